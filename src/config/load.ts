@@ -1,0 +1,242 @@
+/**
+ * Pure policy parsing: YAML text in, a validated `Policy` or precise problems out.
+ * Problems carry the file, line and column of the offending key or value.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import type { z } from "zod";
+import { PolicySchema, POLICY_PATH, type Policy } from "./schema.js";
+
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted path of the key, e.g. `paths.forbidden[2]`. */
+  path: string;
+  message: string;
+}
+
+export type ParseResult =
+  | { ok: true; policy: Policy; raw: Record<string, unknown>; extends: string | null }
+  | { ok: false; problems: ConfigProblem[] };
+
+/** The largest policy file the app reads; beyond it the file is refused, not parsed. */
+export const MAX_POLICY_BYTES = 256 * 1024;
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+}
+
+export function pathToString(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function didYouMean(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestScore) {
+      bestScore = d;
+      best = c;
+    }
+  }
+  return best !== null && bestScore <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
+}
+
+/** Keys a zod object schema accepts at `path`, for did-you-mean on unknown keys. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType | undefined = PolicySchema;
+  for (const key of path) {
+    schema = unwrap(schema);
+    if (!schema) return [];
+    const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    if (def.type === "object") schema = (def.shape as Record<string, z.ZodType>)[String(key)];
+    else if (def.type === "array") schema = def.element as z.ZodType;
+    else return [];
+  }
+  schema = unwrap(schema);
+  const def = schema && (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  return def?.type === "object" ? Object.keys(def.shape as object) : [];
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let s = schema;
+  for (let i = 0; i < 10 && s; i++) {
+    const def = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    if (def.type === "optional" || def.type === "default" || def.type === "prefault" || def.type === "nullable") {
+      s = def.innerType as z.ZodType;
+    } else if (def.type === "pipe") {
+      s = def.in as z.ZodType;
+    } else break;
+  }
+  return s;
+}
+
+/** Finds the YAML node at `path`; `key: true` returns the key node of the last segment. */
+function nodeAt(root: YamlNode | null | undefined, path: readonly PropertyKey[], key = false): YamlNode | null {
+  let node: unknown = root;
+  let last: YamlNode | null = (root as YamlNode) ?? null;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) return last;
+      if (key && i === path.length - 1) return (pair.key as YamlNode) ?? last;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      node = node.items[seg];
+    } else return last;
+    if (node && typeof node === "object" && "range" in (node as object)) last = node as YamlNode;
+  }
+  return last;
+}
+
+/**
+ * Parses and validates a policy file's text. `file` is the name used in problems.
+ * Never throws.
+ */
+export function parsePolicy(text: string, file = POLICY_PATH): ParseResult {
+  const at = (line: number, col: number, message: string, path = ""): ConfigProblem => ({
+    file,
+    line,
+    col,
+    path,
+    message,
+  });
+  if (Buffer.byteLength(text, "utf8") > MAX_POLICY_BYTES) {
+    return { ok: false, problems: [at(1, 1, `the file is larger than ${MAX_POLICY_BYTES / 1024} KiB; keep the policy short`)] };
+  }
+  const lineCounter = new LineCounter();
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (err) {
+    return { ok: false, problems: [at(1, 1, `could not parse YAML: ${(err as Error).message}`)] };
+  }
+  const pos = (offset: number | undefined) => {
+    const p = lineCounter.linePos(offset ?? 0);
+    return { line: p.line, col: p.col };
+  };
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const { line, col } = pos(e.pos[0]);
+        return at(line, col, `invalid YAML: ${e.message.split("\n")[0]}`);
+      }),
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  } catch (err) {
+    return { ok: false, problems: [at(1, 1, `invalid YAML: ${(err as Error).message}`)] };
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { ok: false, problems: [at(1, 1, "the policy must be a YAML mapping of keys such as `reviewers:` and `paths:`")] };
+  }
+  const { _extends, ...rest } = raw as Record<string, unknown>;
+  if (_extends !== undefined && typeof _extends !== "string") {
+    const n = nodeAt(doc.contents, ["_extends"]);
+    const { line, col } = pos(n?.range?.[0]);
+    return { ok: false, problems: [at(line, col, "`_extends` must be a string such as `.github` or `org/repo:path.yml`", "_extends")] };
+  }
+  const result = PolicySchema.safeParse(rest);
+  if (!result.success) {
+    return { ok: false, problems: zodProblems(result.error.issues, doc.contents, pos, file) };
+  }
+  return { ok: true, policy: result.data, raw: rest, extends: (_extends as string | undefined) ?? null };
+}
+
+function zodProblems(
+  issues: readonly z.core.$ZodIssue[],
+  root: YamlNode | null | undefined,
+  pos: (offset: number | undefined) => { line: number; col: number },
+  file: string,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeysAt(issue.path);
+      for (const k of issue.keys) {
+        const path = [...issue.path, k];
+        const n = nodeAt(root, path, true);
+        const hint = didYouMean(k, known);
+        const where = issue.path.length ? `under \`${pathToString(issue.path)}\`` : "at the top level";
+        const { line, col } = pos(n?.range?.[0]);
+        problems.push({
+          file,
+          line,
+          col,
+          path: pathToString(path),
+          message:
+            `unknown key \`${k}\` ${where}` +
+            (hint ? `; did you mean \`${hint}\`?` : known.length ? `; known keys: ${known.join(", ")}` : ""),
+        });
+      }
+      continue;
+    }
+    const n = nodeAt(root, issue.path);
+    const { line, col } = pos(n?.range?.[0]);
+    const key = pathToString(issue.path) || "(top level)";
+    problems.push({ file, line, col, path: key, message: `\`${key}\`: ${issue.message}` });
+  }
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Merges an `_extends` base under a repository's file: mappings merge key by key,
+ * and anything else the repository writes, lists included, replaces the base's.
+ * (Probot's loader concatenates lists; a repository that writes `forbidden:` expects
+ * its own list, so here lists replace. Repeat the base's entries to keep them.)
+ */
+export function mergePolicies(base: unknown, repo: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(repo)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(repo)) out[k] = k in base ? mergePolicies(base[k], v) : v;
+    return out;
+  }
+  return repo === undefined ? base : repo;
+}
+
+/** Parses the repository's file over an `_extends` base's (already parsed) raw object. */
+export function parseExtended(baseRaw: Record<string, unknown>, repo: { ok: true; raw: Record<string, unknown> }, file: string): ParseResult {
+  const merged = mergePolicies(baseRaw, repo.raw) as Record<string, unknown>;
+  const result = PolicySchema.safeParse(merged);
+  if (!result.success) {
+    return {
+      ok: false,
+      problems: result.error.issues.map((i) => ({
+        file,
+        line: 1,
+        col: 1,
+        path: pathToString(i.path),
+        message: `after merging \`_extends\`: \`${pathToString(i.path)}\`: ${i.message}`,
+      })),
+    };
+  }
+  return { ok: true, policy: result.data, raw: merged, extends: null };
+}

@@ -1,0 +1,272 @@
+/**
+ * The policy language of `.github/agent-governance.yml`: the single source of
+ * truth for types, validation, defaults, the JSON Schema and the docs.
+ *
+ * Each section schema is built twice by `sections()`: once with defaults (the
+ * repository's policy) and once without (an entry of `overrides`, whose keys
+ * replace the base policy's only where they are written).
+ */
+import { z } from "zod";
+
+export const POLICY_PATH = ".github/agent-governance.yml";
+export const DEFAULT_CHECK_NAME = "Agent Governance";
+
+const PERMISSIONS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+
+const login = z.string().min(1).max(100).describe("A GitHub login, e.g. `octocat` or `acme-bot[bot]`.");
+const team = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/, "a team is written `org/slug`, e.g. `acme/maintainers`")
+  .describe("A team, written `org/slug`.");
+const glob = z.string().min(1).max(300).describe("A minimatch glob, matched with `dot: true`.");
+const globs = z.array(glob).max(200);
+const permission = z.enum(PERMISSIONS);
+export const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(m|h|d|w)$/, "a duration is a number and a unit: `30m`, `4h`, `2d`, `1w`")
+  .describe("A duration: `30m`, `4h`, `2d`, `1w`.");
+
+/** Builds every section's schema, with its defaults. */
+function sections() {
+  // `opt(schema, value)`: the key may be left out, and then `value` is parsed in its place.
+  const opt = <T extends z.ZodType>(schema: T, value: unknown) => schema.prefault(value as never);
+
+  const reviewerSet = z.strictObject({
+    users: opt(z.array(login), []).describe("Logins whose approval counts."),
+    teams: opt(z.array(team), []).describe("Teams (`org/slug`) whose members' approval counts."),
+    min_permission: permission
+      .optional()
+      .describe(
+        "Minimum repository permission an approver needs. Default: `write` when no users or teams are listed, otherwise not checked.",
+      ),
+  });
+
+  const reviewers = z
+    .strictObject({
+      required: opt(z.number().int().min(0).max(50), 1).describe("Human approvals needed on the latest commit."),
+      from: opt(reviewerSet, { users: [], teams: [] }).describe("Who may approve."),
+      stale_on_push: opt(z.boolean(), true).describe("An approval of an earlier commit stops counting after a new push."),
+      invoker_can_approve: opt(z.boolean(), false).describe(
+        "Whether the human who set the agent going may approve its PR.",
+      ),
+    })
+    .describe("Required human reviewers.");
+
+  const group = z.strictObject({
+    name: z.string().min(1).max(100).optional().describe("A name shown in the check; defaults to the globs."),
+    paths: globs.min(1).describe("Globs this group covers."),
+    reviewers: z
+      .strictObject({
+        required: opt(z.number().int().min(1).max(50), 1),
+        users: opt(z.array(login), []),
+        teams: opt(z.array(team), []),
+        min_permission: permission.optional(),
+      })
+      .describe("Who must approve changes to these paths, and how many."),
+  });
+
+  const paths = z
+    .strictObject({
+      forbidden: opt(globs, []).describe("Globs an agent PR may not touch at all (only an override lets it pass)."),
+      restricted: opt(z.array(group).max(100), []).describe("Path groups that need their own approvals."),
+      limits: opt(
+        z.strictObject({
+          max_files: z.number().int().min(1).optional().describe("Most files an agent PR may change."),
+          max_changed_lines: z.number().int().min(1).optional().describe("Most lines (added + deleted) it may change."),
+        }),
+        {},
+      ).describe("Size limits."),
+      protect_agent_files: opt(z.boolean(), true).describe(
+        "Agent-steering files (this policy, workflows, AGENTS.md, CLAUDE.md, …) need a maintainer's approval.",
+      ),
+    })
+    .describe("Path restrictions.");
+
+  const approvalGroup = z.strictObject({
+    required: opt(z.number().int().min(1).max(50), 1),
+    users: opt(z.array(login), []),
+    teams: opt(z.array(team), []),
+    min_permission: permission.optional(),
+  });
+
+  const compliance = z
+    .strictObject({
+      linked_issue: opt(z.boolean(), false).describe("The PR links an issue (closing keyword, `#123` or an issue URL)."),
+      tests_with_code: z
+        .strictObject({ code: globs.min(1), tests: globs.min(1) })
+        .optional()
+        .describe("When code files change, test files change too."),
+      signed_commits: opt(z.boolean(), false).describe("Every commit is verified (signed) by GitHub."),
+      dco: opt(z.boolean(), false).describe("Every commit carries a `Signed-off-by:` trailer."),
+      required_checks: opt(z.array(z.string().min(1).max(200)), []).describe(
+        "Check runs or statuses, by name, that must have passed on the head commit.",
+      ),
+      title_pattern: z.string().min(1).max(500).optional().describe("A regular expression the PR title must match."),
+      body: z
+        .strictObject({
+          min_length: z.number().int().min(1).optional(),
+          sections: z.array(z.string().min(1)).optional().describe("Markdown headings the body must contain."),
+        })
+        .optional()
+        .describe("Requirements on the PR description."),
+      no_secrets: opt(z.boolean(), false).describe("No well-known token or key formats in added lines."),
+      dependencies: z
+        .strictObject({
+          paths: globs.optional().describe("Manifest and lockfile globs; defaults to the common ecosystems' files."),
+          reviewers: approvalGroup,
+        })
+        .optional()
+        .describe("Dependency manifest or lockfile changes need approval from a group."),
+      install_scripts: opt(z.boolean(), false).describe(
+        "New or changed install-time scripts (`preinstall`, `install`, `postinstall`, `prepare`) in package.json fail.",
+      ),
+      ai_disclosure: z
+        .enum(["required", "forbidden"])
+        .optional()
+        .describe("Whether commits must (or must not) carry an AI co-author / `Assisted-by:` trailer."),
+    })
+    .describe("Compliance checks; each is off unless configured.");
+
+  const tier = z.strictObject({
+    after: duration.describe("How long the PR has waited for humans before this tier is notified."),
+    notify: z.array(z.union([team, login])).min(1).describe("Users and teams (`org/slug`) to mention."),
+    label: z.string().min(1).max(50).optional().describe("A label added when this tier is reached."),
+  });
+
+  const escalation = z
+    .strictObject({
+      check_name: opt(z.string().min(1).max(100), DEFAULT_CHECK_NAME).describe("The check run's name."),
+      comment: opt(z.boolean(), true).describe("Post (and keep updated) one escalation comment on agent PRs."),
+      request_reviews: opt(z.boolean(), true).describe("Request reviews from the people who can satisfy the policy."),
+      labels: opt(
+        z.strictObject({
+          agent: opt(z.string().min(1).max(50), "agent-pr"),
+          needs_review: opt(z.string().min(1).max(50), "needs-human-review"),
+          violation: opt(z.string().min(1).max(50), "agent-policy-violation"),
+        }),
+        {},
+      ).describe("Label names; set `labels: false`-like behaviour by leaving them as they are and not requiring them."),
+      tiers: opt(z.array(tier).max(10), []).describe("Who is notified, and when."),
+    })
+    .describe("How the app reaches humans: check, comment, review requests, labels, tiers.");
+
+  const commands = z
+    .strictObject({
+      approve: opt(z.strictObject({ enabled: opt(z.boolean(), true) }), {}),
+      override: opt(
+        z.strictObject({
+          min_permission: opt(permission, "admin"),
+          users: opt(z.array(login), []),
+          teams: opt(z.array(team), []),
+          reason_required: opt(z.boolean(), true),
+          scope: opt(z.enum(["commit", "until_governed_push"]), "commit"),
+        }),
+        {},
+      ),
+    })
+    .describe("Reviewer commands (`/governance …`).");
+
+  const agents = z
+    .strictObject({
+      also: opt(
+        z.strictObject({
+          logins: opt(z.array(login), []),
+          branches: opt(globs, []),
+          labels: opt(z.array(z.string().min(1).max(100)), []),
+          trailers: opt(z.array(z.string().min(1).max(200)), []).describe(
+            "Exact co-author e-mail addresses your own agents write.",
+          ),
+        }),
+        {},
+      ).describe("Signals of your own agents."),
+      ignore: opt(z.array(z.string().min(1).max(100)), []).describe("Agent ids or logins never governed."),
+      min_strength: opt(z.enum(["verified", "declared", "hint"]), "declared").describe(
+        "The weakest signal that makes a PR an agent PR.",
+      ),
+      govern_automation: opt(z.boolean(), true).describe("Govern dependency and release bots (`automation`)."),
+      govern_humans: opt(z.boolean(), false).describe("Govern every PR, agent or not."),
+    })
+    .describe("Which PRs are agent PRs.");
+
+  return { reviewers, paths, compliance, escalation, commands, agents, mode: z.enum(["enforce", "report"]) };
+}
+
+const withDefaults = sections();
+
+/**
+ * The same schema with every default removed, down through nested mappings (not
+ * inside lists, which an override replaces whole): an override's keys then replace
+ * the base policy's only where they are written.
+ */
+function withoutDefaults<T extends z.ZodType>(schema: T): z.ZodType {
+  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+  if ((def.type === "prefault" || def.type === "default") && def.innerType) {
+    return withoutDefaults(def.innerType).optional();
+  }
+  if (schema instanceof z.ZodObject) {
+    const shape = Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => [k, withoutDefaults(v as z.ZodType)]));
+    return schema.extend(shape);
+  }
+  return schema;
+}
+
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+type Sections = typeof withDefaults;
+const partialOf = <K extends keyof Sections>(k: K) =>
+  withoutDefaults(withDefaults[k]).optional() as unknown as z.ZodOptional<z.ZodType<DeepPartial<z.output<Sections[K]>>>>;
+const partial = {
+  mode: partialOf("mode"),
+  reviewers: partialOf("reviewers"),
+  paths: partialOf("paths"),
+  compliance: partialOf("compliance"),
+  escalation: partialOf("escalation"),
+  commands: partialOf("commands"),
+};
+
+export const OverrideSchema = z
+  .strictObject({
+    agents: z.array(z.string().min(1)).min(1).describe("Agent ids (or `automation`, `unknown`) this entry applies to."),
+    mode: partial.mode,
+    reviewers: partial.reviewers,
+    paths: partial.paths,
+    compliance: partial.compliance,
+    escalation: partial.escalation,
+    commands: partial.commands,
+  })
+  .describe("Per-agent policy: these keys replace the base policy's for the listed agents.");
+
+export const PolicySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    mode: withDefaults.mode.default("enforce").describe("`enforce` blocks; `report` evaluates and never blocks."),
+    agents: withDefaults.agents.prefault({}),
+    reviewers: withDefaults.reviewers.prefault({}),
+    paths: withDefaults.paths.prefault({}),
+    compliance: withDefaults.compliance.prefault({}),
+    escalation: withDefaults.escalation.prefault({}),
+    commands: withDefaults.commands.prefault({}),
+    overrides: z.array(OverrideSchema).max(50).default([]),
+  })
+  .describe("agent-governance policy (.github/agent-governance.yml)");
+
+export type Policy = z.output<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;
+export type PolicyOverride = z.output<typeof OverrideSchema>;
+
+/** The top-level keys, for "did you mean" hints. */
+export const TOP_LEVEL_KEYS = Object.keys(PolicySchema.shape);
+
+/** The policy that governs a repository without a policy file. */
+export function defaultPolicy(): Policy {
+  return PolicySchema.parse({});
+}
+
+/** The JSON Schema of the policy file (input form: defaults are not required). */
+export function policyJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(PolicySchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  return {
+    ...schema,
+    $id: "https://github.com/agent-governance/agent-governance/schema/agent-governance.schema.json",
+    title: "agent-governance policy",
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * Every read from GitHub happens here: the policy (default branch, org
+ * fallback, `_extends`, ETag-cached) and a PR's facts (paginated), plus the
+ * permission and team look-ups the policy needs, each done once.
+ */
+import type { ProbotOctokit } from "probot";
+import { parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
+import { POLICY_PATH, type Policy } from "../config/schema.js";
+import { neededLookups } from "../policy/lookups.js";
+import type { CheckFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
+import { LruCache } from "./cache.js";
+
+export type GitHub = InstanceType<typeof ProbotOctokit>;
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export type PolicySource =
+  | { kind: "ok"; policy: Policy; source: string }
+  | { kind: "missing" }
+  | { kind: "invalid"; problems: ConfigProblem[]; source: string };
+
+interface CachedFile {
+  etag: string;
+  text: string | null;
+}
+
+/** Policy file texts by `owner/repo:path`, with their ETags, for conditional requests. */
+const fileCache = new LruCache<string, CachedFile>(2000);
+
+export function clearCaches(): void {
+  fileCache.clear();
+}
+
+const status = (err: unknown) => (err as { status?: number }).status;
+
+/**
+ * Reads a file's text from a repository's default branch (no `ref`), or null when
+ * it does not exist. Conditional on the last ETag: a 304 reuses the cached text.
+ */
+async function readFile(gh: GitHub, ref: RepoRef, path: string): Promise<string | null> {
+  const key = `${ref.owner}/${ref.repo}:${path}`.toLowerCase();
+  const cached = fileCache.get(key);
+  try {
+    const res = await gh.rest.repos.getContent({
+      ...ref,
+      path,
+      headers: cached ? { "if-none-match": cached.etag } : {},
+    });
+    const data = res.data as { type?: string; content?: string; encoding?: string };
+    if (Array.isArray(res.data) || data.type !== "file" || typeof data.content !== "string") return null;
+    const text = Buffer.from(data.content, (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
+    if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text });
+    return text;
+  } catch (err) {
+    if (status(err) === 304 && cached) return cached.text;
+    if (status(err) === 404) {
+      fileCache.delete(key);
+      return null;
+    }
+    throw err;
+  }
+}
+
+/** Parses `_extends: repo`, `owner/repo` or `owner/repo:path`. */
+function extendsTarget(value: string, ref: RepoRef): { ref: RepoRef; path: string } {
+  const [repoPart, path] = value.split(":", 2) as [string, string | undefined];
+  const [a, b] = repoPart.split("/", 2);
+  return { ref: b ? { owner: a!, repo: b } : { owner: ref.owner, repo: a! }, path: path || POLICY_PATH };
+}
+
+/**
+ * Loads the policy that governs `ref`: `.github/agent-governance.yml` on the
+ * default branch, else the same file in the owner's `.github` repository.
+ * Never reads from a PR's head.
+ */
+export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource> {
+  let text = await readFile(gh, ref, POLICY_PATH);
+  let source = `${ref.owner}/${ref.repo}:${POLICY_PATH}`;
+  if (text === null && ref.repo !== ".github") {
+    text = await readFile(gh, { owner: ref.owner, repo: ".github" }, POLICY_PATH);
+    source = `${ref.owner}/.github:${POLICY_PATH}`;
+  }
+  if (text === null) return { kind: "missing" };
+  const parsed = parsePolicy(text, source);
+  if (!parsed.ok) return { kind: "invalid", problems: parsed.problems, source };
+  if (!parsed.extends) return { kind: "ok", policy: parsed.policy, source };
+
+  const target = extendsTarget(parsed.extends, ref);
+  const baseSource = `${target.ref.owner}/${target.ref.repo}:${target.path}`;
+  const baseText = await readFile(gh, target.ref, target.path);
+  if (baseText === null) {
+    return {
+      kind: "invalid",
+      source,
+      problems: [{ file: source, line: 1, col: 1, path: "_extends", message: `\`_extends\`: ${baseSource} was not found or is not readable by the app` }],
+    };
+  }
+  const base = parsePolicy(baseText, baseSource);
+  if (!base.ok) return { kind: "invalid", problems: base.problems, source: baseSource };
+  const merged = parseExtended(base.raw, parsed, source);
+  return merged.ok ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})` } : { kind: "invalid", problems: merged.problems, source };
+}
+
+export interface GatherOptions {
+  /** The PR from the webhook payload; re-read from the API unless `fresh`. */
+  pull?: PullRequestFacts;
+  /** The payload's PR is current (an `opened` event), so skip re-reading it and the empty lists. */
+  fresh?: boolean;
+}
+
+/** Gathers a PR's facts, then the permissions, teams and checks the policy needs. */
+export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy, opts: GatherOptions = {}): Promise<PullFacts> {
+  const pr = { ...ref, pull_number: number, per_page: 100 };
+  const pull = opts.fresh && opts.pull ? opts.pull : ((await gh.rest.pulls.get({ ...ref, pull_number: number })).data as PullRequestFacts);
+  const [files, commits, reviews, comments] = await Promise.all([
+    gh.paginate(gh.rest.pulls.listFiles, pr),
+    gh.paginate(gh.rest.pulls.listCommits, pr),
+    opts.fresh ? Promise.resolve([]) : gh.paginate(gh.rest.pulls.listReviews, pr),
+    opts.fresh ? Promise.resolve([]) : gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
+  ]);
+  const facts: PullFacts = {
+    pull,
+    files: files as PullFacts["files"],
+    commits: commits as PullFacts["commits"],
+    reviews: reviews as PullFacts["reviews"],
+    comments: comments as PullFacts["comments"],
+  };
+  const need = neededLookups(policy, facts);
+  const [permissions, teams, checks] = await Promise.all([
+    lookupPermissions(gh, ref, need.logins),
+    lookupTeams(gh, need.teams),
+    need.checks ? listChecks(gh, ref, pull.head.sha) : Promise.resolve(undefined),
+  ]);
+  facts.permissions = permissions;
+  facts.teams = teams;
+  if (checks) facts.checks = checks;
+  return facts;
+}
+
+const ROLE_TO_PERMISSION: Record<string, Permission> = {
+  admin: "admin",
+  maintain: "maintain",
+  write: "write",
+  push: "write",
+  triage: "triage",
+  read: "read",
+  pull: "read",
+  none: "none",
+};
+
+/** Repository permission of each login; a user without access is `none`. */
+export async function lookupPermissions(gh: GitHub, ref: RepoRef, logins: readonly string[]): Promise<Record<string, Permission>> {
+  const out: Record<string, Permission> = {};
+  await Promise.all(
+    logins.map(async (username) => {
+      try {
+        const { data } = await gh.rest.repos.getCollaboratorPermissionLevel({ ...ref, username });
+        const role = (data as { role_name?: string }).role_name;
+        out[username] = ROLE_TO_PERMISSION[role ?? ""] ?? ROLE_TO_PERMISSION[data.permission] ?? "none";
+      } catch (err) {
+        if (status(err) === 404) out[username] = "none";
+        else throw err;
+      }
+    }),
+  );
+  return out;
+}
+
+/** Members of each `org/slug` team; a team the app cannot see has no members (and says so in logs upstream). */
+export async function lookupTeams(gh: GitHub, teams: readonly string[]): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  await Promise.all(
+    teams.map(async (t) => {
+      const [org, team_slug] = t.split("/", 2) as [string, string];
+      try {
+        const members = await gh.paginate(gh.rest.teams.listMembersInOrg, { org, team_slug, per_page: 100 });
+        out[t] = members.map((m) => m.login);
+      } catch (err) {
+        if (status(err) === 404 || status(err) === 403) out[t] = [];
+        else throw err;
+      }
+    }),
+  );
+  return out;
+}
+
+/** Check runs and commit statuses on a commit. */
+export async function listChecks(gh: GitHub, ref: RepoRef, sha: string): Promise<CheckFacts[]> {
+  const [runs, statuses] = await Promise.all([
+    gh.paginate(gh.rest.checks.listForRef, { ...ref, ref: sha, per_page: 100 }),
+    gh.paginate(gh.rest.repos.listCommitStatusesForRef, { ...ref, ref: sha, per_page: 100 }),
+  ]);
+  return [
+    ...runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion, head_sha: r.head_sha })),
+    ...statuses.map((s) => ({ name: s.context, state: s.state })),
+  ];
+}
+
+/** Our own check run on `sha`, if one exists, to update in place. */
+export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string) {
+  const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10 });
+  return data.check_runs[0] ?? null;
+}

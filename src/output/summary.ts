@@ -1,0 +1,50 @@
+/** Markdown rendering of an Evaluation: the check run summary, also printed by `explain --format markdown`. */
+import type { Evaluation, RuleStatus } from "../types.js";
+import { describeRequirement } from "../policy/reviewers.js";
+
+const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "⏳", skipped: "➖" };
+
+/** Escapes text for a Markdown table cell. */
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+
+export function renderSummary(e: Evaluation): string {
+  const out: string[] = [];
+  const a = e.agent;
+  if (a.detected) {
+    out.push(`**Agent:** ${a.name ?? a.id} (${a.confidence} confidence)${a.invoker ? `, started by @${a.invoker}` : ""}`);
+    if (a.evidence.length) {
+      out.push("", "<details><summary>Evidence</summary>", "");
+      for (const ev of a.evidence) out.push(`- ${ev.strength}: ${ev.signal} \`${ev.value.replace(/`/g, "'")}\` (${ev.where})`);
+      out.push("", "</details>");
+    }
+  } else {
+    out.push("**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.");
+  }
+  if (e.mode === "report") out.push("", "_Report mode: this check never blocks merging._");
+  if (e.rules.length) {
+    out.push("", "| | Rule | Result |", "| --- | --- | --- |");
+    for (const r of e.rules) {
+      out.push(`| ${ICON[r.status]} | \`${r.id}\` | ${cell(r.message)}${r.fix && r.status !== "pass" ? `<br>_Fix:_ ${cell(r.fix)}` : ""} |`);
+    }
+  }
+  if (e.required.length) {
+    out.push("", "**Still required:**");
+    for (const r of e.required) {
+      out.push(`- ${r.label}: ${describeRequirement(r)}${r.blocked_by.length ? `; changes requested by ${r.blocked_by.map((l) => `@${l}`).join(", ")}` : ""}`);
+    }
+  }
+  if (e.approvals.length || e.overrides.length) {
+    out.push("", "**Counted:**");
+    for (const ap of e.approvals) {
+      out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")})`);
+    }
+    for (const o of e.overrides) out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${o.reason}`);
+  }
+  if (e.outcome !== "not_governed") {
+    out.push(
+      "",
+      "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.",
+    );
+  }
+  return out.join("\n");
+}

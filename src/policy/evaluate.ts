@@ -1,0 +1,221 @@
+/**
+ * The pure evaluator: policy + PR facts + time in, an `Evaluation` out.
+ * No Octokit, no clock, no I/O.
+ */
+import type { Policy } from "../config/schema.js";
+import { mergePolicies, type ConfigProblem, formatProblem } from "../config/load.js";
+import { PolicySchema } from "../config/schema.js";
+import { detectAgent } from "../detect/detect.js";
+import { commandEffects } from "../commands/effects.js";
+import type { AgentVerdict, Conclusion, Evaluation, Outcome, PullFacts, Requirement, RuleResult } from "../types.js";
+import { complianceRules } from "./compliance.js";
+import { forbiddenRule, limitsRule, restrictedGroups } from "./paths.js";
+import {
+  countedApprovals,
+  describeRequirement,
+  requirement,
+  requirementMet,
+  reviewersRequirement,
+  reviewState,
+} from "./reviewers.js";
+
+export interface EvaluateInput {
+  policy: Policy;
+  facts: PullFacts;
+  /** The evaluation time (ISO string or Date); the core never reads the clock. */
+  now: Date | string;
+  /** A verdict computed elsewhere; detected from the facts when absent. */
+  verdict?: AgentVerdict;
+}
+
+/** The policy that applies to this agent: the base, with matching `overrides` entries merged in order. */
+export function effectivePolicy(policy: Policy, verdict: AgentVerdict): Policy {
+  const keys = new Set<string>();
+  if (verdict.id) keys.add(verdict.id);
+  if (verdict.kind === "automation") keys.add("automation");
+  if (verdict.detected && !verdict.id) keys.add("unknown");
+  if (verdict.detected) keys.add("*");
+  const matching = policy.overrides.filter((o) => o.agents.some((a) => keys.has(a)));
+  if (matching.length === 0) return policy;
+  let merged: unknown = policy;
+  for (const { agents: _agents, ...rest } of matching) merged = mergePolicies(merged, rest);
+  return PolicySchema.parse(merged);
+}
+
+/** Does the policy govern this PR? Human PRs only with `agents.govern_humans`. */
+export function isGoverned(policy: Policy, verdict: AgentVerdict): boolean {
+  if (policy.agents.govern_humans) return true;
+  if (!verdict.detected) return false;
+  if (verdict.kind === "automation" && !policy.agents.govern_automation) return false;
+  return true;
+}
+
+const iso = (now: Date | string) => (typeof now === "string" ? new Date(now).toISOString() : now.toISOString());
+
+export function evaluate(input: EvaluateInput): Evaluation {
+  const { facts } = input;
+  const verdict = input.verdict ?? detectAgent(facts, input.policy.agents);
+  const policy = effectivePolicy(input.policy, verdict);
+  const base = {
+    agent: verdict,
+    mode: policy.mode,
+    head_sha: facts.pull.head.sha,
+    evaluated_at: iso(input.now),
+  };
+
+  if (!isGoverned(policy, verdict)) {
+    const what = verdict.kind === "automation" ? `${verdict.name ?? "Automation"} PR` : "No agent detected";
+    return {
+      ...base,
+      outcome: "not_governed",
+      conclusion: "success",
+      title: verdict.kind === "automation" ? `${what}: not governed` : `${what}: not governed`,
+      rules: [],
+      required: [],
+      approvals: [],
+      overrides: [],
+    };
+  }
+
+  const effects = commandEffects(facts, policy, verdict);
+  const state = reviewState(facts, effects.approvals);
+  const ctx = {
+    facts,
+    verdict,
+    invokerCanApprove: policy.reviewers.invoker_can_approve,
+    staleOk: !policy.reviewers.stale_on_push,
+  };
+
+  const rules: RuleResult[] = [];
+  const required: Requirement[] = [];
+
+  const main = reviewersRequirement(policy, state, ctx);
+  if (main) {
+    required.push(main);
+    rules.push(requirementRule(main, "reviewers", "Human review"));
+  }
+  for (const g of restrictedGroups(policy, facts)) {
+    const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
+    required.push(r);
+    const files = g.files.slice(0, 10).map((f) => `\`${f}\``).join(", ") + (g.files.length > 10 ? ` and ${g.files.length - 10} more` : "");
+    rules.push({
+      ...requirementRule(r, g.rule, `Changes to ${g.label} (${files})`),
+      locations: g.files.map((path) => ({ path, message: `Needs approval: ${describeRequirement(r)}.` })),
+    });
+  }
+  for (const rule of [forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
+    if (rule) rules.push(rule);
+  }
+
+  const missing = required.filter((r) => !requirementMet(r));
+  const failed = rules.filter((r) => r.status === "fail");
+  const pending = rules.filter((r) => r.status === "pending");
+  const override = effects.overrides.find((o) => o.commit === facts.pull.head.sha) ?? null;
+
+  let outcome: Outcome;
+  let title: string;
+  if (override && (failed.length > 0 || pending.length > 0)) {
+    outcome = "overridden";
+    title = `Overridden by @${override.login}`;
+  } else if (failed.length > 0) {
+    outcome = "violation";
+    title = `Policy violation: ${failed.map((r) => r.id).join(", ")}`;
+  } else if (pending.length > 0) {
+    outcome = "waiting";
+    const need = missing.reduce((n, r) => n + Math.max(0, r.needed - r.have), 0);
+    title = need > 0 ? `Waiting for ${need} human approval${need === 1 ? "" : "s"}` : "Waiting for humans";
+    if (missing.some((r) => r.blocked_by.length > 0)) title = "Changes requested by a reviewer";
+  } else {
+    outcome = "passed";
+    title = "Policy satisfied";
+  }
+
+  let conclusion: Conclusion =
+    outcome === "violation" ? "failure" : outcome === "waiting" ? "action_required" : "success";
+  if (policy.mode === "report") {
+    conclusion = "neutral";
+    title = `Report only: ${title}`;
+  }
+
+  return {
+    ...base,
+    outcome,
+    conclusion,
+    title,
+    rules,
+    required: missing,
+    approvals: countedApprovals(state, required),
+    overrides: override ? [override] : [],
+  };
+}
+
+function requirementRule(r: Requirement, id: string, what: string): RuleResult {
+  if (requirementMet(r)) {
+    return {
+      id,
+      status: "pass",
+      message: `${what}: approved by ${r.approved_by.map((l) => `@${l}`).join(", ") || "nobody needed"}.`,
+    };
+  }
+  if (r.blocked_by.length > 0) {
+    return {
+      id,
+      status: "pending",
+      message: `${what}: changes requested by ${r.blocked_by.map((l) => `@${l}`).join(", ")}.`,
+      fix: "Address the requested changes; the reviewer must approve or the review must be dismissed.",
+    };
+  }
+  return {
+    id,
+    status: "pending",
+    message: `${what}: ${r.have}/${r.needed} approvals; needs ${describeRequirement(r)}.`,
+    fix: "An eligible reviewer approves the latest commit (a review, or `/governance approve`).",
+  };
+}
+
+/**
+ * The evaluation when the policy itself cannot be used: blocking for agent PRs
+ * (never a silent pass), neutral for others, naming the file, line and problem.
+ */
+export function policyErrorEvaluation(facts: PullFacts, problems: readonly ConfigProblem[], now: Date | string): Evaluation {
+  const verdict = detectAgent(facts);
+  const lines = problems.slice(0, 20).map(formatProblem);
+  const agent = verdict.detected;
+  return {
+    agent: verdict,
+    mode: "enforce",
+    outcome: "error",
+    conclusion: agent ? "failure" : "neutral",
+    title: `Invalid policy file: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+    rules: [
+      {
+        id: "policy",
+        status: agent ? "fail" : "skipped",
+        message: `The policy file is invalid:\n${lines.join("\n")}`,
+        fix: "Fix the policy file on the default branch (run `npx agent-governance validate` locally), then re-run this check.",
+      },
+    ],
+    required: [],
+    approvals: [],
+    overrides: [],
+    head_sha: facts.pull.head.sha,
+    evaluated_at: iso(now),
+  };
+}
+
+/** The evaluation when facts could not be gathered (GitHub errors): blocking, "could not evaluate". */
+export function errorEvaluation(facts: Pick<PullFacts, "pull">, reason: string, now: Date | string): Evaluation {
+  return {
+    agent: { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null },
+    mode: "enforce",
+    outcome: "error",
+    conclusion: "failure",
+    title: "Could not evaluate",
+    rules: [{ id: "evaluation", status: "fail", message: reason, fix: "The app retries; `/governance recheck` re-runs it now." }],
+    required: [],
+    approvals: [],
+    overrides: [],
+    head_sha: facts.pull.head.sha,
+    evaluated_at: iso(now),
+  };
+}

@@ -1,0 +1,98 @@
+/** Path rules: forbidden globs, restricted groups, agent-steering files, size limits. */
+import type { Policy } from "../config/schema.js";
+import { POLICY_PATH } from "../config/schema.js";
+import type { PullFacts, RuleResult } from "../types.js";
+import { filesMatching } from "./globs.js";
+import type { ReviewerSet } from "./reviewers.js";
+
+/** Files that steer agents or CI; changing them needs a maintainer. */
+export const AGENT_FILES = [
+  POLICY_PATH,
+  ".github/agent-governance.yaml",
+  ".github/workflows/**",
+  "AGENTS.md",
+  "**/AGENTS.md",
+  "CLAUDE.md",
+  "**/CLAUDE.md",
+  ".claude/**",
+  "GEMINI.md",
+  ".github/copilot-instructions.md",
+  ".github/instructions/**",
+  ".cursor/**",
+  ".cursorrules",
+  ".mcp.json",
+];
+
+export function forbiddenRule(policy: Policy, facts: PullFacts): RuleResult | null {
+  const globs = policy.paths.forbidden;
+  if (globs.length === 0) return null;
+  const hits = filesMatching(facts.files, globs);
+  if (hits.length === 0) {
+    return { id: "paths.forbidden", status: "pass", message: "No forbidden paths changed." };
+  }
+  const names = hits.map((f) => `\`${f.filename}\``);
+  return {
+    id: "paths.forbidden",
+    status: "fail",
+    message: `Changes forbidden paths: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ` and ${names.length - 20} more` : ""}.`,
+    fix: "Remove these changes from the PR, or ask an admin for `/governance override <reason>`.",
+    locations: hits.map((f) => ({ path: f.filename, message: "An agent PR may not change this path (paths.forbidden)." })),
+  };
+}
+
+/** A path group that needs its own approvals, with the files that triggered it. */
+export interface PathGroup {
+  rule: string;
+  label: string;
+  required: number;
+  set: ReviewerSet;
+  files: string[];
+}
+
+export function restrictedGroups(policy: Policy, facts: PullFacts): PathGroup[] {
+  const groups: PathGroup[] = [];
+  policy.paths.restricted.forEach((g, i) => {
+    const hits = filesMatching(facts.files, g.paths);
+    if (hits.length === 0) return;
+    groups.push({
+      rule: `paths.restricted[${i}]`,
+      label: g.name ?? g.paths.join(", "),
+      required: g.reviewers.required,
+      set: g.reviewers,
+      files: hits.map((f) => f.filename),
+    });
+  });
+  if (policy.paths.protect_agent_files) {
+    const hits = filesMatching(facts.files, AGENT_FILES);
+    if (hits.length > 0) {
+      groups.push({
+        rule: "paths.agent_files",
+        label: "agent-steering files",
+        required: 1,
+        set: { users: [], teams: [], min_permission: "maintain" },
+        files: hits.map((f) => f.filename),
+      });
+    }
+  }
+  return groups;
+}
+
+export function limitsRule(policy: Policy, facts: PullFacts): RuleResult | null {
+  const { max_files, max_changed_lines } = policy.paths.limits;
+  if (max_files === undefined && max_changed_lines === undefined) return null;
+  const fileCount = Math.max(facts.pull.changed_files ?? 0, facts.files.length);
+  const lines =
+    facts.pull.additions !== undefined && facts.pull.deletions !== undefined
+      ? facts.pull.additions + facts.pull.deletions
+      : facts.files.reduce((n, f) => n + (f.additions ?? 0) + (f.deletions ?? 0), 0);
+  const over: string[] = [];
+  if (max_files !== undefined && fileCount > max_files) over.push(`${fileCount} files changed (limit ${max_files})`);
+  if (max_changed_lines !== undefined && lines > max_changed_lines) over.push(`${lines} lines changed (limit ${max_changed_lines})`);
+  if (over.length === 0) return { id: "paths.limits", status: "pass", message: `${fileCount} files, ${lines} lines: within limits.` };
+  return {
+    id: "paths.limits",
+    status: "fail",
+    message: `Too large: ${over.join("; ")}.`,
+    fix: "Split the change into smaller PRs.",
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Required human reviewers: which approvals count, and what is still missing.
+ * An approval counts only from a human (not a Bot), not the PR author (nor,
+ * by default, the agent's invoker), with the required permission or team
+ * membership, on the current head commit unless approvals are kept across pushes.
+ */
+import type { Policy } from "../config/schema.js";
+import { permissionAtLeast, type Actor, type AgentVerdict, type Approval, type Permission, type PullFacts, type Requirement } from "../types.js";
+
+export interface ReviewerSet {
+  users: readonly string[];
+  teams: readonly string[];
+  min_permission?: Permission | undefined;
+}
+
+/** An approval candidate before eligibility is checked. */
+export interface ApprovalCandidate {
+  login: string;
+  via: "review" | "command";
+  commit: string | null;
+  at: string | null;
+}
+
+/** The result of reading reviews (and approval commands) for one PR. */
+export interface ReviewState {
+  /** Latest approval per login, current or stale. */
+  approvals: ApprovalCandidate[];
+  /** Logins whose latest review requests changes. */
+  changesRequested: string[];
+}
+
+export const lower = (s: string) => s.toLowerCase();
+
+export function isBot(user: Actor | null | undefined): boolean {
+  return !user || user.type === "Bot" || /\[bot\]$/i.test(user.login);
+}
+
+/** The latest review per reviewer wins; COMMENTED reviews do not change a reviewer's state. */
+export function reviewState(facts: PullFacts, commandApprovals: readonly ApprovalCandidate[] = []): ReviewState {
+  const latest = new Map<string, { state: string; commit: string | null; at: string | null; login: string }>();
+  const ordered = [...facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
+  for (const r of ordered) {
+    if (!r.user || isBot(r.user)) continue;
+    const state = r.state.toUpperCase();
+    if (state !== "APPROVED" && state !== "CHANGES_REQUESTED" && state !== "DISMISSED") continue;
+    latest.set(lower(r.user.login), { state, commit: r.commit_id ?? null, at: r.submitted_at ?? null, login: r.user.login });
+  }
+  const approvals: ApprovalCandidate[] = [];
+  const changesRequested: string[] = [];
+  for (const v of latest.values()) {
+    if (v.state === "APPROVED") approvals.push({ login: v.login, via: "review", commit: v.commit, at: v.at });
+    if (v.state === "CHANGES_REQUESTED") changesRequested.push(v.login);
+  }
+  for (const c of commandApprovals) {
+    const review = latest.get(lower(c.login));
+    // A command approval counts unless the same person's later review requested changes.
+    if (review?.state === "CHANGES_REQUESTED" && (review.at ?? "") > (c.at ?? "")) continue;
+    const i = approvals.findIndex((a) => lower(a.login) === lower(c.login));
+    if (i >= 0) approvals.splice(i, 1);
+    approvals.push(c);
+    const j = changesRequested.findIndex((l) => lower(l) === lower(c.login));
+    if (j >= 0) changesRequested.splice(j, 1);
+  }
+  return { approvals, changesRequested };
+}
+
+/** Is `login` allowed to approve for `set`? Pure: reads `facts.permissions` and `facts.teams`. */
+export function isEligible(login: string, set: ReviewerSet, facts: PullFacts): boolean {
+  const l = lower(login);
+  const listed = set.users.length > 0 || set.teams.length > 0;
+  const inList =
+    set.users.some((u) => lower(u) === l) ||
+    set.teams.some((t) => (facts.teams?.[t] ?? facts.teams?.[lower(t)] ?? []).some((m) => lower(m) === l));
+  if (listed && !inList) return false;
+  const need = set.min_permission ?? (listed ? undefined : "write");
+  return need ? permissionAtLeast(permissionOf(login, facts), need) : true;
+}
+
+export function permissionOf(login: string, facts: PullFacts): Permission {
+  const perms = facts.permissions ?? {};
+  const hit = perms[login] ?? Object.entries(perms).find(([k]) => lower(k) === lower(login))?.[1];
+  return hit ?? "none";
+}
+
+/** Why an approver is never counted, or null when only eligibility decides. */
+export function refusedApprover(login: string, facts: PullFacts, verdict: AgentVerdict, invokerCanApprove: boolean): string | null {
+  const author = facts.pull.user?.login;
+  if (author && lower(author) === lower(login)) return "the PR author";
+  if (!invokerCanApprove && verdict.invoker && lower(verdict.invoker) === lower(login)) return "the agent's invoker";
+  return null;
+}
+
+/**
+ * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
+ * Stale approvals (of an older commit) count only when `staleOk`.
+ */
+export function requirement(
+  rule: string,
+  label: string,
+  needed: number,
+  set: ReviewerSet,
+  state: ReviewState,
+  ctx: { facts: PullFacts; verdict: AgentVerdict; invokerCanApprove: boolean; staleOk: boolean },
+): Requirement {
+  const head = ctx.facts.pull.head.sha;
+  const eligible = (login: string) =>
+    !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove) && isEligible(login, set, ctx.facts);
+  const approvedBy = state.approvals
+    .filter((a) => (ctx.staleOk || a.commit === head) && eligible(a.login))
+    .map((a) => a.login);
+  const blockedBy = state.changesRequested.filter(eligible);
+  return {
+    rule,
+    label,
+    needed,
+    have: approvedBy.length,
+    users: [...set.users],
+    teams: [...set.teams],
+    min_permission: set.min_permission ?? (set.users.length || set.teams.length ? null : "write"),
+    approved_by: approvedBy,
+    blocked_by: blockedBy,
+  };
+}
+
+export function requirementMet(r: Requirement): boolean {
+  return r.have >= r.needed && r.blocked_by.length === 0;
+}
+
+/** Approvals that counted towards at least one requirement, for the history. */
+export function countedApprovals(state: ReviewState, requirements: readonly Requirement[]): Approval[] {
+  return state.approvals
+    .map((a) => ({
+      ...a,
+      counted_for: requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule),
+    }))
+    .filter((a) => a.counted_for.length > 0);
+}
+
+/** Who can approve, in words: "1 approval from @a, @org/team (write or above)". */
+export function describeRequirement(r: Requirement): string {
+  const who = [...r.users.map((u) => `@${u}`), ...r.teams.map((t) => `@${t}`)];
+  const perm = r.min_permission ? `${who.length ? " with" : "anyone with"} ${r.min_permission} permission or above` : "";
+  const missing = Math.max(0, r.needed - r.have);
+  const count = `${missing} more approval${missing === 1 ? "" : "s"}`;
+  return `${count} from ${who.join(", ")}${perm}`.replace("from  ", "from ").replace(/from anyone/, "from anyone");
+}
+
+export function reviewersRequirement(policy: Policy, state: ReviewState, ctx: Parameters<typeof requirement>[5]): Requirement | null {
+  const r = policy.reviewers;
+  if (r.required === 0) return null;
+  return requirement("reviewers", "reviewers", r.required, r.from, state, ctx);
+}

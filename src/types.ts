@@ -1,0 +1,214 @@
+/**
+ * The plain data that flows through the pure core.
+ *
+ * `PullFacts` is a snapshot of one pull request: GitHub REST objects as the API
+ * returns them, trimmed to the fields the core reads. A snapshot can be written
+ * by hand, saved from a live PR (`agent-governance snapshot`), or built from a
+ * webhook payload. Unknown keys are ignored.
+ *
+ * `Evaluation` is the pure core's answer, printed by `agent-governance explain`.
+ */
+
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
+/** Ordered from weakest to strongest, for `min_permission` comparisons. */
+export const PERMISSION_ORDER: readonly Permission[] = ["none", "read", "triage", "write", "maintain", "admin"];
+
+export function permissionAtLeast(have: Permission | undefined, need: Permission): boolean {
+  return PERMISSION_ORDER.indexOf(have ?? "none") >= PERMISSION_ORDER.indexOf(need);
+}
+
+/** A GitHub account as REST returns it (`simple-user`, trimmed). */
+export interface Actor {
+  login: string;
+  id?: number | null;
+  /** "User", "Bot" or "Organization". */
+  type?: string | null;
+}
+
+export interface PullRequestFacts {
+  number: number;
+  title: string;
+  body: string | null;
+  draft?: boolean;
+  state?: string;
+  user: Actor | null;
+  head: { ref: string; sha: string; repo?: { full_name: string; fork?: boolean } | null };
+  base: { ref: string; repo?: { full_name: string; default_branch?: string } | null };
+  labels?: { name: string }[];
+  html_url?: string;
+  created_at?: string;
+  updated_at?: string;
+  /** Total changed files as GitHub counts them; more than `files.length` means the list was capped. */
+  changed_files?: number;
+  additions?: number;
+  deletions?: number;
+  requested_reviewers?: Actor[] | null;
+  requested_teams?: { slug: string; name?: string }[] | null;
+}
+
+export interface FileFacts {
+  filename: string;
+  status?: string;
+  previous_filename?: string;
+  additions?: number;
+  deletions?: number;
+  changes?: number;
+  patch?: string;
+}
+
+export interface GitIdentity {
+  name?: string | null;
+  email?: string | null;
+  date?: string | null;
+}
+
+export interface CommitFacts {
+  sha: string;
+  commit: {
+    message: string;
+    author?: GitIdentity | null;
+    committer?: GitIdentity | null;
+    verification?: { verified: boolean; reason?: string | null } | null;
+  };
+  author?: Actor | null;
+  committer?: Actor | null;
+  parents?: { sha: string }[];
+}
+
+export interface ReviewFacts {
+  id: number;
+  user: Actor | null;
+  state: string; // APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+  commit_id?: string | null;
+  submitted_at?: string | null;
+}
+
+export interface CommentFacts {
+  id: number;
+  user: Actor | null;
+  body?: string | null;
+  created_at: string;
+  updated_at?: string | null;
+  html_url?: string;
+}
+
+export interface CheckFacts {
+  name: string;
+  /** Check runs: queued | in_progress | completed. Commit statuses use `state`. */
+  status?: string | null;
+  conclusion?: string | null;
+  /** Commit status state: success | failure | error | pending. */
+  state?: string | null;
+  head_sha?: string | null;
+}
+
+export interface PullFacts {
+  pull: PullRequestFacts;
+  files: FileFacts[];
+  commits: CommitFacts[];
+  reviews: ReviewFacts[];
+  comments: CommentFacts[];
+  checks?: CheckFacts[];
+  /** login → repository permission; a login missing here counts as `none`. */
+  permissions?: Record<string, Permission>;
+  /** "org/slug" → member logins. */
+  teams?: Record<string, string[]>;
+  codeowners?: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Detection
+
+export type Confidence = "high" | "medium" | "low";
+export type SignalStrength = "verified" | "declared" | "hint";
+
+export interface Evidence {
+  signal: string;
+  strength: SignalStrength;
+  value: string;
+  where: string;
+}
+
+export interface AgentVerdict {
+  detected: boolean;
+  /** Agent id from the registry (`copilot`, `devin`, …), `automation` for dependency bots, null for none. */
+  id: string | null;
+  name: string | null;
+  kind: "agent" | "automation" | "none";
+  confidence: Confidence | null;
+  evidence: Evidence[];
+  /** The human who set the agent going, when known. */
+  invoker: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation
+
+export type RuleStatus = "pass" | "fail" | "pending" | "skipped";
+export type Conclusion = "success" | "failure" | "action_required" | "neutral" | "skipped";
+export type Outcome = "not_governed" | "passed" | "waiting" | "violation" | "overridden" | "error";
+
+/** A place in the PR a rule points at, for annotations. */
+export interface Location {
+  path: string;
+  line?: number;
+  message?: string;
+}
+
+/** Approvals still needed, and who can give them. */
+export interface Requirement {
+  rule: string;
+  /** Human-readable name of what is being approved, e.g. "reviewers" or "migrations/**". */
+  label: string;
+  needed: number;
+  have: number;
+  users: string[];
+  teams: string[];
+  min_permission: Permission | null;
+  /** Logins whose approvals counted. */
+  approved_by: string[];
+  /** Eligible reviewers who requested changes and have not approved since. */
+  blocked_by: string[];
+}
+
+export interface RuleResult {
+  id: string;
+  status: RuleStatus;
+  message: string;
+  /** How to fix it, for a maintainer or agent. */
+  fix?: string;
+  locations?: Location[];
+}
+
+export interface Approval {
+  login: string;
+  via: "review" | "command";
+  commit: string | null;
+  at: string | null;
+  /** Requirements this approval counted towards. */
+  counted_for: string[];
+}
+
+export interface Override {
+  login: string;
+  commit: string;
+  at: string;
+  reason: string;
+  comment_id: number;
+}
+
+export interface Evaluation {
+  agent: AgentVerdict;
+  mode: "enforce" | "report";
+  outcome: Outcome;
+  conclusion: Conclusion;
+  /** A few words, used as the check run's title. */
+  title: string;
+  rules: RuleResult[];
+  required: Requirement[];
+  approvals: Approval[];
+  overrides: Override[];
+  head_sha: string;
+  evaluated_at: string;
+}
