@@ -30,6 +30,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return validate(rest, io);
       case "explain":
         return explain(rest, io);
+      case "mcp":
+        return (await import("./mcp/server.js")).runMcp(rest, io);
       case "schema":
         io.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
         return 0;
