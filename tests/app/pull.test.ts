@@ -1,0 +1,281 @@
+/**
+ * The foundation's end-to-end path: a webhook in, policy from the default
+ * branch, facts through the REST API, the exact check run out.
+ */
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  API,
+  COPILOT,
+  DEVIN,
+  HEAD_SHA,
+  mockCheckRun,
+  mockPolicy,
+  mockPr,
+  mockToken,
+  pullRequestPayload,
+  receive,
+  review,
+  reviewPayload,
+  setupApp,
+  teardown,
+  type TestApp,
+} from "../helpers/app.js";
+
+const PR_URL = "https://github.com/Codertocat/Hello-World/pull/2";
+const HUMAN = { login: "Codertocat", id: 21031067, type: "User" };
+const REVIEWER = { login: "alice", id: 5001, type: "User" };
+
+const COMMANDS_LINE =
+  "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.";
+const COPILOT_HEADER =
+  "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
+
+const WAITING_SUMMARY = [
+  COPILOT_HEADER,
+  "",
+  "| | Rule | Result |",
+  "| --- | --- | --- |",
+  "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
+  "",
+  "**Still required:**",
+  "- reviewers: 1 more approval from anyone with write permission or above",
+  "",
+  COMMANDS_LINE,
+].join("\n");
+
+const waitingBody = {
+  name: "Agent Governance",
+  head_sha: HEAD_SHA,
+  status: "completed",
+  conclusion: "action_required",
+  details_url: PR_URL,
+  output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY },
+};
+
+let app: TestApp;
+beforeEach(() => {
+  app = setupApp();
+  mockToken();
+});
+afterEach(() => {
+  teardown();
+});
+
+describe("pull_request events", () => {
+  it("passes a human PR and says no agent was detected", async () => {
+    mockPolicy(null);
+    mockPr({ opened: true });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ author: HUMAN }));
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "success",
+      details_url: PR_URL,
+      output: {
+        title: "No agent detected: not governed",
+        summary: "**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.",
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("governs a Copilot PR with the safe default policy when the repository has none", async () => {
+    const policy = mockPolicy(null);
+    mockPr({ opened: true });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ author: COPILOT }));
+    expect(policy.isDone()).toBe(true); // looked in the repository, then in the org's .github
+    expect(check.body()).toEqual(waitingBody);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("detects Devin by its GitHub App account", async () => {
+    mockPolicy("reviewers:\n  required: 1\n");
+    mockPr({ opened: true });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ author: DEVIN }));
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect((check.body()?.output as { summary: string }).summary).toContain("**Agent:** Devin (high confidence)");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("fails a PR that touches a forbidden path, naming each file, whatever the approvals", async () => {
+    mockPolicy('paths:\n  forbidden: [".github/workflows/**", "infra/prod/**"]\n  protect_agent_files: false\n');
+    mockPr({
+      reviews: [review({ login: "alice" })],
+      permissions: { alice: "admin" },
+      files: [
+        { filename: ".github/workflows/ci.yml", status: "modified", additions: 2, deletions: 1, changes: 3 },
+        { filename: "src/app.ts", status: "modified", additions: 2, deletions: 1, changes: 3 },
+        { filename: "infra/prod/main.tf", status: "renamed", previous_filename: "infra/staging/main.tf", additions: 0, deletions: 0, changes: 0 },
+      ],
+    });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "failure",
+      details_url: PR_URL,
+      output: {
+        title: "Policy violation: paths.forbidden",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ✅ | `reviewers` | Human review: approved by @alice. |",
+          "| ❌ | `paths.forbidden` | Changes forbidden paths: `.github/workflows/ci.yml`, `infra/prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+          "",
+          "**Counted:**",
+          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+        annotations: [
+          { path: ".github/workflows/ci.yml", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
+          { path: "infra/prod/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
+        ],
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("fails the check on an invalid policy file, naming the file, line and problem", async () => {
+    mockPolicy("reviewers:\n  required: 1\n  requird: 2\n");
+    mockPr({ opened: true });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "failure",
+      details_url: PR_URL,
+      output: {
+        title: "Invalid policy file: 1 problem",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>_Fix:_ Fix the policy file on the default branch (run `npx agent-governance validate` locally), then re-run this check. |",
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+      },
+    });
+    expect(app.logs.some((l) => l.decision === "invalid_policy")).toBe(true);
+  });
+
+  it("reads the policy from the default branch even when the PR changes it, and asks a maintainer", async () => {
+    // The PR rewrites the policy to require nothing; the app must read the default branch (no `ref`).
+    let sawRef: string | undefined;
+    nock(API)
+      .get("/repos/Codertocat/Hello-World/contents/.github%2Fagent-governance.yml")
+      .query((q) => ((sawRef = q.ref as string | undefined), true))
+      .reply(200, { type: "file", encoding: "base64", content: Buffer.from("reviewers:\n  required: 1\n").toString("base64") });
+    mockPr({
+      opened: true,
+      files: [
+        {
+          filename: ".github/agent-governance.yml",
+          status: "modified",
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+          patch: "@@ -1,2 +1,2 @@\n reviewers:\n-  required: 1\n+  required: 0",
+        },
+      ],
+    });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(sawRef).toBeUndefined();
+    const body = check.body() as { conclusion: string; output: { summary: string } };
+    expect(body.conclusion).toBe("action_required");
+    expect(body.output.summary).toContain(
+      "| ⏳ | `paths.agent_files` | Changes to agent-steering files (`.github/agent-governance.yml`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.",
+    );
+    expect(body.output.summary).toContain("| ⏳ | `reviewers` |");
+  });
+});
+
+describe("pull_request_review events", () => {
+  it("passes the PR after an eligible human approves the head commit", async () => {
+    mockPolicy(null);
+    mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "success",
+      details_url: PR_URL,
+      output: {
+        title: "Policy satisfied",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ✅ | `reviewers` | Human review: approved by @alice. |",
+          "",
+          "**Counted:**",
+          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("updates the existing check run in place", async () => {
+    mockPolicy(null);
+    mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    const check = mockCheckRun({ id: 777, status: "completed", conclusion: "action_required", output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY } });
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
+    expect(check.body()).toMatchObject({ conclusion: "success", output: { title: "Policy satisfied" } });
+    expect(check.body()).not.toHaveProperty("head_sha");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("does not count an approval from a read-only user", async () => {
+    mockPolicy(null);
+    mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "read" } });
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
+    expect(check.body()).toEqual(waitingBody);
+  });
+
+  it("does not count an approval of an older commit", async () => {
+    mockPolicy(null);
+    mockPr({ reviews: [review({ login: "alice", commitId: "0000000000000000000000000000000000000001" })], permissions: { alice: "write" } });
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER, commitId: "0000000000000000000000000000000000000001" }));
+    expect(check.body()).toEqual(waitingBody);
+  });
+
+  it("does not count a bot's approval, nor the author's", async () => {
+    mockPolicy(null);
+    mockPr({
+      reviews: [review({ id: 1, login: "some-bot[bot]", type: "Bot" }), review({ id: 2, login: "Copilot", type: "Bot" })],
+    });
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "some-bot[bot]", id: 9, type: "Bot" } }));
+    expect(check.body()).toEqual(waitingBody);
+  });
+
+  it("re-evaluates when a review is dismissed", async () => {
+    mockPolicy(null);
+    mockPr({ reviews: [review({ login: "alice", state: "DISMISSED" })], permissions: { alice: "write" } });
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ action: "dismissed", reviewer: REVIEWER, state: "dismissed" }));
+    expect(check.body()).toEqual(waitingBody);
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * The app-test harness: a real Probot instance with the app loaded, real webhook
+ * payloads from @octokit/webhooks-examples (rewritten where a test needs it),
+ * nock with the network disabled, and a captured log.
+ */
+import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import examples from "@octokit/webhooks-examples";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/index.js";
+import { clearCaches } from "../../src/github/facts.js";
+
+export const API = "https://api.github.com";
+export const OWNER = "Codertocat";
+export const REPO = "Hello-World";
+export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+export const INSTALLATION_ID = 2;
+export const NOW = "2026-11-20T12:00:00.000Z";
+export const PRIVATE_KEY = readFileSync(new URL("../fixtures/private-key.pem", import.meta.url), "utf8");
+
+/** Copilot coding agent's REST account. */
+export const COPILOT = { login: "Copilot", id: 198982749, type: "Bot" };
+/** Devin's GitHub App account. */
+export const DEVIN = { login: "devin-ai-integration[bot]", id: 158243242, type: "Bot" };
+
+export interface TestApp {
+  probot: Probot;
+  /** Every log line the app wrote, as parsed JSON objects. */
+  logs: Record<string, unknown>[];
+  /** The raw log text, for "never logged" assertions. */
+  logText: () => string;
+}
+
+export function setupApp(opts: { now?: string } = {}): TestApp {
+  nock.disableNetConnect();
+  clearCaches();
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const log = pino({ level: "debug" }, stream);
+  const probot = new Probot({
+    appId: 123,
+    privateKey: PRIVATE_KEY,
+    secret: "test-secret",
+    log,
+    // A function default runs last, after Probot's own throttle options: no retries, no throttling in tests.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  const now = new Date(opts.now ?? NOW);
+  probot.load(createApp({ now: () => now }));
+  return {
+    probot,
+    get logs() {
+      return lines.flatMap((l) => l.split("\n").filter(Boolean)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    logText: () => lines.join(""),
+  };
+}
+
+export function teardown(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+}
+
+type Json = Record<string, unknown>;
+const clone = <T>(v: T): T => structuredClone(v);
+
+function example(event: string, action: string, pick = 0): Json {
+  const group = (examples as unknown as { name: string; examples: Json[] }[]).find((e) => e.name === event);
+  const found = group?.examples.filter((x) => x.action === action) ?? [];
+  const ex = found[pick] ?? found[0];
+  if (!ex) throw new Error(`no webhook example for ${event}.${action}`);
+  return clone(ex);
+}
+
+export interface PullEventOptions {
+  action?: string;
+  author?: { login: string; id: number; type: string };
+  headSha?: string;
+  headRef?: string;
+  body?: string;
+  title?: string;
+}
+
+export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+/** A real `pull_request` payload (Codertocat/Hello-World#2), by default opened by Copilot. */
+export function pullRequestPayload(o: PullEventOptions = {}): Json {
+  const payload = example("pull_request", o.action ?? "opened");
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMg==" };
+  const pr = payload.pull_request as Json;
+  pr.user = { ...(pr.user as Json), ...(o.author ?? COPILOT) };
+  if (o.headSha) (pr.head as Json).sha = o.headSha;
+  if (o.headRef) (pr.head as Json).ref = o.headRef;
+  if (o.body !== undefined) pr.body = o.body;
+  if (o.title !== undefined) pr.title = o.title;
+  return payload;
+}
+
+/** A real `pull_request_review` payload on the same PR, rewritten to `reviewer` and `state`. */
+export function reviewPayload(o: {
+  action?: string;
+  reviewer: { login: string; id: number; type: string };
+  state?: string;
+  commitId?: string;
+  author?: { login: string; id: number; type: string };
+}): Json {
+  const payload = example("pull_request_review", o.action ?? "submitted");
+  payload.installation = { id: INSTALLATION_ID };
+  const review = payload.review as Json;
+  review.user = { ...(review.user as Json), ...o.reviewer };
+  review.state = o.state ?? "approved";
+  review.commit_id = o.commitId ?? HEAD_SHA;
+  const pr = payload.pull_request as Json;
+  pr.user = { ...(pr.user as Json), ...(o.author ?? COPILOT) };
+  (pr.head as Json).sha = HEAD_SHA;
+  return payload;
+}
+
+/** The `pull_request` object of the PR as `GET /pulls/2` would return it. */
+export function pullObject(o: PullEventOptions = {}): Json {
+  return pullRequestPayload(o).pull_request as Json;
+}
+
+export async function receive(app: TestApp, name: string, payload: Json): Promise<void> {
+  await app.probot.receive({ id: `test-${Math.random()}`, name, payload } as never);
+}
+
+// ---------------------------------------------------------------------------
+// GitHub API mocks
+
+export function mockToken(): nock.Scope {
+  return nock(API)
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(200, { token: "ghs_test_installation_token", permissions: {} });
+}
+
+const POLICY_URL = `${REPO_PATH}/contents/.github%2Fagent-governance.yml`;
+
+/** The policy file on the default branch (no `ref`), or a 404 in the repository and the org's `.github`. */
+export function mockPolicy(yaml: string | null, etag = '"policy-v1"'): nock.Scope {
+  const scope = nock(API);
+  if (yaml === null) {
+    scope.get(POLICY_URL).reply(404, { message: "Not Found" });
+    scope.get(`/repos/${OWNER}/.github/contents/.github%2Fagent-governance.yml`).reply(404, { message: "Not Found" });
+  } else {
+    scope
+      .get(POLICY_URL)
+      .reply(
+        200,
+        { type: "file", encoding: "base64", path: ".github/agent-governance.yml", content: Buffer.from(yaml).toString("base64") },
+        { etag },
+      );
+  }
+  return scope;
+}
+
+export interface PrMocks {
+  pull?: Json;
+  files?: Json[];
+  commits?: Json[];
+  reviews?: Json[];
+  comments?: Json[];
+  /** Skip GET /pulls/2 and the review and comment lists (an `opened` event uses its payload). */
+  opened?: boolean;
+  permissions?: Record<string, string>;
+  teams?: Record<string, string[]>;
+}
+
+export function mockPr(m: PrMocks = {}): nock.Scope {
+  const scope = nock(API);
+  const pr = `${REPO_PATH}/pulls/2`;
+  if (!m.opened) {
+    scope.get(pr).reply(200, m.pull ?? pullObject());
+    scope.get(`${pr}/reviews`).query(true).reply(200, m.reviews ?? []);
+    scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
+  }
+  scope.get(`${pr}/files`).query(true).reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
+  scope.get(`${pr}/commits`).query(true).reply(200, m.commits ?? [commit()]);
+  for (const [login, permission] of Object.entries(m.permissions ?? {})) {
+    scope
+      .get(`${REPO_PATH}/collaborators/${encodeURIComponent(login)}/permission`)
+      .reply(200, { permission: permission === "maintain" ? "write" : permission === "triage" ? "read" : permission, role_name: permission, user: { login } });
+  }
+  for (const [team, members] of Object.entries(m.teams ?? {})) {
+    const [org, slug] = team.split("/");
+    scope.get(`/orgs/${org}/teams/${slug}/members`).query(true).reply(200, members.map((login) => ({ login })));
+  }
+  return scope;
+}
+
+export function commit(o: { sha?: string; message?: string } = {}): Json {
+  return {
+    sha: o.sha ?? HEAD_SHA,
+    commit: {
+      message: o.message ?? "Update README",
+      author: { name: "Copilot", email: "198982749+Copilot@users.noreply.github.com", date: "2026-11-20T10:00:00Z" },
+      committer: { name: "GitHub", email: "noreply@github.com", date: "2026-11-20T10:00:00Z" },
+      verification: { verified: true, reason: "valid" },
+    },
+    author: COPILOT,
+    committer: { login: "web-flow", id: 19864447, type: "User" },
+  };
+}
+
+export function review(o: { id?: number; login: string; state?: string; commitId?: string; at?: string; type?: string }): Json {
+  return {
+    id: o.id ?? 80,
+    user: { login: o.login, id: 1000 + (o.id ?? 80), type: o.type ?? "User" },
+    state: o.state ?? "APPROVED",
+    commit_id: o.commitId ?? HEAD_SHA,
+    submitted_at: o.at ?? "2026-11-20T11:00:00Z",
+  };
+}
+
+/**
+ * Our check run on the head commit: none yet (`existing` undefined), or one to update.
+ * Captures the body of the create (POST) or update (PATCH) request.
+ */
+export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const scope = nock(API)
+    .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+    .query(true)
+    .reply(200, { total_count: existing ? 1 : 0, check_runs: existing ? [existing] : [] });
+  if (existing) {
+    scope.patch(`${REPO_PATH}/check-runs/${existing.id as number}`, (b: Json) => ((captured = b), true)).reply(200, { id: existing.id });
+  } else {
+    scope.post(`${REPO_PATH}/check-runs`, (b: Json) => ((captured = b), true)).reply(201, { id: 555 });
+  }
+  return { scope, body: () => captured };
+}
