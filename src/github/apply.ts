@@ -28,3 +28,21 @@ export async function applyCheckRun(gh: GitHub, ref: RepoRef, plan: CheckRunPlan
   await gh.rest.checks.create({ ...ref, ...plan });
   return "created";
 }
+
+export type Reaction = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+
+/** Adds a reaction to an issue comment (GitHub answers 200 when it already exists: idempotent). */
+export async function addReaction(gh: GitHub, ref: RepoRef, commentId: number, content: Reaction): Promise<void> {
+  await gh.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content });
+}
+
+/** Posts a comment on a PR (an issue comment). */
+export async function postComment(gh: GitHub, ref: RepoRef, issueNumber: number, body: string): Promise<number> {
+  const { data } = await gh.rest.issues.createComment({ ...ref, issue_number: issueNumber, body });
+  return data.id;
+}
+
+/** Edits a comment in place. */
+export async function editComment(gh: GitHub, ref: RepoRef, commentId: number, body: string): Promise<void> {
+  await gh.rest.issues.updateComment({ ...ref, comment_id: commentId, body });
+}

@@ -25,7 +25,12 @@ export interface Deps {
   now: () => Date;
 }
 
-export async function evaluatePull(deps: Deps, target: PullTarget): Promise<Evaluation | null> {
+export interface EvaluateOptions {
+  /** Notify the next escalation tier now (`/governance escalate`). */
+  escalateNow?: boolean;
+}
+
+export async function evaluatePull(deps: Deps, target: PullTarget, _options: EvaluateOptions = {}): Promise<Evaluation | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
   const logBase = { repo: `${ref.owner}/${ref.repo}`, pr: target.number };
