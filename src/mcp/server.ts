@@ -1,7 +1,135 @@
-/** `agent-governance mcp`: an MCP server over stdio that lets agents ask the policy (see issue 10). */
+/**
+ * `agent-governance mcp`: an MCP server over stdio that lets agents ask the
+ * policy before they open a PR. Reads `.github/agent-governance.yml` from the
+ * working directory (or `--config FILE`) on every call; needs no GitHub access.
+ * The tools' logic is pure, in `tools.ts`; this file is the shell.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Io } from "../cli.js";
+import { formatProblem, parsePolicy } from "../config/load.js";
+import { POLICY_PATH, defaultPolicy } from "../config/schema.js";
+import {
+  CheckChangeInput,
+  ExplainRuleInput,
+  GetPolicyInput,
+  checkChange,
+  explainRule,
+  getPolicy,
+  type PolicyState,
+} from "./tools.js";
 
-export async function runMcp(_args: string[], io: Io): Promise<number> {
-  io.stderr.write("agent-governance mcp: not built yet\n");
-  return 2;
+const USAGE = `Usage: agent-governance mcp [--config FILE]
+  Serves the policy to coding agents over MCP (stdio). Reads ${POLICY_PATH}
+  from the working directory, or FILE; without a file, the default policy.
+`;
+
+const INSTRUCTIONS =
+  "This repository governs PRs written by AI agents. Call get_policy before planning a change, " +
+  "and check_change with your files, title and body before opening the PR; fix what it reports.";
+
+/** Reads and validates the policy; never throws. A missing default file means the default policy. */
+export function readPolicyState(config: string | undefined, cwd: string): PolicyState {
+  const file = config ?? POLICY_PATH;
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    if (config === undefined && code === "ENOENT") {
+      return { ok: true, policy: defaultPolicy(), source: POLICY_PATH, found: false, extends: null };
+    }
+    return { ok: false, source: file, problems: [`${file}:1:1: cannot read the file (${code})`] };
+  }
+  const parsed = parsePolicy(text, file);
+  if (!parsed.ok) return { ok: false, source: file, problems: parsed.problems.map(formatProblem) };
+  return { ok: true, policy: parsed.policy, source: file, found: true, extends: parsed.extends };
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** The MCP server with its three tools; `load` reads the policy, `now` gives the evaluation time. */
+export function createMcpServer(load: () => PolicyState, now: () => Date): McpServer {
+  const server = new McpServer({ name: "agent-governance", version: packageVersion() }, { instructions: INSTRUCTIONS });
+  const annotations = { readOnlyHint: true, idempotentHint: true, openWorldHint: false };
+  server.registerTool(
+    "get_policy",
+    {
+      title: "Agent policy",
+      description:
+        "The repository's policy for agent PRs: paths you must not change, size limits, who must approve what, " +
+        "compliance rules. Call before planning a change; pass `agent` (your id) to apply per-agent overrides.",
+      inputSchema: GetPolicyInput,
+      annotations,
+    },
+    (args) => getPolicy(load(), args),
+  );
+  server.registerTool(
+    "check_change",
+    {
+      title: "Check a planned PR",
+      description:
+        "Check a planned PR with the same evaluator as the GitHub check. Pass every file you will change " +
+        "(with line counts and patch if you have them), the PR title and body, and your agent id. " +
+        "Returns what would fail with the fix for each, and which humans must approve.",
+      inputSchema: CheckChangeInput,
+      annotations,
+    },
+    (args) => checkChange(load(), args, now()),
+  );
+  server.registerTool(
+    "explain_rule",
+    {
+      title: "Explain a policy rule",
+      description:
+        "Explain one rule by the id check_change reports (`paths.forbidden`, `reviewers`, `compliance.linked_issue`, …): " +
+        "what it requires, this repository's setting, and how to satisfy it.",
+      inputSchema: ExplainRuleInput,
+      annotations,
+    },
+    (args) => explainRule(load(), args),
+  );
+  return server;
+}
+
+export async function runMcp(args: string[], io: Io): Promise<number> {
+  let config: string | undefined;
+  try {
+    const { values } = parseArgs({ args, options: { config: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    config = values.config;
+  } catch (err) {
+    io.stderr.write(`agent-governance mcp: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const cwd = process.cwd();
+  const first = readPolicyState(config, cwd);
+  io.stderr.write(
+    `agent-governance mcp: serving ${first.ok ? (first.found ? first.source : "the default policy") : `${first.source} (invalid: ${first.problems.length} problem(s))`} over stdio\n`,
+  );
+
+  const server = createMcpServer(() => readPolicyState(config, cwd), () => new Date());
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((done) => {
+    server.server.onclose = done;
+  });
+  const close = () => void server.close().catch(() => undefined);
+  process.stdin.once("end", close);
+  process.stdout.once("error", close);
+  await server.connect(transport);
+  await closed;
+  return 0;
 }
