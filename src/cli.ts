@@ -1,26 +1,43 @@
 /**
- * `agent-governance validate | explain | schema`: the pure core's front door.
- * Never touches GitHub.
+ * `agent-governance validate | explain | snapshot | schema | mcp`: the maintainer's
+ * front door to the pure core. Only `snapshot` talks to GitHub, and only through
+ * the facts module the app uses.
+ *
+ * Exit codes: 0 done (for `explain`, whatever the PRs' outcomes), 1 problems found
+ * (an invalid policy, an unreadable facts file, a GitHub error), 2 usage errors.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatProblem, parsePolicy } from "./config/load.js";
+import { formatProblem, parsePolicy, type ConfigProblem } from "./config/load.js";
+import { lintPolicy } from "./config/lint.js";
 import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./config/schema.js";
 import { evaluate } from "./policy/evaluate.js";
-import { renderSummary } from "./output/summary.js";
-import type { PullFacts } from "./types.js";
+import { planCheckRun } from "./output/check.js";
+import type { Evaluation, PullFacts } from "./types.js";
 
 export interface Io {
   stdout: { write(s: string): unknown };
   stderr: { write(s: string): unknown };
+  /** Environment for `snapshot` (`GITHUB_TOKEN`, `GHE_HOST`, `GHE_PROTOCOL`); defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const USAGE = `Usage:
-  agent-governance validate [FILE]                 check a policy file (default ${POLICY_PATH})
-  agent-governance explain --config FILE --facts FILE|FOLDER... [--now ISO] [--format json|jsonl|markdown]
-  agent-governance schema                          print the policy's JSON Schema
+  agent-governance validate [FILE...] [--format text|github]
+      check policy files (default ${POLICY_PATH}); exit 1 with FILE:LINE:COL: message per problem
+  agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]
+      evaluate PullFacts files; a folder or several files is a backtest, with a tally on stderr
+  agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]
+      save a live PR as a PullFacts file (needs GITHUB_TOKEN; GHE_HOST for GitHub Enterprise Server)
+  agent-governance schema
+      print the policy's JSON Schema
+  agent-governance mcp
+      serve the policy to agents over MCP (stdio)
 `;
+
+/** A usage mistake: exit code 2. */
+class UsageError extends Error {}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -30,6 +47,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return validate(rest, io);
       case "explain":
         return explain(rest, io);
+      case "snapshot":
+        return await snapshot(rest, io);
       case "mcp":
         return (await import("./mcp/server.js")).runMcp(rest, io);
       case "schema":
@@ -38,62 +57,202 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case "help":
       case "--help":
       case "-h":
-      case undefined:
         io.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
+      case undefined:
+        io.stderr.write(USAGE);
+        return 2;
       default:
-        io.stderr.write(`unknown command \`${command}\`\n${USAGE}`);
+        io.stderr.write(`agent-governance: unknown command \`${command}\`\n${USAGE}`);
         return 2;
     }
   } catch (err) {
-    io.stderr.write(`agent-governance: ${(err as Error).message}\n`);
-    return 2;
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    io.stderr.write(`agent-governance: ${(err as Error).message}\n${usage ? "Run `agent-governance help` for usage.\n" : ""}`);
+    return usage ? 2 : 1;
   }
 }
 
-function validate(args: string[], io: Io): number {
-  const file = args[0] ?? POLICY_PATH;
+// ---------------------------------------------------------------------------
+// validate
+
+export type PolicyCheck = { ok: true; policy: Policy; extends: string | null } | { ok: false; problems: ConfigProblem[] };
+
+/** Parses and lints a policy file's text: what `validate` reports. */
+export function checkPolicy(text: string, file: string): PolicyCheck {
+  const parsed = parsePolicy(text, file);
+  if (!parsed.ok) return parsed;
+  const problems = lintPolicy(parsed.policy, text, file);
+  return problems.length ? { ok: false, problems } : { ok: true, policy: parsed.policy, extends: parsed.extends };
+}
+
+/** Reads and checks a policy file; an unreadable file is a problem at 1:1. */
+function checkPolicyFile(file: string): PolicyCheck {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
-  } catch {
-    io.stderr.write(`${file}:1:1: cannot read the file\n`);
-    return 1;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not a policy file" : `cannot read the file (${code ?? "error"})`;
+    return { ok: false, problems: [{ file, line: 1, col: 1, path: "", message: why }] };
   }
-  const result = parsePolicy(text, file);
-  if (!result.ok) {
-    for (const p of result.problems) io.stdout.write(`${formatProblem(p)}\n`);
-    return 1;
-  }
-  io.stdout.write(`${file}: valid\n`);
-  return 0;
+  return checkPolicy(text, file);
 }
 
-/** Loads a policy file, or the default policy for `--config` omitted. Throws with file:line:col on problems. */
-export function readPolicy(file: string | undefined): Policy {
+/** A GitHub Actions workflow command that annotates the file. */
+function githubAnnotation(p: ConfigProblem): string {
+  const prop = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
+  const data = p.message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return `::error file=${prop(p.file)},line=${p.line},col=${p.col},title=agent-governance::${data}`;
+}
+
+function validate(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: "string", default: "text" } },
+  });
+  const format = values.format;
+  if (format !== "text" && format !== "github") throw new UsageError(`unknown --format \`${format}\` (text or github)`);
+  let failed = false;
+  for (const file of positionals.length ? positionals : [POLICY_PATH]) {
+    const result = checkPolicyFile(file);
+    if (!result.ok) {
+      failed = true;
+      for (const p of result.problems) io.stdout.write(`${format === "github" ? githubAnnotation(p) : formatProblem(p)}\n`);
+      continue;
+    }
+    io.stdout.write(`${file}: valid\n`);
+    if (result.extends) {
+      io.stderr.write(`${file}: note: \`_extends: ${result.extends}\` is read by the app from GitHub; only this file was checked\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// explain
+
+/** Loads a policy file, or the default policy when `file` is undefined. Throws with FILE:LINE:COL lines on problems. */
+export function readPolicy(file: string | undefined, io?: Io): Policy {
   if (!file) return defaultPolicy();
-  const result = parsePolicy(readFileSync(file, "utf8"), file);
+  const result = checkPolicyFile(file);
   if (!result.ok) throw new Error(`invalid policy:\n${result.problems.map(formatProblem).join("\n")}`);
+  if (result.extends) io?.stderr.write(`${file}: note: \`_extends: ${result.extends}\` is not followed here; this file alone is used\n`);
   return result.policy;
 }
 
 /** Expands files and folders into the JSON files to read, in a stable order. */
-export function factFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
+export function factFiles(paths: readonly string[]): { file: string; inFolder: boolean }[] {
+  const out: { file: string; inFolder: boolean }[] = [];
   for (const p of paths) {
-    if (statSync(p).isDirectory()) {
-      for (const f of readdirSync(p).sort()) {
-        if (f.endsWith(".json") && f !== "labels.json") out.push(join(p, f));
-      }
-    } else out.push(p);
+    let dir = false;
+    try {
+      dir = statSync(p).isDirectory();
+    } catch {
+      // Not there: readFacts reports it.
+    }
+    if (!dir) out.push({ file: p, inFolder: false });
+    else for (const f of readdirSync(p).sort()) if (f.endsWith(".json")) out.push({ file: join(p, f), inFolder: true });
   }
   return out;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Why `raw` is not a usable PullFacts object, or null. */
+export function factsProblem(raw: unknown): string | null {
+  if (!isObject(raw) || !isObject(raw.pull)) return "not a PullFacts file (no `pull` object)";
+  const pull = raw.pull;
+  if (!isObject(pull.head) || typeof pull.head.sha !== "string") return "`pull.head.sha` is missing";
+  for (const k of ["files", "commits", "reviews", "comments", "checks"]) {
+    if (raw[k] !== undefined && raw[k] !== null && !Array.isArray(raw[k])) return `\`${k}\` must be a list`;
+  }
+  for (const k of ["permissions", "teams"]) {
+    if (raw[k] !== undefined && raw[k] !== null && !isObject(raw[k])) return `\`${k}\` must be a mapping`;
+  }
+  return null;
+}
+
+/** Reads a PullFacts file. Throws with the file name and what is wrong. */
 export function readFacts(file: string): PullFacts {
-  const raw = JSON.parse(readFileSync(file, "utf8")) as Partial<PullFacts>;
-  if (!raw || typeof raw !== "object" || !raw.pull) throw new Error(`${file}: not a PullFacts file (no \`pull\`)`);
-  return { files: [], commits: [], reviews: [], comments: [], ...raw } as PullFacts;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new Error(`${file}: ${code === "ENOENT" ? "no such file" : code ? `cannot read (${code})` : `not JSON: ${(err as Error).message}`}`);
+  }
+  const why = factsProblem(raw);
+  if (why) throw new Error(`${file}: ${why}`);
+  const r = raw as Partial<PullFacts>;
+  return { ...r, files: r.files ?? [], commits: r.commits ?? [], reviews: r.reviews ?? [], comments: r.comments ?? [] } as PullFacts;
+}
+
+/** The closing count of a backtest. */
+export interface Tally {
+  prs: number;
+  pass: number;
+  not_governed: number;
+  wait: number;
+  fail: number;
+  overridden: number;
+  error: number;
+  /** Rule id → how many PRs it failed or left pending. */
+  rules: Record<string, { fail: number; pending: number }>;
+  /** Detected agent id (`none` for none) → PRs. */
+  agents: Record<string, number>;
+  /** Files in a folder without a `pull` (such as a labels file), not counted. */
+  skipped: string[];
+  /** Files that could not be read or evaluated. */
+  unreadable: number;
+}
+
+export function emptyTally(): Tally {
+  return { prs: 0, pass: 0, not_governed: 0, wait: 0, fail: 0, overridden: 0, error: 0, rules: {}, agents: {}, skipped: [], unreadable: 0 };
+}
+
+export function addToTally(t: Tally, e: Evaluation): void {
+  t.prs++;
+  if (e.outcome === "passed") t.pass++;
+  else if (e.outcome === "not_governed") {
+    t.pass++;
+    t.not_governed++;
+  } else if (e.outcome === "waiting") t.wait++;
+  else if (e.outcome === "violation") t.fail++;
+  else if (e.outcome === "overridden") t.overridden++;
+  else t.error++;
+  const agent = e.agent.detected ? (e.agent.id ?? "unknown") : "none";
+  t.agents[agent] = (t.agents[agent] ?? 0) + 1;
+  for (const r of e.rules) {
+    if (r.status !== "fail" && r.status !== "pending") continue;
+    const row = (t.rules[r.id] ??= { fail: 0, pending: 0 });
+    row[r.status]++;
+  }
+}
+
+/** The tally as the text `explain` writes to stderr after a backtest. */
+export function formatTally(t: Tally): string {
+  const n = (x: number) => String(x).padStart(6);
+  const lines = [
+    `backtest: ${t.prs} PR${t.prs === 1 ? "" : "s"}`,
+    `  pass            ${n(t.pass)}${t.not_governed ? `  (${t.not_governed} not governed)` : ""}`,
+    `  wait for humans ${n(t.wait)}`,
+    `  fail            ${n(t.fail)}`,
+  ];
+  if (t.overridden) lines.push(`  overridden      ${n(t.overridden)}`);
+  if (t.error) lines.push(`  error           ${n(t.error)}`);
+  const rules = Object.entries(t.rules).sort(([a], [b]) => a.localeCompare(b));
+  if (rules.length) {
+    const w = Math.max(16, ...rules.map(([id]) => id.length + 2));
+    lines.push(`by rule:${" ".repeat(w - 8)}   fail pending`);
+    for (const [id, r] of rules) lines.push(`  ${id.padEnd(w - 2)}${n(r.fail)}${String(r.pending).padStart(8)}`);
+  }
+  const agents = Object.entries(t.agents).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  if (agents.length) lines.push(`by agent: ${agents.map(([id, c]) => `${id} ${c}`).join(", ")}`);
+  if (t.skipped.length) lines.push(`skipped ${t.skipped.length} file${t.skipped.length === 1 ? "" : "s"} without \`pull\`: ${t.skipped.join(", ")}`);
+  if (t.unreadable) lines.push(`unreadable: ${t.unreadable} file${t.unreadable === 1 ? "" : "s"} (named above)`);
+  return `${lines.join("\n")}\n`;
 }
 
 function explain(args: string[], io: Io): number {
@@ -108,19 +267,103 @@ function explain(args: string[], io: Io): number {
     },
   });
   const paths = [...(values.facts ?? []), ...positionals];
-  if (paths.length === 0) throw new Error("explain needs --facts FILE|FOLDER");
+  if (paths.length === 0) throw new UsageError("explain needs --facts FILE|FOLDER");
   const format = values.format ?? "json";
-  if (!["json", "jsonl", "markdown"].includes(format)) throw new Error(`unknown --format \`${format}\` (json, jsonl or markdown)`);
+  if (format !== "json" && format !== "jsonl" && format !== "markdown") {
+    throw new UsageError(`unknown --format \`${format}\` (json, jsonl or markdown)`);
+  }
   const now = values.now ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(now))) throw new Error(`--now \`${now}\` is not an ISO date`);
-  const policy = readPolicy(values.config);
+  if (Number.isNaN(Date.parse(now))) throw new UsageError(`--now \`${now}\` is not an ISO date, e.g. 2025-06-01T12:00:00Z`);
+  const policy = readPolicy(values.config, io);
   const files = factFiles(paths);
-  const many = files.length > 1 || format === "jsonl";
-  for (const file of files) {
-    const evaluation = evaluate({ policy, facts: readFacts(file), now });
-    if (format === "markdown") io.stdout.write(`${many ? `## ${basename(file)}\n\n` : ""}${renderSummary(evaluation)}\n`);
-    else if (many) io.stdout.write(`${JSON.stringify({ file: basename(file), ...evaluation })}\n`);
+  const backtest = files.length > 1 || files.some((f) => f.inFolder);
+  const lines = backtest || format === "jsonl";
+  const tally = emptyTally();
+  for (const { file, inFolder } of files) {
+    let evaluation: Evaluation;
+    try {
+      const facts = readFacts(file);
+      evaluation = evaluate({ policy, facts, now });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (inFolder && message.endsWith("(no `pull` object)")) {
+        tally.skipped.push(basename(file));
+        continue;
+      }
+      tally.unreadable++;
+      io.stderr.write(`${message.startsWith(file) ? message : `${file}: could not evaluate: ${message}`}\n`);
+      continue;
+    }
+    addToTally(tally, evaluation);
+    if (format === "markdown") {
+      // Exactly the summary the app posts on the check run.
+      const summary = planCheckRun(evaluation, { name: policy.escalation.check_name }).output.summary;
+      io.stdout.write(`${backtest ? `## ${basename(file)}\n\n` : ""}${summary}\n${backtest ? "\n" : ""}`);
+    } else if (lines) io.stdout.write(`${JSON.stringify({ file: basename(file), ...evaluation })}\n`);
     else io.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
   }
+  if (backtest) io.stderr.write(formatTally(tally));
+  return tally.unreadable > 0 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// snapshot
+
+/** Parses `OWNER/REPO#N` or a pull request URL. */
+export function parsePullRef(s: string): { owner: string; repo: string; number: number } | null {
+  const m =
+    /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)#(\d+)$/.exec(s) ??
+    /^https?:\/\/[^/]+\/([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)\/pull\/(\d+)\/?$/.exec(s);
+  return m ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : null;
+}
+
+/** The REST base URL: api.github.com, or GitHub Enterprise Server's from `GHE_HOST` / `GHE_PROTOCOL`. */
+export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
+  return env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com";
+}
+
+async function snapshot(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: "string" }, config: { type: "string" } },
+  });
+  const target = positionals.length === 1 ? parsePullRef(positionals[0]!) : null;
+  if (!target) throw new UsageError("snapshot needs one pull request, written OWNER/REPO#N (e.g. octo-org/app#42)");
+  const env = io.env ?? process.env;
+  const token = env.GITHUB_TOKEN;
+  if (!token) throw new UsageError("snapshot needs a GITHUB_TOKEN with read access to the repository");
+  const localPolicy = values.config ? readPolicy(values.config, io) : null;
+
+  const { ProbotOctokit } = await import("probot");
+  const { gatherFacts, loadPolicy } = await import("./github/facts.js");
+  const gh = new ProbotOctokit({ auth: { token }, baseUrl: apiBaseUrl(env) });
+  const ref = { owner: target.owner, repo: target.repo };
+  const where = `${target.owner}/${target.repo}#${target.number}`;
+  let facts: PullFacts;
+  try {
+    let policy = localPolicy;
+    if (!policy) {
+      const loaded = await loadPolicy(gh, ref);
+      if (loaded.kind === "invalid") {
+        io.stderr.write(`note: the repository's policy (${loaded.source}) is invalid; looking up what the default policy needs\n`);
+      }
+      policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
+    }
+    facts = await gatherFacts(gh, ref, target.number, policy);
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    const hint =
+      status === 401 ? " (is GITHUB_TOKEN valid?)" : status === 404 ? " (does the PR exist, and can the token read the repository?)" : "";
+    io.stderr.write(`agent-governance snapshot: could not read ${where}: ${status ? `${status} ` : ""}${(err as Error).message}${hint}\n`);
+    return 1;
+  }
+  const json = `${JSON.stringify(facts, null, 2)}\n`;
+  if (values.out) {
+    writeFileSync(values.out, json);
+    io.stderr.write(
+      `saved ${where} (${facts.files.length} files, ${facts.commits.length} commits, ${facts.reviews.length} reviews, ${facts.comments.length} comments) to ${values.out}\n`,
+    );
+  } else io.stdout.write(json);
   return 0;
 }

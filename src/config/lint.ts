@@ -1,0 +1,263 @@
+/**
+ * Checks a schema cannot make: a policy that parses but can never do what its
+ * author meant. Globs that match no repository path, logins that are teams
+ * (or teams written without their org), approvals that can never be given,
+ * escalation tiers that are never reached, overrides for agents that do not
+ * exist. Pure: the parsed policy and its text in, problems with positions out.
+ */
+import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { AGENTS } from "../detect/agents.js";
+import { didYouMean, mergePolicies, pathToString, type ConfigProblem } from "./load.js";
+import { POLICY_PATH, type Policy } from "./schema.js";
+
+type Path = (string | number)[];
+type Emit = (path: Path, message: string) => void;
+
+/** A section-shaped slice: the base policy, or one `overrides` entry (only the keys it writes). */
+interface Sections {
+  reviewers?: { required?: number; from?: ReviewerSet };
+  paths?: {
+    forbidden?: string[];
+    restricted?: { paths?: string[]; reviewers?: ReviewerSet & { required?: number } }[];
+    protect_agent_files?: boolean;
+  };
+  compliance?: {
+    tests_with_code?: { code?: string[]; tests?: string[] };
+    dependencies?: { paths?: string[]; reviewers?: ReviewerSet & { required?: number } };
+    required_checks?: string[];
+  };
+  escalation?: { check_name?: string; tiers?: { after: string; notify: string[] }[] };
+  commands?: { override?: { users?: string[]; teams?: string[] } };
+}
+
+interface ReviewerSet {
+  users?: string[];
+  teams?: string[];
+}
+
+/** Ids an `overrides[].agents` entry can match (see `effectivePolicy`). */
+export function overrideAgentIds(): string[] {
+  return [...new Set([...AGENTS.map((a) => a.id), "automation", "unknown", "*"])];
+}
+
+/** Lints a policy that `parsePolicy` accepted. `text` is the same file's YAML, for positions. */
+export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH): ConfigProblem[] {
+  const locate = locator(text);
+  const problems: ConfigProblem[] = [];
+  const emit: Emit = (path, message) => {
+    const { line, col } = locate(path);
+    const key = pathToString(path);
+    problems.push({ file, line, col, path: key, message: `\`${key}\`: ${message}` });
+  };
+
+  const base = policy as Sections;
+  const teams = knownTeams([base, ...policy.overrides]);
+  lintSections(base, [], teams, emit);
+  policy.agents.also.branches.forEach((g, i) => {
+    const why = implausibleGlob(g) ?? (g.startsWith("refs/") ? `branch globs match branch names without \`refs/heads/\`: write \`${g.replace(/^refs\/(heads\/)?/, "")}\`` : null);
+    if (why) emit(["agents", "also", "branches", i], why);
+  });
+  policy.agents.also.logins.forEach((l, i) => {
+    const why = loginProblem(l, teams, false);
+    if (why) emit(["agents", "also", "logins", i], why);
+  });
+  if (!canWaitForHumans(base) && !policy.overrides.some((o) => canWaitForHumans(mergePolicies(base, o) as Sections))) {
+    if (policy.escalation.tiers.length > 0) {
+      emit(
+        ["escalation", "tiers"],
+        "no rule in this policy waits for human approval (`reviewers.required` is 0, no `paths.restricted` or `compliance.dependencies` groups, `paths.protect_agent_files` is off), so no tier is ever reached",
+      );
+    }
+  }
+
+  const known = overrideAgentIds();
+  policy.overrides.forEach((o, j) => {
+    const prefix = ["overrides", j];
+    o.agents.forEach((id, k) => {
+      if (known.includes(id)) return;
+      const hint = didYouMean(id, known);
+      emit(
+        [...prefix, "agents", k],
+        `\`${id}\` is not an agent id, so this entry never applies; ${hint ? `did you mean \`${hint}\`?` : `known ids: ${known.join(", ")}`}`,
+      );
+    });
+    const sections = o as Sections;
+    lintSections(sections, prefix, teams, emit, base);
+  });
+
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** Every `org/slug` the policy names anywhere, for "team written without its org". */
+function knownTeams(all: readonly Sections[]): string[] {
+  const out = new Set<string>();
+  for (const s of all) {
+    for (const t of s.reviewers?.from?.teams ?? []) out.add(t);
+    for (const g of s.paths?.restricted ?? []) for (const t of g.reviewers?.teams ?? []) out.add(t);
+    for (const t of s.compliance?.dependencies?.reviewers?.teams ?? []) out.add(t);
+    for (const t of s.commands?.override?.teams ?? []) out.add(t);
+    for (const tier of s.escalation?.tiers ?? []) for (const n of tier.notify) if (n.includes("/")) out.add(n);
+  }
+  return [...out];
+}
+
+/**
+ * Lints one section set. `base` is given for an override entry: its `reviewers`
+ * are checked as merged over the base's, the way the evaluator applies them.
+ */
+function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit: Emit, base?: Sections): void {
+  const globList = (path: Path, globs: readonly string[] | undefined) =>
+    globs?.forEach((g, i) => {
+      const why = implausibleGlob(g);
+      if (why) emit([...prefix, ...path, i], why);
+    });
+  const userList = (path: Path, users: readonly string[] | undefined) =>
+    users?.forEach((u, i) => {
+      const why = loginProblem(u, teams, false);
+      if (why) emit([...prefix, ...path, i], why);
+    });
+
+  globList(["paths", "forbidden"], s.paths?.forbidden);
+  s.paths?.restricted?.forEach((g, i) => {
+    globList(["paths", "restricted", i, "paths"], g.paths);
+    userList(["paths", "restricted", i, "reviewers", "users"], g.reviewers?.users);
+    const why = unsatisfiable(g.reviewers?.required ?? 1, g.reviewers ?? {});
+    if (why) emit([...prefix, "paths", "restricted", i, "reviewers", "required"], why);
+  });
+  globList(["compliance", "tests_with_code", "code"], s.compliance?.tests_with_code?.code);
+  globList(["compliance", "tests_with_code", "tests"], s.compliance?.tests_with_code?.tests);
+  const deps = s.compliance?.dependencies;
+  if (deps) {
+    globList(["compliance", "dependencies", "paths"], deps.paths);
+    userList(["compliance", "dependencies", "reviewers", "users"], deps.reviewers?.users);
+    const why = unsatisfiable(deps.reviewers?.required ?? 1, deps.reviewers ?? {});
+    if (why) emit([...prefix, "compliance", "dependencies", "reviewers", "required"], why);
+  }
+  userList(["reviewers", "from", "users"], s.reviewers?.from?.users);
+  userList(["commands", "override", "users"], s.commands?.override?.users);
+
+  if (s.reviewers && (!base || s.reviewers.required !== undefined || s.reviewers.from !== undefined)) {
+    const merged = (base ? mergePolicies(base.reviewers, s.reviewers) : s.reviewers) as Sections["reviewers"] & {};
+    const why = unsatisfiable(merged.required ?? 1, merged.from ?? {});
+    if (why) emit([...prefix, "reviewers", s.reviewers.required !== undefined ? "required" : "from"], why);
+  }
+
+  const checkName = s.escalation?.check_name ?? base?.escalation?.check_name;
+  s.compliance?.required_checks?.forEach((c, i) => {
+    if (checkName && c.toLowerCase() === checkName.toLowerCase()) {
+      emit(
+        [...prefix, "compliance", "required_checks", i],
+        `\`${c}\` is this app's own check, which cannot pass before it has finished; remove it from \`required_checks\``,
+      );
+    }
+  });
+
+  const tiers = s.escalation?.tiers ?? [];
+  tiers.forEach((tier, i) => {
+    tier.notify.forEach((n, k) => {
+      const why = loginProblem(n, teams, true);
+      if (why) emit([...prefix, "escalation", "tiers", i, "notify", k], why);
+    });
+    if (i === 0) return;
+    const prev = tiers[i - 1]!;
+    const [a, b] = [durationMs(prev.after), durationMs(tier.after)];
+    if (b === a) {
+      emit(
+        [...prefix, "escalation", "tiers", i, "after"],
+        `tier ${i + 1} has the same \`after\` (${tier.after}) as tier ${i}, so both are reached at once; merge their \`notify\` lists`,
+      );
+    } else if (b < a) {
+      emit(
+        [...prefix, "escalation", "tiers", i, "after"],
+        `tier ${i + 1} (\`after: ${tier.after}\`) comes before tier ${i} (\`after: ${prev.after}\`) in time; tiers are reached in order, so list them from the shortest wait to the longest`,
+      );
+    }
+  });
+}
+
+/** Milliseconds of a schema-valid duration (`30m`, `4h`, `2d`, `1w`). */
+export function durationMs(d: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(d);
+  if (!m) return Number.NaN;
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as "m" | "h" | "d" | "w"];
+  return Number(m[1]) * unit;
+}
+
+/** Could an agent PR under these sections ever wait for a human approval? */
+function canWaitForHumans(s: Sections): boolean {
+  return (
+    (s.reviewers?.required ?? 1) > 0 ||
+    (s.paths?.restricted?.length ?? 0) > 0 ||
+    s.compliance?.dependencies !== undefined ||
+    (s.paths?.protect_agent_files ?? true)
+  );
+}
+
+/** Why `required` approvals can never come from `set`, or null. Only a users-only list is finite. */
+function unsatisfiable(required: number, set: ReviewerSet): string | null {
+  const users = set.users ?? [];
+  if ((set.teams ?? []).length > 0 || users.length === 0) return null;
+  const distinct = new Set(users.map((u) => u.toLowerCase())).size;
+  if (required <= distinct) return null;
+  return `needs ${required} approvals but lists only ${distinct} user${distinct === 1 ? "" : "s"} (and no teams), so it can never be satisfied; lower \`required\` or list more reviewers`;
+}
+
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/;
+const TEAM = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
+
+/** Why `value`, written where a login goes, is not one; `teamOk` for lists that take both (tier `notify`). */
+export function loginProblem(value: string, teams: readonly string[], teamOk: boolean): string | null {
+  if (value.startsWith("@")) {
+    return `write \`${value.slice(1)}\` without the \`@\`; it is added when people are mentioned`;
+  }
+  if (value.includes("/")) {
+    if (!teamOk) return `\`${value}\` is a team, not a user: list it under \`teams:\``;
+    return TEAM.test(value) ? null : `\`${value}\` is neither a login nor a team (\`org/slug\`)`;
+  }
+  const team = teams.find((t) => t.split("/")[1]?.toLowerCase() === value.toLowerCase());
+  if (team) return `\`${value}\` is read as a user login; the team is written with its org: \`${team}\``;
+  if (!LOGIN.test(value)) {
+    return `\`${value}\` is not a GitHub login (letters, digits and hyphens${teamOk ? "; a team is written `org/slug`" : ""})`;
+  }
+  return null;
+}
+
+/**
+ * Why `glob` can never match a changed file's path (repository-relative,
+ * `/`-separated, no trailing slash), or null. What the schema refuses outright
+ * (`!…`, a leading `/`, pathological globs) is `globProblem` in policy/globs.ts.
+ */
+export function implausibleGlob(glob: string): string | null {
+  if (glob.trim() !== glob) return `\`${glob}\` has spaces at its ends, which no path has; remove them`;
+  if (glob.includes("\\")) {
+    return `\`${glob}\`: folders are separated by \`/\` (a backslash escapes the next character): write \`${glob.replace(/\\/g, "/")}\``;
+  }
+  if (glob.startsWith("./")) return `\`${glob}\`: paths are relative to the repository root, without \`./\`: write \`${glob.replace(/^(\.\/)+/, "")}\``;
+  if (glob.endsWith("/")) return `\`${glob}\` matches no file (paths never end with \`/\`): write \`${glob}**\` for everything under it`;
+  const seg = glob.split("/").find((p) => p.includes("**") && p !== "**");
+  if (seg) {
+    return `\`${glob}\`: \`**\` inside a name (\`${seg}\`) matches within one folder only, like \`*\`; write \`${glob.replace(seg, `**/${seg.replace(/\*\*+/g, "*")}`)}\` to match at any depth`;
+  }
+  return null;
+}
+
+/** Maps a key path to the line and column of its value in `text` (or of the nearest written ancestor). */
+function locator(text: string): (path: Path) => { line: number; col: number } {
+  const lineCounter = new LineCounter();
+  let doc: Document | null = null;
+  try {
+    doc = parseDocument(text, { lineCounter });
+  } catch {
+    doc = null;
+  }
+  return (path) => {
+    for (let n = path.length; doc && n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const p = lineCounter.linePos(node.range[0]);
+        return { line: p.line, col: p.col };
+      }
+    }
+    return { line: 1, col: 1 };
+  };
+}
