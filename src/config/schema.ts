@@ -7,6 +7,7 @@
  * replace the base policy's only where they are written).
  */
 import { z } from "zod";
+import { globProblem, regexProblem } from "../policy/globs.js";
 
 export const POLICY_PATH = ".github/agent-governance.yml";
 export const DEFAULT_CHECK_NAME = "Agent Governance";
@@ -18,7 +19,15 @@ const team = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/, "a team is written `org/slug`, e.g. `acme/maintainers`")
   .describe("A team, written `org/slug`.");
-const glob = z.string().min(1).max(300).describe("A minimatch glob, matched with `dot: true`.");
+const glob = z
+  .string()
+  .min(1)
+  .max(300)
+  .superRefine((g, ctx) => {
+    const problem = globProblem(g);
+    if (problem) ctx.addIssue({ code: "custom", message: `\`${g}\`: ${problem}` });
+  })
+  .describe("A minimatch glob, matched with `dot: true` against the repository-relative path.");
 const globs = z.array(glob).max(200);
 const permission = z.enum(PERMISSIONS);
 export const duration = z
@@ -49,20 +58,26 @@ function sections() {
       invoker_can_approve: opt(z.boolean(), false).describe(
         "Whether the human who set the agent going may approve its PR.",
       ),
+      contributors_can_approve: opt(z.boolean(), false).describe(
+        "Whether a human who authored or committed one of the PR's commits (merge commits aside) may approve it.",
+      ),
     })
     .describe("Required human reviewers.");
+
+  /** Who must approve a group of changes, and how many of them. */
+  const approvalGroup = z.strictObject({
+    required: opt(z.number().int().min(1).max(50), 1).describe("Approvals needed from these people."),
+    users: opt(z.array(login), []).describe("Logins whose approval counts."),
+    teams: opt(z.array(team), []).describe("Teams (`org/slug`) whose members' approval counts."),
+    min_permission: permission
+      .optional()
+      .describe("Minimum repository permission. Default: `write` when no users or teams are listed."),
+  });
 
   const group = z.strictObject({
     name: z.string().min(1).max(100).optional().describe("A name shown in the check; defaults to the globs."),
     paths: globs.min(1).describe("Globs this group covers."),
-    reviewers: z
-      .strictObject({
-        required: opt(z.number().int().min(1).max(50), 1),
-        users: opt(z.array(login), []),
-        teams: opt(z.array(team), []),
-        min_permission: permission.optional(),
-      })
-      .describe("Who must approve changes to these paths, and how many."),
+    reviewers: approvalGroup.describe("Who must approve changes to these paths, and how many."),
   });
 
   const paths = z
@@ -77,39 +92,57 @@ function sections() {
         {},
       ).describe("Size limits."),
       protect_agent_files: opt(z.boolean(), true).describe(
-        "Agent-steering files (this policy, workflows, AGENTS.md, CLAUDE.md, …) need a maintainer's approval.",
+        "Agent-steering files (workflows, AGENTS.md, CLAUDE.md, .cursor/**, .mcp.json, …) need a maintainer's approval. The policy file itself always does.",
       ),
     })
     .describe("Path restrictions.");
-
-  const approvalGroup = z.strictObject({
-    required: opt(z.number().int().min(1).max(50), 1),
-    users: opt(z.array(login), []),
-    teams: opt(z.array(team), []),
-    min_permission: permission.optional(),
-  });
 
   const compliance = z
     .strictObject({
       linked_issue: opt(z.boolean(), false).describe("The PR links an issue (closing keyword, `#123` or an issue URL)."),
       tests_with_code: z
-        .strictObject({ code: globs.min(1), tests: globs.min(1) })
+        .strictObject({
+          code: globs.min(1).describe("Globs of code files; changing one (other than deleting it) needs a test change."),
+          tests: globs.min(1).describe("Globs of test files."),
+        })
         .optional()
         .describe("When code files change, test files change too."),
       signed_commits: opt(z.boolean(), false).describe("Every commit is verified (signed) by GitHub."),
-      dco: opt(z.boolean(), false).describe("Every commit carries a `Signed-off-by:` trailer."),
+      dco: opt(z.boolean(), false).describe(
+        "Every non-merge commit carries a `Signed-off-by:` trailer with its author's e-mail (Developer Certificate of Origin).",
+      ),
       required_checks: opt(z.array(z.string().min(1).max(200)), []).describe(
         "Check runs or statuses, by name, that must have passed on the head commit.",
       ),
-      title_pattern: z.string().min(1).max(500).optional().describe("A regular expression the PR title must match."),
+      title_pattern: z
+        .string()
+        .min(1)
+        .superRefine((p, ctx) => {
+          const problem = regexProblem(p);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .optional()
+        .describe("A JavaScript regular expression the PR title must match (case-sensitive, no nested repetition)."),
       body: z
         .strictObject({
-          min_length: z.number().int().min(1).optional(),
-          sections: z.array(z.string().min(1)).optional().describe("Markdown headings the body must contain."),
+          min_length: z
+            .number()
+            .int()
+            .min(1)
+            .max(10000)
+            .optional()
+            .describe("Fewest characters of description, HTML comments (template hints) and surrounding blanks not counted."),
+          sections: z
+            .array(z.string().min(1).max(100))
+            .max(20)
+            .optional()
+            .describe("Markdown headings the body must contain (any level, case-insensitive), e.g. `Testing`."),
         })
         .optional()
         .describe("Requirements on the PR description."),
-      no_secrets: opt(z.boolean(), false).describe("No well-known token or key formats in added lines."),
+      no_secrets: opt(z.boolean(), false).describe(
+        "No well-known token or private-key formats in added lines. Findings show file, line and kind, never the value.",
+      ),
       dependencies: z
         .strictObject({
           paths: globs.optional().describe("Manifest and lockfile globs; defaults to the common ecosystems' files."),

@@ -1,7 +1,335 @@
-/** Compliance rules: each off unless configured. */
+/**
+ * Compliance rules: each off unless configured, each with a message that says
+ * what is wrong and a `fix` that says how to put it right. Pure.
+ */
 import type { Policy } from "../config/schema.js";
-import type { PullFacts, RuleResult } from "../types.js";
+import { didYouMean } from "../config/load.js";
+import type { CheckFacts, CommitFacts, PullFacts, RuleResult } from "../types.js";
+import { displayName, filesMatching, listNames, matcher } from "./globs.js";
+import { addedLines, hasMissingPatch } from "./patch.js";
+import type { PathGroup } from "./paths.js";
+import { findSecrets } from "./secrets.js";
 
-export function complianceRules(_policy: Policy, _facts: PullFacts): RuleResult[] {
-  return [];
+type Compliance = Policy["compliance"];
+type Rule = (c: Compliance, facts: PullFacts, policy: Policy) => RuleResult | null;
+
+const short = (sha: string) => sha.slice(0, 7);
+const isMerge = (c: CommitFacts) => (c.parents?.length ?? 1) > 1;
+const firstLine = (message: string) => message.split("\n", 1)[0]!.slice(0, 72);
+const commitList = (cs: readonly CommitFacts[]) =>
+  listNames(cs.map((c) => `${short(c.sha)} ${firstLine(c.commit.message)}`.replace(/`/g, "'")), 5);
+
+/** The PR description without HTML comments (template hints), trimmed. */
+export function bodyText(body: string | null | undefined): string {
+  return (body ?? "").replace(/<!--[\s\S]*?(-->|$)/g, "").trim();
+}
+
+const ISSUE_REF =
+  /(?:^|[^\w/&])#\d+\b|\b[\w.-]+\/[\w.-]+#\d+\b|https?:\/\/[^\s/]+\/[\w.-]+\/[\w.-]+\/issues\/\d+|\bhttps?:\/\/[^\s]+\/browse\/[A-Z][A-Z0-9]+-\d+/;
+
+const linkedIssue: Rule = (c, facts) => {
+  if (!c.linked_issue) return null;
+  const m = ISSUE_REF.exec(`${facts.pull.title}\n${bodyText(facts.pull.body)}`);
+  if (m) return { id: "compliance.linked_issue", status: "pass", message: `Links an issue (${m[0].trim()}).` };
+  return {
+    id: "compliance.linked_issue",
+    status: "fail",
+    message: "The PR links no issue.",
+    fix: "Add `Fixes #123` (or `owner/repo#123`, or the issue's URL) to the description.",
+  };
+};
+
+const testsWithCode: Rule = (c, facts) => {
+  const t = c.tests_with_code;
+  if (!t) return null;
+  const live = facts.files.filter((f) => f.status !== "removed");
+  const isTest = matcher(t.tests);
+  const tests = live.filter((f) => isTest(f.filename));
+  const code = filesMatching(live, t.code).filter((f) => !isTest(f.filename));
+  if (code.length === 0) return { id: "compliance.tests_with_code", status: "pass", message: "No code files changed." };
+  if (tests.length > 0) {
+    return { id: "compliance.tests_with_code", status: "pass", message: `Code and tests changed together (${listNames(tests.map(displayName), 3)}).` };
+  }
+  return {
+    id: "compliance.tests_with_code",
+    status: "fail",
+    message: `Code changed (${listNames(code.map(displayName), 5)}) but no test file changed.`,
+    fix: `Add or update tests matching ${listNames(t.tests, 5)}.`,
+    locations: code.map((f) => ({ path: f.filename, message: "Code changed without a test change." })),
+  };
+};
+
+const signedCommits: Rule = (c, facts) => {
+  if (!c.signed_commits) return null;
+  const unsigned = facts.commits.filter((x) => x.commit.verification?.verified !== true);
+  if (unsigned.length === 0) {
+    return { id: "compliance.signed_commits", status: "pass", message: `All ${facts.commits.length} commits are verified.` };
+  }
+  const reasons = [...new Set(unsigned.map((x) => x.commit.verification?.reason ?? "unsigned"))].join(", ");
+  return {
+    id: "compliance.signed_commits",
+    status: "fail",
+    message: `${unsigned.length} of ${facts.commits.length} commits are not verified (${reasons}): ${commitList(unsigned)}.`,
+    fix: "Sign the commits (`git commit -S`, or SSH signing) with a key added to the author's GitHub account, then force-push.",
+  };
+};
+
+const SIGN_OFF = /^Signed-off-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim;
+
+/** Does the commit carry a sign-off matching its author (by e-mail, or any sign-off when the e-mail is unknown)? */
+export function signedOff(c: CommitFacts): boolean {
+  const email = c.commit.author?.email?.toLowerCase();
+  for (const m of c.commit.message.matchAll(SIGN_OFF)) {
+    if (!email || m[2]!.trim().toLowerCase() === email) return true;
+  }
+  return false;
+}
+
+const dco: Rule = (c, facts) => {
+  if (!c.dco) return null;
+  const missing = facts.commits.filter((x) => !isMerge(x) && !signedOff(x));
+  if (missing.length === 0) return { id: "compliance.dco", status: "pass", message: "Every commit is signed off by its author." };
+  return {
+    id: "compliance.dco",
+    status: "fail",
+    message: `${missing.length} commit${missing.length === 1 ? " lacks" : "s lack"} a \`Signed-off-by:\` matching the author: ${commitList(missing)}.`,
+    fix: `Sign off every commit (\`git rebase --signoff HEAD~${facts.commits.length}\`, or \`git commit -s\`), then force-push.`,
+  };
+};
+
+type CheckState = "pass" | "fail" | "pending";
+
+function checkState(ch: CheckFacts): { state: CheckState; detail: string } {
+  if (ch.state !== undefined && ch.state !== null && ch.status === undefined) {
+    const s = ch.state.toLowerCase();
+    return { state: s === "success" ? "pass" : s === "pending" ? "pending" : "fail", detail: s };
+  }
+  if (ch.status && ch.status !== "completed") return { state: "pending", detail: ch.status };
+  const concl = (ch.conclusion ?? "").toLowerCase();
+  if (["success", "neutral", "skipped"].includes(concl)) return { state: "pass", detail: concl };
+  return { state: concl ? "fail" : "pending", detail: concl || "no result" };
+}
+
+const requiredChecks: Rule = (c, facts, policy) => {
+  const names = c.required_checks.filter((n) => n !== policy.escalation.check_name);
+  if (names.length === 0) return null;
+  const head = facts.pull.head.sha;
+  const reported = (facts.checks ?? []).filter((ch) => !ch.head_sha || ch.head_sha === head);
+  const failed: string[] = [];
+  const waiting: string[] = [];
+  for (const name of names) {
+    // Check runs come first in `checks`, then statuses newest first: the first one of a name is the current one.
+    const ch = reported.find((x) => x.name === name);
+    if (!ch) {
+      const hint = didYouMean(name, [...new Set(reported.map((x) => x.name))]);
+      waiting.push(`\`${name}\` (not reported${hint ? `; did you mean \`${hint}\`?` : ""})`);
+      continue;
+    }
+    const { state, detail } = checkState(ch);
+    if (state === "fail") failed.push(`\`${name}\` (${detail})`);
+    else if (state === "pending") waiting.push(`\`${name}\` (${detail})`);
+  }
+  if (failed.length > 0) {
+    return {
+      id: "compliance.required_checks",
+      status: "fail",
+      message: `Required checks failed on ${short(head)}: ${failed.join(", ")}${waiting.length ? `; still waiting for ${waiting.join(", ")}` : ""}.`,
+      fix: "Fix the failures and push, or re-run the checks if they were flaky.",
+    };
+  }
+  if (waiting.length > 0) {
+    return {
+      id: "compliance.required_checks",
+      status: "pending",
+      message: `Waiting for required checks on ${short(head)}: ${waiting.join(", ")}.`,
+      fix: "Wait for the checks to finish. A check that is never reported may be misnamed in `compliance.required_checks`.",
+    };
+  }
+  return { id: "compliance.required_checks", status: "pass", message: `Required checks passed: ${names.map((n) => `\`${n}\``).join(", ")}.` };
+};
+
+const titlePattern: Rule = (c, facts) => {
+  if (!c.title_pattern) return null;
+  let ok: boolean;
+  try {
+    ok = new RegExp(c.title_pattern).test(facts.pull.title.slice(0, 1000));
+  } catch {
+    ok = false;
+  }
+  if (ok) return { id: "compliance.title_pattern", status: "pass", message: "The title matches the required pattern." };
+  return {
+    id: "compliance.title_pattern",
+    status: "fail",
+    message: `The title \`${facts.pull.title.slice(0, 200).replace(/`/g, "'")}\` does not match \`${c.title_pattern}\`.`,
+    fix: "Edit the PR title to match the pattern.",
+  };
+};
+
+const HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$/gm;
+const normalHeading = (s: string) => s.replace(/^#+\s*/, "").replace(/[*_`:]/g, "").trim().toLowerCase();
+
+const body: Rule = (c, facts) => {
+  if (!c.body || (c.body.min_length === undefined && !c.body.sections?.length)) return null;
+  const text = bodyText(facts.pull.body);
+  const problems: string[] = [];
+  if (c.body.min_length !== undefined && text.length < c.body.min_length) {
+    problems.push(`it has ${text.length} characters (at least ${c.body.min_length} needed)`);
+  }
+  if (c.body.sections?.length) {
+    const have = new Set([...text.matchAll(HEADING)].map((m) => normalHeading(m[1]!)));
+    const missing = c.body.sections.filter((s) => !have.has(normalHeading(s)));
+    if (missing.length) problems.push(`missing section${missing.length === 1 ? "" : "s"} ${missing.map((s) => `\`${s}\``).join(", ")}`);
+  }
+  if (problems.length === 0) return { id: "compliance.body", status: "pass", message: "The description meets the requirements." };
+  return {
+    id: "compliance.body",
+    status: "fail",
+    message: `The description falls short: ${problems.join("; ")}.`,
+    fix: `Edit the PR description${c.body.sections?.length ? `; add headings such as \`## ${c.body.sections[0]}\`` : ""}.`,
+  };
+};
+
+const noSecrets: Rule = (c, facts) => {
+  if (!c.no_secrets) return null;
+  const findings = findSecrets(facts.files);
+  const unscanned = facts.files.filter(hasMissingPatch).map((f) => f.filename);
+  const note = unscanned.length ? ` ${unscanned.length} file${unscanned.length === 1 ? " has" : "s have"} no patch to scan (binary or too large): ${listNames(unscanned, 5)}.` : "";
+  if (findings.length === 0) {
+    return { id: "compliance.no_secrets", status: "pass", message: `No well-known secret formats in added lines.${note}` };
+  }
+  const where = findings.slice(0, 10).map((f) => `${f.kind} at \`${f.path}:${f.line}\``);
+  return {
+    id: "compliance.no_secrets",
+    status: "fail",
+    message: `Possible secrets added: ${where.join(", ")}${findings.length > 10 ? ` and ${findings.length - 10} more` : ""}.${note}`,
+    fix: "Revoke and rotate each secret now (it is public to anyone who can read this PR), then remove it from every commit of the branch and force-push.",
+    locations: findings.map((f) => ({ path: f.path, line: f.line, message: `Possible ${f.kind} added here; the value is not shown.` })),
+  };
+};
+
+/** npm lifecycle scripts that run when a package is installed. */
+export const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare", "prepublish"];
+const INSTALL_LINE = new RegExp(`^\\s*"(${INSTALL_SCRIPTS.join("|")})"\\s*:\\s*"`);
+const isPackageJson = (path: string) => path === "package.json" || path.endsWith("/package.json");
+
+const installScripts: Rule = (c, facts) => {
+  if (!c.install_scripts) return null;
+  const manifests = facts.files.filter((f) => isPackageJson(f.filename) && f.status !== "removed");
+  const hits: { path: string; line: number; script: string }[] = [];
+  for (const f of manifests) {
+    for (const { line, text } of addedLines(f.patch)) {
+      const m = INSTALL_LINE.exec(text);
+      if (m) hits.push({ path: f.filename, line, script: m[1]! });
+    }
+  }
+  const unreadable = manifests.filter(hasMissingPatch).map((f) => f.filename);
+  if (hits.length === 0 && unreadable.length === 0) {
+    return { id: "compliance.install_scripts", status: "pass", message: "No install-time scripts added or changed." };
+  }
+  const parts = hits.map((h) => `\`${h.script}\` at \`${h.path}:${h.line}\``);
+  if (unreadable.length) parts.push(`${listNames(unreadable, 5)} could not be inspected (no patch)`);
+  return {
+    id: "compliance.install_scripts",
+    status: "fail",
+    message: `Install-time scripts added or changed: ${parts.join(", ")}.`,
+    fix: "Remove the install-time script, or ask an admin for `/governance override <reason>` after reviewing what it runs.",
+    locations: hits.map((h) => ({ path: h.path, line: h.line, message: `\`${h.script}\` runs on every install of this package.` })),
+  };
+};
+
+const DISCLOSURE_TRAILER = /^(assisted-by|generated-by|ai-assisted|co-authored-by)[ \t]*:[ \t]*(.+)$/gim;
+const AGENT_COAUTHOR = /copilot|claude|anthropic|openai|codex|cursor|devin|jules|gemini|aider|windsurf|\[bot\]/i;
+
+/** Does the commit message carry an AI-disclosure trailer? A co-author counts when it names an agent. */
+export function disclosesAi(message: string, ownTrailers: readonly string[] = []): boolean {
+  const own = ownTrailers.map((t) => t.toLowerCase());
+  for (const m of message.matchAll(DISCLOSURE_TRAILER)) {
+    if (m[1]!.toLowerCase() !== "co-authored-by") return true;
+    const value = m[2]!.toLowerCase();
+    if (AGENT_COAUTHOR.test(value) || own.some((t) => value.includes(t))) return true;
+  }
+  return false;
+}
+
+const aiDisclosure: Rule = (c, facts, policy) => {
+  if (!c.ai_disclosure) return null;
+  const commits = facts.commits.filter((x) => !isMerge(x));
+  const disclosing = (x: CommitFacts) => disclosesAi(x.commit.message, policy.agents.also.trailers);
+  if (c.ai_disclosure === "required") {
+    const missing = commits.filter((x) => !disclosing(x));
+    if (missing.length === 0) return { id: "compliance.ai_disclosure", status: "pass", message: "Every commit discloses AI assistance." };
+    return {
+      id: "compliance.ai_disclosure",
+      status: "fail",
+      message: `${missing.length} commit${missing.length === 1 ? " does" : "s do"} not disclose AI assistance: ${commitList(missing)}.`,
+      fix: "Add a trailer such as `Assisted-by: <agent>` or `Co-authored-by: <agent> <email>` to each commit message, then force-push.",
+    };
+  }
+  const found = commits.filter(disclosing);
+  if (found.length === 0) return { id: "compliance.ai_disclosure", status: "pass", message: "No commit carries an AI-disclosure trailer." };
+  return {
+    id: "compliance.ai_disclosure",
+    status: "fail",
+    message: `${found.length} commit${found.length === 1 ? " carries" : "s carry"} an AI-disclosure trailer, which this repository does not allow: ${commitList(found)}.`,
+    fix: "Remove the `Assisted-by:` / agent `Co-authored-by:` trailers from the commit messages, then force-push.",
+  };
+};
+
+const RULES: readonly Rule[] = [linkedIssue, testsWithCode, signedCommits, dco, requiredChecks, titlePattern, body, noSecrets, installScripts, aiDisclosure];
+
+export function complianceRules(policy: Policy, facts: PullFacts): RuleResult[] {
+  return RULES.map((rule) => rule(policy.compliance, facts, policy)).filter((r): r is RuleResult => r !== null);
+}
+
+/** Manifests and lockfiles of the common ecosystems, the default of `compliance.dependencies.paths`. */
+export const DEPENDENCY_FILES = [
+  "**/package.json",
+  "**/package-lock.json",
+  "**/npm-shrinkwrap.json",
+  "**/yarn.lock",
+  "**/pnpm-lock.yaml",
+  "**/bun.lock",
+  "**/bun.lockb",
+  "**/go.mod",
+  "**/go.sum",
+  "**/Cargo.toml",
+  "**/Cargo.lock",
+  "**/requirements*.txt",
+  "**/Pipfile",
+  "**/Pipfile.lock",
+  "**/pyproject.toml",
+  "**/poetry.lock",
+  "**/uv.lock",
+  "**/Gemfile",
+  "**/Gemfile.lock",
+  "**/composer.json",
+  "**/composer.lock",
+  "**/pom.xml",
+  "**/build.gradle",
+  "**/build.gradle.kts",
+  "**/gradle.lockfile",
+  "**/*.csproj",
+  "**/packages.lock.json",
+  "**/Package.swift",
+  "**/Package.resolved",
+  "**/mix.exs",
+  "**/mix.lock",
+  "**/pubspec.yaml",
+  "**/pubspec.lock",
+];
+
+/** Dependency manifest or lockfile changes, as a group needing its own approvals (like a restricted path group). */
+export function dependencyGroup(policy: Policy, facts: PullFacts): PathGroup | null {
+  const d = policy.compliance.dependencies;
+  if (!d) return null;
+  const hits = filesMatching(facts.files, d.paths ?? DEPENDENCY_FILES);
+  if (hits.length === 0) return null;
+  return {
+    rule: "compliance.dependencies",
+    label: "dependency manifests and lockfiles",
+    required: d.reviewers.required,
+    set: d.reviewers,
+    files: hits.map((f) => f.filename),
+    names: hits.map(displayName),
+  };
 }

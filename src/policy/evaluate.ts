@@ -8,12 +8,14 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules } from "./compliance.js";
-import { forbiddenRule, limitsRule, restrictedGroups } from "./paths.js";
+import { complianceRules, dependencyGroup } from "./compliance.js";
+import { listNames } from "./globs.js";
+import { forbiddenRule, incompleteFilesRule, limitsRule, restrictedGroups } from "./paths.js";
 import {
   countedApprovals,
   describeRequirement,
   requirement,
+  requirementContext,
   requirementMet,
   reviewersRequirement,
   reviewState,
@@ -28,18 +30,34 @@ export interface EvaluateInput {
   verdict?: AgentVerdict;
 }
 
-/** The policy that applies to this agent: the base, with matching `overrides` entries merged in order. */
-export function effectivePolicy(policy: Policy, verdict: AgentVerdict): Policy {
+/**
+ * The keys an `overrides` entry's `agents` list is matched against: the agent's
+ * id, `automation` for dependency and release bots, `unknown` for an agent
+ * without a registry id, and `*` for any detected agent or bot.
+ */
+export function overrideKeys(verdict: AgentVerdict): Set<string> {
   const keys = new Set<string>();
-  if (verdict.id) keys.add(verdict.id);
+  if (verdict.id) keys.add(verdict.id.toLowerCase());
   if (verdict.kind === "automation") keys.add("automation");
   if (verdict.detected && !verdict.id) keys.add("unknown");
   if (verdict.detected) keys.add("*");
-  const matching = policy.overrides.filter((o) => o.agents.some((a) => keys.has(a)));
+  return keys;
+}
+
+/**
+ * The policy that applies to this agent: the base, with every matching
+ * `overrides` entry merged over it in file order (mappings merge key by key,
+ * lists and scalars replace), so a later entry wins.
+ */
+export function effectivePolicy(policy: Policy, verdict: AgentVerdict): Policy {
+  const keys = overrideKeys(verdict);
+  const matching = policy.overrides.filter((o) => o.agents.some((a) => keys.has(a.toLowerCase())));
   if (matching.length === 0) return policy;
   let merged: unknown = policy;
   for (const { agents: _agents, ...rest } of matching) merged = mergePolicies(merged, rest);
-  return PolicySchema.parse(merged);
+  // Each part is valid on its own, so the merge is too; if not, the base applies rather than a crash.
+  const parsed = PolicySchema.safeParse(merged);
+  return parsed.success ? parsed.data : policy;
 }
 
 /** Does the policy govern this PR? Human PRs only with `agents.govern_humans`. */
@@ -79,12 +97,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
 
   const effects = commandEffects(facts, policy, verdict);
   const state = reviewState(facts, effects.approvals);
-  const ctx = {
-    facts,
-    verdict,
-    invokerCanApprove: policy.reviewers.invoker_can_approve,
-    staleOk: !policy.reviewers.stale_on_push,
-  };
+  const ctx = requirementContext(policy, facts, verdict);
 
   const rules: RuleResult[] = [];
   const required: Requirement[] = [];
@@ -94,16 +107,16 @@ export function evaluate(input: EvaluateInput): Evaluation {
     required.push(main);
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
-  for (const g of restrictedGroups(policy, facts)) {
+  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts)].filter((g) => g !== null);
+  for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);
-    const files = g.files.slice(0, 10).map((f) => `\`${f}\``).join(", ") + (g.files.length > 10 ? ` and ${g.files.length - 10} more` : "");
     rules.push({
-      ...requirementRule(r, g.rule, `Changes to ${g.label} (${files})`),
+      ...requirementRule(r, g.rule, `Changes to ${g.label} (${listNames(g.names)})`),
       locations: g.files.map((path) => ({ path, message: `Needs approval: ${describeRequirement(r)}.` })),
     });
   }
-  for (const rule of [forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
+  for (const rule of [incompleteFilesRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
     if (rule) rules.push(rule);
   }
 
@@ -123,7 +136,12 @@ export function evaluate(input: EvaluateInput): Evaluation {
   } else if (pending.length > 0) {
     outcome = "waiting";
     const need = missing.reduce((n, r) => n + Math.max(0, r.needed - r.have), 0);
-    title = need > 0 ? `Waiting for ${need} human approval${need === 1 ? "" : "s"}` : "Waiting for humans";
+    title =
+      need > 0
+        ? `Waiting for ${need} human approval${need === 1 ? "" : "s"}`
+        : pending.some((r) => r.id === "compliance.required_checks")
+          ? "Waiting for required checks"
+          : "Waiting for humans";
     if (missing.some((r) => r.blocked_by.length > 0)) title = "Changes requested by a reviewer";
   } else {
     outcome = "passed";

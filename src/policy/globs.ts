@@ -1,6 +1,107 @@
-/** Glob matching for policy paths: minimatch 11, `dot: true`, compiled once per glob list. */
-import { Minimatch } from "minimatch";
+/**
+ * Glob and pattern handling for policy paths: minimatch 11, `dot: true`,
+ * compiled once per glob. Also the guards that keep a policy's globs and
+ * regular expressions from being pathological (used by the schema, so a bad
+ * one is a validation problem with a file and line, never a hang).
+ */
+import { Minimatch, braceExpand } from "minimatch";
 import type { FileFacts } from "../types.js";
+
+/** Most patterns one glob may expand to through `{a,b}` braces and `{1..9}` ranges. */
+export const MAX_BRACE_EXPANSION = 32;
+/** Most `**` segments in one glob. */
+export const MAX_GLOBSTARS = 4;
+/** Longest `title_pattern` regular expression. */
+export const MAX_REGEX_LENGTH = 200;
+
+const OPTIONS = { dot: true, nocomment: true, nonegate: true, braceExpandMax: MAX_BRACE_EXPANSION } as const;
+
+/** Why a glob is refused, or null when it is fine. Never throws. */
+export function globProblem(glob: string): string | null {
+  if (glob.startsWith("!")) return "negated globs (`!…`) are not supported; list the paths to include";
+  if (glob.startsWith("/")) return "globs are relative to the repository root; drop the leading `/`";
+  const stars = glob.split("/").filter((s) => s === "**").length;
+  if (stars > MAX_GLOBSTARS) return `too many \`**\` segments (${stars}; at most ${MAX_GLOBSTARS})`;
+  try {
+    // braceExpand stops at the limit, so one more than the limit means "too many".
+    const n = braceExpand(glob, { braceExpandMax: MAX_BRACE_EXPANSION + 1 }).length;
+    if (n > MAX_BRACE_EXPANSION) return `braces expand to more than ${MAX_BRACE_EXPANSION} patterns; write fewer alternatives`;
+    new Minimatch(glob, OPTIONS);
+  } catch (err) {
+    return `not a valid glob: ${(err as Error).message}`;
+  }
+  return null;
+}
+
+/**
+ * Why a regular expression from the policy is refused, or null when it is fine.
+ * Refuses what can backtrack catastrophically: a repeated group that itself
+ * contains a repetition or an alternation (`(a+)+`, `(a|aa)*`), and
+ * backreferences. Titles are short (GitHub caps them at 256 characters), so
+ * what is left runs in bounded time.
+ */
+export function regexProblem(source: string): string | null {
+  if (source.length > MAX_REGEX_LENGTH) return `the pattern is longer than ${MAX_REGEX_LENGTH} characters`;
+  try {
+    new RegExp(source);
+  } catch (err) {
+    return `not a valid regular expression: ${(err as Error).message}`;
+  }
+  if (/\\[1-9]|\\k</.test(source)) return "backreferences are not allowed";
+  // Per open group: does it contain a repetition or an alternation?
+  const stack: { risky: boolean }[] = [{ risky: false }];
+  let i = 0;
+  const quantifierAt = (j: number): "unbounded" | "bounded" | null => {
+    const c = source[j];
+    if (c === "*" || c === "+") return "unbounded";
+    if (c === "{") {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(j));
+      if (!m) return null;
+      if (m[2] === undefined) return Number(m[1]) > 1 ? "unbounded" : null;
+      if (m[3] === "" || Number(m[3]) > 1) return "unbounded";
+    }
+    return c === "?" ? "bounded" : null;
+  };
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === "\\") {
+      i += 2;
+      continue;
+    }
+    if (c === "[") {
+      // Skip a character class, honouring escapes.
+      i++;
+      while (i < source.length && source[i] !== "]") i += source[i] === "\\" ? 2 : 1;
+      i++;
+      if (quantifierAt(i) === "unbounded") stack[stack.length - 1]!.risky = true;
+      continue;
+    }
+    if (c === "(") {
+      stack.push({ risky: false });
+      i++;
+      continue;
+    }
+    if (c === "|") {
+      stack[stack.length - 1]!.risky = true;
+      i++;
+      continue;
+    }
+    if (c === ")") {
+      const group = stack.pop() ?? { risky: false };
+      i++;
+      const q = quantifierAt(i);
+      if (q === "unbounded" && group.risky) {
+        return "a repeated group contains a repetition or an alternation (like `(a+)+` or `(a|b)*`), which can take exponential time; simplify it";
+      }
+      if (stack.length === 0) stack.push({ risky: false });
+      if (group.risky || q === "unbounded") stack[stack.length - 1]!.risky = true;
+      continue;
+    }
+    if (quantifierAt(i) === "unbounded") stack[stack.length - 1]!.risky = true;
+    i++;
+  }
+  return null;
+}
 
 const cache = new Map<string, Minimatch>();
 const CACHE_LIMIT = 5000;
@@ -8,7 +109,7 @@ const CACHE_LIMIT = 5000;
 function compiled(glob: string): Minimatch {
   let m = cache.get(glob);
   if (!m) {
-    m = new Minimatch(glob, { dot: true, nocomment: true, nonegate: true });
+    m = new Minimatch(glob, OPTIONS);
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
     cache.set(glob, m);
   }
@@ -26,9 +127,22 @@ export function fileNames(file: FileFacts): string[] {
   return file.previous_filename ? [file.filename, file.previous_filename] : [file.filename];
 }
 
+/** A changed file as shown in messages: `new`, or `old → new` for a rename. */
+export function displayName(file: FileFacts): string {
+  return file.previous_filename && file.previous_filename !== file.filename
+    ? `${file.previous_filename} → ${file.filename}`
+    : file.filename;
+}
+
 /** Changed files matching any of `globs`, by old or new name. */
 export function filesMatching(files: readonly FileFacts[], globs: readonly string[]): FileFacts[] {
   if (globs.length === 0) return [];
   const match = matcher(globs);
   return files.filter((f) => fileNames(f).some(match));
+}
+
+/** Lists names for a message: at most `max`, then "and N more". */
+export function listNames(names: readonly string[], max = 10): string {
+  const shown = names.slice(0, max).map((n) => `\`${n}\``).join(", ");
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }

@@ -2,13 +2,15 @@
 import type { Policy } from "../config/schema.js";
 import { POLICY_PATH } from "../config/schema.js";
 import type { PullFacts, RuleResult } from "../types.js";
-import { filesMatching } from "./globs.js";
+import { displayName, filesMatching, listNames } from "./globs.js";
 import type { ReviewerSet } from "./reviewers.js";
 
-/** Files that steer agents or CI; changing them needs a maintainer. */
+/** The policy file (both spellings): a PR that changes it always needs a maintainer. */
+export const POLICY_FILES = [POLICY_PATH, ".github/agent-governance.yaml"];
+
+/** Files that steer agents or CI; changing them needs a maintainer (`paths.protect_agent_files`). */
 export const AGENT_FILES = [
-  POLICY_PATH,
-  ".github/agent-governance.yaml",
+  ...POLICY_FILES,
   ".github/workflows/**",
   "AGENTS.md",
   "**/AGENTS.md",
@@ -30,11 +32,10 @@ export function forbiddenRule(policy: Policy, facts: PullFacts): RuleResult | nu
   if (hits.length === 0) {
     return { id: "paths.forbidden", status: "pass", message: "No forbidden paths changed." };
   }
-  const names = hits.map((f) => `\`${f.filename}\``);
   return {
     id: "paths.forbidden",
     status: "fail",
-    message: `Changes forbidden paths: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ` and ${names.length - 20} more` : ""}.`,
+    message: `Changes forbidden paths: ${listNames(hits.map(displayName), 20)}.`,
     fix: "Remove these changes from the PR, or ask an admin for `/governance override <reason>`.",
     locations: hits.map((f) => ({ path: f.filename, message: "An agent PR may not change this path (paths.forbidden)." })),
   };
@@ -46,7 +47,10 @@ export interface PathGroup {
   label: string;
   required: number;
   set: ReviewerSet;
+  /** The matching files' current names, for annotations. */
   files: string[];
+  /** The same files as shown in messages (`old → new` for a rename). */
+  names: string[];
 }
 
 export function restrictedGroups(policy: Policy, facts: PullFacts): PathGroup[] {
@@ -60,10 +64,12 @@ export function restrictedGroups(policy: Policy, facts: PullFacts): PathGroup[] 
       required: g.reviewers.required,
       set: g.reviewers,
       files: hits.map((f) => f.filename),
+      names: hits.map(displayName),
     });
   });
-  if (policy.paths.protect_agent_files) {
-    const hits = filesMatching(facts.files, AGENT_FILES);
+  {
+    // The policy file is always protected (it governs this very check); the other steering files by default.
+    const hits = filesMatching(facts.files, policy.paths.protect_agent_files ? AGENT_FILES : POLICY_FILES);
     if (hits.length > 0) {
       groups.push({
         rule: "paths.agent_files",
@@ -71,6 +77,7 @@ export function restrictedGroups(policy: Policy, facts: PullFacts): PathGroup[] 
         required: 1,
         set: { users: [], teams: [], min_permission: "maintain" },
         files: hits.map((f) => f.filename),
+        names: hits.map(displayName),
       });
     }
   }
@@ -94,5 +101,20 @@ export function limitsRule(policy: Policy, facts: PullFacts): RuleResult | null 
     status: "fail",
     message: `Too large: ${over.join("; ")}.`,
     fix: "Split the change into smaller PRs.",
+  };
+}
+
+/**
+ * GitHub lists at most 3,000 files of a PR. When it reports more changed files
+ * than it listed, path rules cannot see them all, so the PR cannot pass on paths.
+ */
+export function incompleteFilesRule(facts: PullFacts): RuleResult | null {
+  const total = facts.pull.changed_files ?? 0;
+  if (total <= facts.files.length) return null;
+  return {
+    id: "paths.incomplete",
+    status: "fail",
+    message: `GitHub reports ${total} changed files but listed only ${facts.files.length}; path rules cannot check the other ${total - facts.files.length}.`,
+    fix: "Split the change into smaller PRs, or ask an admin for `/governance override <reason>`.",
   };
 }

@@ -82,12 +82,57 @@ export function permissionOf(login: string, facts: PullFacts): Permission {
   return hit ?? "none";
 }
 
+/**
+ * Humans who authored or committed a commit of the PR, by their GitHub account.
+ * Merge commits (such as "Update branch") do not make their author a contributor,
+ * nor does GitHub's own `web-flow` committer. Co-author trailers are ignored:
+ * anyone could write one to keep a reviewer from approving.
+ */
+export function contributors(facts: PullFacts): string[] {
+  const out = new Set<string>();
+  for (const c of facts.commits) {
+    if ((c.parents?.length ?? 1) > 1) continue;
+    for (const who of [c.author, c.committer]) {
+      if (who && !isBot(who) && lower(who.login) !== "web-flow") out.add(lower(who.login));
+    }
+  }
+  return [...out];
+}
+
 /** Why an approver is never counted, or null when only eligibility decides. */
-export function refusedApprover(login: string, facts: PullFacts, verdict: AgentVerdict, invokerCanApprove: boolean): string | null {
+export function refusedApprover(
+  login: string,
+  facts: PullFacts,
+  verdict: AgentVerdict,
+  invokerCanApprove: boolean,
+  contributorsCanApprove = false,
+): string | null {
   const author = facts.pull.user?.login;
   if (author && lower(author) === lower(login)) return "the PR author";
   if (!invokerCanApprove && verdict.invoker && lower(verdict.invoker) === lower(login)) return "the agent's invoker";
+  if (!contributorsCanApprove && contributors(facts).includes(lower(login))) return "a contributor of the PR's commits";
   return null;
+}
+
+export interface RequirementContext {
+  facts: PullFacts;
+  verdict: AgentVerdict;
+  invokerCanApprove: boolean;
+  /** Default false: a human who pushed commits to the PR is not an independent reviewer. */
+  contributorsCanApprove?: boolean;
+  /** Approvals of an earlier commit count (`reviewers.stale_on_push: false`). */
+  staleOk: boolean;
+}
+
+/** The requirement context a policy implies. */
+export function requirementContext(policy: Policy, facts: PullFacts, verdict: AgentVerdict): RequirementContext {
+  return {
+    facts,
+    verdict,
+    invokerCanApprove: policy.reviewers.invoker_can_approve,
+    contributorsCanApprove: policy.reviewers.contributors_can_approve,
+    staleOk: !policy.reviewers.stale_on_push,
+  };
 }
 
 /**
@@ -100,11 +145,12 @@ export function requirement(
   needed: number,
   set: ReviewerSet,
   state: ReviewState,
-  ctx: { facts: PullFacts; verdict: AgentVerdict; invokerCanApprove: boolean; staleOk: boolean },
+  ctx: RequirementContext,
 ): Requirement {
   const head = ctx.facts.pull.head.sha;
   const eligible = (login: string) =>
-    !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove) && isEligible(login, set, ctx.facts);
+    !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove) &&
+    isEligible(login, set, ctx.facts);
   const approvedBy = state.approvals
     .filter((a) => (ctx.staleOk || a.commit === head) && eligible(a.login))
     .map((a) => a.login);
@@ -138,14 +184,13 @@ export function countedApprovals(state: ReviewState, requirements: readonly Requ
 
 /** Who can approve, in words: "1 approval from @a, @org/team (write or above)". */
 export function describeRequirement(r: Requirement): string {
-  const who = [...r.users.map((u) => `@${u}`), ...r.teams.map((t) => `@${t}`)];
-  const perm = r.min_permission ? `${who.length ? " with" : "anyone with"} ${r.min_permission} permission or above` : "";
+  const who = [...r.users, ...r.teams].map((w) => `@${w}`).join(", ") || "anyone";
+  const perm = r.min_permission ? ` with ${r.min_permission} permission or above` : "";
   const missing = Math.max(0, r.needed - r.have);
-  const count = `${missing} more approval${missing === 1 ? "" : "s"}`;
-  return `${count} from ${who.join(", ")}${perm}`.replace("from  ", "from ").replace(/from anyone/, "from anyone");
+  return `${missing} more approval${missing === 1 ? "" : "s"} from ${who}${perm}`;
 }
 
-export function reviewersRequirement(policy: Policy, state: ReviewState, ctx: Parameters<typeof requirement>[5]): Requirement | null {
+export function reviewersRequirement(policy: Policy, state: ReviewState, ctx: RequirementContext): Requirement | null {
   const r = policy.reviewers;
   if (r.required === 0) return null;
   return requirement("reviewers", "reviewers", r.required, r.from, state, ctx);

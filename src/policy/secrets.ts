@@ -1,0 +1,64 @@
+/**
+ * Well-known token and key formats, looked for in the lines a PR adds.
+ * A finding carries the file, line and kind only: the matched value is never
+ * kept, so it cannot reach a log, a check run or a comment.
+ */
+import type { FileFacts } from "../types.js";
+import { addedLines } from "./patch.js";
+
+export interface SecretKind {
+  id: string;
+  name: string;
+  pattern: RegExp;
+}
+
+/** Formats with a distinctive prefix or structure, so few false positives. */
+export const SECRET_KINDS: readonly SecretKind[] = [
+  { id: "private_key", name: "private key", pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/ },
+  { id: "aws_access_key", name: "AWS access key ID", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/ },
+  { id: "github_token", name: "GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,251}\b/ },
+  { id: "github_pat", name: "GitHub fine-grained token", pattern: /\bgithub_pat_[A-Za-z0-9_]{60,255}\b/ },
+  { id: "gitlab_token", name: "GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}\b/ },
+  { id: "slack_token", name: "Slack token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { id: "slack_webhook", name: "Slack webhook URL", pattern: /hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/ },
+  { id: "google_api_key", name: "Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+  { id: "stripe_key", name: "Stripe live key", pattern: /\b[rs]k_live_[0-9A-Za-z]{20,}\b/ },
+  { id: "openai_key", name: "OpenAI API key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}/ },
+  { id: "anthropic_key", name: "Anthropic API key", pattern: /\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}/ },
+  { id: "npm_token", name: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/ },
+  { id: "pypi_token", name: "PyPI token", pattern: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/ },
+  { id: "huggingface_token", name: "Hugging Face token", pattern: /\bhf_[A-Za-z0-9]{34,}\b/ },
+  { id: "sendgrid_key", name: "SendGrid API key", pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/ },
+  { id: "azure_storage_key", name: "Azure storage account key", pattern: /AccountKey=[A-Za-z0-9+/]{86}==/ },
+];
+
+/** AWS's documented example keys end in EXAMPLE; they are not secrets. */
+const PLACEHOLDER = /EXAMPLE\b/;
+
+export interface SecretFinding {
+  path: string;
+  line: number;
+  kind: string;
+}
+
+/** Any kind at all, tried first so most lines cost one regex test. */
+const ANY = new RegExp(SECRET_KINDS.map((k) => `(?:${k.pattern.source})`).join("|"));
+
+/** Finds well-known secret formats in the added lines of `files`. Lines longer than 4,000 characters are cut. */
+export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  for (const f of files) {
+    for (const { line, text } of addedLines(f.patch)) {
+      const t = text.length > 4000 ? text.slice(0, 4000) : text;
+      if (!ANY.test(t)) continue;
+      for (const kind of SECRET_KINDS) {
+        const m = kind.pattern.exec(t);
+        if (m && !PLACEHOLDER.test(m[0])) {
+          out.push({ path: f.filename, line, kind: kind.name });
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
