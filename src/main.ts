@@ -4,6 +4,8 @@
  */
 import { run } from "probot";
 import app from "./index.js";
+import { enableProcessMetrics } from "./metrics.js";
+import { MeteredOctokit, withOpsRoutes } from "./server/ops.js";
 
 /** Returns why the environment is unsafe to start with, or null. */
 export function unsafeEnvironment(env: NodeJS.ProcessEnv): string | null {
@@ -26,4 +28,9 @@ if (problem) {
   console.error(`agent-governance: ${problem}`);
   process.exit(1);
 }
-await run(app);
+// In a container the app is reached through the container's interface, not localhost:
+// listen on all interfaces unless HOST says otherwise (Probot 14 defaults to localhost).
+process.env.HOST ||= "0.0.0.0";
+enableProcessMetrics();
+// /healthz and /metrics next to the webhook route; every GitHub request metered.
+await run(withOpsRoutes(app), { Octokit: MeteredOctokit });
