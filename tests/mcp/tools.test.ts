@@ -1,0 +1,173 @@
+/** The MCP tools' pure logic, without a transport. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PolicySchema, policyJsonSchema, type PolicyInput } from "../../src/config/schema.js";
+import { knownRuleIds, ruleMeaning, settingValue, splitRuleId, subSettings } from "../../src/mcp/rules.js";
+import {
+  CheckChangeInput,
+  checkChange,
+  declaredVerdict,
+  explainRule,
+  getPolicy,
+  syntheticFacts,
+  type CheckChangeReport,
+  type PolicyState,
+} from "../../src/mcp/tools.js";
+
+const NOW = "2026-01-01T00:00:00Z";
+const state = (input: PolicyInput): PolicyState => ({ ok: true, policy: PolicySchema.parse(input), source: "p.yml", found: true, extends: null });
+const textOf = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
+
+describe("declaredVerdict", () => {
+  const policy = PolicySchema.parse({ agents: { ignore: ["jules"] } });
+
+  it("names a registry agent, declared by the caller, with high confidence", () => {
+    expect(declaredVerdict("Copilot", policy)).toEqual({
+      detected: true,
+      id: "copilot",
+      name: "Copilot coding agent",
+      kind: "agent",
+      confidence: "high",
+      evidence: [{ signal: "mcp", strength: "declared", value: "copilot", where: "declared by the MCP caller" }],
+      invoker: null,
+    });
+  });
+
+  it("keeps an unknown id as given, and an absent id as an unidentified agent", () => {
+    expect(declaredVerdict("acme-bot", policy)).toMatchObject({ detected: true, id: "acme-bot", name: "acme-bot", kind: "agent" });
+    expect(declaredVerdict(undefined, policy)).toMatchObject({ detected: true, id: null, kind: "agent" });
+  });
+
+  it("is not detected when the policy ignores the id", () => {
+    expect(declaredVerdict("jules", policy)).toMatchObject({ detected: false, id: "jules", kind: "none" });
+  });
+});
+
+describe("syntheticFacts", () => {
+  const verdict = declaredVerdict("devin", PolicySchema.parse({}));
+
+  it("normalises paths and keeps counts, renames and patches as GitHub would report them", () => {
+    const args = CheckChangeInput.parse({
+      title: "T",
+      body: "B",
+      files: [
+        { path: "./src\\a.ts", additions: 2, deletions: 1, patch: "@@ -1 +1,2 @@\n+x" },
+        { path: "docs/new.md", previous_path: "docs/old.md" },
+      ],
+    });
+    const facts = syntheticFacts(args, verdict);
+    expect(facts.files).toEqual([
+      { filename: "src/a.ts", status: "modified", additions: 2, deletions: 1, changes: 3, patch: "@@ -1 +1,2 @@\n+x" },
+      { filename: "docs/new.md", status: "renamed", previous_filename: "docs/old.md" },
+    ]);
+    expect(facts.pull).toMatchObject({ title: "T", body: "B", changed_files: 2, user: { login: "devin-ai-integration[bot]", type: "Bot" } });
+    expect(facts.reviews).toEqual([]);
+  });
+
+  it("without commits, checks one unsigned commit carrying the title and body", () => {
+    const facts = syntheticFacts(CheckChangeInput.parse({ title: "T", body: "B", files: [{ path: "a" }] }), verdict);
+    expect(facts.commits).toHaveLength(1);
+    expect(facts.commits[0]!.commit).toEqual({ message: "T\n\nB", verification: { verified: false, reason: "unsigned" } });
+    expect(facts.pull.head.sha).toBe(facts.commits[0]!.sha);
+  });
+
+  it("with commits, the head is the last one", () => {
+    const facts = syntheticFacts(
+      CheckChangeInput.parse({ files: [{ path: "a" }], commits: [{ message: "one" }, { message: "two\n\nSigned-off-by: A <a@x>", signed: true }] }),
+      verdict,
+    );
+    expect(facts.commits.map((c) => [c.commit.message.split("\n")[0], c.commit.verification?.verified])).toEqual([
+      ["one", false],
+      ["two", true],
+    ]);
+    expect(facts.pull.head.sha).toBe(facts.commits[1]!.sha);
+    expect(facts.commits[1]!.parents).toEqual([{ sha: facts.commits[0]!.sha }]);
+  });
+});
+
+describe("tools on a policy", () => {
+  it("report mode says the check will not block", () => {
+    const r = checkChange(state({ mode: "report", paths: { forbidden: ["x/**"] } }), CheckChangeInput.parse({ files: [{ path: "x/y" }] }), NOW);
+    expect(textOf(r).split("\n")[0]).toBe("Would FAIL: 1 rule to fix before opening the PR (report mode: the check will not block, but reviewers see this).");
+    expect((r.structuredContent as unknown as CheckChangeReport).conclusion).toBe("neutral");
+  });
+
+  it("an ignored agent is not governed, and is told so", () => {
+    const s = state({ agents: { ignore: ["renovate"] }, paths: { forbidden: ["**"] } });
+    const check = checkChange(s, CheckChangeInput.parse({ agent: "renovate", files: [{ path: "a" }] }), NOW);
+    expect((check.structuredContent as unknown as CheckChangeReport).outcome).toBe("not_governed");
+    expect(textOf(check)).toContain("PRs by `renovate` are not governed: `agents.ignore` lists it.");
+    expect(textOf(getPolicy(s, { agent: "renovate" }))).toContain("`agents.ignore` lists it");
+  });
+
+  it("mentions an `_extends` base it cannot read", () => {
+    const s: PolicyState = { ok: true, policy: PolicySchema.parse({}), source: "p.yml", found: true, extends: "acme/.github" };
+    expect(textOf(getPolicy(s, {}))).toContain("This file extends `acme/.github`, which this server cannot read");
+  });
+
+  it("notes line counts it did not get when a line limit applies", () => {
+    const r = checkChange(state({ paths: { limits: { max_changed_lines: 10 } } }), CheckChangeInput.parse({ files: [{ path: "a", additions: 3 }] }), NOW);
+    expect(textOf(r)).toContain("Line counts: 1 file has no additions/deletions, so the line limit was checked on the counts given.");
+  });
+
+  it("never throws and never errors for any valid input (property)", () => {
+    const segment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/).filter((s) => s !== "." && s !== "..");
+    const file = fc.record(
+      {
+        path: fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join("/")),
+        additions: fc.nat(5000),
+        deletions: fc.nat(5000),
+      },
+      { requiredKeys: ["path"] },
+    );
+    const args = fc.record({ files: fc.array(file, { minLength: 1, maxLength: 30 }), title: fc.string(), body: fc.string(), agent: fc.constantFrom("copilot", "devin", "x") }, { requiredKeys: ["files"] });
+    const s = state({
+      paths: { forbidden: ["secret/**", "**/*.pem"], restricted: [{ paths: ["db/**"], reviewers: { teams: ["acme/dba"] } }], limits: { max_files: 10, max_changed_lines: 3000 } },
+      compliance: { linked_issue: true, required_checks: ["ci"] },
+      overrides: [{ agents: ["devin"], reviewers: { required: 2 } }],
+    });
+    fc.assert(
+      fc.property(args, (a) => {
+        const parsed = CheckChangeInput.parse(a);
+        const r = checkChange(s, parsed, NOW);
+        expect(r.isError).toBeFalsy();
+        expect(textOf(r)).toMatch(/^Would (FAIL|wait|pass)/);
+        const report = r.structuredContent as unknown as CheckChangeReport;
+        const paths = parsed.files.map((f) => f.path);
+        for (const f of report.forbidden) expect(paths).toContain(f);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("explain_rule on a rule that is not a setting explains it without a setting line", () => {
+    const r = explainRule(state({}), { rule: "policy" });
+    expect(r.isError).toBeFalsy();
+    expect(textOf(r)).toMatch(/^`policy`: The policy file itself.*\nTo satisfy: Fix the policy file/s);
+  });
+});
+
+describe("rule meanings come from the schema", () => {
+  const schema = policyJsonSchema() as { properties: Record<string, { properties: Record<string, { description?: string }> }> };
+
+  it("every known rule id has a meaning", () => {
+    for (const id of knownRuleIds()) expect(ruleMeaning(id), id).toBeTruthy();
+  });
+
+  it("each compliance rule's meaning is its schema description", () => {
+    for (const [key, node] of Object.entries(schema.properties.compliance!.properties)) {
+      if (node.description) expect(ruleMeaning(`compliance.${key}`)).toBe(node.description);
+    }
+  });
+
+  it("maps ids to settings: list entries, renamed settings, unknown ids", () => {
+    expect(splitRuleId("paths.restricted[12]")).toEqual({ base: "paths.restricted", index: 12 });
+    expect(ruleMeaning("paths.agent_files")).toBe(schema.properties.paths!.properties.protect_agent_files!.description);
+    expect(ruleMeaning("paths.nope")).toBeNull();
+    expect(ruleMeaning("nope")).toBeNull();
+    expect(subSettings("paths.limits").map((s) => s.key)).toEqual(["max_files", "max_changed_lines"]);
+    const policy = PolicySchema.parse({ paths: { restricted: [{ paths: ["a/**"], reviewers: { users: ["x"] } }] } });
+    expect(settingValue(policy, "paths.restricted[0]")).toMatchObject({ paths: ["a/**"] });
+    expect(settingValue(policy, "paths.agent_files")).toBe(true);
+  });
+});
