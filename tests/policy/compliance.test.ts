@@ -1,0 +1,229 @@
+import { describe, expect, it } from "vitest";
+import type { PolicyInput } from "../../src/config/schema.js";
+import { bodyText, complianceRules, dependencyGroup, disclosesAi, signedOff } from "../../src/policy/compliance.js";
+import type { PullFacts, RuleResult } from "../../src/types.js";
+import { commit, facts, file, HEAD, policy } from "./build.js";
+
+/** The one rule a compliance config produces for these facts. */
+function only(compliance: PolicyInput["compliance"], f: PullFacts, rest: PolicyInput = {}): RuleResult {
+  const rules = complianceRules(policy({ ...rest, compliance }), f);
+  expect(rules).toHaveLength(1);
+  return rules[0]!;
+}
+
+const c2 = "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2";
+
+describe("compliance rules are off unless configured", () => {
+  it("produces no results for the default policy", () => {
+    expect(complianceRules(policy(), facts({ pull: { body: null, title: "x" } }))).toEqual([]);
+  });
+});
+
+describe("compliance.linked_issue", () => {
+  it.each([
+    ["a closing keyword", "Fixes #12", "pass"],
+    ["a bare reference", "See #7 for context", "pass"],
+    ["a cross-repository reference", "Closes acme/api#3", "pass"],
+    ["an issue URL", "From https://github.com/acme/api/issues/44", "pass"],
+    ["a Jira link", "https://acme.atlassian.net/browse/OPS-12", "pass"],
+    ["no reference", "Improves the parser", "fail"],
+    ["a reference only in a template comment", "<!-- Fixes #123 -->\nImproves it", "fail"],
+    ["an HTML entity", "Uses &#123; escapes", "fail"],
+    ["an empty body", null, "fail"],
+  ])("%s → %s", (_what, body, status) => {
+    const r = only({ linked_issue: true }, facts({ pull: { body, title: "Improve parsing" } }));
+    expect(r.status).toBe(status);
+    if (status === "fail") {
+      expect(r.message).toBe("The PR links no issue.");
+      expect(r.fix).toContain("Fixes #123");
+    }
+  });
+});
+
+describe("compliance.tests_with_code", () => {
+  const cfg = { tests_with_code: { code: ["src/**"], tests: ["tests/**", "**/*.test.*"] } };
+  it.each([
+    ["code and tests", [file("src/a.ts"), file("tests/a.test.ts")], "pass"],
+    ["a colocated test", [file("src/a.ts"), file("src/a.test.ts")], "pass"],
+    ["docs only", [file("README.md")], "pass"],
+    ["a deleted code file", [file("src/old.ts", { status: "removed" })], "pass"],
+    ["code without tests", [file("src/a.ts"), file("README.md")], "fail"],
+    ["code with a deleted test", [file("src/a.ts"), file("tests/a.test.ts", { status: "removed" })], "fail"],
+  ])("%s → %s", (_what, files, status) => {
+    const r = only(cfg, facts({ files }));
+    expect(r.status).toBe(status);
+  });
+  it("names the code files and the test globs", () => {
+    const r = only(cfg, facts({ files: [file("src/a.ts")] }));
+    expect(r).toEqual({
+      id: "compliance.tests_with_code",
+      status: "fail",
+      message: "Code changed (`src/a.ts`) but no test file changed.",
+      fix: "Add or update tests matching `tests/**`, `**/*.test.*`.",
+      locations: [{ path: "src/a.ts", message: "Code changed without a test change." }],
+    });
+  });
+});
+
+describe("compliance.signed_commits", () => {
+  const verified = commit(HEAD, "Signed", { verification: { verified: true, reason: "valid" } });
+  it.each([
+    ["all verified", [verified], "pass"],
+    ["one unsigned", [verified, commit(c2, "Plain", { verification: { verified: false, reason: "unsigned" } })], "fail"],
+    ["verification missing", [commit(c2, "Plain")], "fail"],
+  ])("%s → %s", (_what, commits, status) => {
+    expect(only({ signed_commits: true }, facts({ commits })).status).toBe(status);
+  });
+  it("lists the unverified commits with the reason", () => {
+    const r = only({ signed_commits: true }, facts({ commits: [verified, commit(c2, "Plain `x`\n\nbody", { verification: { verified: false, reason: "unknown_key" } })] }));
+    expect(r.message).toBe("1 of 2 commits are not verified (unknown_key): `c2c2c2c Plain 'x'`.");
+  });
+});
+
+describe("compliance.dco", () => {
+  const email = "198982749+Copilot@users.noreply.github.com";
+  it.each([
+    ["a matching sign-off", `Fix\n\nSigned-off-by: Copilot <${email}>`, "pass"],
+    ["a matching sign-off in other case", `Fix\n\nsigned-off-by: Copilot <${email.toUpperCase()}>`, "pass"],
+    ["no sign-off", "Fix", "fail"],
+    ["someone else's sign-off", "Fix\n\nSigned-off-by: Mallory <m@example.com>", "fail"],
+  ])("%s → %s", (_what, message, status) => {
+    expect(only({ dco: true }, facts({ commits: [commit(HEAD, message)] })).status).toBe(status);
+  });
+  it("skips merge commits", () => {
+    const merge = commit(c2, "Merge main", {}, { parents: [{ sha: "a" }, { sha: "b" }] });
+    expect(only({ dco: true }, facts({ commits: [commit(HEAD, `x\n\nSigned-off-by: C <${email}>`), merge] })).status).toBe("pass");
+  });
+  it("accepts any sign-off when the author e-mail is unknown", () => {
+    expect(signedOff(commit(HEAD, "x\n\nSigned-off-by: A <a@b.c>", { author: null }))).toBe(true);
+  });
+  it("says how to fix it", () => {
+    const r = only({ dco: true }, facts({ commits: [commit(HEAD, "Fix")] }));
+    expect(r.message).toBe("1 commit lacks a `Signed-off-by:` matching the author: `c0ffee0 Fix`.");
+    expect(r.fix).toBe("Sign off every commit (`git rebase --signoff HEAD~1`, or `git commit -s`), then force-push.");
+  });
+});
+
+describe("compliance.required_checks", () => {
+  const cfg = { required_checks: ["ci", "lint"] };
+  const run = (name: string, status: string, conclusion: string | null, head_sha = HEAD) => ({ name, status, conclusion, head_sha });
+  it.each([
+    ["both passed", [run("ci", "completed", "success"), run("lint", "completed", "skipped")], "pass"],
+    ["a commit status passed", [run("ci", "completed", "success"), { name: "lint", state: "success" }], "pass"],
+    ["one failed", [run("ci", "completed", "failure"), run("lint", "completed", "success")], "fail"],
+    ["a status errored", [run("ci", "completed", "success"), { name: "lint", state: "error" }], "fail"],
+    ["one still running", [run("ci", "in_progress", null), run("lint", "completed", "success")], "pending"],
+    ["a status pending", [run("ci", "completed", "success"), { name: "lint", state: "pending" }], "pending"],
+    ["one not reported", [run("ci", "completed", "success")], "pending"],
+    ["one on an older commit only", [run("ci", "completed", "success"), run("lint", "completed", "success", "0ld")], "pending"],
+    ["no check facts at all", undefined, "pending"],
+  ])("%s → %s", (_what, checks, status) => {
+    expect(only(cfg, facts(checks ? { checks } : {})).status).toBe(status);
+  });
+  it("suggests the name a misnamed check probably meant", () => {
+    const r = only({ required_checks: ["Ci"] }, facts({ checks: [run("ci", "completed", "success")] }));
+    expect(r.message).toBe("Waiting for required checks on c0ffee0: `Ci` (not reported; did you mean `ci`?).");
+  });
+  it("says which failed and which are still running", () => {
+    const r = only(cfg, facts({ checks: [run("ci", "completed", "timed_out"), run("lint", "queued", null)] }));
+    expect(r.message).toBe("Required checks failed on c0ffee0: `ci` (timed_out); still waiting for `lint` (queued).");
+  });
+  it("ignores its own check name", () => {
+    expect(complianceRules(policy({ compliance: { required_checks: ["Agent Governance"] } }), facts())).toEqual([]);
+  });
+});
+
+describe("compliance.title_pattern", () => {
+  it.each([
+    ["^(feat|fix|chore)(\\(.+\\))?: ", "fix(parser): handle tabs", "pass"],
+    ["^(feat|fix|chore)(\\(.+\\))?: ", "Fix the parser", "fail"],
+    ["^\\[[A-Z]+-\\d+\\] ", "[OPS-12] Rotate keys", "pass"],
+  ])("%s on %s → %s", (pattern, title, status) => {
+    const r = only({ title_pattern: pattern }, facts({ pull: { title } }));
+    expect(r.status).toBe(status);
+    if (status === "fail") expect(r.message).toBe(`The title \`${title}\` does not match \`${pattern}\`.`);
+  });
+});
+
+describe("compliance.body", () => {
+  const template = "## Summary\nAdds a thing that matters.\n\n### testing ##\nRan it.";
+  it.each([
+    [{ min_length: 10 }, "Long enough text", "pass"],
+    [{ min_length: 10 }, "short", "fail"],
+    [{ min_length: 10 }, "<!-- Describe your change in detail here -->\nok", "fail"],
+    [{ sections: ["Summary", "## Testing"] }, template, "pass"],
+    [{ sections: ["Summary", "Risks"] }, template, "fail"],
+    [{ sections: ["Summary"] }, "Summary: none", "fail"],
+  ])("%j → %s", (cfg, body, status) => {
+    expect(only({ body: cfg }, facts({ pull: { body } })).status).toBe(status);
+  });
+  it("names every shortfall", () => {
+    const r = only({ body: { min_length: 100, sections: ["Summary", "Risks"] } }, facts({ pull: { body: template } }));
+    expect(r.message).toBe(`The description falls short: it has ${template.length} characters (at least 100 needed); missing section \`Risks\`.`);
+    expect(r.fix).toBe("Edit the PR description; add headings such as `## Summary`.");
+  });
+  it("does not count template comments", () => {
+    expect(bodyText("<!-- hint -->\n  text  \n<!-- unterminated")).toBe("text");
+  });
+});
+
+describe("compliance.install_scripts", () => {
+  const pkg = (patch: string, extra = {}) => file("package.json", { patch, ...extra });
+  it.each([
+    ["a new postinstall", pkg('@@ -3,2 +3,3 @@\n   "scripts": {\n+    "postinstall": "node x.js",\n     "test": "vitest"'), "fail"],
+    ["a changed prepare", pkg('@@ -3,1 +3,1 @@\n-    "prepare": "husky"\n+    "prepare": "curl x | sh"'), "fail"],
+    ["a nested package", file("packages/a/package.json", { patch: '@@ -1 +1 @@\n+  "preinstall": "x"' }), "fail"],
+    ["a removed install script", pkg('@@ -3,1 +3,0 @@\n-    "postinstall": "x"'), "pass"],
+    ["other scripts", pkg('@@ -3,1 +3,1 @@\n+    "build": "tsc"'), "pass"],
+    ["a dependency version", pkg('@@ -3,1 +3,1 @@\n+    "install-peers": "^1.0.0"'), "pass"],
+    ["a package.json without a patch", pkg("", { patch: undefined, additions: 5000 }), "fail"],
+    ["an install key outside package.json", file("scripts.json", { patch: '@@ -1 +1 @@\n+ "postinstall": "x"' }), "pass"],
+  ])("%s → %s", (_what, f, status) => {
+    expect(only({ install_scripts: true }, facts({ files: [f] })).status).toBe(status);
+  });
+  it("points at the line", () => {
+    const r = only({ install_scripts: true }, facts({ files: [pkg('@@ -3,2 +3,3 @@\n   "scripts": {\n+    "postinstall": "node x.js",\n     "test": "vitest"')] }));
+    expect(r.message).toBe("Install-time scripts added or changed: `postinstall` at `package.json:4`.");
+    expect(r.locations).toEqual([{ path: "package.json", line: 4, message: "`postinstall` runs on every install of this package." }]);
+  });
+});
+
+describe("compliance.ai_disclosure", () => {
+  const disclosed = commit(HEAD, "Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>");
+  const assisted = commit(HEAD, "Fix\n\nAssisted-by: an agent");
+  const plain = commit(c2, "Fix");
+  const humanCo = commit(c2, "Fix\n\nCo-authored-by: Alice <alice@example.com>");
+  it.each([
+    ["required", [disclosed], "pass"],
+    ["required", [assisted], "pass"],
+    ["required", [disclosed, plain], "fail"],
+    ["required", [humanCo], "fail"],
+    ["forbidden", [plain, humanCo], "pass"],
+    ["forbidden", [plain, disclosed], "fail"],
+  ] as const)("%s with %#", (mode, commits, status) => {
+    expect(only({ ai_disclosure: mode }, facts({ commits: [...commits] })).status).toBe(status);
+  });
+  it("recognises the policy's own agents' co-author addresses", () => {
+    expect(disclosesAi("x\n\nCo-authored-by: Helper <helper@acme.dev>", ["helper@acme.dev"])).toBe(true);
+    expect(disclosesAi("x\n\nCo-authored-by: Helper <helper@acme.dev>")).toBe(false);
+  });
+});
+
+describe("compliance.dependencies", () => {
+  const p = policy({ compliance: { dependencies: { reviewers: { teams: ["acme/dba"] } } } });
+  it.each([
+    ["a lockfile", "package-lock.json", true],
+    ["a nested manifest", "services/api/go.mod", true],
+    ["a requirements file", "requirements-dev.txt", true],
+    ["source", "src/index.ts", false],
+  ])("%s → group: %s", (_what, name, grouped) => {
+    const g = dependencyGroup(p, facts({ files: [file(name)] }));
+    expect(g !== null).toBe(grouped);
+    if (g) expect(g).toMatchObject({ rule: "compliance.dependencies", required: 1, files: [name] });
+  });
+  it("uses the policy's own globs when given", () => {
+    const own = policy({ compliance: { dependencies: { paths: ["deps/**"], reviewers: { users: ["bob"] } } } });
+    expect(dependencyGroup(own, facts({ files: [file("package.json")] }))).toBeNull();
+    expect(dependencyGroup(own, facts({ files: [file("deps/x.lock")] }))?.files).toEqual(["deps/x.lock"]);
+  });
+});

@@ -1,0 +1,59 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { displayName, filesMatching, globProblem, regexProblem } from "../../src/policy/globs.js";
+import { file } from "./build.js";
+
+describe("globProblem", () => {
+  it.each(["src/**", "**/*.sql", ".github/workflows/**", "migrations/{up,down}/*.sql", "**/AGENTS.md", "{1..9}/x"])("accepts %s", (g) => {
+    expect(globProblem(g)).toBeNull();
+  });
+  it.each([
+    ["!src/**", "negated globs"],
+    ["/src/**", "drop the leading `/`"],
+    ["{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}", "braces expand to more than 32 patterns"],
+    ["{1..100000}", "braces expand to more than 32 patterns"],
+    ["**/a/**/b/**/c/**/d/**/e", "too many `**` segments (5; at most 4)"],
+  ])("refuses %s", (g, why) => {
+    expect(globProblem(g)).toContain(why);
+  });
+  it("never throws", () => {
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (g) => {
+      const p = globProblem(g);
+      expect(p === null || typeof p === "string").toBe(true);
+    }));
+  });
+});
+
+describe("regexProblem", () => {
+  it.each(["^(feat|fix|chore)(\\(.+\\))?: .+", "^\\[[A-Z]+-\\d+\\] ", "^[a-z]+: .{1,72}$", "(?:a|b)?c+", "[(]+"])("accepts %s", (re) => {
+    expect(regexProblem(re)).toBeNull();
+  });
+  it.each([
+    ["(a+)+$", "repeated group"],
+    ["^(\\w+\\s?)*$", "repeated group"],
+    ["(a|aa)*b", "repeated group"],
+    ["((ab)*c)+", "repeated group"],
+    ["(x{2,})+", "repeated group"],
+    ["(.*){3,}", "repeated group"],
+    ["(a)\\1", "backreferences"],
+    ["(", "not a valid regular expression"],
+    ["a".repeat(201), "longer than 200"],
+  ])("refuses %s", (re, why) => {
+    expect(regexProblem(re)).toContain(why);
+  });
+  it("never throws", () => {
+    fc.assert(fc.property(fc.string({ maxLength: 250 }), (re) => {
+      const p = regexProblem(re);
+      expect(p === null || typeof p === "string").toBe(true);
+    }));
+  });
+});
+
+describe("filesMatching", () => {
+  it("matches a renamed file by its old and its new name, dotfiles included", () => {
+    const moved = file("docs/ci.yml", { status: "renamed", previous_filename: ".github/workflows/ci.yml" });
+    expect(filesMatching([moved, file("src/a.ts")], [".github/workflows/**"])).toEqual([moved]);
+    expect(filesMatching([file(".env")], ["*"])).toHaveLength(1);
+    expect(displayName(moved)).toBe(".github/workflows/ci.yml → docs/ci.yml");
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { complianceRules } from "../../src/policy/compliance.js";
+import { addedLines } from "../../src/policy/patch.js";
+import { findSecrets, SECRET_KINDS } from "../../src/policy/secrets.js";
+import { facts, file, policy } from "./build.js";
+
+// Sample values are assembled at run time so that no token-shaped string sits in the repository.
+const rep = (c: string, n: number) => c.repeat(n);
+const SAMPLES: Record<string, string> = {
+  private_key: `-----BEGIN ${"RSA "}PRIVATE KEY-----`,
+  aws_access_key: `AKIA${"Q7XB2NZ4LK5P3RMW"}`,
+  github_token: `ghp_${rep("a1B2", 9)}`,
+  github_pat: `github_pat_${rep("Ab1_", 20)}`,
+  gitlab_token: `glpat-${rep("x1", 10)}`,
+  slack_token: `xoxb-${"1234567890-abcdef"}`,
+  slack_webhook: `https://hooks.slack.com/services/T0ABC/B0DEF/${rep("a1", 12)}`,
+  google_api_key: `AIza${rep("B", 35)}`,
+  stripe_key: `sk_live_${rep("4eC3", 6)}`,
+  openai_key: `sk-proj-${rep("a", 24)}T3BlbkFJ${rep("b", 24)}`,
+  anthropic_key: `sk-ant-api03-${rep("Zz9_", 24)}`,
+  npm_token: `npm_${rep("N", 36)}`,
+  pypi_token: `pypi-AgEIcHlwaS5vcmc${rep("p", 60)}`,
+  huggingface_token: `hf_${rep("h", 34)}`,
+  sendgrid_key: `SG.${rep("s", 22)}.${rep("g", 43)}`,
+  azure_storage_key: `AccountKey=${rep("k", 86)}==`,
+};
+
+const patchWith = (line: string) => `@@ -10,2 +10,4 @@\n context\n-removed\n+const a = 1;\n+const key = "${line}";\n context`;
+
+describe("findSecrets", () => {
+  it("has a sample for every kind", () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual(SECRET_KINDS.map((k) => k.id).sort());
+  });
+
+  it.each(SECRET_KINDS.map((k) => [k.id, k.name] as const))("finds a %s and reports its kind and line only", (id, name) => {
+    const findings = findSecrets([file("src/config.ts", { patch: patchWith(SAMPLES[id]!) })]);
+    expect(findings).toEqual([{ path: "src/config.ts", line: 12, kind: name }]);
+  });
+
+  it.each([
+    ["a removed line", `@@ -1,1 +1,0 @@\n-${SAMPLES.github_token}`],
+    ["a context line", `@@ -1,1 +1,1 @@\n ${SAMPLES.github_token}`],
+    ["AWS's documented example key", "@@ -1 +1 @@\n+AKIAIOSFODNN7EXAMPLE"],
+    ["a short look-alike", "@@ -1 +1 @@\n+ghp_short"],
+    ["a public key", "@@ -1 +1 @@\n+-----BEGIN PUBLIC KEY-----"],
+  ])("ignores %s", (_what, patch) => {
+    expect(findSecrets([file("a.txt", { patch })])).toEqual([]);
+  });
+});
+
+describe("compliance.no_secrets", () => {
+  const p = policy({ compliance: { no_secrets: true } });
+
+  it("passes a clean patch and says which files it could not scan", () => {
+    const rules = complianceRules(p, facts({ files: [file("src/a.ts"), file("logo.png", { patch: undefined, additions: 0, changes: 0 }), file("big.json", { patch: undefined, additions: 90000 })] }));
+    expect(rules).toEqual([
+      {
+        id: "compliance.no_secrets",
+        status: "pass",
+        message: "No well-known secret formats in added lines. 1 file has no patch to scan (binary or too large): `big.json`.",
+      },
+    ]);
+  });
+
+  it("fails with file:line and kind, never the value", () => {
+    const token = SAMPLES.github_token!;
+    const rules = complianceRules(p, facts({ files: [file("src/config.ts", { patch: patchWith(token) }), file(".env", { patch: `@@ -0,0 +1 @@\n+AWS=${SAMPLES.aws_access_key}` })] }));
+    expect(rules).toEqual([
+      {
+        id: "compliance.no_secrets",
+        status: "fail",
+        message: "Possible secrets added: GitHub token at `src/config.ts:12`, AWS access key ID at `.env:1`.",
+        fix: "Revoke and rotate each secret now (it is public to anyone who can read this PR), then remove it from every commit of the branch and force-push.",
+        locations: [
+          { path: "src/config.ts", line: 12, message: "Possible GitHub token added here; the value is not shown." },
+          { path: ".env", line: 1, message: "Possible AWS access key ID added here; the value is not shown." },
+        ],
+      },
+    ]);
+    const text = JSON.stringify(rules);
+    for (const sample of Object.values(SAMPLES)) expect(text).not.toContain(sample.slice(4, 20));
+  });
+});
+
+describe("addedLines", () => {
+  it("numbers added lines in the new file across hunks", () => {
+    const patch = "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n\\ No newline at end of file\n@@ -20 +20,2 @@\n x\n+y";
+    expect(addedLines(patch)).toEqual([
+      { line: 2, text: "B" },
+      { line: 21, text: "y" },
+    ]);
+  });
+  it("returns nothing for a missing patch", () => {
+    expect(addedLines(undefined)).toEqual([]);
+  });
+});
