@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { forbiddenRule, incompleteFilesRule, limitsRule, restrictedGroups } from "../../src/policy/paths.js";
+import { facts, file, policy } from "./build.js";
+
+describe("paths.forbidden", () => {
+  const p = policy({ paths: { forbidden: ["infra/prod/**", ".github/workflows/**"] } });
+  it.each([
+    ["no forbidden file", [file("src/a.ts")], "pass"],
+    ["a forbidden file", [file("infra/prod/main.tf")], "fail"],
+    ["a file renamed out of a forbidden folder", [file("ci.yml", { status: "renamed", previous_filename: ".github/workflows/ci.yml" })], "fail"],
+  ])("%s → %s", (_what, files, status) => {
+    expect(forbiddenRule(p, facts({ files }))?.status).toBe(status);
+  });
+  it("names each file, renames as old → new, with an annotation per file", () => {
+    const r = forbiddenRule(p, facts({ files: [file("infra/prod/main.tf"), file("ci.yml", { previous_filename: ".github/workflows/ci.yml" })] }));
+    expect(r).toEqual({
+      id: "paths.forbidden",
+      status: "fail",
+      message: "Changes forbidden paths: `infra/prod/main.tf`, `.github/workflows/ci.yml → ci.yml`.",
+      fix: "Remove these changes from the PR, or ask an admin for `/governance override <reason>`.",
+      locations: [
+        { path: "infra/prod/main.tf", message: "An agent PR may not change this path (paths.forbidden)." },
+        { path: "ci.yml", message: "An agent PR may not change this path (paths.forbidden)." },
+      ],
+    });
+  });
+  it("is absent when nothing is forbidden", () => {
+    expect(forbiddenRule(policy(), facts())).toBeNull();
+  });
+});
+
+describe("restricted groups and agent-steering files", () => {
+  const p = policy({ paths: { restricted: [{ name: "migrations", paths: ["migrations/**", "**/*.sql"], reviewers: { teams: ["acme/dba"], required: 2 } }] } });
+  it.each([
+    ["source only", ["src/a.ts"], []],
+    ["a migration", ["migrations/001.sql"], ["paths.restricted[0]"]],
+    ["a workflow", [".github/workflows/ci.yml"], ["paths.agent_files"]],
+    ["AGENTS.md in a subfolder", ["pkg/AGENTS.md"], ["paths.agent_files"]],
+    ["copilot instructions", [".github/copilot-instructions.md"], ["paths.agent_files"]],
+    ["the policy file", [".github/agent-governance.yml"], ["paths.agent_files"]],
+    ["both", ["db/x.sql", ".mcp.json"], ["paths.restricted[0]", "paths.agent_files"]],
+  ])("%s → %j", (_what, names, rules) => {
+    expect(restrictedGroups(p, facts({ files: names.map((n) => file(n)) })).map((g) => g.rule)).toEqual(rules);
+  });
+  it("carries the group's reviewers and count", () => {
+    const [g] = restrictedGroups(p, facts({ files: [file("migrations/001.sql")] }));
+    expect(g).toEqual({
+      rule: "paths.restricted[0]",
+      label: "migrations",
+      required: 2,
+      set: { users: [], teams: ["acme/dba"], required: 2 },
+      files: ["migrations/001.sql"],
+      names: ["migrations/001.sql"],
+    });
+  });
+  it("asks a maintainer for steering files", () => {
+    const [g] = restrictedGroups(policy(), facts({ files: [file("CLAUDE.md")] }));
+    expect(g).toMatchObject({ rule: "paths.agent_files", required: 1, set: { users: [], teams: [], min_permission: "maintain" } });
+  });
+  it("protect_agent_files: false stops protecting steering files but never the policy file", () => {
+    const off = policy({ paths: { protect_agent_files: false } });
+    expect(restrictedGroups(off, facts({ files: [file("CLAUDE.md")] }))).toEqual([]);
+    expect(restrictedGroups(off, facts({ files: [file(".github/agent-governance.yml")] })).map((g) => g.rule)).toEqual(["paths.agent_files"]);
+  });
+});
+
+describe("paths.limits", () => {
+  const p = policy({ paths: { limits: { max_files: 2, max_changed_lines: 100 } } });
+  it.each([
+    ["within limits", { files: [file("a", { additions: 10, deletions: 5 })] }, "pass"],
+    ["too many files by GitHub's count", { pull: { changed_files: 3 } }, "fail"],
+    ["too many lines by GitHub's count", { pull: { additions: 90, deletions: 20 } }, "fail"],
+    ["too many lines by the file list", { files: [file("a", { additions: 80, deletions: 30 })] }, "fail"],
+  ])("%s → %s", (_what, extra, status) => {
+    expect(limitsRule(p, facts(extra))?.status).toBe(status);
+  });
+  it("says by how much", () => {
+    expect(limitsRule(p, facts({ pull: { changed_files: 3, additions: 100, deletions: 1 } }))?.message).toBe(
+      "Too large: 3 files changed (limit 2); 101 lines changed (limit 100).",
+    );
+  });
+  it("is absent without limits", () => {
+    expect(limitsRule(policy(), facts())).toBeNull();
+  });
+});
+
+describe("paths.incomplete", () => {
+  it("fails when GitHub listed fewer files than changed", () => {
+    expect(incompleteFilesRule(facts({ pull: { changed_files: 3500 } }))).toEqual({
+      id: "paths.incomplete",
+      status: "fail",
+      message: "GitHub reports 3500 changed files but listed only 1; path rules cannot check the other 3499.",
+      fix: "Split the change into smaller PRs, or ask an admin for `/governance override <reason>`.",
+    });
+    expect(incompleteFilesRule(facts({ pull: { changed_files: 1 } }))).toBeNull();
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { contributors, describeRequirement, isEligible, requirement, requirementContext, reviewState } from "../../src/policy/reviewers.js";
+import type { PullFacts, ReviewFacts } from "../../src/types.js";
+import { commit, copilot, facts, HEAD, OLD, policy, review } from "./build.js";
+
+const anyWriter = { users: [], teams: [] };
+
+function main(f: PullFacts, input = {}) {
+  const p = policy(input);
+  return requirement("reviewers", "reviewers", p.reviewers.required, p.reviewers.from, reviewState(f), requirementContext(p, f, copilot));
+}
+
+describe("reviewState: the latest review per reviewer wins", () => {
+  it.each<[string, ReviewFacts[], string[], string[]]>([
+    ["one approval", [review("alice", "APPROVED", "2025-01-01T00:00:00Z")], ["alice"], []],
+    ["changes requested, then approved", [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z"), review("alice", "APPROVED", "2025-01-02T00:00:00Z")], ["alice"], []],
+    ["approved, then changes requested", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "CHANGES_REQUESTED", "2025-01-02T00:00:00Z")], [], ["alice"]],
+    ["approved, then a comment", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "COMMENTED", "2025-01-02T00:00:00Z")], ["alice"], []],
+    ["changes requested, then dismissed", [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z"), review("alice", "DISMISSED", "2025-01-02T00:00:00Z")], [], []],
+    ["listed out of order", [review("alice", "APPROVED", "2025-01-02T00:00:00Z"), review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z")], ["alice"], []],
+    ["a bot's approval", [{ ...review("ci-bot[bot]", "APPROVED", "2025-01-01T00:00:00Z"), user: { login: "ci-bot[bot]", type: "Bot" } }], [], []],
+  ])("%s", (_what, reviews, approved, blocked) => {
+    const s = reviewState(facts({ reviews }));
+    expect(s.approvals.map((a) => a.login)).toEqual(approved);
+    expect(s.changesRequested).toEqual(blocked);
+  });
+});
+
+describe("requirement: which approvals count", () => {
+  it.each<[string, ReviewFacts[], object, number, string[]]>([
+    ["a writer's approval of the head", [review("alice", "APPROVED", "2025-01-01T00:00:00Z")], {}, 1, []],
+    ["a reader's approval", [review("reader", "APPROVED", "2025-01-01T00:00:00Z")], {}, 0, []],
+    ["an approval of an older commit", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], {}, 0, []],
+    ["an older approval when stale_on_push is off", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], { reviewers: { stale_on_push: false } }, 1, []],
+    ["the invoker's approval", [review("inviter", "APPROVED", "2025-01-01T00:00:00Z")], {}, 0, []],
+    ["the invoker's approval when allowed", [review("inviter", "APPROVED", "2025-01-01T00:00:00Z")], { reviewers: { invoker_can_approve: true } }, 1, []],
+    ["an approval from outside the listed team", [review("alice", "APPROVED", "2025-01-01T00:00:00Z")], { reviewers: { from: { teams: ["acme/maintainers"] } } }, 0, []],
+    ["an approval from the listed team", [review("bob", "APPROVED", "2025-01-01T00:00:00Z")], { reviewers: { from: { teams: ["acme/maintainers"] } } }, 1, []],
+    ["a listed user below min_permission", [review("reader", "APPROVED", "2025-01-01T00:00:00Z")], { reviewers: { from: { users: ["reader"], min_permission: "write" } } }, 0, []],
+    ["an eligible reviewer's changes request", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("bob", "CHANGES_REQUESTED", "2025-01-01T01:00:00Z")], {}, 1, ["bob"]],
+    ["an ineligible reviewer's changes request", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("reader", "CHANGES_REQUESTED", "2025-01-01T01:00:00Z")], {}, 1, []],
+    ["a changes request on an older commit still blocks", [review("bob", "CHANGES_REQUESTED", "2025-01-01T01:00:00Z", OLD)], {}, 0, ["bob"]],
+  ])("%s", (_what, reviews, input, have, blocked) => {
+    const r = main(facts({ reviews }), input);
+    expect(r.have).toBe(have);
+    expect(r.blocked_by).toEqual(blocked);
+  });
+
+  it("never counts the PR author", () => {
+    const f = facts({ pull: { user: { login: "alice", type: "User" } }, reviews: [review("alice", "APPROVED", "2025-01-01T00:00:00Z")] });
+    expect(main(f).have).toBe(0);
+  });
+
+  it("does not count a human who pushed commits to the PR, unless allowed", () => {
+    const pushed = commit("c2", "Tweak", {}, { author: { login: "alice", type: "User" }, committer: { login: "alice", type: "User" } });
+    const f = facts({ commits: [commit(HEAD, "Fix"), pushed], reviews: [review("alice", "APPROVED", "2025-01-01T00:00:00Z")] });
+    expect(main(f).have).toBe(0);
+    expect(main(f, { reviewers: { contributors_can_approve: true } }).have).toBe(1);
+  });
+
+  it("does not make the author of a merge commit (Update branch) a contributor", () => {
+    const merge = commit("m", "Merge main", {}, { author: { login: "alice", type: "User" }, parents: [{ sha: "a" }, { sha: "b" }] });
+    expect(contributors(facts({ commits: [commit(HEAD, "Fix"), merge] }))).toEqual([]);
+  });
+});
+
+describe("isEligible", () => {
+  const f = facts();
+  it.each([
+    ["alice", anyWriter, true],
+    ["reader", anyWriter, false],
+    ["nobody", anyWriter, false],
+    ["ALICE", { users: ["alice"], teams: [] }, true],
+    ["dba1", { users: [], teams: ["acme/dba"] }, true],
+    ["dba1", { users: [], teams: ["acme/dba"], min_permission: "admin" as const }, false],
+  ])("%s for %j → %s", (login, set, ok) => {
+    expect(isEligible(login, set, f)).toBe(ok);
+  });
+});
+
+describe("describeRequirement", () => {
+  const base = { rule: "r", label: "l", needed: 2, have: 1, approved_by: [], blocked_by: [] };
+  it.each([
+    [{ users: [], teams: [], min_permission: "write" as const }, "1 more approval from anyone with write permission or above"],
+    [{ users: ["a"], teams: ["acme/dba"], min_permission: null }, "1 more approval from @a, @acme/dba"],
+    [{ users: ["a"], teams: [], min_permission: "admin" as const }, "1 more approval from @a with admin permission or above"],
+  ])("%j", (who, text) => {
+    expect(describeRequirement({ ...base, ...who })).toBe(text);
+  });
+});
