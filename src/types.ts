@@ -128,6 +128,8 @@ export interface Evidence {
   strength: SignalStrength;
   value: string;
   where: string;
+  /** The registry id the signal points at (`configured` for `agents.also`), when it points at one. */
+  agent?: string;
 }
 
 export interface AgentVerdict {
