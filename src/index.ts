@@ -1,6 +1,7 @@
 /** The Probot app: maps events to handlers, nothing else. */
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { evaluatePull, type Deps } from "./handlers/pull.js";
+import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import type { PullRequestFacts } from "./types.js";
 
 export interface AppOptions {
@@ -33,6 +34,13 @@ export function createApp(appOptions: AppOptions = {}) {
       const { owner, repo } = context.repo();
       const pull = context.payload.pull_request as unknown as PullRequestFacts;
       await evaluatePull(deps, { owner, repo, number: pull.number, pull });
+    });
+    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => {
+      // Comments on plain issues are not ours to answer.
+      if (!context.payload.issue.pull_request) return;
+      const deps: Deps = { gh: context.octokit, log: context.log, now };
+      const { owner, repo } = context.repo();
+      await handleComment(deps, { owner, repo, number: context.payload.issue.number }, context.payload as unknown as CommentEvent);
     });
   };
 }

@@ -1,17 +1,87 @@
 /**
  * What reviewers' `/governance` commands in the comment list mean for an
- * evaluation: approvals and overrides, re-derived on every evaluation.
- * (Filled in by the commands work; until then, commands have no effect.)
+ * evaluation: approvals and overrides, re-derived on every evaluation from the
+ * comments as GitHub returns them, so a restart, a second replica or a
+ * redelivered webhook gives the same answer.
+ *
+ * - Only a comment as it was created counts: an edited comment (updated more
+ *   than a second after it was created) is skipped; a deleted one is simply
+ *   not in the list.
+ * - Comments by bots never count. Each command is authorized as it would be
+ *   when answered (`authorize`), against today's permissions.
+ * - A command applies to the head commit it was given on. Comments carry no
+ *   commit, so it is derived strictly from the commits' committer dates: the
+ *   comment is on the current head only when no commit of the PR is dated after
+ *   it (a commit without a date counts as after). See `commitAt`.
  */
 import type { Policy } from "../config/schema.js";
-import type { AgentVerdict, Override, PullFacts } from "../types.js";
 import type { ApprovalCandidate } from "../policy/reviewers.js";
+import { isBot } from "../policy/reviewers.js";
+import type { AgentVerdict, CommentFacts, Override, PullFacts } from "../types.js";
+import { authorize } from "./authorize.js";
+import { parseCommand } from "./parse.js";
 
 export interface CommandEffects {
   approvals: ApprovalCandidate[];
   overrides: Override[];
 }
 
-export function commandEffects(_facts: PullFacts, _policy: Policy, _verdict: AgentVerdict): CommandEffects {
-  return { approvals: [], overrides: [] };
+/** An edit within this many milliseconds of creation is GitHub's own bookkeeping, not an edit. */
+export const EDIT_GRACE_MS = 1000;
+/** Longest override reason kept; the rest is cut with an ellipsis. */
+export const MAX_REASON = 300;
+
+export function isEdited(c: Pick<CommentFacts, "created_at" | "updated_at">): boolean {
+  if (!c.updated_at) return false;
+  const created = Date.parse(c.created_at);
+  const updated = Date.parse(c.updated_at);
+  if (Number.isNaN(created) || Number.isNaN(updated)) return c.updated_at !== c.created_at;
+  return updated - created > EDIT_GRACE_MS;
+}
+
+const dateOf = (c: PullFacts["commits"][number]) => c.commit.committer?.date ?? c.commit.author?.date ?? null;
+
+/**
+ * The head commit a comment made at `at` was given on, as far as the commit
+ * list tells: the PR's head when no commit is dated after `at`; otherwise the
+ * last commit before the first one dated after it, or null when there is none.
+ * Committer dates are set by whoever made the commit, so a commit made before
+ * the comment but pushed after it is taken as already there. A commit without
+ * a date (only in hand-written facts: GitHub always gives one) is not counted.
+ */
+export function commitAt(facts: PullFacts, at: string): string | null {
+  const when = Date.parse(at);
+  if (Number.isNaN(when)) return null;
+  let before: string | null = null;
+  for (const c of facts.commits) {
+    const d = dateOf(c);
+    const t = d ? Date.parse(d) : NaN;
+    if (!Number.isNaN(t) && t > when) return before;
+    before = c.sha;
+  }
+  return facts.pull.head.sha;
+}
+
+const byCreation = (a: CommentFacts, b: CommentFacts) => a.created_at.localeCompare(b.created_at) || a.id - b.id;
+
+const clip = (s: string) => (s.length > MAX_REASON ? `${s.slice(0, MAX_REASON - 1)}…` : s);
+
+export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentVerdict): CommandEffects {
+  const approvals: ApprovalCandidate[] = [];
+  const overrides: Override[] = [];
+  for (const c of [...facts.comments].sort(byCreation)) {
+    if (!c.user || isBot(c.user) || isEdited(c)) continue;
+    const cmd = parseCommand(c.body);
+    if (!cmd || (cmd.name !== "approve" && cmd.name !== "override")) continue;
+    if (!authorize(cmd, c.user, facts, policy, verdict).ok) continue;
+    const commit = commitAt(facts, c.created_at);
+    if (cmd.name === "approve") {
+      approvals.push({ login: c.user.login, via: "command", commit, at: c.created_at });
+    } else if (commit) {
+      overrides.push({ login: c.user.login, commit, at: c.created_at, reason: clip(cmd.args), comment_id: c.id });
+    }
+  }
+  // Latest first, so `find` in the evaluator picks the most recent override of the head.
+  overrides.reverse();
+  return { approvals, overrides };
 }

@@ -1,0 +1,60 @@
+/**
+ * The app's written answers to commands (pure): help, refusals, explain, each
+ * carrying a hidden marker naming the comment it answers, so a redelivered
+ * command is answered once (the marker is found in the comment list).
+ */
+import { isBot } from "../policy/reviewers.js";
+import type { CommentFacts } from "../types.js";
+import type { ParsedCommand } from "./parse.js";
+
+/** GitHub rejects comments over 65,536 characters. */
+export const MAX_REPLY = 60_000;
+
+export const replyMarker = (commentId: number) => `<!-- agent-governance:reply:${commentId} -->`;
+
+/** Has the app (a bot comment carrying the marker) already answered comment `commentId`? */
+export function alreadyAnswered(comments: readonly CommentFacts[], commentId: number): boolean {
+  const marker = replyMarker(commentId);
+  return comments.some((c) => isBot(c.user) && (c.body ?? "").includes(marker));
+}
+
+export const HELP = [
+  "**agent-governance commands**: write one in a new PR comment, on a line of its own (case does not matter; quoted or in code it does not count).",
+  "",
+  "| Command | Who may | What it does |",
+  "| --- | --- | --- |",
+  "| `/governance approve` | anyone whose review would count under the policy (not the PR author or the agent's invoker) | counts as your approval of the current head commit |",
+  "| `/governance override <reason>` | admins, or the people the policy's `commands.override` lists | lets the current head commit pass despite failing rules; recorded with who, when, commit and reason |",
+  "| `/governance recheck` | anyone with write access | re-evaluates the PR now |",
+  "| `/governance explain` | anyone | replies with the full evaluation |",
+  "| `/governance escalate` | anyone with write access | notifies the next escalation tier now |",
+  "| `/governance help` | anyone | shows this list |",
+  "",
+  "Editing or deleting a command's comment withdraws it; an edited command is not obeyed.",
+].join("\n");
+
+const withMarker = (text: string, commentId: number) => `${text}\n\n${replyMarker(commentId)}`;
+
+const quoted = (cmd: ParsedCommand) => `\`/governance${cmd.word ? ` ${cmd.word.replace(/`/g, "'").slice(0, 50)}` : ""}\``;
+
+export function helpReply(cmd: ParsedCommand, commentId: number): string {
+  const lead = cmd.name === "unknown" ? `${quoted(cmd)} is not a command.\n\n` : "";
+  return withMarker(`${lead}${HELP}`, commentId);
+}
+
+export function refusalReply(login: string, cmd: ParsedCommand, reason: string, commentId: number): string {
+  return withMarker(`@${login} ${quoted(cmd)} was not done: ${reason}.`, commentId);
+}
+
+export function explainReply(summary: string, commentId: number): string {
+  const text = summary.length > MAX_REPLY ? `${summary.slice(0, MAX_REPLY)}\n\n… (truncated)` : summary;
+  return withMarker(text, commentId);
+}
+
+/** The answer to `/governance escalate`: who was notified (named, not mentioned again), or why nobody was. */
+export function escalateReply(login: string, notified: readonly string[], commentId: number): string {
+  const text = notified.length
+    ? `Escalated at @${login}'s request: notified ${notified.map((w) => `\`${w}\``).join(", ")} in the escalation comment.`
+    : `@${login} there was no escalation tier left to notify: every tier was notified already, none is configured (\`escalation.tiers\`), or the PR needs nothing from humans.`;
+  return withMarker(text, commentId);
+}

@@ -1,0 +1,83 @@
+/**
+ * Who may give which reviewer command. Pure: reads the policy, the agent
+ * verdict and the permissions and team members in the facts (looked up from
+ * GitHub for the commenters of `/governance` comments).
+ *
+ * - Nobody's command is obeyed when it was written by a bot or an agent.
+ * - `approve`: whoever's review would count under `reviewers.from`, a restricted
+ *   path group touched by the PR, or `compliance.dependencies`; never the PR
+ *   author, the agent's invoker (unless `reviewers.invoker_can_approve`) or a
+ *   human who contributed commits (unless `reviewers.contributors_can_approve`).
+ * - `override`: `commands.override.min_permission` or above, or listed in its
+ *   `users` / `teams`; never the author, the invoker or a contributor; a reason
+ *   unless `reason_required: false`.
+ * - `recheck`, `escalate`: write permission or above. `explain`, `help`: anyone.
+ */
+import type { Policy } from "../config/schema.js";
+import { restrictedGroups } from "../policy/paths.js";
+import { isBot, isEligible, lower, permissionOf, refusedApprover, requirementContext, type ReviewerSet } from "../policy/reviewers.js";
+import { permissionAtLeast, type Actor, type AgentVerdict, type PullFacts } from "../types.js";
+import type { ParsedCommand } from "./parse.js";
+
+export type Decision = { ok: true } | { ok: false; reason: string };
+
+const OK: Decision = { ok: true };
+const refuse = (reason: string): Decision => ({ ok: false, reason });
+
+/** "@a, @org/team with write permission or above", "anyone with write permission or above". */
+export function describeSet(set: ReviewerSet): string {
+  const who = [...set.users, ...set.teams].map((w) => `@${w}`).join(", ") || "anyone";
+  const perm = set.min_permission ?? (set.users.length || set.teams.length ? undefined : "write");
+  return perm ? `${who} with ${perm} permission or above` : who;
+}
+
+/** The reviewer sets whose approval counts on this PR. */
+export function approverSets(policy: Policy, facts: PullFacts): ReviewerSet[] {
+  const sets: ReviewerSet[] = [];
+  if (policy.reviewers.required > 0) sets.push(policy.reviewers.from);
+  for (const g of restrictedGroups(policy, facts)) sets.push(g.set);
+  const deps = policy.compliance.dependencies;
+  if (deps) sets.push(deps.reviewers);
+  return sets;
+}
+
+export function authorize(cmd: ParsedCommand, actor: Actor | null | undefined, facts: PullFacts, policy: Policy, verdict: AgentVerdict): Decision {
+  if (!actor || isBot(actor)) return refuse("commands written by bots or agents are not obeyed; a human must write them");
+  const login = actor.login;
+  const have = permissionOf(login, facts);
+  const ctx = requirementContext(policy, facts, verdict);
+  switch (cmd.name) {
+    case "help":
+    case "explain":
+    case "unknown":
+      return OK;
+    case "recheck":
+    case "escalate":
+      return permissionAtLeast(have, "write")
+        ? OK
+        : refuse(`\`/governance ${cmd.name}\` needs write permission or above on this repository (you have ${have})`);
+    case "approve": {
+      if (!policy.commands.approve.enabled) return refuse("approval by command is turned off in this repository's policy (`commands.approve.enabled: false`); approve with a review");
+      const who = refusedApprover(login, facts, verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove);
+      if (who) return refuse(`you are ${who}, and ${who} cannot approve this PR`);
+      const sets = approverSets(policy, facts);
+      if (sets.length === 0) return refuse("this PR needs no human approval under the policy");
+      if (sets.some((s) => isEligible(login, s, facts))) return OK;
+      return refuse(`your approval would not count here: approvals come from ${sets.map(describeSet).join("; or ")} (you have ${have} permission)`);
+    }
+    case "override": {
+      const o = policy.commands.override;
+      const who = refusedApprover(login, facts, verdict, false, ctx.contributorsCanApprove);
+      if (who) return refuse(`you are ${who}, and ${who} cannot override this PR's policy`);
+      const listed =
+        o.users.some((u) => lower(u) === lower(login)) ||
+        o.teams.some((t) => (facts.teams?.[t] ?? facts.teams?.[lower(t)] ?? []).some((m) => lower(m) === lower(login)));
+      if (!listed && !permissionAtLeast(have, o.min_permission)) {
+        const also = [...o.users, ...o.teams].map((w) => `@${w}`).join(", ");
+        return refuse(`an override needs ${o.min_permission} permission or above${also ? ` or to be one of ${also}` : ""} (you have ${have} permission)`);
+      }
+      if (o.reason_required && cmd.args === "") return refuse("an override needs a reason: `/governance override <reason>`");
+      return OK;
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The `issue_comment` handler: reviewer commands on pull requests.
+ *
+ * `created`: parse the comment's command, authorize it against the policy and
+ * GitHub's permissions, answer it (a reaction for success, a short reply saying
+ * why for a refusal, help for an unknown command), then re-evaluate the PR when
+ * the command changes or asks for it. A redelivered command is answered once:
+ * written answers carry a hidden marker naming the comment, and reactions are
+ * idempotent on GitHub.
+ *
+ * `edited` / `deleted`: the command is not obeyed; the PR is re-evaluated when
+ * the comment held (or holds) a command, and the evaluator no longer counts an
+ * approval or override from an edited or deleted comment.
+ */
+import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../policy/evaluate.js";
+import { defaultPolicy } from "../config/schema.js";
+import { gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
+import { addReaction, postComment } from "../github/apply.js";
+import { authorize, type Decision } from "../commands/authorize.js";
+import { alreadyAnswered, escalateReply, explainReply, helpReply, refusalReply } from "../commands/answer.js";
+import { parseCommand, type ParsedCommand } from "../commands/parse.js";
+import { detectAgent } from "../detect/detect.js";
+import { isBot } from "../policy/reviewers.js";
+import { renderSummary } from "../output/summary.js";
+import type { Actor, CommentFacts } from "../types.js";
+import { evaluatePull, type Deps, type PullTarget } from "./pull.js";
+
+export interface CommentEvent {
+  action: "created" | "edited" | "deleted";
+  comment: CommentFacts & { user: Actor | null };
+  /** For `edited`: the body before the edit. */
+  changes?: { body?: { from?: string | null } | null } | null;
+}
+
+/** What the handler did, for logs and tests. */
+export type CommentOutcome =
+  | "ignored"
+  | "reevaluated"
+  | "accepted"
+  | "refused"
+  | "help"
+  | "explained"
+  | "already_answered"
+  | "closed";
+
+/** Commands that change nothing unless the PR is governed. */
+const NEEDS_GOVERNED = new Set(["approve", "override", "escalate"]);
+
+export async function handleComment(deps: Deps, target: PullTarget, event: CommentEvent): Promise<CommentOutcome> {
+  const { gh, log } = deps;
+  const ref = { owner: target.owner, repo: target.repo };
+  const comment = event.comment;
+  const cmd = parseCommand(comment.body);
+  const logBase = { repo: `${ref.owner}/${ref.repo}`, pr: target.number, comment: comment.id, actor: comment.user?.login ?? null };
+
+  if (event.action !== "created") {
+    const before = event.action === "edited" ? parseCommand(event.changes?.body?.from) : null;
+    if (!cmd && !before) return "ignored";
+    log.info({ ...logBase, decision: "reevaluate", reason: `command comment ${event.action}` }, "command comment changed; not obeyed, re-evaluating");
+    await evaluatePull(deps, target);
+    return "reevaluated";
+  }
+  if (!cmd) return "ignored";
+
+  const loaded = await loadPolicy(gh, ref);
+  const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
+  const facts = await gatherFacts(gh, ref, target.number, policy);
+  if (facts.pull.state && facts.pull.state !== "open") {
+    log.info({ ...logBase, command: cmd.name, decision: "closed" }, "command on a PR that is not open; ignored");
+    return "closed";
+  }
+  const answered = alreadyAnswered(facts.comments, comment.id);
+  const actor = comment.user;
+  // The PR author is left out of the look-ups (it can never approve); look the commenter up if missing.
+  if (actor && !isBot(actor) && !Object.keys(facts.permissions ?? {}).some((l) => l.toLowerCase() === actor.login.toLowerCase())) {
+    facts.permissions = { ...facts.permissions, ...(await lookupPermissions(gh, ref, [actor.login])) };
+  }
+  const verdict = detectAgent(facts, policy.agents);
+  const effective = effectivePolicy(policy, verdict);
+
+  let decision: Decision = authorize(cmd, actor, facts, effective, verdict);
+  if (decision.ok && NEEDS_GOVERNED.has(cmd.name)) {
+    if (loaded.kind === "invalid") decision = { ok: false, reason: "the policy file is invalid, so nothing can be approved, overridden or escalated until it is fixed (the check run names the problems)" };
+    else if (!isGoverned(effective, verdict)) decision = { ok: false, reason: "this PR is not governed by the policy (no agent detected), so there is nothing to do" };
+  }
+  const login = actor?.login ?? "ghost";
+  const reply = async (body: string) => {
+    if (!answered) await postComment(gh, ref, target.number, body);
+  };
+  const logDecision = (d: string, extra: Record<string, unknown> = {}) =>
+    log.info({ ...logBase, command: cmd.name, decision: d, answered_before: answered, ...extra }, "command");
+
+  if (!decision.ok) {
+    logDecision("refused", { reason: decision.reason });
+    await reply(refusalReply(login, cmd, decision.reason, comment.id));
+    return answered ? "already_answered" : "refused";
+  }
+  switch (cmd.name) {
+    case "help":
+    case "unknown":
+      logDecision("help");
+      await reply(helpReply(cmd, comment.id));
+      return answered ? "already_answered" : "help";
+    case "explain": {
+      logDecision("explain");
+      const evaluation =
+        loaded.kind === "invalid" ? policyErrorEvaluation(facts, loaded.problems, deps.now()) : evaluate({ policy, facts, now: deps.now(), verdict });
+      await reply(explainReply(renderSummary(evaluation), comment.id));
+      return answered ? "already_answered" : "explained";
+    }
+    default:
+      return accept(deps, target, cmd, comment.id, login, answered, logDecision);
+  }
+}
+
+/** approve, override, recheck, escalate: a reaction, then the re-evaluation (escalating once). */
+async function accept(
+  deps: Deps,
+  target: PullTarget,
+  cmd: ParsedCommand,
+  commentId: number,
+  login: string,
+  answered: boolean,
+  logDecision: (d: string, extra?: Record<string, unknown>) => void,
+): Promise<CommentOutcome> {
+  const ref = { owner: target.owner, repo: target.repo };
+  const escalate = cmd.name === "escalate";
+  logDecision("accepted");
+  await addReaction(deps.gh, ref, commentId, escalate ? "rocket" : "+1");
+  const result = await evaluatePull(deps, target, { escalateNow: escalate && !answered });
+  if (escalate && !answered) {
+    const notified = (result?.newTiers ?? []).flatMap((i) => result?.policy.escalation.tiers[i]?.notify ?? []);
+    await postComment(deps.gh, ref, target.number, escalateReply(login, notified, commentId));
+  }
+  return "accepted";
+}
