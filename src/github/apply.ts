@@ -2,14 +2,20 @@
  * Every write to GitHub happens here. Each function makes GitHub match a plan,
  * idempotently: it reads what is there first and writes only the difference.
  */
-import type { CheckRunPlan } from "../output/check.js";
+import type { Annotation, CheckRunPlan } from "../output/check.js";
+import { ESCALATION_MARKER } from "../output/escalation.js";
+import type { LabelPlan, ReviewRequestPlan } from "../output/plan.js";
 import type { GitHub, RepoRef } from "./facts.js";
-import { findCheckRun } from "./facts.js";
+import { findCheckRun, listMarkedComments } from "./facts.js";
 
 export type WriteResult = "created" | "updated" | "unchanged";
 
 /** One check run per head commit and name, updated in place; nothing written when nothing changed. */
-export async function applyCheckRun(gh: GitHub, ref: RepoRef, plan: CheckRunPlan): Promise<WriteResult> {
+export async function applyCheckRun(
+  gh: GitHub,
+  ref: RepoRef,
+  { annotationBatches = [], ...plan }: CheckRunPlan & { annotationBatches?: Annotation[][] },
+): Promise<WriteResult> {
   const existing = await findCheckRun(gh, ref, plan.head_sha, plan.name);
   if (
     existing &&
@@ -20,12 +26,91 @@ export async function applyCheckRun(gh: GitHub, ref: RepoRef, plan: CheckRunPlan
   ) {
     return "unchanged";
   }
+  let id: number;
+  let result: WriteResult;
   if (existing) {
     const { head_sha: _sha, ...update } = plan;
     await gh.rest.checks.update({ ...ref, check_run_id: existing.id, ...update });
+    id = existing.id;
+    result = "updated";
+  } else {
+    id = (await gh.rest.checks.create({ ...ref, ...plan })).data.id;
+    result = "created";
+  }
+  // The Checks API takes 50 annotations per request; further batches are appended by updates.
+  for (const annotations of annotationBatches) {
+    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, annotations } });
+  }
+  return result;
+}
+
+const status = (err: unknown) => (err as { status?: number }).status;
+
+/** Default colours and descriptions for the labels the app creates. */
+const LABEL_STYLE = { color: "6f42c1", description: "Managed by agent-governance" };
+
+/** Adds and removes labels; a label missing from the repository is created first. */
+export async function applyLabels(gh: GitHub, ref: RepoRef, issueNumber: number, plan: LabelPlan): Promise<void> {
+  if (plan.add.length) {
+    for (const name of plan.add) {
+      try {
+        await gh.rest.issues.createLabel({ ...ref, name, ...LABEL_STYLE });
+      } catch (err) {
+        if (status(err) !== 422) throw err; // 422: it exists already
+      }
+    }
+    await gh.rest.issues.addLabels({ ...ref, issue_number: issueNumber, labels: plan.add });
+  }
+  for (const name of plan.remove) {
+    try {
+      await gh.rest.issues.removeLabel({ ...ref, issue_number: issueNumber, name });
+    } catch (err) {
+      if (status(err) !== 404) throw err; // 404: already gone
+    }
+  }
+}
+
+/**
+ * Requests reviews. GitHub refuses some (a team without access to the repository,
+ * a user who is not a collaborator: 422); the refusal comes back as a note for the
+ * check summary instead of an error.
+ */
+export async function requestReviews(gh: GitHub, ref: RepoRef, pullNumber: number, plan: ReviewRequestPlan): Promise<string[]> {
+  if (plan.reviewers.length === 0 && plan.team_reviewers.length === 0) return [];
+  try {
+    await gh.rest.pulls.requestReviewers({ ...ref, pull_number: pullNumber, reviewers: plan.reviewers, team_reviewers: plan.team_reviewers });
+    return [];
+  } catch (err) {
+    if (status(err) !== 422 && status(err) !== 403 && status(err) !== 404) throw err;
+    const who = [...plan.reviewers.map((u) => `@${u}`), ...plan.team_reviewers.map((t) => `team \`${t}\``)].join(", ");
+    const why = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
+    return [`GitHub refused the review request for ${who}: ${why}. Check that they have access to this repository.`];
+  }
+}
+
+/**
+ * Creates or edits the escalation comment. After creating one, re-reads the PR's
+ * comments: when two replicas raced, the oldest marked comment wins and the others
+ * are deleted, so the PR converges on one comment.
+ */
+export async function applyEscalationComment(
+  gh: GitHub,
+  ref: RepoRef,
+  issueNumber: number,
+  plan: { action: "create"; body: string } | { action: "update"; id: number; body: string },
+): Promise<WriteResult> {
+  if (plan.action === "update") {
+    await editComment(gh, ref, plan.id, plan.body);
     return "updated";
   }
-  await gh.rest.checks.create({ ...ref, ...plan });
+  const id = await postComment(gh, ref, issueNumber, plan.body);
+  const marked = (await listMarkedComments(gh, ref, issueNumber, ESCALATION_MARKER)).filter((c) => c.user?.type === "Bot");
+  const keep = Math.min(id, ...marked.map((c) => c.id));
+  for (const c of marked) if (c.id !== keep) await gh.rest.issues.deleteComment({ ...ref, comment_id: c.id });
+  if (keep !== id) {
+    await gh.rest.issues.deleteComment({ ...ref, comment_id: id }).catch(() => undefined);
+    await editComment(gh, ref, keep, plan.body);
+  }
   return "created";
 }
 

@@ -204,3 +204,9 @@ export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: 
   const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10 });
   return data.check_runs[0] ?? null;
 }
+
+/** The PR's comments whose body starts with `marker` (used to converge on one escalation comment). */
+export async function listMarkedComments(gh: GitHub, ref: RepoRef, issueNumber: number, marker: string) {
+  const comments = await gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
+  return comments.filter((c) => (c.body ?? "").startsWith(marker));
+}

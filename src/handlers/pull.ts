@@ -3,12 +3,13 @@
  * gather facts, evaluate (pure), plan outputs (pure), apply.
  */
 import type { Logger } from "pino";
-import { defaultPolicy } from "../config/schema.js";
+import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
 import { gatherFacts, loadPolicy, type GitHub, type RepoRef } from "../github/facts.js";
-import { applyCheckRun } from "../github/apply.js";
+import { applyCheckRun, applyEscalationComment, applyLabels, requestReviews } from "../github/apply.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
-import type { Evaluation, PullRequestFacts } from "../types.js";
+import { planOutputs } from "../output/plan.js";
+import type { Evaluation, PullFacts, PullRequestFacts } from "../types.js";
 
 export interface PullTarget extends RepoRef {
   number: number;
@@ -30,39 +31,70 @@ export interface EvaluateOptions {
   escalateNow?: boolean;
 }
 
-export async function evaluatePull(deps: Deps, target: PullTarget, _options: EvaluateOptions = {}): Promise<Evaluation | null> {
+export interface PullResult {
+  evaluation: Evaluation;
+  facts: PullFacts | null;
+  policy: Policy;
+  /** Escalation tiers notified by this evaluation. */
+  newTiers: number[];
+}
+
+/** Loads, gathers and evaluates; `facts` is null when they could not be gathered. */
+async function evaluateOnly(deps: Deps, target: PullTarget): Promise<PullResult | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
-  const logBase = { repo: `${ref.owner}/${ref.repo}`, pr: target.number };
-  let evaluation: Evaluation;
-  let checkName = "Agent Governance";
-  let detailsUrl = target.pull?.html_url;
+  let policy = defaultPolicy();
   try {
     const loaded = await loadPolicy(gh, ref);
-    const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
-    checkName = policy.escalation.check_name;
+    if (loaded.kind === "ok") policy = loaded.policy;
     const facts = await gatherFacts(gh, ref, target.number, policy, { pull: target.pull, fresh: target.fresh });
-    detailsUrl = facts.pull.html_url ?? detailsUrl;
     if (facts.pull.state && facts.pull.state !== "open") {
-      log.info({ ...logBase, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
+      log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
       return null;
     }
     if (loaded.kind === "invalid") {
-      evaluation = policyErrorEvaluation(facts, loaded.problems, deps.now());
-      log.warn({ ...logBase, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
-    } else {
-      evaluation = evaluate({ policy, facts, now: deps.now() });
+      log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
+      return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [] };
     }
+    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [] };
   } catch (err) {
-    log.error({ ...logBase, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } }, "could not evaluate");
+    log.error(
+      { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
+      "could not evaluate",
+    );
     if (!target.pull) throw err;
-    evaluation = errorEvaluation({ pull: target.pull }, `GitHub could not be read: ${(err as Error).message}`, deps.now());
+    const reason = `GitHub could not be read (${(err as { status?: number }).status ?? "network error"}): the app retries; until then this PR is blocked.`;
+    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now()), facts: null, policy, newTiers: [] };
   }
-  const plan = planCheckRun(evaluation, { name: checkName, ...(detailsUrl ? { detailsUrl } : {}) });
-  const write = await applyCheckRun(gh, ref, plan);
+}
+
+export async function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
+  const { gh, log } = deps;
+  const ref = { owner: target.owner, repo: target.repo };
+  const result = await evaluateOnly(deps, target);
+  if (!result) return null;
+  const { evaluation, facts, policy } = result;
+  const notes: string[] = [];
+  const writes: Record<string, string> = {};
+  if (facts) {
+    const outputs = planOutputs(evaluation, facts, policy, deps.now(), options);
+    result.newTiers = outputs.escalation.newTiers;
+    await applyLabels(gh, ref, target.number, outputs.labels);
+    if (outputs.labels.add.length || outputs.labels.remove.length) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
+    const refused = await requestReviews(gh, ref, target.number, outputs.reviewRequests);
+    for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
+    notes.push(...refused);
+    if (outputs.escalation.comment) {
+      writes.comment = await applyEscalationComment(gh, ref, target.number, outputs.escalation.comment);
+    }
+  }
+  const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
+  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, ...(detailsUrl ? { detailsUrl } : {}) });
+  writes.check = await applyCheckRun(gh, ref, plan);
   log.info(
     {
-      ...logBase,
+      repo: `${ref.owner}/${ref.repo}`,
+      pr: target.number,
       head: evaluation.head_sha,
       agent: evaluation.agent.id,
       outcome: evaluation.outcome,
@@ -70,9 +102,10 @@ export async function evaluatePull(deps: Deps, target: PullTarget, _options: Eva
       failed: evaluation.rules.filter((r) => r.status === "fail").map((r) => r.id),
       approvals: evaluation.approvals.map((a) => a.login),
       overrides: evaluation.overrides.map((o) => o.login),
-      check: write,
+      tiers: result.newTiers,
+      writes,
     },
     "evaluated",
   );
-  return evaluation;
+  return result;
 }

@@ -11,6 +11,12 @@ export interface Annotation {
   title?: string;
 }
 
+export interface CheckRunAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
 export interface CheckRunPlan {
   name: string;
   head_sha: string;
@@ -18,15 +24,28 @@ export interface CheckRunPlan {
   conclusion: Evaluation["conclusion"];
   details_url?: string;
   output: { title: string; summary: string; annotations?: Annotation[] };
+  actions: CheckRunAction[];
 }
+
+/** The check run's "Re-check" button; `check_run.requested_action` with this identifier re-evaluates. */
+export const RECHECK_ACTION: CheckRunAction = { label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" };
 
 /** GitHub caps a check run's text fields at 65,535 characters. */
 export const MAX_SUMMARY = 65_000;
 /** The Checks API takes at most 50 annotations per request. */
 export const MAX_ANNOTATIONS = 50;
 
-export function planCheckRun(e: Evaluation, opts: { name: string; detailsUrl?: string }): CheckRunPlan {
+/**
+ * The check run for `e`. `notes` are problems met while applying the other outputs
+ * (a refused review request), shown at the end of the summary. Annotations go in
+ * batches of 50: the first with the run, the rest in `annotationBatches`.
+ */
+export function planCheckRun(
+  e: Evaluation,
+  opts: { name: string; detailsUrl?: string; notes?: readonly string[] },
+): CheckRunPlan & { annotationBatches: Annotation[][] } {
   let summary = renderSummary(e);
+  if (opts.notes?.length) summary += `\n\n**Notes:**\n${opts.notes.map((n) => `- ${n}`).join("\n")}`;
   if (summary.length > MAX_SUMMARY) summary = `${summary.slice(0, MAX_SUMMARY)}\n\n… (truncated)`;
   const annotations = e.rules
     .filter((r) => r.status === "fail" || r.status === "pending")
@@ -40,13 +59,18 @@ export function planCheckRun(e: Evaluation, opts: { name: string; detailsUrl?: s
         message: l.message ?? r.message,
       })),
     )
-    .slice(0, MAX_ANNOTATIONS);
-  const plan: CheckRunPlan = {
+    .slice(0, MAX_ANNOTATIONS * 10);
+  const batches: Annotation[][] = [];
+  for (let i = 0; i < annotations.length; i += MAX_ANNOTATIONS) batches.push(annotations.slice(i, i + MAX_ANNOTATIONS));
+  const [first, ...rest] = batches;
+  const plan: CheckRunPlan & { annotationBatches: Annotation[][] } = {
     name: opts.name,
     head_sha: e.head_sha,
     status: "completed",
     conclusion: e.conclusion,
-    output: { title: e.title, summary, ...(annotations.length ? { annotations } : {}) },
+    output: { title: e.title, summary, ...(first ? { annotations: first } : {}) },
+    actions: [RECHECK_ACTION],
+    annotationBatches: rest,
   };
   // action_required needs a details_url where the action can be taken: the PR itself.
   if (opts.detailsUrl) plan.details_url = opts.detailsUrl;

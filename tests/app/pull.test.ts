@@ -9,6 +9,9 @@ import {
   COPILOT,
   DEVIN,
   HEAD_SHA,
+  HUMAN,
+  mockEscalation,
+  mockLabels,
   mockCheckRun,
   mockPolicy,
   mockPr,
@@ -23,13 +26,31 @@ import {
 } from "../helpers/app.js";
 
 const PR_URL = "https://github.com/Codertocat/Hello-World/pull/2";
-const HUMAN = { login: "Codertocat", id: 21031067, type: "User" };
 const REVIEWER = { login: "alice", id: 5001, type: "User" };
 
 const COMMANDS_LINE =
   "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.";
 const COPILOT_HEADER =
   "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
+
+const HOW_TO_ACT = [
+  "<details><summary>How to act</summary>",
+  "",
+  "Approve with a GitHub review of the latest commit, or comment one of:",
+  "",
+  "- `/governance approve`: counts as your approval of the current head commit (if your review would count)",
+  "- `/governance override <reason>`: lets this commit pass despite failing rules (admin permission)",
+  "- `/governance recheck`: evaluates again now",
+  "- `/governance explain`: replies with the full evaluation",
+  "- `/governance escalate`: notifies the next escalation tier now",
+  "- `/governance help`: lists the commands",
+  "",
+  "</details>",
+  "",
+  '<!-- agent-governance:state {"notified":{}} -->',
+].join("\n");
+
+const RECHECK = [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }];
 
 const WAITING_SUMMARY = [
   COPILOT_HEADER,
@@ -50,8 +71,14 @@ const waitingBody = {
   status: "completed",
   conclusion: "action_required",
   details_url: PR_URL,
+  actions: RECHECK,
   output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY },
 };
+
+/** The writes for an agent PR waiting for humans: two labels and the escalation comment. */
+function waitingOutputs() {
+  return { labels: mockLabels({ add: ["agent-pr", "needs-human-review"] }), comment: mockEscalation() };
+}
 
 let app: TestApp;
 beforeEach(() => {
@@ -74,6 +101,8 @@ describe("pull_request events", () => {
       status: "completed",
       conclusion: "success",
       details_url: PR_URL,
+      actions: RECHECK,
+  actions: RECHECK,
       output: {
         title: "No agent detected: not governed",
         summary: "**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.",
@@ -85,16 +114,35 @@ describe("pull_request events", () => {
   it("governs a Copilot PR with the safe default policy when the repository has none", async () => {
     const policy = mockPolicy(null);
     mockPr({ opened: true });
+    const outputs = waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: COPILOT }));
     expect(policy.isDone()).toBe(true); // looked in the repository, then in the org's .github
     expect(check.body()).toEqual(waitingBody);
+    expect(outputs.labels.bodies).toEqual([
+      { name: "agent-pr", color: "6f42c1", description: "Managed by agent-governance" },
+      { name: "needs-human-review", color: "6f42c1", description: "Managed by agent-governance" },
+      { labels: ["agent-pr", "needs-human-review"] },
+    ]);
+    expect(outputs.comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### 👀 This agent PR needs human review",
+        "",
+        "Opened by **Copilot coding agent**. Before it can merge:",
+        "",
+        "- ⏳ **reviewers**: 1 more approval from anyone with write permission or above",
+        "",
+        HOW_TO_ACT,
+      ].join("\n"),
+    );
     expect(nock.isDone()).toBe(true);
   });
 
   it("detects Devin by its GitHub App account", async () => {
     mockPolicy("reviewers:\n  required: 1\n");
     mockPr({ opened: true });
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: DEVIN }));
     expect(check.body()?.conclusion).toBe("action_required");
@@ -113,14 +161,30 @@ describe("pull_request events", () => {
         { filename: "infra/prod/main.tf", status: "renamed", previous_filename: "infra/staging/main.tf", additions: 0, deletions: 0, changes: 0 },
       ],
     });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    const comment = mockEscalation();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### ❌ This agent PR breaks the repository's policy",
+        "",
+        "Opened by **Copilot coding agent**. It cannot merge until:",
+        "",
+        "- ❌ `paths.forbidden`: Changes forbidden paths: `.github/workflows/ci.yml`, `infra/staging/main.tf → infra/prod/main.tf`. _Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`.",
+        "",
+        HOW_TO_ACT,
+      ].join("\n"),
+    );
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
       status: "completed",
       conclusion: "failure",
       details_url: PR_URL,
+      actions: RECHECK,
+  actions: RECHECK,
       output: {
         title: "Policy violation: paths.forbidden",
         summary: [
@@ -129,7 +193,7 @@ describe("pull_request events", () => {
           "| | Rule | Result |",
           "| --- | --- | --- |",
           "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `.github/workflows/ci.yml`, `infra/prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+          "| ❌ | `paths.forbidden` | Changes forbidden paths: `.github/workflows/ci.yml`, `infra/staging/main.tf → infra/prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
           "",
           "**Counted:**",
           "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
@@ -156,6 +220,8 @@ describe("pull_request events", () => {
       status: "completed",
       conclusion: "failure",
       details_url: PR_URL,
+      actions: RECHECK,
+  actions: RECHECK,
       output: {
         title: "Invalid policy file: 1 problem",
         summary: [
@@ -192,6 +258,7 @@ describe("pull_request events", () => {
         },
       ],
     });
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(sawRef).toBeUndefined();
@@ -208,14 +275,18 @@ describe("pull_request_review events", () => {
   it("passes the PR after an eligible human approves the head commit", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    const labels = mockLabels({ add: ["agent-pr"], exists: true });
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
+    expect(labels.bodies.at(-1)).toEqual({ labels: ["agent-pr"] });
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
       status: "completed",
       conclusion: "success",
       details_url: PR_URL,
+      actions: RECHECK,
+  actions: RECHECK,
       output: {
         title: "Policy satisfied",
         summary: [
@@ -238,6 +309,7 @@ describe("pull_request_review events", () => {
   it("updates the existing check run in place", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr"] });
     const check = mockCheckRun({ id: 777, status: "completed", conclusion: "action_required", output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY } });
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
     expect(check.body()).toMatchObject({ conclusion: "success", output: { title: "Policy satisfied" } });
@@ -248,6 +320,7 @@ describe("pull_request_review events", () => {
   it("does not count an approval from a read-only user", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "read" } });
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
     expect(check.body()).toEqual(waitingBody);
@@ -256,6 +329,7 @@ describe("pull_request_review events", () => {
   it("does not count an approval of an older commit", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice", commitId: "0000000000000000000000000000000000000001" })], permissions: { alice: "write" } });
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER, commitId: "0000000000000000000000000000000000000001" }));
     expect(check.body()).toEqual(waitingBody);
@@ -266,6 +340,7 @@ describe("pull_request_review events", () => {
     mockPr({
       reviews: [review({ id: 1, login: "some-bot[bot]", type: "Bot" }), review({ id: 2, login: "Copilot", type: "Bot" })],
     });
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "some-bot[bot]", id: 9, type: "Bot" } }));
     expect(check.body()).toEqual(waitingBody);
@@ -274,6 +349,7 @@ describe("pull_request_review events", () => {
   it("re-evaluates when a review is dismissed", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice", state: "DISMISSED" })], permissions: { alice: "write" } });
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ action: "dismissed", reviewer: REVIEWER, state: "dismissed" }));
     expect(check.body()).toEqual(waitingBody);

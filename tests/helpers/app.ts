@@ -22,6 +22,8 @@ export const PRIVATE_KEY = readFileSync(new URL("../fixtures/private-key.pem", i
 
 /** Copilot coding agent's REST account. */
 export const COPILOT = { login: "Copilot", id: 198982749, type: "Bot" };
+/** The human who owns the example repository. */
+export const HUMAN = { login: "Codertocat", id: 21031067, type: "User" };
 /** Devin's GitHub App account. */
 export const DEVIN = { login: "devin-ai-integration[bot]", id: 158243242, type: "Bot" };
 
@@ -199,16 +201,18 @@ export function mockPr(m: PrMocks = {}): nock.Scope {
   return scope;
 }
 
-export function commit(o: { sha?: string; message?: string } = {}): Json {
+/** A commit as `GET /pulls/2/commits` returns it; by default written by a human, Codertocat. */
+export function commit(o: { sha?: string; message?: string; by?: { login: string; id: number; type: string; email?: string } } = {}): Json {
+  const by = o.by ?? HUMAN;
   return {
     sha: o.sha ?? HEAD_SHA,
     commit: {
       message: o.message ?? "Update README",
-      author: { name: "Copilot", email: "198982749+Copilot@users.noreply.github.com", date: "2026-11-20T10:00:00Z" },
+      author: { name: by.login, email: by.email ?? `${by.id}+${by.login}@users.noreply.github.com`, date: "2026-11-20T10:00:00Z" },
       committer: { name: "GitHub", email: "noreply@github.com", date: "2026-11-20T10:00:00Z" },
       verification: { verified: true, reason: "valid" },
     },
-    author: COPILOT,
+    author: { login: by.login, id: by.id, type: by.type },
     committer: { login: "web-flow", id: 19864447, type: "User" },
   };
 }
@@ -238,5 +242,44 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
   } else {
     scope.post(`${REPO_PATH}/check-runs`, (b: Json) => ((captured = b), true)).reply(201, { id: 555 });
   }
+  return { scope, body: () => captured };
+}
+
+/** Label writes: each added label is created first (422 when it exists), then added; removals are DELETEs. */
+export function mockLabels(o: { add?: string[]; remove?: string[]; exists?: boolean } = {}): { scope: nock.Scope; bodies: Json[] } {
+  const bodies: Json[] = [];
+  const scope = nock(API);
+  for (const name of o.add ?? []) {
+    scope
+      .post(`${REPO_PATH}/labels`, (b: Json) => b.name === name && (bodies.push(b), true))
+      .reply(o.exists ? 422 : 201, o.exists ? { message: "Validation Failed", errors: [{ code: "already_exists" }] } : { name });
+  }
+  if (o.add?.length) scope.post(`${REPO_PATH}/issues/2/labels`, (b: Json) => (bodies.push(b), true)).reply(200, []);
+  for (const name of o.remove ?? []) scope.delete(`${REPO_PATH}/issues/2/labels/${encodeURIComponent(name)}`).reply(200, []);
+  return { scope, bodies };
+}
+
+/** The escalation comment: created (then the list re-read to converge), or edited in place. */
+export function mockEscalation(o: { update?: number; others?: Json[] } = {}): { scope: nock.Scope; body: () => string | undefined } {
+  let captured: string | undefined;
+  const scope = nock(API);
+  if (o.update) {
+    scope.patch(`${REPO_PATH}/issues/comments/${o.update}`, (b: Json) => ((captured = b.body as string), true)).reply(200, { id: o.update });
+  } else {
+    scope.post(`${REPO_PATH}/issues/2/comments`, (b: Json) => ((captured = b.body as string), true)).reply(201, { id: 9001 });
+    scope
+      .get(`${REPO_PATH}/issues/2/comments`)
+      .query(true)
+      .reply(200, () => [...(o.others ?? []), { id: 9001, body: captured, user: { login: "agent-governance[bot]", id: 1, type: "Bot" }, created_at: NOW }]);
+  }
+  return { scope, body: () => captured };
+}
+
+/** A review request; `refuse` answers 422 as GitHub does for a team without access. */
+export function mockReviewRequest(refuse = false): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const scope = nock(API)
+    .post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b: Json) => ((captured = b), true))
+    .reply(refuse ? 422 : 201, refuse ? { message: "Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the Codertocat/Hello-World repository." } : {});
   return { scope, body: () => captured };
 }

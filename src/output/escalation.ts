@@ -1,0 +1,182 @@
+/**
+ * The escalation comment and tiers, planned purely from the Evaluation, the
+ * PR's facts (its comment list holds the previous comment and its state) and
+ * the time. One comment per PR, found by a hidden marker, edited in place.
+ */
+import type { Policy } from "../config/schema.js";
+import { describeRequirement } from "../policy/reviewers.js";
+import type { CommentFacts, Evaluation, PullFacts } from "../types.js";
+
+export const ESCALATION_MARKER = "<!-- agent-governance:escalation -->";
+const STATE_RE = /<!-- agent-governance:state (\{.*?\}) -->/;
+
+export interface EscalationState {
+  /** Tier index → ISO time it was notified. */
+  notified: Record<string, string>;
+}
+
+export interface ExistingEscalation {
+  comment: CommentFacts;
+  state: EscalationState;
+}
+
+/** The app's escalation comment on this PR, if any (the oldest with the marker, written by a bot). */
+export function findEscalation(facts: PullFacts): ExistingEscalation | null {
+  const mine = facts.comments
+    .filter((c) => (c.body ?? "").startsWith(ESCALATION_MARKER) && (c.user?.type === "Bot" || /\[bot\]$/.test(c.user?.login ?? "")))
+    .sort((a, b) => a.id - b.id);
+  const comment = mine[0];
+  if (!comment) return null;
+  return { comment, state: parseState(comment.body ?? "") };
+}
+
+export function parseState(body: string): EscalationState {
+  const m = STATE_RE.exec(body);
+  if (!m) return { notified: {} };
+  try {
+    const parsed = JSON.parse(m[1]!) as Partial<EscalationState>;
+    const notified: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed.notified ?? {})) {
+      if (/^\d+$/.test(k) && typeof v === "string" && !Number.isNaN(Date.parse(v))) notified[k] = v;
+    }
+    return { notified };
+  } catch {
+    return { notified: {} };
+  }
+}
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+export function durationMs(d: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(d.trim());
+  if (!m) return Number.POSITIVE_INFINITY;
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
+export type Tier = Policy["escalation"]["tiers"][number];
+
+/**
+ * The tiers due now: every tier whose `after` has passed since the PR was opened,
+ * and with `escalateNow` the next tier after the highest notified one.
+ */
+export function dueTiers(tiers: readonly Tier[], openedAt: string | undefined, now: Date, state: EscalationState, escalateNow: boolean): number[] {
+  const waited = openedAt ? now.getTime() - Date.parse(openedAt) : 0;
+  const due = new Set<number>();
+  tiers.forEach((t, i) => {
+    if (waited >= durationMs(t.after)) due.add(i);
+  });
+  if (escalateNow) {
+    const notified = [...Object.keys(state.notified).map(Number), ...due];
+    const next = notified.length ? Math.max(...notified) + 1 : 0;
+    if (next < tiers.length) due.add(next);
+  }
+  return [...due].sort((a, b) => a - b);
+}
+
+export interface EscalationPlan {
+  /** The comment to write: create, update (by id), or nothing. */
+  comment: { action: "create"; body: string } | { action: "update"; id: number; body: string } | null;
+  /** Tiers notified by this evaluation, for review requests, labels and metrics. */
+  newTiers: number[];
+  /** Every tier notified so far, including now. */
+  notifiedTiers: number[];
+}
+
+const NEEDS_HUMANS = new Set(["waiting", "violation"]);
+
+export function planEscalation(
+  e: Evaluation,
+  facts: PullFacts,
+  policy: Policy,
+  now: Date,
+  opts: { escalateNow?: boolean } = {},
+): EscalationPlan {
+  const existing = findEscalation(facts);
+  const state: EscalationState = { notified: { ...(existing?.state.notified ?? {}) } };
+  const none = (notified: EscalationState) => ({ comment: null, newTiers: [], notifiedTiers: Object.keys(notified.notified).map(Number).sort((a, b) => a - b) });
+
+  if (!policy.escalation.comment || e.outcome === "not_governed" || e.outcome === "error") return none(state);
+
+  if (!NEEDS_HUMANS.has(e.outcome)) {
+    if (!existing) return none(state);
+    const body = resolvedBody(e, state);
+    return {
+      comment: body === existing.comment.body ? null : { action: "update", id: existing.comment.id, body },
+      newTiers: [],
+      notifiedTiers: Object.keys(state.notified).map(Number),
+    };
+  }
+
+  const tiers = policy.escalation.tiers;
+  const due = facts.pull.draft ? [] : dueTiers(tiers, facts.pull.created_at, now, state, opts.escalateNow ?? false);
+  const newTiers = due.filter((i) => state.notified[String(i)] === undefined);
+  for (const i of newTiers) state.notified[String(i)] = now.toISOString();
+  const notifiedTiers = Object.keys(state.notified).map(Number).filter((i) => i < tiers.length).sort((a, b) => a - b);
+  const body = waitingBody(e, policy, notifiedTiers, state);
+  if (existing) {
+    return {
+      comment: body === existing.comment.body ? null : { action: "update", id: existing.comment.id, body },
+      newTiers,
+      notifiedTiers,
+    };
+  }
+  return { comment: { action: "create", body }, newTiers, notifiedTiers };
+}
+
+const stateLine = (state: EscalationState) => `<!-- agent-governance:state ${JSON.stringify({ notified: state.notified })} -->`;
+
+const mention = (who: string) => `@${who}`;
+
+function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], state: EscalationState): string {
+  const agent = e.agent.name ?? e.agent.id ?? "an agent";
+  const lines = [ESCALATION_MARKER];
+  if (e.outcome === "violation") {
+    lines.push(`### ❌ This agent PR breaks the repository's policy`, "", `Opened by **${agent}**${e.agent.invoker ? ` for @${e.agent.invoker}` : ""}. It cannot merge until:`);
+  } else {
+    lines.push(`### 👀 This agent PR needs human review`, "", `Opened by **${agent}**${e.agent.invoker ? ` for @${e.agent.invoker}` : ""}. Before it can merge:`);
+  }
+  lines.push("");
+  for (const r of e.rules.filter((r) => r.status === "fail")) {
+    lines.push(`- ❌ \`${r.id}\`: ${r.message.split("\n")[0]}${r.fix ? ` _Fix:_ ${r.fix}` : ""}`);
+  }
+  for (const r of e.required) {
+    lines.push(`- ⏳ **${r.label}**: ${describeRequirement(r)}${r.blocked_by.length ? `; changes requested by ${r.blocked_by.map(mention).join(", ")}` : ""}`);
+  }
+  const tiers = policy.escalation.tiers;
+  if (notifiedTiers.length) {
+    lines.push("");
+    for (const i of notifiedTiers) {
+      const t = tiers[i]!;
+      lines.push(`cc ${t.notify.map(mention).join(" ")} (escalation tier ${i + 1}, after ${t.after})`);
+    }
+  }
+  lines.push(
+    "",
+    "<details><summary>How to act</summary>",
+    "",
+    "Approve with a GitHub review of the latest commit, or comment one of:",
+    "",
+    "- `/governance approve`: counts as your approval of the current head commit (if your review would count)",
+    `- \`/governance override <reason>\`: lets this commit pass despite failing rules (${policy.commands.override.min_permission} permission${policy.commands.override.users.length || policy.commands.override.teams.length ? " or listed people" : ""})`,
+    "- `/governance recheck`: evaluates again now",
+    "- `/governance explain`: replies with the full evaluation",
+    "- `/governance escalate`: notifies the next escalation tier now",
+    "- `/governance help`: lists the commands",
+    "",
+    "</details>",
+    "",
+    stateLine(state),
+  );
+  return lines.join("\n");
+}
+
+function resolvedBody(e: Evaluation, state: EscalationState): string {
+  const sha = `\`${e.head_sha.slice(0, 7)}\``;
+  const why =
+    e.outcome === "overridden"
+      ? `overridden by @${e.overrides[0]?.login}: ${e.overrides[0]?.reason}`
+      : e.approvals.length
+        ? `approved by ${[...new Set(e.approvals.map((a) => mention(a.login)))].join(", ")}`
+        : "nothing is missing";
+  return [ESCALATION_MARKER, "### ✅ Resolved", "", `The policy is satisfied on ${sha}: ${why}.`, "", stateLine(state)].join("\n");
+}
