@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { authorize, describeSet } from "../../src/commands/authorize.js";
+import { parseCommand, type ParsedCommand } from "../../src/commands/parse.js";
+import type { Actor, PullFacts } from "../../src/types.js";
+import { commit, copilot, facts as baseFacts, file, HEAD, policy } from "../policy/build.js";
+
+const cmd = (text: string): ParsedCommand => parseCommand(text)!;
+
+/** A PR opened by a human, `carol` (admin), written by Copilot, which `inviter` (admin) set going. */
+function facts(extra: Partial<PullFacts> = {}): PullFacts {
+  return baseFacts({
+    pull: { user: { login: "carol", id: 7, type: "User" } },
+    permissions: { bob: "admin", alice: "write", reader: "read", carol: "admin", inviter: "admin", dba1: "write", tess: "triage" },
+    teams: { "acme/dba": ["dba1"], "acme/release": ["tess"] },
+    ...extra,
+  });
+}
+
+const ACTORS: Record<string, Actor> = {
+  admin: { login: "bob", type: "User" },
+  writer: { login: "alice", type: "User" },
+  reader: { login: "reader", type: "User" },
+  author: { login: "carol", type: "User" },
+  invoker: { login: "inviter", type: "User" },
+  agent: { login: "Copilot", id: 198982749, type: "Bot" },
+};
+
+// For each command, which actors are accepted under the default policy (others are refused).
+const ACCEPTED: Record<string, string[]> = {
+  "/governance approve": ["admin", "writer"],
+  "/governance override the outage needs this now": ["admin"],
+  "/governance recheck": ["admin", "writer", "author", "invoker"],
+  "/governance escalate": ["admin", "writer", "author", "invoker"],
+  "/governance explain": ["admin", "writer", "reader", "author", "invoker"],
+  "/governance help": ["admin", "writer", "reader", "author", "invoker"],
+  "/governance frobnicate": ["admin", "writer", "reader", "author", "invoker"],
+};
+
+describe("authorize: each command for each kind of actor (default policy)", () => {
+  const cases = Object.entries(ACCEPTED).flatMap(([text, ok]) => Object.keys(ACTORS).map((who) => [text, who, ok.includes(who)] as const));
+  it.each(cases)("%s by the %s: accepted %s", (text, who, accepted) => {
+    const d = authorize(cmd(text), ACTORS[who], facts(), policy(), copilot);
+    expect(d.ok).toBe(accepted);
+  });
+});
+
+describe("authorize: the reasons", () => {
+  const refusal = (text: string, who: Actor, f = facts(), p = policy()) => {
+    const d = authorize(cmd(text), who, f, p, copilot);
+    return d.ok ? null : d.reason;
+  };
+
+  it("refuses every command written by a bot or agent, and a deleted (ghost) user", () => {
+    expect(refusal("/governance help", ACTORS.agent!)).toBe("commands written by bots or agents are not obeyed; a human must write them");
+    expect(refusal("/governance explain", { login: "renovate[bot]" })).toMatch(/bots or agents/);
+    expect(authorize(cmd("/governance help"), null, facts(), policy(), copilot).ok).toBe(false);
+  });
+
+  it("says why the author, the invoker and a reader cannot approve", () => {
+    expect(refusal("/governance approve", ACTORS.author!)).toBe("you are the PR author, and the PR author cannot approve this PR");
+    expect(refusal("/governance approve", ACTORS.invoker!)).toBe("you are the agent's invoker, and the agent's invoker cannot approve this PR");
+    expect(refusal("/governance approve", ACTORS.reader!)).toBe(
+      "your approval would not count here: approvals come from anyone with write permission or above (you have read permission)",
+    );
+  });
+
+  it("lets the invoker approve when the policy says so, but never override", () => {
+    const p = policy({ reviewers: { invoker_can_approve: true } });
+    expect(refusal("/governance approve", ACTORS.invoker!, facts(), p)).toBeNull();
+    expect(refusal("/governance override reason", ACTORS.invoker!, facts(), p)).toBe(
+      "you are the agent's invoker, and the agent's invoker cannot override this PR's policy",
+    );
+  });
+
+  it("refuses approval from a human who pushed commits to the PR", () => {
+    const f = facts({ commits: [commit(HEAD, "Tweak", {}, { author: { login: "alice", type: "User" } })] });
+    expect(refusal("/governance approve", ACTORS.writer!, f)).toBe(
+      "you are a contributor of the PR's commits, and a contributor of the PR's commits cannot approve this PR",
+    );
+  });
+
+  it("accepts a restricted-path group's member who is not otherwise a reviewer", () => {
+    const p = policy({
+      reviewers: { from: { teams: ["acme/maintainers"] } },
+      paths: { restricted: [{ paths: ["migrations/**"], reviewers: { teams: ["acme/dba"] } }] },
+    });
+    const dba = { login: "dba1", type: "User" };
+    expect(refusal("/governance approve", dba, facts(), p)).toBe(
+      "your approval would not count here: approvals come from @acme/maintainers (you have write permission)",
+    );
+    expect(refusal("/governance approve", dba, facts({ files: [file("migrations/001.sql")] }), p)).toBeNull();
+  });
+
+  it("refuses approval by command when the policy turns it off, or when no approval is needed", () => {
+    expect(refusal("/governance approve", ACTORS.admin!, facts(), policy({ commands: { approve: { enabled: false } } }))).toMatch(
+      /^approval by command is turned off/,
+    );
+    expect(refusal("/governance approve", ACTORS.admin!, facts(), policy({ reviewers: { required: 0 } }))).toBe(
+      "this PR needs no human approval under the policy",
+    );
+  });
+
+  it("override: permission, listed users and teams, and the reason", () => {
+    expect(refusal("/governance override reason", ACTORS.writer!)).toBe("an override needs admin permission or above (you have write permission)");
+    const p = policy({ commands: { override: { min_permission: "maintain", users: ["alice"], teams: ["acme/release"] } } });
+    expect(refusal("/governance override reason", ACTORS.writer!, facts(), p)).toBeNull();
+    expect(refusal("/governance override reason", { login: "tess", type: "User" }, facts(), p)).toBeNull();
+    expect(refusal("/governance override reason", ACTORS.reader!, facts(), p)).toBe(
+      "an override needs maintain permission or above or to be one of @alice, @acme/release (you have read permission)",
+    );
+    expect(refusal("/governance override", ACTORS.admin!)).toBe("an override needs a reason: `/governance override <reason>`");
+    expect(refusal("/governance override", ACTORS.admin!, facts(), policy({ commands: { override: { reason_required: false } } }))).toBeNull();
+  });
+
+  it("recheck and escalate need write; a user without any permission entry has none", () => {
+    expect(refusal("/governance recheck", ACTORS.reader!)).toBe("`/governance recheck` needs write permission or above on this repository (you have read)");
+    expect(refusal("/governance escalate", { login: "stranger", type: "User" })).toBe(
+      "`/governance escalate` needs write permission or above on this repository (you have none)",
+    );
+  });
+});
+
+describe("describeSet", () => {
+  it("names users, teams and the permission", () => {
+    expect(describeSet({ users: [], teams: [] })).toBe("anyone with write permission or above");
+    expect(describeSet({ users: ["a"], teams: ["o/t"] })).toBe("@a, @o/t");
+    expect(describeSet({ users: [], teams: ["o/t"], min_permission: "maintain" })).toBe("@o/t with maintain permission or above");
+  });
+});
