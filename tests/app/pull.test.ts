@@ -102,7 +102,6 @@ describe("pull_request events", () => {
       conclusion: "success",
       details_url: PR_URL,
       actions: RECHECK,
-  actions: RECHECK,
       output: {
         title: "No agent detected: not governed",
         summary: "**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.",
@@ -184,7 +183,6 @@ describe("pull_request events", () => {
       conclusion: "failure",
       details_url: PR_URL,
       actions: RECHECK,
-  actions: RECHECK,
       output: {
         title: "Policy violation: paths.forbidden",
         summary: [
@@ -221,7 +219,6 @@ describe("pull_request events", () => {
       conclusion: "failure",
       details_url: PR_URL,
       actions: RECHECK,
-  actions: RECHECK,
       output: {
         title: "Invalid policy file: 1 problem",
         summary: [
@@ -286,7 +283,6 @@ describe("pull_request_review events", () => {
       conclusion: "success",
       details_url: PR_URL,
       actions: RECHECK,
-  actions: RECHECK,
       output: {
         title: "Policy satisfied",
         summary: [

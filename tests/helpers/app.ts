@@ -203,7 +203,7 @@ export function mockPr(m: PrMocks = {}): nock.Scope {
 
 /** A commit as `GET /pulls/2/commits` returns it; by default written by a human, Codertocat. */
 export function commit(o: { sha?: string; message?: string; by?: { login: string; id: number; type: string; email?: string } } = {}): Json {
-  const by = o.by ?? HUMAN;
+  const by: { login: string; id: number; type: string; email?: string } = o.by ?? HUMAN;
   return {
     sha: o.sha ?? HEAD_SHA,
     commit: {
