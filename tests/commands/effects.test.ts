@@ -1,0 +1,159 @@
+/**
+ * Command effects through the pure evaluator: approvals and overrides are
+ * re-derived from the comment list on every evaluation.
+ */
+import { describe, expect, it } from "vitest";
+import { commandEffects, commitAt, isEdited } from "../../src/commands/effects.js";
+import { evaluate } from "../../src/policy/evaluate.js";
+import type { CommentFacts, PullFacts } from "../../src/types.js";
+import { commit, copilot, facts as baseFacts, file, HEAD, NOW, OLD, policy, review } from "../policy/build.js";
+
+const T0 = "2025-06-01T10:00:00Z";
+const AT = "2025-06-01T11:00:00Z";
+const LATER = "2025-06-01T11:30:00Z";
+
+let nextId = 100;
+function comment(login: string, body: string, o: { at?: string; updated?: string; type?: string } = {}): CommentFacts {
+  const at = o.at ?? AT;
+  return { id: nextId++, user: { login, type: o.type ?? "User" }, body, created_at: at, updated_at: o.updated ?? at };
+}
+
+/** Copilot's PR, one commit committed at T0 (before the comments). */
+function facts(comments: CommentFacts[], extra: Partial<PullFacts> = {}): PullFacts {
+  return baseFacts({
+    commits: [commit(HEAD, "Fix the parser", { committer: { name: "GitHub", email: "noreply@github.com", date: T0 } })],
+    permissions: { bob: "admin", alice: "write", reader: "read", inviter: "admin" },
+    comments,
+    ...extra,
+  });
+}
+
+const run = (f: PullFacts, p = policy()) => evaluate({ policy: p, facts: f, now: NOW, verdict: copilot });
+
+describe("approve by command", () => {
+  it("counts a writer's approval of the head commit", () => {
+    const e = run(facts([comment("alice", "Checked it.\n/governance approve")]));
+    expect(e.outcome).toBe("passed");
+    expect(e.approvals).toEqual([{ login: "alice", via: "command", commit: HEAD, at: AT, counted_for: ["reviewers"] }]);
+  });
+
+  it.each([
+    ["a reader", comment("reader", "/governance approve")],
+    ["the invoker", comment("inviter", "/governance approve")],
+    ["a bot", comment("helper[bot]", "/governance approve", { type: "Bot" })],
+    ["the agent", comment("Copilot", "/governance approve", { type: "Bot" })],
+    ["a quote of a command", comment("alice", "> /governance approve\n\nWhy?")],
+    ["an edited comment", comment("alice", "/governance approve", { updated: "2025-06-01T11:05:00Z" })],
+  ])("does not count %s", (_who, c) => {
+    const e = run(facts([c]));
+    expect(e.outcome).toBe("waiting");
+    expect(e.approvals).toEqual([]);
+  });
+
+  it("stops counting when the comment is deleted: it is no longer in the list", () => {
+    const c = comment("alice", "/governance approve");
+    expect(run(facts([c])).outcome).toBe("passed");
+    expect(run(facts([])).outcome).toBe("waiting");
+  });
+
+  it("counts the invoker when the policy lets the invoker approve", () => {
+    const e = run(facts([comment("inviter", "/governance approve")]), policy({ reviewers: { invoker_can_approve: true } }));
+    expect(e.outcome).toBe("passed");
+  });
+
+  it("is stale after a later push, unless approvals are kept across pushes", () => {
+    const f = facts([comment("alice", "/governance approve")], {
+      commits: [
+        commit(OLD, "First", { committer: { date: T0 } }),
+        commit(HEAD, "Second", { committer: { date: LATER } }),
+      ],
+    });
+    const e = run(f);
+    expect(e.outcome).toBe("waiting");
+    const kept = run(f, policy({ reviewers: { stale_on_push: false } }));
+    expect(kept.outcome).toBe("passed");
+    expect(kept.approvals[0]).toMatchObject({ login: "alice", via: "command", commit: OLD });
+  });
+
+  it("is undone by the same reviewer's later request for changes", () => {
+    const e = run(facts([comment("alice", "/governance approve")], { reviews: [review("alice", "CHANGES_REQUESTED", LATER)] }));
+    expect(e.outcome).toBe("waiting");
+    expect(e.title).toBe("Changes requested by a reviewer");
+  });
+});
+
+describe("override by command", () => {
+  const forbidden = { paths: { forbidden: ["infra/**"] } };
+  const withForbidden = (comments: CommentFacts[], extra: Partial<PullFacts> = {}) =>
+    facts(comments, { files: [file("infra/main.tf")], ...extra });
+
+  it("lets the head commit pass, recorded with who, when, commit and reason", () => {
+    const c = comment("bob", "/governance override INC-42: the outage fix cannot wait");
+    const e = run(withForbidden([c]), policy(forbidden));
+    expect(e.outcome).toBe("overridden");
+    expect(e.conclusion).toBe("success");
+    expect(e.title).toBe("Overridden by @bob");
+    expect(e.overrides).toEqual([{ login: "bob", commit: HEAD, at: AT, reason: "INC-42: the outage fix cannot wait", comment_id: c.id }]);
+  });
+
+  it.each([
+    ["a writer", comment("alice", "/governance override please")],
+    ["an admin without a reason", comment("bob", "/governance override")],
+    ["an edited comment", comment("bob", "/governance override ok", { updated: "2025-06-01T11:00:02Z" })],
+    ["the invoker, an admin", comment("inviter", "/governance override mine")],
+  ])("does not count %s", (_who, c) => {
+    const e = run(withForbidden([c]), policy(forbidden));
+    expect(e.outcome).toBe("violation");
+    expect(e.overrides).toEqual([]);
+  });
+
+  it("does not carry over to a commit pushed after it", () => {
+    const f = withForbidden([comment("bob", "/governance override fine for now")], {
+      commits: [commit(OLD, "First", { committer: { date: T0 } }), commit(HEAD, "Second", { committer: { date: LATER } })],
+    });
+    expect(run(f, policy(forbidden)).outcome).toBe("violation");
+    // It stays on record for the commit it was given on, which is no longer the head.
+    expect(commandEffects(f, policy(forbidden), copilot).overrides.map((o) => o.commit)).toEqual([OLD]);
+  });
+
+  it("uses the most recent override of the head, and cuts a long reason", () => {
+    const first = comment("bob", "/governance override first", { at: "2025-06-01T10:30:00Z" });
+    const second = comment("bob", `/governance override ${"x".repeat(400)}`, { at: AT });
+    const e = run(withForbidden([second, first]), policy(forbidden));
+    expect(e.overrides).toHaveLength(1);
+    expect(e.overrides[0]!.comment_id).toBe(second.id);
+    expect(e.overrides[0]!.reason).toHaveLength(300);
+    expect(e.overrides[0]!.reason.endsWith("…")).toBe(true);
+  });
+});
+
+describe("commitAt", () => {
+  const f = facts([], {
+    commits: [
+      commit("a", "1", { committer: { date: "2025-06-01T09:00:00Z" } }),
+      commit("b", "2", { committer: { date: "2025-06-01T10:00:00Z" } }),
+      commit(HEAD, "3", { committer: { date: "2025-06-01T11:00:00Z" } }),
+    ],
+  });
+  it("finds the head the comment was made on", () => {
+    expect(commitAt(f, "2025-06-01T08:00:00Z")).toBeNull();
+    expect(commitAt(f, "2025-06-01T09:30:00Z")).toBe("a");
+    expect(commitAt(f, "2025-06-01T10:59:59Z")).toBe("b");
+    expect(commitAt(f, "2025-06-01T11:00:00Z")).toBe(HEAD);
+    expect(commitAt(f, "not a date")).toBeNull();
+  });
+  it("falls back to the author date, and skips commits without a date", () => {
+    const g = facts([], { commits: [commit("a", "1", { author: { date: "2025-06-01T12:00:00Z" } }), commit(HEAD, "2")] });
+    expect(commitAt(g, AT)).toBeNull();
+    expect(commitAt(facts([], { commits: [commit(HEAD, "undated")] }), AT)).toBe(HEAD);
+  });
+});
+
+describe("isEdited", () => {
+  it("allows GitHub's own second between creation and update", () => {
+    expect(isEdited({ created_at: AT, updated_at: AT })).toBe(false);
+    expect(isEdited({ created_at: AT, updated_at: null })).toBe(false);
+    expect(isEdited({ created_at: AT, updated_at: "2025-06-01T11:00:01Z" })).toBe(false);
+    expect(isEdited({ created_at: AT, updated_at: "2025-06-01T11:00:02Z" })).toBe(true);
+  });
+});
