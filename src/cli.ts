@@ -245,7 +245,7 @@ export function formatTally(t: Tally): string {
   const rules = Object.entries(t.rules).sort(([a], [b]) => a.localeCompare(b));
   if (rules.length) {
     const w = Math.max(16, ...rules.map(([id]) => id.length + 2));
-    lines.push(`by rule:${" ".repeat(w - 8)}   fail pending`);
+    lines.push(`${"by rule:".padEnd(w)}  fail pending`);
     for (const [id, r] of rules) lines.push(`  ${id.padEnd(w - 2)}${n(r.fail)}${String(r.pending).padStart(8)}`);
   }
   const agents = Object.entries(t.agents).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));

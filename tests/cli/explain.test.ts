@@ -1,0 +1,196 @@
+/**
+ * `agent-governance explain`, run as a child process: one PR as JSON, a folder as
+ * a backtest (JSON lines on stdout, the tally on stderr), and markdown equal to the
+ * check-run summary the app posts for the same facts.
+ */
+import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import nock from "nock";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  API,
+  commit,
+  HEAD_SHA,
+  mockCheckRun,
+  mockPolicy,
+  mockPr,
+  mockToken,
+  NOW,
+  pullObject,
+  pullRequestPayload,
+  receive,
+  review,
+  setupApp,
+  teardown,
+} from "../helpers/app.js";
+import { BACKTEST, cli, tempDir } from "./run.js";
+
+const POLICY = 'paths:\n  forbidden: ["infra/prod/**"]\n';
+const AT = "2025-06-02T00:00:00Z";
+
+function withPolicy(text = POLICY): string {
+  const dir = tempDir({ "policy.yml": text });
+  return join(dir, "policy.yml");
+}
+
+describe("explain one PR", () => {
+  it("prints the Evaluation as JSON and exits 0 even when the PR fails", () => {
+    const r = cli(["explain", "--config", withPolicy(), "--facts", join(BACKTEST, "forbidden-path.json"), "--now", AT]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const e = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(e).toMatchObject({
+      agent: { detected: true, id: "copilot", name: "Copilot coding agent", confidence: "high" },
+      outcome: "violation",
+      conclusion: "failure",
+      evaluated_at: "2025-06-02T00:00:00.000Z",
+      required: [{ rule: "reviewers", needed: 1, have: 0 }],
+    });
+    expect(e.rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: "paths.forbidden", status: "fail" }),
+        expect.objectContaining({ id: "reviewers", status: "pending" }),
+      ]),
+    );
+  });
+
+  it("uses the default policy without --config", () => {
+    const r = cli(["explain", "--facts", join(BACKTEST, "approved.json"), "--now", AT]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: "passed", conclusion: "success", approvals: [{ login: "alice" }] });
+  });
+
+  it("prints one line with `file` for --format jsonl", () => {
+    const r = cli(["explain", "--facts", join(BACKTEST, "approved.json"), "--format", "jsonl", "--now", AT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")).toHaveLength(2); // one line and the final newline
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: "approved.json", outcome: "passed" });
+    expect(r.stderr).toBe(""); // one file is not a backtest: no tally
+  });
+
+  it("exits 1 with FILE:LINE:COL lines when the policy is invalid", () => {
+    const config = withPolicy("reviewers:\n  required: 1\n  form: { users: [alice] }\n");
+    const r = cli(["explain", "--config", config, "--facts", join(BACKTEST, "approved.json")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`${config}:3:3: unknown key \`form\` under \`reviewers\`; did you mean \`from\`?`);
+  });
+
+  it("exits 2 on a bad --now or --format, and without --facts", () => {
+    const facts = join(BACKTEST, "approved.json");
+    expect(cli(["explain", "--facts", facts, "--now", "yesterday"])).toMatchObject({ code: 2, stdout: "" });
+    expect(cli(["explain", "--facts", facts, "--format", "yaml"]).stderr).toContain("unknown --format `yaml` (json, jsonl or markdown)");
+    expect(cli(["explain"]).code).toBe(2);
+  });
+
+  it("exits 1 naming a facts file that is not PullFacts", () => {
+    const dir = tempDir({ "bad.json": '{"title": "no pull here"}' });
+    const r = cli(["explain", "--facts", join(dir, "bad.json")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${join(dir, "bad.json")}: not a PullFacts file (no \`pull\` object)\n`);
+  });
+});
+
+describe("explain over a folder: a backtest", () => {
+  const TALLY = [
+    "backtest: 5 PRs",
+    "  pass                 2  (1 not governed)",
+    "  wait for humans      2",
+    "  fail                 1",
+    "by rule:           fail pending",
+    "  paths.forbidden     1       0",
+    "  reviewers           0       3",
+    "by agent: copilot 3, devin 1, none 1",
+    "skipped 1 file without `pull`: labels.json",
+    "",
+  ].join("\n");
+
+  it("prints one parseable JSON line per PR and the tally on stderr", () => {
+    const r = cli(["explain", "--config", withPolicy(), "--facts", BACKTEST, "--now", AT]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { file: string; outcome: string; conclusion: string });
+    expect(lines.map((l) => [l.file, l.outcome])).toEqual([
+      ["aidev-copilot-101.json", "waiting"],
+      ["aidev-devin-10.json", "waiting"],
+      ["approved.json", "passed"],
+      ["forbidden-path.json", "violation"],
+      ["requests-human-10.json", "not_governed"],
+    ]);
+    expect(r.stderr).toBe(TALLY);
+  });
+
+  it("keeps going past an unreadable file, names it, and exits 1", () => {
+    const dir = tempDir({ "zz-broken.json": "{ not json" });
+    for (const f of readdirSync(BACKTEST)) copyFileSync(join(BACKTEST, f), join(dir, f));
+    const r = cli(["explain", "--config", withPolicy(), "--facts", dir, "--now", AT]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(5);
+    expect(r.stderr).toMatch(new RegExp(`^${join(dir, "zz-broken.json").replace(/[.]/g, "\\.")}: not JSON: .+\n`));
+    expect(r.stderr).toContain("backtest: 5 PRs\n");
+    expect(r.stderr).toContain("unreadable: 1 file (named above)\n");
+  });
+
+  it("takes several files and folders together", () => {
+    const r = cli(["explain", "--facts", join(BACKTEST, "approved.json"), "--facts", join(BACKTEST, "forbidden-path.json"), "--now", AT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split("\n").map((l) => (JSON.parse(l) as { file: string }).file)).toEqual(["approved.json", "forbidden-path.json"]);
+    expect(r.stderr).toMatch(/^backtest: 2 PRs\n/);
+  });
+
+  it("prints a markdown section per PR with --format markdown", () => {
+    const r = cli(["explain", "--facts", BACKTEST, "--format", "markdown", "--now", AT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^## .+\.json$/gm)).toEqual([
+      "## aidev-copilot-101.json",
+      "## aidev-devin-10.json",
+      "## approved.json",
+      "## forbidden-path.json",
+      "## requests-human-10.json",
+    ]);
+  });
+});
+
+describe("explain --format markdown prints exactly what the app posts", () => {
+  afterEach(() => teardown());
+
+  const files = [
+    { filename: "infra/prod/db.tf", status: "modified", additions: 2, deletions: 1, changes: 3 },
+    { filename: "migrations/0042_users.sql", status: "added", additions: 12, deletions: 0, changes: 12 },
+    { filename: "src/app.ts", status: "modified", additions: 5, deletions: 2, changes: 7 },
+  ];
+  const policy = [
+    "paths:",
+    '  forbidden: ["infra/prod/**"]',
+    "  restricted:",
+    '    - { name: migrations, paths: ["migrations/**"], reviewers: { users: [dba-dan] } }',
+    "escalation:",
+    "  comment: false",
+    "  request_reviews: false",
+    "",
+  ].join("\n");
+
+  it.each([
+    ["an approval that counts and a restricted group still waiting", [review({ login: "alice" })], { alice: "write" }],
+    ["no reviews yet", [], {}],
+  ])("for %s", async (_name, reviews, permissions) => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy(policy);
+    const pr = mockPr({ files, reviews, permissions });
+    const check = mockCheckRun();
+    // Labels, comments and review requests are the outputs' tests' business; here only the check run matters.
+    nock(API).persist().post(/.*/).reply(201, {}).patch(/.*/).reply(200, {}).delete(/.*/).reply(204).put(/.*/).reply(200, {});
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    const posted = check.body() as { output: { summary: string } } | undefined;
+    expect(posted, "the app posted a check run").toBeDefined();
+    expect(pr.isDone()).toBe(true);
+
+    const facts = { pull: pullObject(), files, commits: [commit()], reviews, comments: [], permissions };
+    const dir = tempDir({ "policy.yml": policy });
+    writeFileSync(join(dir, "pr.json"), JSON.stringify(facts));
+    const r = cli(["explain", "--config", "policy.yml", "--facts", "pr.json", "--format", "markdown", "--now", NOW], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${posted!.output.summary}\n`);
+    expect(facts.pull.head).toMatchObject({ sha: HEAD_SHA });
+  });
+});
