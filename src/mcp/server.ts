@@ -1,11 +1,12 @@
 /**
  * `agent-governance mcp`: an MCP server over stdio that lets agents ask the
- * policy before they open a PR. Reads `.github/agent-governance.yml` from the
- * working directory (or `--config FILE`) on every call; needs no GitHub access.
+ * policy before they open a PR. Reads `.github/agent-governance.yml` under the
+ * working directory or `--root DIR` (or `--config FILE`) on every call; needs no
+ * GitHub access.
  * The tools' logic is pure, in `tools.ts`; this file is the shell.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -22,25 +23,26 @@ import {
   type PolicyState,
 } from "./tools.js";
 
-const USAGE = `Usage: agent-governance mcp [--config FILE]
+const USAGE = `Usage: agent-governance mcp [--root DIR] [--config FILE]
   Serves the policy to coding agents over MCP (stdio). Reads ${POLICY_PATH}
-  from the working directory, or FILE; without a file, the default policy.
+  under DIR (default: the working directory), or FILE (relative to DIR);
+  without a policy file, the default policy.
 `;
 
 const INSTRUCTIONS =
   "This repository governs PRs written by AI agents. Call get_policy before planning a change, " +
   "and check_change with your files, title and body before opening the PR; fix what it reports.";
 
-/** Reads and validates the policy; never throws. A missing default file means the default policy. */
-export function readPolicyState(config: string | undefined, cwd: string): PolicyState {
+/** Reads and validates the policy under `root`; never throws. A missing default file means the default policy. */
+export function readPolicyState(config: string | undefined, root: string): PolicyState {
   const file = config ?? POLICY_PATH;
   let text: string;
   try {
-    text = readFileSync(resolve(cwd, file), "utf8");
+    text = readFileSync(resolve(root, file), "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
     if (config === undefined && code === "ENOENT") {
-      return { ok: true, policy: defaultPolicy(), source: POLICY_PATH, found: false, extends: null };
+      return { ok: true, policy: defaultPolicy(), source: join(root, POLICY_PATH), found: false, extends: null };
     }
     return { ok: false, source: file, problems: [`${file}:1:1: cannot read the file (${code})`] };
   }
@@ -104,24 +106,28 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
 
 export async function runMcp(args: string[], io: Io): Promise<number> {
   let config: string | undefined;
+  let root: string;
   try {
-    const { values } = parseArgs({ args, options: { config: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({
+      args,
+      options: { config: { type: "string" }, root: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
     if (values.help) {
       io.stdout.write(USAGE);
       return 0;
     }
     config = values.config;
+    root = resolve(values.root ?? ".");
   } catch (err) {
     io.stderr.write(`agent-governance mcp: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const cwd = process.cwd();
-  const first = readPolicyState(config, cwd);
+  const first = readPolicyState(config, root);
   io.stderr.write(
     `agent-governance mcp: serving ${first.ok ? (first.found ? first.source : "the default policy") : `${first.source} (invalid: ${first.problems.length} problem(s))`} over stdio\n`,
   );
 
-  const server = createMcpServer(() => readPolicyState(config, cwd), () => new Date());
+  const server = createMcpServer(() => readPolicyState(config, root), () => new Date());
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((done) => {
     server.server.onclose = done;

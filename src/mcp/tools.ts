@@ -153,7 +153,7 @@ function sourceLine(state: Extract<PolicyState, { ok: true }>, policy: Policy): 
     policy.mode === "report" ? "mode `report`: the check never blocks, but reviewers see every result" : "mode `enforce`: a failing check blocks merging";
   const where = state.found
     ? `Policy: ${state.source} in your working copy (the app applies the default branch's copy)`
-    : `No ${state.source} in the working directory: the default policy applies (unless the org's \`.github\` repository has one)`;
+    : `No policy file at ${state.source}: the default policy applies (unless the org's \`.github\` repository has one)`;
   const ext = state.extends
     ? `\nThis file extends ${code(state.extends)}, which this server cannot read (no GitHub access): rules from it are not shown.`
     : "";

@@ -263,10 +263,11 @@ describe("agent-governance mcp with a policy file", () => {
 
 describe("agent-governance mcp without a policy file", () => {
   it("uses the default policy from a working directory with no policy, and says so", async () => {
-    const client = await connect([], tempDir());
+    const dir = tempDir();
+    const client = await connect([], dir);
     const r = await call(client, "get_policy", {});
     expect(r.isError).toBeFalsy();
-    expect(r.text).toContain("No .github/agent-governance.yml in the working directory: the default policy applies");
+    expect(r.text).toContain(`No policy file at ${join(dir, ".github/agent-governance.yml")}: the default policy applies`);
     expect(r.text).toContain("- nothing is forbidden");
     expect(r.text).toContain("every PR (`reviewers`): 1 approval from anyone with write permission or above");
     const check = await call(client, "check_change", { files: [{ path: "src/a.ts" }] });
@@ -285,6 +286,15 @@ describe("agent-governance mcp without a policy file", () => {
     writeFileSync(file, "paths:\n  forbidden: [\"third_party/**\"]\n");
     const after = await call(client, "check_change", { files: [{ path: "third_party/x.c" }] });
     expect((after.structuredContent as unknown as CheckChangeReport).forbidden).toEqual(["third_party/x.c"]);
+  });
+
+  it("reads the policy under --root, whatever the working directory", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(join(dir, ".github/agent-governance.yml"), "paths:\n  forbidden: [\"generated/**\"]\n");
+    const client = await connect(["--root", dir]);
+    const r = await call(client, "check_change", { files: [{ path: "generated/api.ts" }] });
+    expect((r.structuredContent as unknown as CheckChangeReport).forbidden).toEqual(["generated/api.ts"]);
   });
 
   it("answers with a tool error when the --config file cannot be read", async () => {
@@ -341,6 +351,6 @@ describe("agent-governance mcp as a process", () => {
   it("refuses an unknown option with exit code 2 and the usage", () => {
     const run = spawnSync(process.execPath, [BIN, "mcp", "--bogus"], { cwd: ROOT, input: "", encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("Usage: agent-governance mcp [--config FILE]");
+    expect(run.stderr).toContain("Usage: agent-governance mcp [--root DIR] [--config FILE]");
   });
 });
