@@ -4,7 +4,9 @@
  * those, once.
  */
 import type { Policy } from "../config/schema.js";
-import type { PullFacts } from "../types.js";
+import { detectAgent } from "../detect/detect.js";
+import type { AgentVerdict, PullFacts } from "../types.js";
+import { effectivePolicy, isGoverned } from "./evaluate.js";
 import { isBot } from "./reviewers.js";
 
 export interface Lookups {
@@ -15,21 +17,28 @@ export interface Lookups {
 
 const COMMAND = /^\s*\/governance\b/im;
 
-export function neededLookups(policy: Policy, facts: PullFacts): Lookups {
+/**
+ * What to look up for this PR: permissions of everyone who reviewed or wrote a
+ * command; members of the teams the policy that applies to this PR names (its
+ * `overrides` entry included), only when someone's eligibility is in question;
+ * check results only when that policy requires checks and governs the PR.
+ */
+export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVerdict): Lookups {
+  const v = verdict ?? detectAgent(facts, base.agents);
+  const policy = effectivePolicy(base, v);
+  const governed = isGoverned(policy, v);
   const logins = new Set<string>();
   for (const r of facts.reviews) if (r.user && !isBot(r.user)) logins.add(r.user.login);
   for (const c of facts.comments) if (c.user && !isBot(c.user) && COMMAND.test(c.body ?? "")) logins.add(c.user.login);
   const author = facts.pull.user?.login;
   if (author) logins.delete(author);
 
-  const teams = new Set<string>(policy.reviewers.from.teams);
-  for (const g of policy.paths.restricted) for (const t of g.reviewers.teams) teams.add(t);
-  for (const t of policy.compliance.dependencies?.reviewers.teams ?? []) teams.add(t);
-  for (const t of policy.commands.override.teams) teams.add(t);
-  for (const o of policy.overrides) {
-    for (const t of o.reviewers?.from?.teams ?? []) teams.add(t);
-    for (const g of o.paths?.restricted ?? []) for (const t of g.reviewers.teams ?? []) teams.add(t);
+  const teams = new Set<string>(policy.commands.override.teams);
+  if (governed) {
+    for (const t of policy.reviewers.from.teams) teams.add(t);
+    for (const g of policy.paths.restricted) for (const t of g.reviewers.teams) teams.add(t);
+    for (const t of policy.compliance.dependencies?.reviewers.teams ?? []) teams.add(t);
   }
-  const checks = policy.compliance.required_checks.length > 0 || policy.overrides.some((o) => (o.compliance?.required_checks ?? []).length > 0);
+  const checks = governed && policy.compliance.required_checks.some((n) => n !== policy.escalation.check_name);
   return { logins: [...logins].sort(), teams: logins.size > 0 ? [...teams].sort() : [], checks };
 }

@@ -51,7 +51,7 @@ export function review(login: string, state: string, at: string, commit_id = HEA
   return { id: reviewId++, user: { login, type: "User" }, state, commit_id, submitted_at: at };
 }
 
-export function facts(extra: Partial<PullFacts> & { pull?: Partial<PullFacts["pull"]> } = {}): PullFacts {
+export function facts(extra: Omit<Partial<PullFacts>, "pull"> & { pull?: Partial<PullFacts["pull"]> } = {}): PullFacts {
   const { pull, ...rest } = extra;
   return {
     pull: {

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import type { PolicyInput } from "../../src/config/schema.js";
+import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../../src/policy/evaluate.js";
+import { neededLookups } from "../../src/policy/lookups.js";
+import type { AgentVerdict, PullFacts } from "../../src/types.js";
+import { copilot, dependabot, facts, file, human, NOW, policy, review, unknownAgent } from "./build.js";
+
+const run = (input: PolicyInput, f: PullFacts, verdict: AgentVerdict = copilot) => evaluate({ policy: policy(input), facts: f, now: NOW, verdict });
+const approved = [review("alice", "APPROVED", "2025-05-01T00:00:00Z")];
+
+describe("which PRs are governed", () => {
+  it.each<[string, PolicyInput, AgentVerdict, boolean]>([
+    ["an agent PR", {}, copilot, true],
+    ["a human PR", {}, human, false],
+    ["a human PR with govern_humans", { agents: { govern_humans: true } }, human, true],
+    ["a dependency bot", {}, dependabot, true],
+    ["a dependency bot with govern_automation off", { agents: { govern_automation: false } }, dependabot, false],
+  ])("%s → %s", (_what, input, verdict, governed) => {
+    expect(isGoverned(policy(input), verdict)).toBe(governed);
+    expect(run(input, facts(), verdict).outcome === "not_governed").toBe(!governed);
+  });
+  it("says a human PR is not governed, and passes it", () => {
+    const e = run({}, facts(), human);
+    expect(e).toMatchObject({ outcome: "not_governed", conclusion: "success", title: "No agent detected: not governed", rules: [], required: [] });
+  });
+});
+
+describe("overrides: matched by agent id, automation, unknown and *", () => {
+  const input: PolicyInput = {
+    reviewers: { required: 1 },
+    overrides: [
+      { agents: ["automation"], reviewers: { required: 0 } },
+      { agents: ["unknown"], reviewers: { required: 2 } },
+      { agents: ["Copilot"], paths: { forbidden: ["infra/**"] } },
+      { agents: ["*"], compliance: { linked_issue: true } },
+    ],
+  };
+  it.each<[string, AgentVerdict, number, string[], boolean]>([
+    ["copilot (case-insensitive id, and *)", copilot, 1, ["infra/**"], true],
+    ["a dependency bot (automation, and *)", dependabot, 0, [], true],
+    ["an unknown agent (unknown, and *)", unknownAgent, 2, [], true],
+    ["a human (none)", human, 1, [], false],
+  ])("%s", (_what, verdict, required, forbidden, linked) => {
+    const p = effectivePolicy(policy(input), verdict);
+    expect(p.reviewers.required).toBe(required);
+    expect(p.paths.forbidden).toEqual(forbidden);
+    expect(p.compliance.linked_issue).toBe(linked);
+  });
+  it("merges mappings key by key and replaces lists; a later entry wins", () => {
+    const p = effectivePolicy(
+      policy({
+        reviewers: { required: 2, from: { teams: ["acme/maintainers"] } },
+        paths: { forbidden: ["a/**", "b/**"] },
+        overrides: [
+          { agents: ["copilot"], reviewers: { required: 1 }, paths: { forbidden: ["c/**"] } },
+          { agents: ["*"], reviewers: { required: 3 } },
+        ],
+      }),
+      copilot,
+    );
+    expect(p.reviewers).toMatchObject({ required: 3, from: { teams: ["acme/maintainers"] }, stale_on_push: true });
+    expect(p.paths.forbidden).toEqual(["c/**"]);
+  });
+  it("puts one agent in report mode", () => {
+    const e = run({ paths: { forbidden: ["src/**"] }, overrides: [{ agents: ["copilot"], mode: "report" }] }, facts());
+    expect(e).toMatchObject({ mode: "report", outcome: "violation", conclusion: "neutral", title: "Report only: Policy violation: paths.forbidden" });
+  });
+});
+
+describe("outcome, conclusion and title", () => {
+  it.each<[string, PolicyInput, Partial<PullFacts>, string, string, string]>([
+    ["approved", {}, { reviews: approved }, "passed", "success", "Policy satisfied"],
+    ["waiting for one approval", {}, {}, "waiting", "action_required", "Waiting for 1 human approval"],
+    ["waiting for two", { reviewers: { required: 2 } }, {}, "waiting", "action_required", "Waiting for 2 human approvals"],
+    ["changes requested", {}, { reviews: [...approved, review("bob", "CHANGES_REQUESTED", "2025-05-02T00:00:00Z")] }, "waiting", "action_required", "Changes requested by a reviewer"],
+    ["waiting for checks", { compliance: { required_checks: ["ci"] } }, { reviews: approved }, "waiting", "action_required", "Waiting for required checks"],
+    ["a violation beats waiting", { paths: { forbidden: ["src/**"] } }, {}, "violation", "failure", "Policy violation: paths.forbidden"],
+    ["several violations", { paths: { forbidden: ["src/**"], limits: { max_files: 1 } }, compliance: { linked_issue: true } }, { pull: { changed_files: 5, body: "" } as never }, "violation", "failure", "Policy violation: paths.incomplete, paths.forbidden, paths.limits, compliance.linked_issue"],
+    ["report mode never blocks", { mode: "report" }, {}, "waiting", "neutral", "Report only: Waiting for 1 human approval"],
+    ["no approvals required", { reviewers: { required: 0 } }, {}, "passed", "success", "Policy satisfied"],
+  ])("%s", (_what, input, extra, outcome, conclusion, title) => {
+    const e = run(input, facts(extra as never));
+    expect({ outcome: e.outcome, conclusion: e.conclusion, title: e.title }).toEqual({ outcome, conclusion, title });
+  });
+
+  it("needs both the main reviewers and a restricted group's reviewers, and counts one approval for both", () => {
+    const input: PolicyInput = { paths: { restricted: [{ name: "migrations", paths: ["db/**"], reviewers: { teams: ["acme/dba"] } }] } };
+    const f = facts({ files: [file("db/001.sql")] });
+    const waiting = run(input, { ...f, reviews: approved });
+    expect(waiting.required.map((r) => r.rule)).toEqual(["paths.restricted[0]"]);
+    expect(waiting.rules.find((r) => r.id === "paths.restricted[0]")).toEqual({
+      id: "paths.restricted[0]",
+      status: "pending",
+      message: "Changes to migrations (`db/001.sql`): 0/1 approvals; needs 1 more approval from @acme/dba.",
+      fix: "An eligible reviewer approves the latest commit (a review, or `/governance approve`).",
+      locations: [{ path: "db/001.sql", message: "Needs approval: 1 more approval from @acme/dba." }],
+    });
+    const done = run(input, { ...f, reviews: [review("dba1", "APPROVED", "2025-05-01T00:00:00Z")] });
+    expect(done.outcome).toBe("passed");
+    expect(done.approvals).toEqual([{ login: "dba1", via: "review", commit: f.pull.head.sha, at: "2025-05-01T00:00:00Z", counted_for: ["reviewers", "paths.restricted[0]"] }]);
+  });
+
+  it("turns dependency changes into a requirement for the named group", () => {
+    const e = run({ compliance: { dependencies: { reviewers: { users: ["bob"] } } } }, facts({ files: [file("package-lock.json")], reviews: approved }));
+    expect(e.required).toEqual([
+      { rule: "compliance.dependencies", label: "dependency manifests and lockfiles", needed: 1, have: 0, users: ["bob"], teams: [], min_permission: null, approved_by: [], blocked_by: [] },
+    ]);
+    expect(e.rules.find((r) => r.id === "compliance.dependencies")?.status).toBe("pending");
+  });
+
+  it("is deterministic and takes its time from the input", () => {
+    const a = run({}, facts());
+    expect(a.evaluated_at).toBe("2025-06-01T12:00:00.000Z");
+    expect(run({}, facts())).toEqual(a);
+  });
+});
+
+describe("policyErrorEvaluation", () => {
+  it("blocks an agent PR, naming the file, line and problem", () => {
+    const e = policyErrorEvaluation(
+      facts({ pull: { user: { login: "Copilot", id: 198982749, type: "Bot" } } }),
+      [{ file: ".github/agent-governance.yml", line: 3, col: 5, path: "reviewers.requird", message: "unknown key `requird`" }],
+      NOW,
+    );
+    expect(e.conclusion).toBe("failure");
+    expect(e.rules[0]!.message).toBe("The policy file is invalid:\n.github/agent-governance.yml:3:5: unknown key `requird`");
+  });
+});
+
+describe("neededLookups", () => {
+  const input: PolicyInput = {
+    reviewers: { from: { teams: ["acme/maintainers"] } },
+    overrides: [{ agents: ["copilot"], compliance: { required_checks: ["ci"], dependencies: { reviewers: { teams: ["acme/deps"] } } } }],
+  };
+  it("asks for reviewers' permissions, the applying policy's teams, and checks it requires", () => {
+    const f = facts({ reviews: approved, comments: [{ id: 1, user: { login: "bob", type: "User" }, body: "/governance approve", created_at: NOW }] });
+    expect(neededLookups(policy(input), f, copilot)).toEqual({ logins: ["alice", "bob"], teams: ["acme/deps", "acme/maintainers"], checks: true });
+  });
+  it("skips teams when nobody reviewed, and checks for a PR the policy does not govern", () => {
+    expect(neededLookups(policy(input), facts(), copilot)).toEqual({ logins: [], teams: [], checks: true });
+    expect(neededLookups(policy(input), facts({ reviews: approved }), human)).toEqual({ logins: ["alice"], teams: [], checks: false });
+  });
+  it("never looks up the author or bots", () => {
+    const f = facts({ reviews: [{ ...review("x[bot]", "APPROVED", NOW), user: { login: "x[bot]", type: "Bot" } }, review("Copilot", "COMMENTED", NOW)] });
+    expect(neededLookups(policy(), f, copilot).logins).toEqual([]);
+  });
+});
