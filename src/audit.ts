@@ -4,7 +4,8 @@
  * Built from the Evaluation only (pure). It carries identifiers, counts and
  * rule ids — never rule messages, comment bodies or override reasons, which
  * hold free text a person or an agent typed (and so could hold a pasted
- * token) — so no secret can reach it.
+ * token) — so no secret can reach it. Logged through Probot's per-event logger,
+ * the line also carries `id`, GitHub's delivery id.
  */
 import type { Evaluation } from "./types.js";
 
@@ -15,10 +16,8 @@ export interface AuditContext {
   /** `owner/repo`. */
   repo: string;
   pr: number;
-  /** The webhook event that caused the decision, e.g. `pull_request.opened`, or `sweep`. */
+  /** What caused the decision, e.g. `pull_request.opened` or `sweep`. */
   event?: string;
-  /** GitHub's delivery id (`x-github-delivery`), to join with GitHub's delivery log. */
-  delivery?: string;
 }
 
 export interface AuditRecord {
@@ -28,7 +27,6 @@ export interface AuditRecord {
   pr: number;
   head: string;
   event: string | null;
-  delivery: string | null;
   /** Agent id (`copilot`, `devin`, …, `automation`), or null for a PR no agent wrote. */
   agent: string | null;
   agent_confidence: string | null;
@@ -61,7 +59,6 @@ export function auditRecord(evaluation: Evaluation, ctx: AuditContext): AuditRec
     pr: ctx.pr,
     head: evaluation.head_sha,
     event: ctx.event ?? null,
-    delivery: ctx.delivery ?? null,
     agent: evaluation.agent.detected ? evaluation.agent.id : null,
     agent_confidence: evaluation.agent.detected ? evaluation.agent.confidence : null,
     invoker: evaluation.agent.invoker,

@@ -3,7 +3,7 @@
  *
  * One registry for the process. The shell records into it: the pull request
  * handler (`recordEvaluation`, `recordFirstReview`), the escalation planner
- * (`recordEscalation`), the command handler (`recordCommand`), and every GitHub
+ * (`recordEscalations`), the command handler (`recordCommand`), and every GitHub
  * request through the Octokit plugin `githubRequestMetrics`. Label values are
  * bounded (agent ids, outcomes, tiers, command kinds, HTTP methods and
  * statuses): never a repository, a login or a URL.
@@ -131,9 +131,9 @@ export function recordFirstReview(facts: PullFacts, reviewId: number, evaluation
   return true;
 }
 
-/** Counts an escalation tier reached; `tier` is 1 for the first tier. */
-export function recordEscalation(tier: number): void {
-  escalations.inc({ tier: String(tier) });
+/** Counts the escalation tiers an evaluation notified, given as 0-based tier indexes (`newTiers`); labelled 1, 2, … */
+export function recordEscalations(newTiers: readonly number[]): void {
+  for (const index of newTiers) escalations.inc({ tier: String(index + 1) });
 }
 
 /** Counts one reviewer command by kind and result. */
