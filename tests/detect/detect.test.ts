@@ -1,0 +1,331 @@
+import { describe, expect, it } from "vitest";
+import { detectAgent, type DetectConfig } from "../../src/detect/detect.js";
+import type { AgentVerdict, Evidence, PullFacts } from "../../src/types.js";
+import { COPILOT, DEVIN, commit, forkHead, pr } from "./build.js";
+
+const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null };
+
+/** The evidence entries of one signal. */
+const signal = (v: AgentVerdict, name: string): Evidence[] => v.evidence.filter((e) => e.signal === name);
+
+describe("a plain human PR", () => {
+  it("is not detected and carries no evidence", () => {
+    expect(detectAgent(pr())).toEqual(NONE);
+  });
+
+  it("tolerates missing and null parts of a snapshot", () => {
+    const bare = { pull: { number: 1, title: "t", body: null, user: null, head: { ref: "", sha: "a" }, base: { ref: "main" }, labels: [{ name: "" }] } } as unknown as PullFacts;
+    expect(detectAgent(bare)).toEqual(NONE);
+    const odd = pr({}, { commits: [{ sha: "1" } as unknown as PullFacts["commits"][number]] });
+    expect(detectAgent(odd)).toEqual(NONE);
+  });
+});
+
+describe("verified: the PR author is the agent's GitHub App", () => {
+  it.each([
+    ["Copilot as REST and webhooks spell it", COPILOT, "copilot"],
+    ["Copilot as search spells it", { login: "copilot-swe-agent[bot]", id: 198982749, type: "Bot" }, "copilot"],
+    ["Devin", DEVIN, "devin"],
+    ["Jules", { login: "google-labs-jules[bot]", id: 161369871, type: "Bot" }, "jules"],
+  ])("%s", (_, user, id) => {
+    const v = detectAgent(pr({ user }));
+    expect(v).toMatchObject({ detected: true, id, kind: "agent", confidence: "high" });
+    expect(v.evidence[0]).toEqual({
+      signal: "author",
+      strength: "verified",
+      value: `${user.login} (id ${user.id}, Bot)`,
+      where: "pull.user",
+      agent: id,
+    });
+  });
+
+  it("a known bot login without an id to compare is only declared", () => {
+    const v = detectAgent(pr({ user: { login: "Copilot", type: "Bot" } }));
+    expect(v).toMatchObject({ id: "copilot", confidence: "medium" });
+    expect(v.evidence[0]).toMatchObject({ signal: "author", strength: "declared", value: "Copilot (Bot, no id to confirm)" });
+  });
+});
+
+describe("spoofing never makes a verified agent", () => {
+  it("an ordinary User named like Copilot's bot is not an agent", () => {
+    expect(detectAgent(pr({ user: { login: "copilot-swe-agent", id: 5, type: "User" } }))).toEqual(NONE);
+    expect(detectAgent(pr({ user: { login: "Copilot", id: 198982749, type: "User" } }))).toEqual(NONE);
+  });
+
+  it("a Bot with an agent's login but another id is not that agent", () => {
+    const v = detectAgent(pr({ user: { login: "Copilot", id: 4242, type: "Bot" } }));
+    expect(v.id).not.toBe("copilot");
+    expect(v.evidence.some((e) => e.strength === "verified")).toBe(false);
+  });
+
+  it("a login that merely contains an agent's login is not that agent", () => {
+    const v = detectAgent(pr({ user: { login: "my-devin-ai-integration[bot]", id: 77, type: "Bot" } }));
+    expect(v).toMatchObject({ id: "automation", kind: "automation", confidence: "medium" });
+  });
+
+  it("an address at an agent's domain, or an agent's display name, is not a declaration", () => {
+    const v = detectAgent(
+      pr({}, {
+        commits: [
+          commit("Tidy\n\nCo-authored-by: Someone <someone@anthropic.com>"),
+          commit("Tidy\n\nCo-authored-by: Claude <claude@example.com>"),
+          commit("Tidy", { email: "dev@cursor.com", name: "Cursor Agent" }),
+        ],
+      }),
+    );
+    expect(v).toEqual(NONE);
+  });
+
+  it("a branch name alone is a hint, below the default threshold", () => {
+    const v = detectAgent(pr({ head: { ref: "claude/fix-dates", sha: "f".repeat(40) } }));
+    expect(v).toMatchObject({ detected: false, id: null, confidence: null });
+    expect(v.evidence).toEqual([{ signal: "branch", strength: "hint", value: "claude/fix-dates", where: "pull.head.ref", agent: "claude-code" }]);
+  });
+
+  it("a fork PR on an agent branch name is reported as a hint from a fork", () => {
+    const v = detectAgent(pr({ head: forkHead("copilot/fix-dates") }));
+    expect(v.detected).toBe(false);
+    expect(v.evidence).toEqual([
+      { signal: "branch", strength: "hint", value: "copilot/fix-dates", where: "pull.head.ref (from a fork)", agent: "copilot" },
+    ]);
+  });
+});
+
+describe("declared: what the tools write about themselves", () => {
+  it("an exact co-author address in a commit trailer (Claude Code)", () => {
+    const v = detectAgent(pr({}, { commits: [commit("Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>")] }));
+    expect(v).toMatchObject({ detected: true, id: "claude-code", confidence: "medium", invoker: "alice" });
+    expect(signal(v, "co-author")).toEqual([
+      {
+        signal: "co-author",
+        strength: "declared",
+        value: "Co-Authored-By: Claude <noreply@anthropic.com>",
+        where: "commits[0].commit.message",
+        agent: "claude-code",
+      },
+    ]);
+  });
+
+  it("a co-author trailer whose display name changes still matches by address", () => {
+    const v = detectAgent(pr({}, { commits: [commit("Fix\n\nCo-authored-by: Claude Opus 4 (1M context) <noreply@anthropic.com>")] }));
+    expect(v.id).toBe("claude-code");
+  });
+
+  it("a co-author trailer in the PR body", () => {
+    const v = detectAgent(pr({ body: "Adds retries.\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>" }));
+    expect(v).toMatchObject({ id: "cursor", confidence: "medium" });
+    expect(signal(v, "co-author")[0]?.where).toBe("pull.body");
+  });
+
+  it("commits authored by an agent account (Cursor's cursoragent)", () => {
+    const cursoragent = { login: "cursoragent", id: 199161495, type: "User" };
+    const v = detectAgent(pr({}, { commits: [commit("Add retries", { author: cursoragent, committer: cursoragent })] }));
+    expect(v).toMatchObject({ id: "cursor", confidence: "medium", invoker: "alice" });
+    expect(signal(v, "commit-author")[0]).toMatchObject({ value: "cursoragent (User)", where: "commits[0].author" });
+  });
+
+  it("commits authored by an agent's bot account on a human's PR", () => {
+    const v = detectAgent(pr({}, { commits: [commit("Apply review", { author: COPILOT })] }));
+    expect(v).toMatchObject({ id: "copilot", confidence: "medium", invoker: "alice" });
+  });
+
+  it("an agent address as the commit author's e-mail", () => {
+    const v = detectAgent(pr({}, { commits: [commit("Add retries", { email: "cursoragent@cursor.com", name: "Cursor Agent" })] }));
+    expect(signal(v, "commit-author")[0]).toMatchObject({ value: "Cursor Agent <cursoragent@cursor.com>", agent: "cursor" });
+  });
+
+  it.each([
+    ["https://chatgpt.com/codex/tasks/task_e_6845826f67f08320a5d18b13120c5e8d", "codex"],
+    ["Link to Devin run: https://app.devin.ai/sessions/14ca6a4b494744a3b3c1f8d58490e728", "devin"],
+    ["https://jules.google.com/task/1234567890", "jules"],
+    ["[Open in Cursor](https://cursor.com/agents/bc-0f1e2d3c)", "cursor"],
+    ["https://claude.ai/code/session_01ABC", "claude-code"],
+  ])("a session link in the body: %s", (body, id) => {
+    const v = detectAgent(pr({ body: `Summary\n\n${body}\n` }));
+    expect(v).toMatchObject({ detected: true, id, confidence: "medium" });
+    expect(signal(v, "session-link")[0]?.value).toBe(/https?:\/\/[^\s)]+/.exec(body)?.[0]);
+  });
+
+  it("a tool footer in the body", () => {
+    const v = detectAgent(pr({ body: "Adds retries.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)" }));
+    expect(v).toMatchObject({ id: "claude-code", evidence: [expect.objectContaining({ signal: "footer", value: "Generated with [Claude Code]" })] });
+  });
+
+  it("the codex label", () => {
+    const v = detectAgent(pr({ labels: [{ name: "codex" }] }));
+    expect(v).toMatchObject({ id: "codex", confidence: "medium", invoker: "alice" });
+    expect(v.evidence).toEqual([{ signal: "label", strength: "declared", value: "codex", where: "pull.labels", agent: "codex" }]);
+  });
+
+  it("a merged agent branch in a merge commit is a hint", () => {
+    const v = detectAgent(pr({}, { commits: [commit("Merge pull request #27 from alice/p1njaq-codex/add-agents-md\n\nAdd AGENTS.md")] }));
+    expect(v.detected).toBe(false);
+    expect(v.evidence).toEqual([
+      { signal: "merged-branch", strength: "hint", value: "p1njaq-codex/add-agents-md", where: "commits[0].commit.message", agent: "codex" },
+    ]);
+  });
+
+  it("the same trailer on many commits is one piece of evidence", () => {
+    const commits = Array.from({ length: 30 }, (_, i) => commit(`Step ${i}\n\nCo-authored-by: Amp <amp@ampcode.com>`));
+    const v = detectAgent(pr({}, { commits }));
+    expect(v.id).toBe("amp");
+    expect(v.evidence).toHaveLength(1);
+    expect(v.evidence[0]?.where).toBe("commits[0].commit.message and 29 more");
+  });
+
+  it("keeps at most 20 pieces of evidence and says how many more there were", () => {
+    const commits = Array.from({ length: 25 }, (_, i) => commit(`Step\n\nCo-authored-by: Amp <amp@ampcode.com>\nAmp-Thread: https://ampcode.com/threads/T-${i}`));
+    const v = detectAgent(pr({}, { commits }));
+    expect(v.evidence).toHaveLength(20);
+    expect(v.evidence[19]?.where).toMatch(/\(6 more signals not shown\)$/);
+  });
+});
+
+describe("automation bots are their own class", () => {
+  it("Dependabot is automation, verified, with no invoker", () => {
+    const v = detectAgent(pr({ user: { login: "dependabot[bot]", id: 49699333, type: "Bot" }, head: { ref: "dependabot/npm_and_yarn/jest-29", sha: "a" } }));
+    expect(v).toMatchObject({ detected: true, id: "dependabot", kind: "automation", confidence: "high", invoker: null });
+  });
+
+  it("a GitHub App that is in no registry entry is automation, declared", () => {
+    const v = detectAgent(pr({ user: { login: "acme-release[bot]", id: 9, type: "Bot" } }));
+    expect(v).toMatchObject({ id: "automation", name: "GitHub App", kind: "automation", confidence: "medium" });
+  });
+
+  it("an agent's commits on a bot's PR make it an agent PR", () => {
+    const v = detectAgent(
+      pr({ user: { login: "dependabot[bot]", id: 49699333, type: "Bot" } }, { commits: [commit("Fix the build", { author: COPILOT })] }),
+    );
+    expect(v).toMatchObject({ id: "copilot", kind: "agent", confidence: "medium" });
+  });
+});
+
+describe("configuration", () => {
+  const also = (a: DetectConfig["also"], rest: DetectConfig = {}): DetectConfig => ({ also: a, ...rest });
+
+  it("agents.also.logins: the repository's own bot is verified, a machine user declared", () => {
+    const bot = detectAgent(pr({ user: { login: "acme-agent[bot]", id: 3, type: "Bot" } }), also({ logins: ["acme-agent[bot]"] }));
+    expect(bot).toMatchObject({ detected: true, id: null, name: "Agent named in agents.also", kind: "agent", confidence: "high" });
+    const user = detectAgent(pr({ user: { login: "acme-agent", id: 4, type: "User" } }), also({ logins: ["ACME-agent"] }));
+    expect(user).toMatchObject({ detected: true, id: null, confidence: "medium", invoker: null });
+  });
+
+  it("agents.also.branches: declared on the repository, a hint from a fork", () => {
+    const config = also({ branches: ["ai/**"] });
+    expect(detectAgent(pr({ head: { ref: "ai/fix-dates", sha: "a" } }), config)).toMatchObject({ detected: true, confidence: "medium" });
+    const fork = detectAgent(pr({ head: forkHead("ai/fix-dates") }), config);
+    expect(fork).toMatchObject({ detected: false, evidence: [expect.objectContaining({ strength: "hint", agent: "configured" })] });
+  });
+
+  it("agents.also.labels and agents.also.trailers", () => {
+    expect(detectAgent(pr({ labels: [{ name: "AI-Generated" }] }), also({ labels: ["ai-generated"] })).detected).toBe(true);
+    const trailer = pr({}, { commits: [commit("Fix\n\nCo-authored-by: Acme Bot <agent@acme.dev>")] });
+    expect(detectAgent(trailer).detected).toBe(false);
+    expect(detectAgent(trailer, also({ trailers: ["agent@acme.dev"] }))).toMatchObject({ detected: true, confidence: "medium" });
+  });
+
+  it("agents.ignore by agent id keeps the evidence visible but detects nothing", () => {
+    const v = detectAgent(pr({ labels: [{ name: "codex" }] }), { ignore: ["codex"] });
+    expect(v).toMatchObject({ detected: false, id: null });
+    expect(v.evidence).toEqual([{ signal: "ignored", strength: "hint", value: "signals of codex are ignored by agents.ignore", where: "agents.ignore" }]);
+  });
+
+  it("agents.ignore by the author's login, and `automation` for every automation bot", () => {
+    const devin = detectAgent(pr({ user: DEVIN }), { ignore: ["devin-ai-integration[bot]"] });
+    expect(devin.detected).toBe(false);
+    expect(devin.evidence[0]?.value).toBe("the PR author devin-ai-integration[bot] is in agents.ignore");
+    const renovate = detectAgent(pr({ user: { login: "renovate[bot]", id: 29139614, type: "Bot" } }), { ignore: ["automation"] });
+    expect(renovate.detected).toBe(false);
+  });
+
+  it("agents.min_strength decides which signals count", () => {
+    const cursor = pr({ body: "Co-authored-by: Cursor Agent <cursoragent@cursor.com>" });
+    expect(detectAgent(cursor, { min_strength: "verified" }).detected).toBe(false);
+    expect(detectAgent(pr({ user: COPILOT }), { min_strength: "verified" }).detected).toBe(true);
+    const branch = pr({ head: { ref: "devin/1718000000-fix", sha: "a" } });
+    expect(detectAgent(branch, { min_strength: "hint" })).toMatchObject({ detected: true, id: "devin", confidence: "low" });
+  });
+});
+
+describe("the invoker: the human who set the agent going", () => {
+  it("Copilot: the requester's Co-authored-by trailer, skipping Copilot's own and bots'", () => {
+    const commits = [
+      commit("Initial plan", { author: COPILOT }),
+      commit(
+        "Fix it\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\nCo-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>\nCo-authored-by: lostintangent <116461+lostintangent@users.noreply.github.com>",
+        { author: COPILOT },
+      ),
+    ];
+    expect(detectAgent(pr({ user: COPILOT }, { commits })).invoker).toBe("lostintangent");
+  });
+
+  it("Copilot: a trailer with a plain address resolves through a commit on that address", () => {
+    const commits = [
+      commit("Fix\n\nCo-authored-by: Jon <jon@example.com>", { author: COPILOT }),
+      commit("Polish", { author: { login: "jonrohan", id: 54012, type: "User" }, email: "jon@example.com" }),
+    ];
+    expect(detectAgent(pr({ user: COPILOT }, { commits })).invoker).toBe("jonrohan");
+  });
+
+  it("Copilot: no trailer, no invoker", () => {
+    expect(detectAgent(pr({ user: COPILOT }, { commits: [commit("Initial plan", { author: COPILOT })] })).invoker).toBeNull();
+  });
+
+  it.each([
+    ["a mention", "Requested by: @kiet", [], "kiet"],
+    ["a bold line", "**Requested by:** Alex (alex@acme.dev)", ["alex@acme.dev"], "alex-acme"],
+    ["a heading", "## Requested by\nderek@acme.dev\n", ["derek@acme.dev"], "derek"],
+    ["a noreply address", "Requested by: 116461+hand-dot@users.noreply.github.com", [], "hand-dot"],
+  ])("Devin: the Requested by line as %s", (_, line, emails, login) => {
+    const human = emails.map((email) => commit("Review fix", { author: { login, id: 8, type: "User" }, email }));
+    const body = `Changes.\n\nLink to Devin run: https://app.devin.ai/sessions/abc\n${line}`;
+    const v = detectAgent(pr({ user: DEVIN, body }, { commits: [commit("Do it", { author: DEVIN }), ...human] }));
+    expect(v.invoker).toBe(login);
+    expect(signal(v, "requested-by")).toHaveLength(1);
+  });
+
+  it("Devin: a bare name counts only when it is someone's login in this PR", () => {
+    const body = "Link to Devin run: https://app.devin.ai/sessions/abc\nRequested by: hand-dot";
+    const stranger = detectAgent(pr({ user: DEVIN, body }, { commits: [commit("Do it", { author: DEVIN })] }));
+    expect(stranger.invoker).toBeNull();
+    expect(signal(stranger, "requested-by")[0]).toMatchObject({ value: "hand-dot", where: "pull.body", strength: "declared" });
+    const reviewed = detectAgent(
+      pr({ user: DEVIN, body }, {
+        commits: [commit("Do it", { author: DEVIN })],
+        reviews: [{ id: 1, user: { login: "Hand-Dot", type: "User" }, state: "APPROVED", commit_id: "f".repeat(40) }],
+      }),
+    );
+    expect(reviewed.invoker).toBe("Hand-Dot");
+  });
+
+  it("Devin: without a Requested by line, the human co-author", () => {
+    const commits = [commit("Do it\n\nCo-Authored-By: Kiet <12+kiet@users.noreply.github.com>", { author: DEVIN })];
+    expect(detectAgent(pr({ user: DEVIN, body: "https://app.devin.ai/sessions/abc" }, { commits })).invoker).toBe("kiet");
+  });
+
+  it("Jules: the human co-author of its commits", () => {
+    const jules = { login: "google-labs-jules[bot]", id: 161369871, type: "Bot" };
+    const commits = [commit("Refactor\n\nCo-authored-by: bo <9+bo@users.noreply.github.com>", { author: jules })];
+    expect(detectAgent(pr({ user: jules }, { commits })).invoker).toBe("bo");
+  });
+
+  it.each([
+    ["Codex", { labels: [{ name: "codex" }] }, "codex"],
+    ["Claude Code", { body: "🤖 Generated with [Claude Code](https://claude.ai/code)" }, "claude-code"],
+    ["Cursor", { body: "https://cursor.com/agents/bc-1" }, "cursor"],
+  ])("%s opens PRs under the human's own account: the PR author", (_, patch, id) => {
+    const v = detectAgent(pr({ ...patch, user: { login: "bob", id: 2, type: "User" } }));
+    expect(v).toMatchObject({ id, invoker: "bob" });
+  });
+
+  it("a PR opened by an agent's own user account has no author invoker", () => {
+    const cursoragent = { login: "cursoragent", id: 199161495, type: "User" };
+    const v = detectAgent(pr({ user: cursoragent }, { commits: [commit("Add", { author: cursoragent })] }));
+    expect(v).toMatchObject({ id: "cursor", invoker: null });
+  });
+
+  it("automation has no invoker", () => {
+    const v = detectAgent(pr({ user: { login: "renovate[bot]", id: 29139614, type: "Bot" } }, { commits: [commit("Update\n\nCo-authored-by: alice <1001+alice@users.noreply.github.com>")] }));
+    expect(v).toMatchObject({ kind: "automation", invoker: null });
+  });
+});
