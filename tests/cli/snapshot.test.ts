@@ -1,0 +1,121 @@
+/**
+ * `agent-governance snapshot`, in process with nock: a live PR saved as PullFacts
+ * through the app's facts module, replayable with `explain`.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { apiBaseUrl, main, parsePullRef, readFacts } from "../../src/cli.js";
+import { clearCaches } from "../../src/github/facts.js";
+import { API, commit, HEAD_SHA, mockPolicy, mockPr, pullObject, REPO_PATH, review } from "../helpers/app.js";
+import { tempDir } from "./run.js";
+
+const TOKEN = "ghp_snapshotTestToken0123456789abcdefABCD";
+
+function capture(env: NodeJS.ProcessEnv = { GITHUB_TOKEN: TOKEN }) {
+  const out = { stdout: "", stderr: "" };
+  const io = {
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
+    env,
+  };
+  return { io, out };
+}
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  clearCaches();
+});
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+describe("snapshot", () => {
+  it("saves the PR, its lists and the look-ups the repository's policy needs, sending the token", async () => {
+    const files = [{ filename: "migrations/1.sql", status: "added", additions: 3, deletions: 0, changes: 3 }];
+    const reviews = [review({ login: "alice" })];
+    mockPolicy("paths:\n  restricted:\n    - { paths: [\"migrations/**\"], reviewers: { teams: [Codertocat/dba] } }\n");
+    const pr = mockPr({ files, reviews, permissions: { alice: "write" }, teams: { "Codertocat/dba": ["alice", "dan"] } });
+    const auth = new Set<string>();
+    pr.on("request", (req: { headers: Record<string, string> }) => auth.add(req.headers.authorization ?? "none"));
+
+    const dir = tempDir();
+    const outFile = join(dir, "pr.json");
+    const { io, out } = capture();
+    const code = await main(["snapshot", "Codertocat/Hello-World#2", "--out", outFile], io);
+
+    expect(out.stderr).toBe(`saved Codertocat/Hello-World#2 (1 files, 1 commits, 1 reviews, 0 comments) to ${outFile}\n`);
+    expect(code).toBe(0);
+    expect([...auth]).toEqual([`token ${TOKEN}`]);
+    expect(nock.isDone()).toBe(true);
+    expect(JSON.parse(readFileSync(outFile, "utf8"))).toEqual({
+      pull: pullObject(),
+      files,
+      commits: [commit()],
+      reviews,
+      comments: [],
+      permissions: { alice: "write" },
+      teams: { "Codertocat/dba": ["alice", "dan"] },
+    });
+    expect(readFacts(outFile).pull.head.sha).toBe(HEAD_SHA);
+    expect(out.stdout + out.stderr).not.toContain(TOKEN);
+  });
+
+  it("prints to stdout without --out, with a local policy instead of the repository's", async () => {
+    mockPr({ reviews: [], files: [] });
+    const config = join(tempDir({ "p.yml": "reviewers:\n  required: 0\n" }), "p.yml");
+    const { io, out } = capture();
+    const code = await main(["snapshot", "https://github.com/Codertocat/Hello-World/pull/2", "--config", config], io);
+    expect(code).toBe(0);
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toMatchObject({ pull: { number: 2, head: { sha: HEAD_SHA } }, files: [], reviews: [] });
+    expect(nock.isDone()).toBe(true); // the policy file was not read
+  });
+
+  it("talks to GitHub Enterprise Server at GHE_HOST", async () => {
+    const ghe = nock("https://ghe.example.com/api/v3");
+    ghe.get(`${REPO_PATH}/pulls/2`).reply(200, pullObject());
+    for (const list of ["files", "commits", "reviews"]) ghe.get(`${REPO_PATH}/pulls/2/${list}`).query(true).reply(200, []);
+    ghe.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    const config = join(tempDir({ "p.yml": "mode: report\n" }), "p.yml");
+    const { io, out } = capture({ GITHUB_TOKEN: TOKEN, GHE_HOST: "ghe.example.com" });
+    expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ pull: { number: 2 } });
+    expect(ghe.isDone()).toBe(true);
+  });
+
+  it("exits 1 with a hint when GitHub cannot find the PR, never echoing the token", async () => {
+    nock(API).get(`${REPO_PATH}/pulls/2`).reply(404, { message: "Not Found" });
+    const config = join(tempDir({ "p.yml": "mode: report\n" }), "p.yml");
+    const { io, out } = capture();
+    expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(1);
+    expect(out.stderr).toMatch(/^agent-governance snapshot: could not read Codertocat\/Hello-World#2: 404 .*\(does the PR exist, and can the token read the repository\?\)\n$/);
+    expect(out.stdout + out.stderr).not.toContain(TOKEN);
+  });
+
+  it("exits 2 without a token or with a malformed reference, before any request", async () => {
+    const missing = capture({});
+    expect(await main(["snapshot", "Codertocat/Hello-World#2"], missing.io)).toBe(2);
+    expect(missing.out.stderr).toContain("snapshot needs a GITHUB_TOKEN");
+    const bad = capture();
+    expect(await main(["snapshot", "Codertocat/Hello-World"], bad.io)).toBe(2);
+    expect(bad.out.stderr).toContain("OWNER/REPO#N");
+  });
+});
+
+describe("snapshot helpers", () => {
+  it("parses OWNER/REPO#N and pull request URLs, and nothing else", () => {
+    expect(parsePullRef("octo-org/app.js#42")).toEqual({ owner: "octo-org", repo: "app.js", number: 42 });
+    expect(parsePullRef("https://github.example.com/o/r/pull/7/")).toEqual({ owner: "o", repo: "r", number: 7 });
+    expect(parsePullRef("o/r#x")).toBeNull();
+    expect(parsePullRef("o#1")).toBeNull();
+    expect(parsePullRef("https://github.com/o/r/issues/7")).toBeNull();
+  });
+
+  it("builds the API base URL from GHE_HOST and GHE_PROTOCOL", () => {
+    expect(apiBaseUrl({})).toBe("https://api.github.com");
+    expect(apiBaseUrl({ GHE_HOST: "git.corp", GHE_PROTOCOL: "http" })).toBe("http://git.corp/api/v3");
+  });
+});
