@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Io } from "../cli.js";
 import { formatProblem, parsePolicy } from "../config/load.js";
 import { POLICY_PATH, defaultPolicy } from "../config/schema.js";
@@ -60,6 +61,21 @@ function packageVersion(): string {
   }
 }
 
+/** Runs a tool; an exception (a bug, or a policy the engine cannot apply) becomes a tool error that says so. */
+export function guarded<A>(tool: string, run: (args: A) => CallToolResult): (args: A) => CallToolResult {
+  return (args) => {
+    try {
+      return run(args);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return {
+        content: [{ type: "text", text: `${tool} could not answer: ${message.split("\n")[0]}. Run \`npx agent-governance validate\` on the policy; if it is valid, this is a bug in agent-governance.` }],
+        isError: true,
+      };
+    }
+  };
+}
+
 /** The MCP server with its three tools; `load` reads the policy, `now` gives the evaluation time. */
 export function createMcpServer(load: () => PolicyState, now: () => Date): McpServer {
   const server = new McpServer({ name: "agent-governance", version: packageVersion() }, { instructions: INSTRUCTIONS });
@@ -74,7 +90,7 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
       inputSchema: GetPolicyInput,
       annotations,
     },
-    (args) => getPolicy(load(), args),
+    guarded("get_policy", (args) => getPolicy(load(), args)),
   );
   server.registerTool(
     "check_change",
@@ -87,7 +103,7 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
       inputSchema: CheckChangeInput,
       annotations,
     },
-    (args) => checkChange(load(), args, now()),
+    guarded("check_change", (args) => checkChange(load(), args, now())),
   );
   server.registerTool(
     "explain_rule",
@@ -99,7 +115,7 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
       inputSchema: ExplainRuleInput,
       annotations,
     },
-    (args) => explainRule(load(), args),
+    guarded("explain_rule", (args) => explainRule(load(), args)),
   );
   return server;
 }

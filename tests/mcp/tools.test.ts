@@ -171,3 +171,23 @@ describe("rule meanings come from the schema", () => {
     expect(settingValue(policy, "paths.agent_files")).toBe(true);
   });
 });
+
+describe("guarded", () => {
+  it("turns an exception into a tool error naming the tool, and passes answers through", async () => {
+    const { guarded } = await import("../../src/mcp/server.js");
+    const failing = guarded("check_change", (_: unknown) => {
+      throw new Error("boom\nstack");
+    });
+    expect(failing({})).toEqual({
+      content: [
+        {
+          type: "text",
+          text: "check_change could not answer: boom. Run `npx agent-governance validate` on the policy; if it is valid, this is a bug in agent-governance.",
+        },
+      ],
+      isError: true,
+    });
+    const ok = { content: [{ type: "text" as const, text: "fine" }] };
+    expect(guarded("get_policy", (_: unknown) => ok)({})).toBe(ok);
+  });
+});
