@@ -1,0 +1,357 @@
+/**
+ * Reviewer commands end to end: a real `issue_comment` payload (made a PR
+ * comment by adding `issue.pull_request`), nock with the network disabled, and
+ * the exact answers (reactions, replies) and check runs sent to GitHub.
+ */
+import examples from "@octokit/webhooks-examples";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HELP } from "../../src/commands/answer.js";
+import {
+  API,
+  HEAD_SHA,
+  INSTALLATION_ID,
+  REPO_PATH,
+  mockCheckRun,
+  mockEscalation,
+  mockLabels,
+  mockPolicy,
+  mockPr,
+  mockToken,
+  receive,
+  setupApp,
+  teardown,
+  type TestApp,
+} from "../helpers/app.js";
+
+type Json = Record<string, unknown>;
+
+const ALICE = { login: "alice", id: 5001, type: "User" };
+const BOB = { login: "bob", id: 5002, type: "User" };
+const READER = { login: "rita", id: 5003, type: "User" };
+const AGENT = { login: "Copilot", id: 198982749, type: "Bot" };
+const APP_BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
+const COMMENT_ID = 492700400;
+const CREATED = "2026-11-20T11:30:00Z";
+
+/** A real `issue_comment` payload on Codertocat/Hello-World, rewritten to a comment on PR #2 (or a plain issue). */
+function commentPayload(o: { action?: string; body: string; user?: Json; updated?: string; from?: string; plainIssue?: boolean }): Json {
+  const group = (examples as unknown as { name: string; examples: Json[] }[]).find((e) => e.name === "issue_comment")!;
+  const payload = structuredClone(group.examples.find((x) => x.action === (o.action ?? "created"))!);
+  payload.installation = { id: INSTALLATION_ID };
+  const issue = payload.issue as Json;
+  issue.number = 2;
+  if (!o.plainIssue) issue.pull_request = { url: `${API}${REPO_PATH}/pulls/2`, html_url: "https://github.com/Codertocat/Hello-World/pull/2" };
+  const comment = payload.comment as Json;
+  comment.id = COMMENT_ID;
+  comment.body = o.body;
+  comment.user = { ...(comment.user as Json), ...(o.user ?? ALICE) };
+  comment.created_at = CREATED;
+  comment.updated_at = o.updated ?? CREATED;
+  if (o.from !== undefined) payload.changes = { body: { from: o.from } };
+  return payload;
+}
+
+/** The comment as `GET /issues/2/comments` lists it. */
+function listed(body: string, o: { id?: number; user?: Json; updated?: string } = {}): Json {
+  return { id: o.id ?? COMMENT_ID, user: o.user ?? ALICE, body, created_at: CREATED, updated_at: o.updated ?? CREATED };
+}
+
+const marker = `<!-- agent-governance:reply:${COMMENT_ID} -->`;
+
+/** The app's written answer: captures the POSTed body. */
+function mockReply(): { scope: nock.Scope; body: () => string | undefined } {
+  let captured: string | undefined;
+  const scope = nock(API)
+    .post(`${REPO_PATH}/issues/2/comments`, (b: Json) => ((captured = b.body as string), true))
+    .reply(201, { id: 7001 });
+  return { scope, body: () => captured };
+}
+
+function mockReaction(): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const scope = nock(API)
+    .post(`${REPO_PATH}/issues/comments/${COMMENT_ID}/reactions`, (b: Json) => ((captured = b), true))
+    .reply(201, { id: 1, content: "+1" });
+  return { scope, body: () => captured };
+}
+
+let app: TestApp;
+beforeEach(() => {
+  app = setupApp();
+});
+afterEach(() => {
+  teardown();
+});
+
+describe("issue_comment on a plain issue", () => {
+  it("is ignored: no request at all", async () => {
+    await receive(app, "issue_comment", commentPayload({ body: "/governance approve", plainIssue: true }));
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(app.logs.filter((l) => l.decision)).toEqual([]);
+  });
+});
+
+describe("comments without a command", () => {
+  it("are ignored without a request", async () => {
+    await receive(app, "issue_comment", commentPayload({ body: "Nice work!\n\n> /governance approve" }));
+    expect(app.logs.filter((l) => l.decision)).toEqual([]);
+  });
+});
+
+describe("/governance approve", () => {
+  it("is accepted from a writer: a +1 reaction, then the PR passes with the command's approval", async () => {
+    const body = "LGTM.\n\n  /Governance   APPROVE  ";
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
+    const reaction = mockReaction();
+    mockPolicy(null);
+    mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr"] });
+    const check = mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ body }));
+    expect(reaction.body()).toEqual({ content: "+1" });
+    expect(check.body()).toMatchObject({ conclusion: "success", output: { title: "Policy satisfied" } });
+    expect((check.body()!.output as { summary: string }).summary).toContain(
+      "- @alice approved `ec26c3e` by command at 2026-11-20T11:30:00Z (reviewers)",
+    );
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.find((l) => l.msg === "command")).toMatchObject({ command: "approve", decision: "accepted", actor: "alice", comment: COMMENT_ID });
+  });
+
+  it("is refused for a reader, with a reply saying why, and nothing re-evaluated", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance approve", { user: READER })], permissions: { rita: "read" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance approve", user: READER }));
+    expect(reply.body()).toBe(
+      `@rita \`/governance approve\` was not done: your approval would not count here: approvals come from anyone with write permission or above (you have read permission).\n\n${marker}`,
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("is refused for the agent itself", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance approve", { user: AGENT })] });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance approve", user: AGENT }));
+    expect(reply.body()).toBe(
+      `@Copilot \`/governance approve\` was not done: commands written by bots or agents are not obeyed; a human must write them.\n\n${marker}`,
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("is refused for the PR author (a human PR governed by `govern_humans`), whose permission is looked up", async () => {
+    const policy = "agents:\n  govern_humans: true\n";
+    const human = { login: "Codertocat", id: 21031067, type: "User" };
+    mockToken();
+    mockPolicy(policy);
+    const pull = commentPr(human);
+    mockPr({ pull, comments: [listed("/governance approve", { user: human })] });
+    nock(API).get(`${REPO_PATH}/collaborators/Codertocat/permission`).reply(200, { permission: "admin", role_name: "admin", user: { login: "Codertocat" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance approve", user: human }));
+    expect(reply.body()).toBe(`@Codertocat \`/governance approve\` was not done: you are the PR author, and the PR author cannot approve this PR.\n\n${marker}`);
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+/** The PR object of `GET /pulls/2`, opened by `user`. */
+function commentPr(user: Json, createdAt?: string): Json {
+  const group = (examples as unknown as { name: string; examples: Json[] }[]).find((e) => e.name === "pull_request")!;
+  const pr = structuredClone(group.examples.find((x) => x.action === "opened")!.pull_request as Json);
+  pr.user = { ...(pr.user as Json), ...user };
+  (pr.head as Json).sha = HEAD_SHA;
+  if (createdAt) pr.created_at = createdAt;
+  return pr;
+}
+
+/** Copilot's PR, opened three hours before now: a 24h escalation tier is not due yet. */
+const recentPr = () => commentPr(AGENT, "2026-11-20T09:00:00Z");
+
+describe("/governance override", () => {
+  const POLICY = 'paths:\n  forbidden: ["infra/**"]\n';
+  const files = [{ filename: "infra/main.tf", status: "modified", additions: 1, deletions: 0, changes: 1 }];
+
+  it("is accepted from an admin with a reason: the check passes as overridden, for the head commit", async () => {
+    const body = "/governance override INC-42 hotfix, reviewed on the call";
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({ files, comments: [listed(body, { user: BOB })], permissions: { bob: "admin" } });
+    const reaction = mockReaction();
+    mockPolicy(POLICY);
+    mockPr({ files, comments: [listed(body, { user: BOB })], permissions: { bob: "admin" } });
+    mockLabels({ add: ["agent-pr"] });
+    const check = mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ body, user: BOB }));
+    expect(reaction.body()).toEqual({ content: "+1" });
+    expect(check.body()).toMatchObject({ conclusion: "success", output: { title: "Overridden by @bob" } });
+    expect((check.body()!.output as { summary: string }).summary).toContain(
+      "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z: INC-42 hotfix, reviewed on the call",
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("is refused for a writer and without a reason", async () => {
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({ files, comments: [listed("/governance override please", { user: ALICE })], permissions: { alice: "write" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance override please" }));
+    expect(reply.body()).toBe(
+      `@alice \`/governance override\` was not done: an override needs admin permission or above (you have write permission).\n\n${marker}`,
+    );
+
+    mockPolicy(POLICY);
+    mockPr({ files, comments: [listed("/governance override", { user: BOB })], permissions: { bob: "admin" } });
+    const second = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance override", user: BOB }));
+    expect(second.body()).toBe(`@bob \`/governance override\` was not done: an override needs a reason: \`/governance override <reason>\`.\n\n${marker}`);
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("/governance recheck, explain, escalate, help", () => {
+  it("recheck from a writer: a +1 reaction and a re-evaluation", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
+    const reaction = mockReaction();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance recheck" }));
+    expect(reaction.body()).toEqual({ content: "+1" });
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("recheck from a reader is refused and does not re-evaluate", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance recheck", { user: READER })], permissions: { rita: "read" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance recheck", user: READER }));
+    expect(reply.body()).toBe(
+      `@rita \`/governance recheck\` was not done: \`/governance recheck\` needs write permission or above on this repository (you have read).\n\n${marker}`,
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("explain from a reader: replies with the full evaluation, writing nothing else", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance explain", { user: READER })], permissions: { rita: "read" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance explain", user: READER }));
+    const text = reply.body()!;
+    expect(text.startsWith("**Agent:** Copilot coding agent (high confidence)")).toBe(true);
+    expect(text).toContain("| ⏳ | `reviewers` | Human review: 0/1 approvals;");
+    expect(text.endsWith(`\n\n${marker}`)).toBe(true);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("escalate from a writer: a rocket, the next tier notified, and a reply naming it", async () => {
+    const POLICY = "escalation:\n  tiers:\n    - { after: 24h, notify: [acme/leads] }\n";
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({ pull: recentPr(), comments: [listed("/governance escalate")], permissions: { alice: "write" } });
+    const reaction = mockReaction();
+    mockPolicy(POLICY);
+    mockPr({ pull: recentPr(), comments: [listed("/governance escalate")], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    const escalation = mockEscalation();
+    mockCheckRun();
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance escalate" }));
+    expect(reaction.body()).toEqual({ content: "rocket" });
+    expect(escalation.body()).toContain("@acme/leads");
+    expect(reply.body()).toBe(`Escalated at @alice's request: notified \`acme/leads\` in the escalation comment.\n\n${marker}`);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it.each([
+    ["help", "/governance help", ""],
+    ["a bare prefix", "/governance", ""],
+    ["an unknown command", "/governance lgtm", "`/governance lgtm` is not a command.\n\n"],
+  ])("%s gets the help text", async (_what, body, lead) => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed(body, { user: READER })], permissions: { rita: "read" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body, user: READER }));
+    expect(reply.body()).toBe(`${lead}${HELP}\n\n${marker}`);
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("redelivery, edits and deletions", () => {
+  it("answers a redelivered command once: the second delivery finds the marked reply", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance help", { user: READER })], permissions: { rita: "read" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance help", user: READER }));
+    expect(reply.body()).toContain(marker);
+
+    const answered = { id: 7001, user: APP_BOT, body: reply.body(), created_at: CREATED, updated_at: CREATED };
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance help", { user: READER }), answered], permissions: { rita: "read" } });
+    await receive(app, "issue_comment", commentPayload({ body: "/governance help", user: READER }));
+    expect(nock.isDone()).toBe(true); // no second POST: nock would have refused it
+    expect(app.logs.filter((l) => l.msg === "command").map((l) => l.answered_before)).toEqual([false, true]);
+  });
+
+  it("does not escalate twice when an escalate command is redelivered", async () => {
+    const POLICY = "escalation:\n  tiers:\n    - { after: 24h, notify: [acme/leads] }\n";
+    const answered = { id: 7001, user: APP_BOT, body: `Escalated.\n\n${marker}`, created_at: CREATED, updated_at: CREATED };
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({ pull: recentPr(), comments: [listed("/governance escalate"), answered], permissions: { alice: "write" } });
+    const reaction = mockReaction();
+    mockPolicy(POLICY);
+    mockPr({ pull: recentPr(), comments: [listed("/governance escalate"), answered], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    const escalation = mockEscalation();
+    mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance escalate" }));
+    expect(reaction.body()).toEqual({ content: "rocket" }); // idempotent on GitHub
+    expect(escalation.body()).not.toContain("acme/leads"); // the tier is not due yet and was not forced again
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("an edited comment's command is not obeyed, and its approval stops counting", async () => {
+    const edited = "2026-11-20T11:45:00Z";
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance approve", { updated: edited })], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ action: "edited", body: "/governance approve", updated: edited, from: "/governance aprove" }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(nock.isDone()).toBe(true); // no reaction, no reply
+  });
+
+  it("a deleted approval stops counting", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [], permissions: {} });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ action: "deleted", body: "/governance approve" }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required" });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("an edit that never held a command changes nothing", async () => {
+    await receive(app, "issue_comment", commentPayload({ action: "edited", body: "typo fixed", from: "tpyo" }));
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+});
