@@ -172,6 +172,33 @@ function commentPr(user: Json, createdAt?: string): Json {
 /** Copilot's PR, opened three hours before now: a 24h escalation tier is not due yet. */
 const recentPr = () => commentPr(AGENT, "2026-11-20T09:00:00Z");
 
+describe("commands the policy cannot act on", () => {
+  it("approve on a human PR that is not governed is refused, saying so", async () => {
+    const human = { login: "Codertocat", id: 21031067, type: "User" };
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: commentPr(human), comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance approve" }));
+    expect(reply.body()).toBe(
+      `@alice \`/governance approve\` was not done: this PR is not governed by the policy (no agent detected), so there is nothing to do.\n\n${marker}`,
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("approve under an invalid policy file is refused, pointing at the check run", async () => {
+    mockToken();
+    mockPolicy("reviewers:\n  requird: 2\n");
+    mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance approve" }));
+    expect(reply.body()).toBe(
+      `@alice \`/governance approve\` was not done: the policy file is invalid, so nothing can be approved, overridden or escalated until it is fixed (the check run names the problems).\n\n${marker}`,
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
 describe("/governance override", () => {
   const POLICY = 'paths:\n  forbidden: ["infra/**"]\n';
   const files = [{ filename: "infra/main.tf", status: "modified", additions: 1, deletions: 0, changes: 1 }];
