@@ -5,6 +5,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 import { PolicySchema, POLICY_PATH, type Policy } from "./schema.js";
+import { didYouMean } from "./words.js";
 
 export interface ConfigProblem {
   file: string;
@@ -15,8 +16,11 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** Where a key path sits in the parsed file (1-based), for problems found after parsing. */
+export type Locate = (path: readonly PropertyKey[]) => { line: number; col: number };
+
 export type ParseResult =
-  | { ok: true; policy: Policy; raw: Record<string, unknown>; extends: string | null }
+  | { ok: true; policy: Policy; raw: Record<string, unknown>; extends: string | null; locate?: Locate }
   | { ok: false; problems: ConfigProblem[] };
 
 /** The largest policy file the app reads; beyond it the file is refused, not parsed. */
@@ -35,33 +39,7 @@ export function pathToString(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
-export function didYouMean(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) {
-      bestScore = d;
-      best = c;
-    }
-  }
-  return best !== null && bestScore <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
-}
+export { didYouMean } from "./words.js";
 
 /** Keys a zod object schema accepts at `path`, for did-you-mean on unknown keys. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
@@ -165,7 +143,9 @@ export function parsePolicy(text: string, file = POLICY_PATH): ParseResult {
   if (!result.success) {
     return { ok: false, problems: zodProblems(result.error.issues, doc.contents, pos, file) };
   }
-  return { ok: true, policy: result.data, raw: rest, extends: (_extends as string | undefined) ?? null };
+  const contents = doc.contents;
+  const locate: Locate = (path) => pos(nodeAt(contents, path)?.range?.[0]);
+  return { ok: true, policy: result.data, raw: rest, extends: (_extends as string | undefined) ?? null, locate };
 }
 
 function zodProblems(
@@ -199,9 +179,20 @@ function zodProblems(
     const n = nodeAt(root, issue.path);
     const { line, col } = pos(n?.range?.[0]);
     const key = pathToString(issue.path) || "(top level)";
-    problems.push({ file, line, col, path: key, message: `\`${key}\`: ${issue.message}` });
+    const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message) && issue.path.length > 0;
+    const message = missing
+      ? `\`${pathToString(issue.path.slice(0, -1)) || "(top level)"}\` needs \`${String(issue.path.at(-1))}:\` (${issue.message.replace(/, received undefined$/, "").replace(/^Invalid input: /, "")})`
+      : `\`${key}\`: ${issue.message}${valueHint(issue, n)}`;
+    problems.push({ file, line, col, path: key, message });
   }
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** "; did you mean `enforce`?" for a misspelt choice such as `mode: enforced`. */
+function valueHint(issue: z.core.$ZodIssue, node: YamlNode | null): string {
+  if (issue.code !== "invalid_value" || !isScalar(node) || typeof node.value !== "string") return "";
+  const hint = didYouMean(node.value, issue.values.filter((v): v is string => typeof v === "string"));
+  return hint ? `; did you mean \`${hint}\`?` : "";
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -216,27 +207,41 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function mergePolicies(base: unknown, repo: unknown): unknown {
   if (isPlainObject(base) && isPlainObject(repo)) {
     const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(repo)) out[k] = k in base ? mergePolicies(base[k], v) : v;
+    for (const [k, v] of Object.entries(repo)) {
+      if (k === "__proto__" || k === "constructor" || k === "prototype") continue;
+      out[k] = Object.hasOwn(base, k) ? mergePolicies(base[k], v) : v;
+    }
     return out;
   }
   return repo === undefined ? base : repo;
 }
 
-/** Parses the repository's file over an `_extends` base's (already parsed) raw object. */
-export function parseExtended(baseRaw: Record<string, unknown>, repo: { ok: true; raw: Record<string, unknown> }, file: string): ParseResult {
+/**
+ * Parses the repository's file over an `_extends` base's (already parsed) raw
+ * object. A problem that only the merge reveals is placed at the repository
+ * file's key when it has one, else at line 1.
+ */
+export function parseExtended(
+  baseRaw: Record<string, unknown>,
+  repo: { ok: true; raw: Record<string, unknown>; locate?: Locate },
+  file: string,
+): ParseResult {
   const merged = mergePolicies(baseRaw, repo.raw) as Record<string, unknown>;
   const result = PolicySchema.safeParse(merged);
   if (!result.success) {
     return {
       ok: false,
-      problems: result.error.issues.map((i) => ({
-        file,
-        line: 1,
-        col: 1,
-        path: pathToString(i.path),
-        message: `after merging \`_extends\`: \`${pathToString(i.path)}\`: ${i.message}`,
-      })),
+      problems: result.error.issues.map((i) => {
+        const { line, col } = repo.locate?.(i.path) ?? { line: 1, col: 1 };
+        return {
+          file,
+          line,
+          col,
+          path: pathToString(i.path),
+          message: `after merging \`_extends\`: \`${pathToString(i.path)}\`: ${i.message}`,
+        };
+      }),
     };
   }
-  return { ok: true, policy: result.data, raw: merged, extends: null };
+  return { ok: true, policy: result.data, raw: merged, extends: null, ...(repo.locate ? { locate: repo.locate } : {}) };
 }

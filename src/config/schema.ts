@@ -7,7 +7,9 @@
  * replace the base policy's only where they are written).
  */
 import { z } from "zod";
+import { AGENTS } from "../detect/agents.js";
 import { globProblem, regexProblem } from "../policy/globs.js";
+import { didYouMean } from "./words.js";
 
 export const POLICY_PATH = ".github/agent-governance.yml";
 export const DEFAULT_CHECK_NAME = "Agent Governance";
@@ -256,9 +258,30 @@ const partial = {
   commands: partialOf("commands"),
 };
 
+/** What an `overrides` entry's `agents` may name: a registry id, or one of the classes. */
+export const OVERRIDE_KEYS = [...new Set([...AGENTS.map((a) => a.id), "automation", "unknown", "*"])];
+
+const overrideAgent = z
+  .string()
+  .min(1)
+  .max(100)
+  .superRefine((id, ctx) => {
+    if (OVERRIDE_KEYS.some((k) => k === id.toLowerCase())) return;
+    const hint = didYouMean(id, OVERRIDE_KEYS);
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown agent \`${id}\`${hint ? `; did you mean \`${hint}\`?` : ""} (an agent id such as ${OVERRIDE_KEYS.slice(0, 4).map((k) => `\`${k}\``).join(", ")}, or \`automation\`, \`unknown\`, \`*\`)`,
+    });
+  });
+
 export const OverrideSchema = z
   .strictObject({
-    agents: z.array(z.string().min(1)).min(1).describe("Agent ids (or `automation`, `unknown`) this entry applies to."),
+    agents: z
+      .array(overrideAgent)
+      .min(1)
+      .describe(
+        "Who this entry applies to: agent ids from the registry (`copilot`, `devin`, `claude-code`, …), `automation` (dependency and release bots), `unknown` (an agent without a registry id, including those named in `agents.also`), or `*` (any agent or bot).",
+      ),
     mode: partial.mode,
     reviewers: partial.reviewers,
     paths: partial.paths,

@@ -3,7 +3,8 @@
  * what is wrong and a `fix` that says how to put it right. Pure.
  */
 import type { Policy } from "../config/schema.js";
-import { didYouMean } from "../config/load.js";
+import { didYouMean } from "../config/words.js";
+import { AGENTS } from "../detect/agents.js";
 import type { CheckFacts, CommitFacts, PullFacts, RuleResult } from "../types.js";
 import { displayName, filesMatching, listNames, matcher } from "./globs.js";
 import { addedLines, hasMissingPatch } from "./patch.js";
@@ -239,6 +240,8 @@ const installScripts: Rule = (c, facts) => {
 
 const DISCLOSURE_TRAILER = /^(assisted-by|generated-by|ai-assisted|co-authored-by)[ \t]*:[ \t]*(.+)$/gim;
 const AGENT_COAUTHOR = /copilot|claude|anthropic|openai|codex|cursor|devin|jules|gemini|aider|windsurf|\[bot\]/i;
+/** The e-mail addresses the agent registry knows agents commit as. */
+const AGENT_EMAILS = AGENTS.flatMap((a) => a.emails ?? []).map((e) => e.toLowerCase());
 
 /** Does the commit message carry an AI-disclosure trailer? A co-author counts when it names an agent. */
 export function disclosesAi(message: string, ownTrailers: readonly string[] = []): boolean {
@@ -246,7 +249,7 @@ export function disclosesAi(message: string, ownTrailers: readonly string[] = []
   for (const m of message.matchAll(DISCLOSURE_TRAILER)) {
     if (m[1]!.toLowerCase() !== "co-authored-by") return true;
     const value = m[2]!.toLowerCase();
-    if (AGENT_COAUTHOR.test(value) || own.some((t) => value.includes(t))) return true;
+    if (AGENT_COAUTHOR.test(value) || [...AGENT_EMAILS, ...own].some((t) => value.includes(t))) return true;
   }
   return false;
 }

@@ -1,0 +1,115 @@
+import fc from "fast-check";
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { formatProblem, mergePolicies, parseExtended, parsePolicy } from "../../src/config/load.js";
+import { defaultPolicy } from "../../src/config/schema.js";
+
+const F = "policy.yml";
+const problems = (text: string) => {
+  const r = parsePolicy(text, F);
+  return r.ok ? [] : r.problems.map(formatProblem);
+};
+
+describe("parsePolicy", () => {
+  it("parses an empty file to the defaults", () => {
+    const r = parsePolicy("", F);
+    expect(r.ok && r.policy).toEqual(defaultPolicy());
+  });
+
+  it.each([
+    ["a misspelt top-level key", "mode: enforce\nreviwers:\n  required: 1\n", "policy.yml:2:1: unknown key `reviwers` at the top level; did you mean `reviewers`?"],
+    ["a misspelt nested key", "reviewers:\n  requird: 2\n", "policy.yml:2:3: unknown key `requird` under `reviewers`; did you mean `required`?"],
+    ["a key with no near match", "compliance:\n  zzzzzzzz: true\n", "policy.yml:2:3: unknown key `zzzzzzzz` under `compliance`; known keys: linked_issue, tests_with_code, signed_commits, dco, required_checks, title_pattern, body, no_secrets, dependencies, install_scripts, ai_disclosure"],
+    ["a misspelt choice", "mode: enforced\n", 'policy.yml:1:7: `mode`: Invalid option: expected one of "enforce"|"report"; did you mean `enforce`?'],
+    ["a misspelt agent in overrides", "overrides:\n  - agents: [copliot]\n    mode: report\n", "policy.yml:2:14: `overrides[0].agents[0]`: unknown agent `copliot`; did you mean `copilot`? (an agent id such as `copilot`, `codex`, `devin`, `claude-code`, or `automation`, `unknown`, `*`)"],
+    ["a wrong type", "reviewers:\n  required: two\n", "policy.yml:2:13: `reviewers.required`: Invalid input: expected number, received string"],
+    ["a pathological glob", "paths:\n  forbidden: ['{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}']\n", "policy.yml:2:15: `paths.forbidden[0]`: `{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}`: braces expand to more than 32 patterns; write fewer alternatives"],
+    ["a catastrophic regex", "compliance:\n  title_pattern: '^(a+)+$'\n", "policy.yml:2:18: `compliance.title_pattern`: a repeated group contains a repetition or an alternation (like `(a+)+` or `(a|b)*`), which can take exponential time; simplify it"],
+    ["a bad team", "reviewers:\n  from:\n    teams: [maintainers]\n", "policy.yml:3:13: `reviewers.from.teams[0]`: a team is written `org/slug`, e.g. `acme/maintainers`"],
+    ["a duplicate key", "mode: enforce\nmode: report\n", "policy.yml:2:1: invalid YAML: Map keys must be unique"],
+    ["broken YAML", "reviewers: [\n", "policy.yml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
+    ["a list at the top", "- a\n", "policy.yml:1:1: the policy must be a YAML mapping of keys such as `reviewers:` and `paths:`"],
+    ["a non-string _extends", "_extends: 3\n", "policy.yml:1:11: `_extends` must be a string such as `.github` or `org/repo:path.yml`"],
+  ])("reports %s with its position", (_what, text, problem) => {
+    expect(problems(text)).toEqual([problem]);
+  });
+
+  it("reports a misspelt key in a list entry, and the key it leaves missing", () => {
+    expect(problems("paths:\n  restricted:\n    - paths: [db/**]\n      reviewer: {}\n")).toEqual([
+      "policy.yml:3:7: `paths.restricted[0]` needs `reviewers:` (expected object)",
+      "policy.yml:4:7: unknown key `reviewer` under `paths.restricted[0]`; did you mean `reviewers`?",
+    ]);
+  });
+
+  it("refuses a huge file without parsing it", () => {
+    expect(problems(`# ${"x".repeat(300 * 1024)}\n`)).toEqual(["policy.yml:1:1: the file is larger than 256 KiB; keep the policy short"]);
+  });
+
+  it("refuses a YAML alias bomb", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${"bcdefghij"[i]}: &${"bcdefghij"[i]} [*${"abcdefghi"[i]}, *${"abcdefghi"[i]}, *${"abcdefghi"[i]}, *${"abcdefghi"[i]}, *${"abcdefghi"[i]}, *${"abcdefghi"[i]}, *${"abcdefghi"[i]}, *${"abcdefghi"[i]}, *${"abcdefghi"[i]}]`)].join("\n");
+    const r = parsePolicy(bomb, F);
+    expect(r.ok).toBe(false);
+  });
+
+  it("returns `_extends` and the raw mapping for merging", () => {
+    const r = parsePolicy("_extends: .github\nreviewers:\n  required: 2\n", F);
+    expect(r.ok && { extends: r.extends, raw: r.raw }).toEqual({ extends: ".github", raw: { reviewers: { required: 2 } } });
+  });
+});
+
+describe("parsePolicy never throws, and places problems inside the file (property)", () => {
+  const check = (text: string) => {
+    const r = parsePolicy(text, F);
+    if (r.ok) return;
+    const lines = text.split(/\r\n|\r|\n/).length;
+    expect(r.problems.length).toBeGreaterThan(0);
+    for (const p of r.problems) {
+      expect(p.file).toBe(F);
+      expect(p.line).toBeGreaterThanOrEqual(1);
+      expect(p.line).toBeLessThanOrEqual(lines + 1);
+      expect(p.col).toBeGreaterThanOrEqual(1);
+      expect(p.message.length).toBeGreaterThan(0);
+    }
+  };
+  it("on arbitrary text", () => {
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), check), { numRuns: 300 });
+  });
+  it("on arbitrary YAML documents", () => {
+    fc.assert(fc.property(fc.anything({ maxDepth: 4 }), (value) => check(stringify(value) ?? "")), { numRuns: 300 });
+  });
+  it("on policy-shaped documents with random values", () => {
+    const key = fc.constantFrom("mode", "agents", "reviewers", "paths", "compliance", "escalation", "commands", "overrides", "required", "from", "forbidden", "restricted", "limits", "teams", "users", "agents", "title_pattern", "__proto__", "constructor");
+    const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, fc.jsonValue(), fc.dictionary(key, tie("node"), { maxKeys: 4 }), fc.array(tie("node"), { maxLength: 3 })),
+    })).node;
+    fc.assert(fc.property(fc.dictionary(key, value, { maxKeys: 5 }), (doc) => check(stringify(doc) ?? "")), { numRuns: 300 });
+  });
+});
+
+describe("mergePolicies (`_extends`): mappings merge, lists and scalars replace", () => {
+  it.each([
+    [{ reviewers: { required: 2, from: { teams: ["acme/a"] } } }, { reviewers: { required: 1 } }, { reviewers: { required: 1, from: { teams: ["acme/a"] } } }],
+    [{ paths: { forbidden: ["a/**", "b/**"] } }, { paths: { forbidden: ["c/**"] } }, { paths: { forbidden: ["c/**"] } }],
+    [{ mode: "report" }, {}, { mode: "report" }],
+    [{ overrides: [{ agents: ["copilot"] }] }, { overrides: [] }, { overrides: [] }],
+  ])("%j under %j", (base, repo, merged) => {
+    expect(mergePolicies(base, repo)).toEqual(merged);
+  });
+  it("ignores prototype keys", () => {
+    const merged = mergePolicies({}, JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it("places a problem only the merge reveals at the repository file's key", () => {
+    const base = parsePolicy("paths:\n  restricted:\n    - paths: [db/**]\n      reviewers: { required: 1 }\n", "org.yml");
+    const repo = parsePolicy("mode: report\npaths:\n  restricted:\n    - name: x\n", "repo.yml");
+    // The repo's list replaces the base's, and its entry lacks `paths`: found only after merging.
+    expect(repo.ok).toBe(false);
+    const ok = parsePolicy("mode: report\nreviewers:\n  from:\n    users: [a]\n", "repo.yml");
+    if (!base.ok || !ok.ok) throw new Error("fixtures must parse");
+    const merged = parseExtended({ ...base.raw, reviewers: { required: "x" } }, ok, "repo.yml");
+    expect(merged.ok ? [] : merged.problems.map(formatProblem)).toEqual([
+      "repo.yml:3:3: after merging `_extends`: `reviewers.required`: Invalid input: expected number, received string",
+    ]);
+  });
+});
