@@ -2,12 +2,10 @@
  * Checks a schema cannot make: a policy that parses but can never do what its
  * author meant. Globs that match no repository path, logins that are teams
  * (or teams written without their org), approvals that can never be given,
- * escalation tiers that are never reached, overrides for agents that do not
- * exist. Pure: the parsed policy and its text in, problems with positions out.
+ * escalation tiers that are never reached. Pure: the parsed policy and its text in, problems with positions out.
  */
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
-import { AGENTS } from "../detect/agents.js";
-import { didYouMean, mergePolicies, pathToString, type ConfigProblem } from "./load.js";
+import { isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { mergePolicies, pathToString, type ConfigProblem } from "./load.js";
 import { POLICY_PATH, type Policy } from "./schema.js";
 
 type Path = (string | number)[];
@@ -33,11 +31,6 @@ interface Sections {
 interface ReviewerSet {
   users?: string[];
   teams?: string[];
-}
-
-/** Ids an `overrides[].agents` entry can match (see `effectivePolicy`). */
-export function overrideAgentIds(): string[] {
-  return [...new Set([...AGENTS.map((a) => a.id), "automation", "unknown", "*"])];
 }
 
 /** Lints a policy that `parsePolicy` accepted. `text` is the same file's YAML, for positions. */
@@ -70,20 +63,7 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH): Co
     }
   }
 
-  const known = overrideAgentIds();
-  policy.overrides.forEach((o, j) => {
-    const prefix = ["overrides", j];
-    o.agents.forEach((id, k) => {
-      if (known.includes(id)) return;
-      const hint = didYouMean(id, known);
-      emit(
-        [...prefix, "agents", k],
-        `\`${id}\` is not an agent id, so this entry never applies; ${hint ? `did you mean \`${hint}\`?` : `known ids: ${known.join(", ")}`}`,
-      );
-    });
-    const sections = o as Sections;
-    lintSections(sections, prefix, teams, emit, base);
-  });
+  policy.overrides.forEach((o, j) => lintSections(o as Sections, ["overrides", j], teams, emit, base));
 
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
 }
@@ -250,13 +230,18 @@ function locator(text: string): (path: Path) => { line: number; col: number } {
   } catch {
     doc = null;
   }
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
   return (path) => {
     for (let n = path.length; doc && n >= 0; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) {
-        const p = lineCounter.linePos(node.range[0]);
-        return { line: p.line, col: p.col };
-      }
+      if (!isNode(node) || !node.range) continue;
+      // A list or mapping under a key: point at the key, where the reader looks.
+      const parent = n > 0 && isCollection(node) ? doc.getIn(path.slice(0, n - 1), true) : null;
+      const key = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === path[n - 1])?.key : null;
+      return at(isScalar(key) && key.range ? key.range[0] : node.range[0]);
     }
     return { line: 1, col: 1 };
   };

@@ -58,9 +58,8 @@ describe("validate", () => {
       "  tiers:", //                                    7
       "    - { after: 24h, notify: [acme/leads] }", //  8
       "    - { after: 4h, notify: [leads] }", //        9
-      "overrides:", //                                  10
-      "  - agents: [copilott]", //                      11
-      "    reviewers: { required: 0 }", //              12
+      "compliance:", //                                 10
+      "  required_checks: [ci, Agent Governance]", //   11
     ].join("\n");
     const r = cli(["validate", "p.yml"], { cwd: tempDir({ "p.yml": text }) });
     expect(r.code).toBe(1);
@@ -70,7 +69,7 @@ describe("validate", () => {
       "p.yml:5:30: `paths.forbidden[1]`: `src/**.sql`: `**` inside a name (`**.sql`) matches within one folder only, like `*`; write `src/**/*.sql` to match at any depth",
       "p.yml:9:16: `escalation.tiers[1].after`: tier 2 (`after: 4h`) comes before tier 1 (`after: 24h`) in time; tiers are reached in order, so list them from the shortest wait to the longest",
       "p.yml:9:29: `escalation.tiers[1].notify[0]`: `leads` is read as a user login; the team is written with its org: `acme/leads`",
-      "p.yml:11:14: `overrides[0].agents[0]`: `copilott` is not an agent id, so this entry never applies; did you mean `copilot`?",
+      "p.yml:11:25: `compliance.required_checks[1]`: `Agent Governance` is this app's own check, which cannot pass before it has finished; remove it from `required_checks`",
     ]);
   });
 

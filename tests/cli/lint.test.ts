@@ -1,0 +1,142 @@
+/** The checks a schema cannot make (src/config/lint.ts): pure, table-driven, and properties of the glob checks. */
+import fc from "fast-check";
+import { Minimatch } from "minimatch";
+import { describe, expect, it } from "vitest";
+import { implausibleGlob, lintPolicy, loginProblem } from "../../src/config/lint.js";
+import { parsePolicy } from "../../src/config/load.js";
+
+/** Parses (the text must be schema-valid) and lints, as `validate` does. */
+function lint(text: string): string[] {
+  const parsed = parsePolicy(text, "p.yml");
+  if (!parsed.ok) throw new Error(`fixture does not parse: ${parsed.problems.map((p) => p.message).join("; ")}`);
+  return lintPolicy(parsed.policy, text, "p.yml").map((p) => `${p.line}:${p.col} ${p.path}: ${p.message.replace(/^`[^`]+`: /, "")}`);
+}
+
+const DESIGN_EXAMPLE = `
+mode: enforce
+agents:
+  also: { logins: ["acme-bot[bot]"], branches: ["ai/**"], labels: [ai-generated] }
+reviewers:
+  required: 1
+  from: { teams: [org/maintainers], min_permission: write }
+paths:
+  forbidden: [".github/workflows/**", "infra/prod/**"]
+  restricted:
+    - paths: ["migrations/**", "**/*.sql"]
+      reviewers: { teams: [org/dba], required: 1 }
+  limits: { max_files: 50, max_changed_lines: 1500 }
+compliance:
+  linked_issue: true
+  tests_with_code: { code: ["src/**"], tests: ["tests/**", "**/*.test.*"] }
+  signed_commits: true
+  required_checks: [ci]
+  no_secrets: true
+escalation:
+  tiers:
+    - { after: 0h, notify: [org/maintainers] }
+    - { after: 24h, notify: [org/leads], label: escalated }
+commands:
+  override: { min_permission: admin, reason_required: true }
+overrides:
+  - agents: [dependabot]
+    reviewers: { required: 0 }
+`;
+
+describe("lintPolicy", () => {
+  it("finds nothing in the design's example policy or the default one", () => {
+    expect(lint(DESIGN_EXAMPLE)).toEqual([]);
+    expect(lint("")).toEqual([]);
+  });
+
+  it.each([
+    ["a folder glob with a trailing slash", 'paths:\n  forbidden: ["docs/"]\n', "2:15 paths.forbidden[0]: `docs/` matches no file (paths never end with `/`): write `docs/**` for everything under it"],
+    ["a glob starting with ./", 'compliance:\n  tests_with_code: { code: ["./src/**"], tests: ["tests/**"] }\n', "2:29 compliance.tests_with_code.code[0]: `./src/**`: paths are relative to the repository root, without `./`: write `src/**`"],
+    ["a Windows path", 'paths:\n  restricted:\n    - paths: ["db\\\\migrations\\\\**"]\n      reviewers: { teams: [acme/dba] }\n', "3:15 paths.restricted[0].paths[0]: `db\\migrations\\**`: folders are separated by `/` (a backslash escapes the next character): write `db/migrations/**`"],
+    ["** inside a name", 'paths:\n  forbidden: ["**.env"]\n', "2:15 paths.forbidden[0]: `**.env`: `**` inside a name (`**.env`) matches within one folder only, like `*`; write `**/*.env` to match at any depth"],
+    ["spaces around a glob", 'paths:\n  forbidden: [" infra/** "]\n', "2:15 paths.forbidden[0]: ` infra/** ` has spaces at its ends, which no path has; remove them"],
+    ["a branch glob with refs/heads/", 'agents:\n  also: { branches: ["refs/heads/ai/**"] }\n', "2:22 agents.also.branches[0]: branch globs match branch names without `refs/heads/`: write `ai/**`"],
+    ["a team among users", "reviewers:\n  from: { users: [acme/maintainers] }\n", "2:19 reviewers.from.users[0]: `acme/maintainers` is a team, not a user: list it under `teams:`"],
+    ["a team written without its org", "reviewers:\n  from: { teams: [acme/leads] }\ncommands:\n  override: { users: [leads] }\n", "4:23 commands.override.users[0]: `leads` is read as a user login; the team is written with its org: `acme/leads`"],
+    ["an @ before a login", 'paths:\n  restricted:\n    - paths: ["db/**"]\n      reviewers: { users: ["@dan"] }\n', "4:28 paths.restricted[0].reviewers.users[0]: write `dan` without the `@`; it is added when people are mentioned"],
+    ["a tier notifying something that is neither", 'escalation:\n  tiers:\n    - { after: 1h, notify: ["ops team"] }\n', "3:29 escalation.tiers[0].notify[0]: `ops team` is not a GitHub login (letters, digits and hyphens; a team is written `org/slug`)"],
+    ["tiers with the same wait", "escalation:\n  tiers:\n    - { after: 1d, notify: [a] }\n    - { after: 24h, notify: [b] }\n", "4:16 escalation.tiers[1].after: tier 2 has the same `after` (24h) as tier 1, so both are reached at once; merge their `notify` lists"],
+    ["more approvals than listed users", 'compliance:\n  dependencies:\n    reviewers: { users: [a, A], required: 2 }\n', "3:43 compliance.dependencies.reviewers.required: needs 2 approvals but lists only 1 user (and no teams), so it can never be satisfied; lower `required` or list more reviewers"],
+    ["the app's own check as a required check", "escalation:\n  check_name: Governance\ncompliance:\n  required_checks: [build, governance]\n", "4:28 compliance.required_checks[1]: `governance` is this app's own check, which cannot pass before it has finished; remove it from `required_checks`"],
+  ])("reports %s where it is written", (_name, text, expected) => {
+    expect(lint(text)).toEqual([expected]);
+  });
+
+  it("reports tiers that nothing can ever reach", () => {
+    const text = "reviewers:\n  required: 0\npaths:\n  protect_agent_files: false\nescalation:\n  tiers:\n    - { after: 1h, notify: [acme/leads] }\n";
+    expect(lint(text)).toEqual([
+      "6:3 escalation.tiers: no rule in this policy waits for human approval (`reviewers.required` is 0, no `paths.restricted` or `compliance.dependencies` groups, `paths.protect_agent_files` is off), so no tier is ever reached",
+    ]);
+    // An override that needs a human makes them reachable.
+    expect(lint(`${text}overrides:\n  - agents: [unknown]\n    reviewers: { required: 1 }\n`)).toEqual([]);
+  });
+
+  it("checks an override's reviewers as merged over the base's", () => {
+    const base = "reviewers:\n  required: 1\n  from: { users: [alice] }\n";
+    expect(lint(`${base}overrides:\n  - agents: ["*"]\n    reviewers: { required: 2 }\n`)).toEqual([
+      "6:28 overrides[0].reviewers.required: needs 2 approvals but lists only 1 user (and no teams), so it can never be satisfied; lower `required` or list more reviewers",
+    ]);
+    expect(lint(`${base}overrides:\n  - agents: ["*"]\n    reviewers: { from: { teams: [acme/devs] }, required: 2 }\n`)).toEqual([]);
+  });
+
+  it("lints globs inside overrides too", () => {
+    expect(lint('overrides:\n  - agents: [devin]\n    paths: { forbidden: ["secrets/"] }\n')).toEqual([
+      "3:26 overrides[0].paths.forbidden[0]: `secrets/` matches no file (paths never end with `/`): write `secrets/**` for everything under it",
+    ]);
+  });
+
+  it("accepts logins of users and bots", () => {
+    for (const l of ["octocat", "Mona-Lisa", "dependabot[bot]", "a1"]) expect(loginProblem(l, [], false)).toBeNull();
+  });
+});
+
+// Path segments as they occur in repositories, and globs built from them.
+const segment = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,11}$/);
+const globPart = fc.oneof(segment, fc.constant("*"), fc.constant("**"), segment.map((s) => `*.${s}`));
+const plausibleGlob = fc.array(globPart, { minLength: 1, maxLength: 5 }).map((parts) => parts.join("/"));
+const path = fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join("/"));
+const match = (glob: string, p: string) => new Minimatch(glob, { dot: true, nocomment: true, nonegate: true }).match(p);
+
+describe("implausibleGlob (properties)", () => {
+  it("accepts every glob built from path segments, `*`, `**` and `*.ext`, and each matches some path", () => {
+    fc.assert(
+      fc.property(plausibleGlob, (glob) => {
+        expect(implausibleGlob(glob)).toBeNull();
+        const witness = glob
+          .split("/")
+          .map((part) => (part === "**" ? "x" : part.replace(/\*/g, "x")))
+          .join("/");
+        expect(match(glob, witness)).toBe(true);
+      }),
+    );
+  });
+
+  it("what it flags for a trailing `/` or a leading `./` matches no path at all", () => {
+    fc.assert(
+      fc.property(plausibleGlob, fc.boolean(), fc.array(path, { minLength: 1, maxLength: 20 }), (glob, slash, paths) => {
+        const bad = slash ? `${glob}/` : `./${glob}`;
+        expect(implausibleGlob(bad)).not.toBeNull();
+        for (const p of paths) expect(match(bad, p)).toBe(false);
+      }),
+    );
+  });
+
+  it("never throws, and a flagged glob's line and column point at it in the file", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 5 }), (globs) => {
+        const text = `paths:\n  forbidden:\n${globs.map((g) => `    - ${JSON.stringify(g)}\n`).join("")}`;
+        const parsed = parsePolicy(text, "p.yml");
+        if (!parsed.ok) return; // the schema refused it first (e.g. a leading `/`)
+        for (const p of lintPolicy(parsed.policy, text, "p.yml")) {
+          const i = Number(/^paths\.forbidden\[(\d+)\]$/.exec(p.path)?.[1]);
+          expect(p.line).toBe(3 + i);
+          expect(p.col).toBe(7);
+        }
+      }),
+    );
+  });
+});
