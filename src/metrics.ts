@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client), served at `/metrics`.
  *
  * One registry for the process. The shell records into it: the pull request
- * handler (`recordEvaluation`, `recordFirstReview`), the escalation planner
+ * handlers (`recordEvaluation`, `recordPullOpened`, `recordFirstReview`), the escalation planner
  * (`recordEscalations`), the command handler (`recordCommand`), and every GitHub
  * request through the Octokit plugin `githubRequestMetrics`. Label values are
  * bounded (agent ids, outcomes, tiers, command kinds, HTTP methods and
@@ -87,16 +87,17 @@ function agentLabel(evaluation: Evaluation): string {
 export interface EvaluationRun {
   /** How long the evaluation took, measured by the shell. */
   seconds: number;
-  /** The event opened the PR (`opened`), so it counts as a new agent PR. */
-  opened?: boolean;
 }
 
-/** Counts one evaluation, its outcome and duration, and a newly opened agent PR. */
+/** Counts one evaluation by agent and outcome, and observes its duration. */
 export function recordEvaluation(evaluation: Evaluation, run: EvaluationRun): void {
-  const agent = agentLabel(evaluation);
-  evaluations.inc({ agent, outcome: evaluation.outcome });
+  evaluations.inc({ agent: agentLabel(evaluation), outcome: evaluation.outcome });
   evaluationSeconds.observe({ outcome: evaluation.outcome }, Math.max(0, run.seconds));
-  if (run.opened && evaluation.agent.detected) agentPulls.inc({ agent });
+}
+
+/** Counts a newly opened PR (a `pull_request.opened` event) when an agent wrote it. */
+export function recordPullOpened(evaluation: Evaluation): void {
+  if (evaluation.agent.detected) agentPulls.inc({ agent: agentLabel(evaluation) });
 }
 
 /**

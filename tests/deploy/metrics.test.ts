@@ -7,6 +7,7 @@ import {
   recordEscalations,
   recordEvaluation,
   recordFirstReview,
+  recordPullOpened,
 } from "../../src/metrics.js";
 import type { Evaluation, PullFacts, ReviewFacts } from "../../src/types.js";
 import { sample } from "./metrics-text.js";
@@ -58,11 +59,13 @@ const review = (id: number, login: string, at: string, o: Partial<ReviewFacts> =
 });
 
 describe("recordEvaluation", () => {
-  it("counts evaluations by agent and outcome, new agent PRs on open, and observes the duration", async () => {
+  it("counts evaluations by agent and outcome, agent PRs opened, and observes the duration", async () => {
     const before = await scrape();
-    recordEvaluation(evaluation("devin", "waiting"), { seconds: 0.2, opened: true });
+    recordEvaluation(evaluation("devin", "waiting"), { seconds: 0.2 });
+    recordPullOpened(evaluation("devin", "waiting"));
     recordEvaluation(evaluation("devin", "passed"), { seconds: 0.3 });
-    recordEvaluation(evaluation(null, "not_governed"), { seconds: 0.1, opened: true });
+    recordEvaluation(evaluation(null, "not_governed"), { seconds: 0.1 });
+    recordPullOpened(evaluation(null, "not_governed"));
     const after = await scrape();
     const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
     expect(delta("agent_governance_evaluations_total", { agent: "devin", outcome: "waiting" })).toBe(1);
