@@ -1,0 +1,276 @@
+/**
+ * The policy engine end to end: a webhook in, the policy from the default
+ * branch, facts through the REST API, the exact check run out. Covers a
+ * restricted path, a compliance failure, a per-agent override and report mode.
+ */
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  DEVIN,
+  HEAD_SHA,
+  mockCheckRun,
+  mockEscalation,
+  mockLabels,
+  mockPolicy,
+  mockPr,
+  mockReviewRequest,
+  mockToken,
+  pullObject,
+  pullRequestPayload,
+  receive,
+  review,
+  setupApp,
+  teardown,
+  type TestApp,
+} from "../helpers/app.js";
+
+const PR_URL = "https://github.com/Codertocat/Hello-World/pull/2";
+const RECHECK = [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }];
+const COMMANDS_LINE =
+  "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.";
+const COPILOT_HEADER =
+  "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
+const DEVIN_HEADER =
+  "**Agent:** Devin (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `devin-ai-integration[bot] (id 158243242, Bot)` (pull.user)\n\n</details>";
+const ALICE_COUNTED = "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)";
+const REVIEW_FIX = "_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`).";
+
+const change = (filename: string, patch?: string) => ({ filename, status: "modified", additions: 1, deletions: 0, changes: 1, ...(patch ? { patch } : {}) });
+
+let app: TestApp;
+beforeEach(() => {
+  app = setupApp();
+  mockToken();
+});
+afterEach(() => {
+  teardown();
+});
+
+describe("policy engine, end to end", () => {
+  it("waits for the DBA team on a migration even after a maintainer approved", async () => {
+    mockPolicy(
+      [
+        "paths:",
+        "  restricted:",
+        "    - name: migrations",
+        '      paths: ["migrations/**", "**/*.sql"]',
+        "      reviewers: { teams: [Codertocat/dba] }",
+      ].join("\n"),
+    );
+    mockPr({
+      files: [change("migrations/001_users.sql"), change("src/users.ts")],
+      reviews: [review({ login: "alice" })],
+      permissions: { alice: "write" },
+      teams: { "Codertocat/dba": ["dba1"] },
+    });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const request = mockReviewRequest();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(request.body()).toEqual({ reviewers: [], team_reviewers: ["dba"] });
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "action_required",
+      details_url: PR_URL,
+      actions: RECHECK,
+      output: {
+        title: "Waiting for 1 human approval",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ✅ | `reviewers` | Human review: approved by @alice. |",
+          `| ⏳ | \`paths.restricted[0]\` | Changes to migrations (\`migrations/001_users.sql\`): 0/1 approvals; needs 1 more approval from @Codertocat/dba.<br>${REVIEW_FIX} |`,
+          "",
+          "**Still required:**",
+          "- migrations: 1 more approval from @Codertocat/dba",
+          "",
+          "**Counted:**",
+          ALICE_COUNTED,
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+        annotations: [
+          {
+            path: "migrations/001_users.sql",
+            start_line: 1,
+            end_line: 1,
+            annotation_level: "warning",
+            title: "paths.restricted[0]",
+            message: "Needs approval: 1 more approval from @Codertocat/dba.",
+          },
+        ],
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("fails on a secret and a missing issue link, pointing at file:line and never echoing the secret", async () => {
+    const token = `ghp_${"Zq8".repeat(12)}`;
+    mockPolicy("compliance:\n  no_secrets: true\n  linked_issue: true\n");
+    mockPr({
+      pull: pullObject({ body: "Adds the deploy script." }),
+      files: [change("scripts/deploy.sh", `@@ -1,2 +1,3 @@\n #!/bin/sh\n+export GITHUB_TOKEN=${token}\n deploy`)],
+      reviews: [review({ login: "alice" })],
+      permissions: { alice: "write" },
+    });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    const comment = mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "Adds the deploy script." }));
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "failure",
+      details_url: PR_URL,
+      actions: RECHECK,
+      output: {
+        title: "Policy violation: compliance.linked_issue, compliance.no_secrets",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ✅ | `reviewers` | Human review: approved by @alice. |",
+          "| ❌ | `compliance.linked_issue` | The PR links no issue.<br>_Fix:_ Add `Fixes #123` (or `owner/repo#123`, or the issue's URL) to the description. |",
+          "| ❌ | `compliance.no_secrets` | Possible secrets added: GitHub token at `scripts/deploy.sh:2`.<br>_Fix:_ Revoke and rotate each secret now (it is public to anyone who can read this PR), then remove it from every commit of the branch and force-push. |",
+          "",
+          "**Counted:**",
+          ALICE_COUNTED,
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+        annotations: [
+          {
+            path: "scripts/deploy.sh",
+            start_line: 2,
+            end_line: 2,
+            annotation_level: "failure",
+            title: "compliance.no_secrets",
+            message: "Possible GitHub token added here; the value is not shown.",
+          },
+        ],
+      },
+    });
+    expect(JSON.stringify(check.body())).not.toContain(token);
+    expect(comment.body() ?? "").not.toContain(token);
+    expect(app.logText()).not.toContain(token);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  describe("a per-agent override: stricter for Devin, the base for Copilot", () => {
+    const POLICY = [
+      "reviewers:",
+      "  required: 1",
+      "overrides:",
+      "  - agents: [devin]",
+      "    reviewers: { required: 2 }",
+      "    paths: { forbidden: [\"src/**\"] }",
+    ].join("\n");
+
+    it("applies the entry to Devin", async () => {
+      mockPolicy(POLICY);
+      mockPr({ pull: pullObject({ author: DEVIN }), files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+      mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+      mockEscalation();
+      const check = mockCheckRun();
+      await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", author: DEVIN }));
+      expect(check.body()).toEqual({
+        name: "Agent Governance",
+        head_sha: HEAD_SHA,
+        status: "completed",
+        conclusion: "failure",
+        details_url: PR_URL,
+        actions: RECHECK,
+        output: {
+          title: "Policy violation: paths.forbidden",
+          summary: [
+            DEVIN_HEADER,
+            "",
+            "| | Rule | Result |",
+            "| --- | --- | --- |",
+            `| ⏳ | \`reviewers\` | Human review: 1/2 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`,
+            "| ❌ | `paths.forbidden` | Changes forbidden paths: `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+            "",
+            "**Still required:**",
+            "- reviewers: 1 more approval from anyone with write permission or above",
+            "",
+            "**Counted:**",
+            ALICE_COUNTED,
+            "",
+            COMMANDS_LINE,
+          ].join("\n"),
+          annotations: [
+            { path: "src/users.ts", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
+          ],
+        },
+      });
+      expect(nock.isDone()).toBe(true);
+    });
+
+    it("leaves Copilot on the base policy", async () => {
+      mockPolicy(POLICY);
+      mockPr({ files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+      mockLabels({ add: ["agent-pr"] });
+      const check = mockCheckRun();
+      await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+      expect(check.body()).toEqual({
+        name: "Agent Governance",
+        head_sha: HEAD_SHA,
+        status: "completed",
+        conclusion: "success",
+        details_url: PR_URL,
+        actions: RECHECK,
+        output: {
+          title: "Policy satisfied",
+          summary: [COPILOT_HEADER, "", "| | Rule | Result |", "| --- | --- | --- |", "| ✅ | `reviewers` | Human review: approved by @alice. |", "", "**Counted:**", ALICE_COUNTED, "", COMMANDS_LINE].join("\n"),
+        },
+      });
+      expect(nock.isDone()).toBe(true);
+    });
+  });
+
+  it("report mode: the same evaluation and summary, a neutral check that never blocks", async () => {
+    mockPolicy('mode: report\npaths:\n  forbidden: ["infra/**"]\n');
+    mockPr({ files: [change("infra/main.tf")] });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "neutral",
+      details_url: PR_URL,
+      actions: RECHECK,
+      output: {
+        title: "Report only: Policy violation: paths.forbidden",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "_Report mode: this check never blocks merging._",
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          `| ⏳ | \`reviewers\` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`,
+          "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+          "",
+          "**Still required:**",
+          "- reviewers: 1 more approval from anyone with write permission or above",
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+        annotations: [
+          { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
+        ],
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+});
