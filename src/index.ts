@@ -2,16 +2,42 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { evaluatePull, type Deps } from "./handlers/pull.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
+import { sweep } from "./handlers/sweep.js";
+import { withSweepLock } from "./github/lock.js";
+import { pullsForCommit } from "./github/facts.js";
+import { RECHECK_ACTION } from "./output/check.js";
+import { recordFirstReview, recordPullOpened } from "./metrics.js";
 import type { PullRequestFacts } from "./types.js";
+
+/** Labels the app itself writes by default; their events would only echo our own writes. */
+const OWN_LABELS = new Set(["agent-pr", "needs-human-review", "agent-policy-violation", "escalated"]);
 
 export interface AppOptions {
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
+  /**
+   * Minutes between escalation sweeps; 0 turns the sweep off. Default: the
+   * `ESCALATION_SWEEP_MINUTES` environment variable, else 10 (off under tests).
+   */
+  sweepMinutes?: number;
+}
+
+function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
+  if (env.VITEST || env.NODE_ENV === "test") return 0;
+  const n = Number(env.ESCALATION_SWEEP_MINUTES ?? 10);
+  return Number.isFinite(n) && n >= 0 ? n : 10;
 }
 
 export function createApp(appOptions: AppOptions = {}) {
   const now = appOptions.now ?? (() => new Date());
+  const sweepMinutes = appOptions.sweepMinutes ?? sweepMinutesFromEnv(process.env);
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
+    if (sweepMinutes > 0) {
+      const timer = setInterval(() => {
+        withSweepLock(() => sweep(app, now), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
+      }, sweepMinutes * 60_000);
+      timer.unref();
+    }
     app.on(
       [
         "pull_request.opened",
@@ -23,17 +49,33 @@ export function createApp(appOptions: AppOptions = {}) {
         "pull_request.unlabeled",
       ],
       async (context) => {
+        const payload = context.payload as { action: string; label?: { name: string } };
+        if ((payload.action === "labeled" || payload.action === "unlabeled") && OWN_LABELS.has(payload.label?.name ?? "")) return;
         const deps: Deps = { gh: context.octokit, log: context.log, now };
         const { owner, repo } = context.repo();
         const pull = context.payload.pull_request as unknown as PullRequestFacts;
-        await evaluatePull(deps, { owner, repo, number: pull.number, pull, fresh: context.payload.action === "opened" });
+        const result = await evaluatePull(deps, { owner, repo, number: pull.number, pull });
+        if (result && payload.action === "opened") recordPullOpened(result.evaluation);
       },
     );
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context) => {
       const deps: Deps = { gh: context.octokit, log: context.log, now };
       const { owner, repo } = context.repo();
       const pull = context.payload.pull_request as unknown as PullRequestFacts;
-      await evaluatePull(deps, { owner, repo, number: pull.number, pull });
+      const result = await evaluatePull(deps, { owner, repo, number: pull.number, pull });
+      if (result?.facts && context.payload.action === "submitted") recordFirstReview(result.facts, context.payload.review.id, result.evaluation);
+    });
+    // The check run's "Re-check" button, and "Re-run" in the Checks tab.
+    app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
+      const payload = context.payload as { action: string; requested_action?: { identifier: string }; check_run: { head_sha: string; pull_requests: { number: number }[] } };
+      if (payload.action === "requested_action" && payload.requested_action?.identifier !== RECHECK_ACTION.identifier) return;
+      const deps: Deps = { gh: context.octokit, log: context.log, now };
+      const { owner, repo } = context.repo();
+      // Fork PRs are missing from `pull_requests`: look them up by commit.
+      const numbers = payload.check_run.pull_requests.length
+        ? payload.check_run.pull_requests.map((p) => p.number)
+        : await pullsForCommit(context.octokit, { owner, repo }, payload.check_run.head_sha);
+      for (const number of numbers) await evaluatePull(deps, { owner, repo, number });
     });
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => {
       // Comments on plain issues are not ours to answer.

@@ -104,23 +104,21 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource
   return merged.ok ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})` } : { kind: "invalid", problems: merged.problems, source };
 }
 
-export interface GatherOptions {
-  /** The PR from the webhook payload; re-read from the API unless `fresh`. */
-  pull?: PullRequestFacts;
-  /** The payload's PR is current (an `opened` event), so skip re-reading it and the empty lists. */
-  fresh?: boolean;
-}
-
-/** Gathers a PR's facts, then the permissions, teams and checks the policy needs. */
-export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy, opts: GatherOptions = {}): Promise<PullFacts> {
+/**
+ * Gathers a PR's facts, then the permissions, teams and checks the policy needs.
+ * The PR is always re-read: a webhook payload may be a redelivery, older than
+ * GitHub's state (labels, reviewers, head commit).
+ */
+export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy): Promise<PullFacts> {
   const pr = { ...ref, pull_number: number, per_page: 100 };
-  const pull = opts.fresh && opts.pull ? opts.pull : ((await gh.rest.pulls.get({ ...ref, pull_number: number })).data as PullRequestFacts);
-  const [files, commits, reviews, comments] = await Promise.all([
+  const [pullRes, files, commits, reviews, comments] = await Promise.all([
+    gh.rest.pulls.get({ ...ref, pull_number: number }),
     gh.paginate(gh.rest.pulls.listFiles, pr),
     gh.paginate(gh.rest.pulls.listCommits, pr),
-    opts.fresh ? Promise.resolve([]) : gh.paginate(gh.rest.pulls.listReviews, pr),
-    opts.fresh ? Promise.resolve([]) : gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
+    gh.paginate(gh.rest.pulls.listReviews, pr),
+    gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
   ]);
+  const pull = pullRes.data as PullRequestFacts;
   const facts: PullFacts = {
     pull,
     files: files as PullFacts["files"],
@@ -209,4 +207,10 @@ export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: 
 export async function listMarkedComments(gh: GitHub, ref: RepoRef, issueNumber: number, marker: string) {
   const comments = await gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
   return comments.filter((c) => (c.body ?? "").startsWith(marker));
+}
+
+/** Open PRs whose head is `sha` (a check run's PR list is empty for forks). */
+export async function pullsForCommit(gh: GitHub, ref: RepoRef, sha: string): Promise<number[]> {
+  const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...ref, commit_sha: sha });
+  return data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
 }

@@ -9,14 +9,14 @@ import { applyCheckRun, applyEscalationComment, applyLabels, requestReviews } fr
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
 import { planOutputs } from "../output/plan.js";
+import { auditRecord } from "../audit.js";
+import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { Evaluation, PullFacts, PullRequestFacts } from "../types.js";
 
 export interface PullTarget extends RepoRef {
   number: number;
   /** The PR object from the webhook payload, when the event carries one. */
   pull?: PullRequestFacts;
-  /** The payload's PR is known to be current and new (an `opened` event). */
-  fresh?: boolean;
 }
 
 export interface Deps {
@@ -47,7 +47,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget): Promise<PullResult 
   try {
     const loaded = await loadPolicy(gh, ref);
     if (loaded.kind === "ok") policy = loaded.policy;
-    const facts = await gatherFacts(gh, ref, target.number, policy, { pull: target.pull, fresh: target.fresh });
+    const facts = await gatherFacts(gh, ref, target.number, policy);
     if (facts.pull.state && facts.pull.state !== "open") {
       log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
       return null;
@@ -71,6 +71,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget): Promise<PullResult 
 export async function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
+  const started = performance.now();
   const result = await evaluateOnly(deps, target);
   if (!result) return null;
   const { evaluation, facts, policy } = result;
@@ -91,21 +92,9 @@ export async function evaluatePull(deps: Deps, target: PullTarget, options: Eval
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
   const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, ...(detailsUrl ? { detailsUrl } : {}) });
   writes.check = await applyCheckRun(gh, ref, plan);
-  log.info(
-    {
-      repo: `${ref.owner}/${ref.repo}`,
-      pr: target.number,
-      head: evaluation.head_sha,
-      agent: evaluation.agent.id,
-      outcome: evaluation.outcome,
-      conclusion: evaluation.conclusion,
-      failed: evaluation.rules.filter((r) => r.status === "fail").map((r) => r.id),
-      approvals: evaluation.approvals.map((a) => a.login),
-      overrides: evaluation.overrides.map((o) => o.login),
-      tiers: result.newTiers,
-      writes,
-    },
-    "evaluated",
-  );
+  // The audit line (README "Audit log"): one per decision, no free text.
+  log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number }), tiers: result.newTiers, writes }, "evaluated");
+  recordEvaluation(evaluation, { seconds: (performance.now() - started) / 1000 });
+  recordEscalations(result.newTiers);
   return result;
 }

@@ -16,6 +16,7 @@ import {
   mockPolicy,
   mockPr,
   mockToken,
+  pullObject,
   pullRequestPayload,
   receive,
   review,
@@ -92,7 +93,7 @@ afterEach(() => {
 describe("pull_request events", () => {
   it("passes a human PR and says no agent was detected", async () => {
     mockPolicy(null);
-    mockPr({ opened: true });
+    mockPr({ pull: pullObject({ author: HUMAN }) });
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: HUMAN }));
     expect(check.body()).toEqual({
@@ -112,7 +113,7 @@ describe("pull_request events", () => {
 
   it("governs a Copilot PR with the safe default policy when the repository has none", async () => {
     const policy = mockPolicy(null);
-    mockPr({ opened: true });
+    mockPr();
     const outputs = waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: COPILOT }));
@@ -140,7 +141,7 @@ describe("pull_request events", () => {
 
   it("detects Devin by its GitHub App account", async () => {
     mockPolicy("reviewers:\n  required: 1\n");
-    mockPr({ opened: true });
+    mockPr({ pull: pullObject({ author: DEVIN }) });
     waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: DEVIN }));
@@ -209,7 +210,7 @@ describe("pull_request events", () => {
 
   it("fails the check on an invalid policy file, naming the file, line and problem", async () => {
     mockPolicy("reviewers:\n  required: 1\n  requird: 2\n");
-    mockPr({ opened: true });
+    mockPr();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(check.body()).toEqual({
@@ -243,7 +244,6 @@ describe("pull_request events", () => {
       .query((q) => ((sawRef = q.ref as string | undefined), true))
       .reply(200, { type: "file", encoding: "base64", content: Buffer.from("reviewers:\n  required: 1\n").toString("base64") });
     mockPr({
-      opened: true,
       files: [
         {
           filename: ".github/agent-governance.yml",

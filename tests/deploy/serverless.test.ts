@@ -163,6 +163,7 @@ describe("Node (req, res) handler", () => {
 describe("AWS Lambda handler (function URL events)", () => {
   it("evaluates a signed pull_request.opened with the real app: check run written before the 200", async () => {
     const handler = createLambdaHandler({ probot: testProbot(), appFn: createApp({ now: () => new Date(NOW) }) });
+    const metricsBefore = (await handler(lambdaEvent("GET", "/metrics"))).body;
     mockToken();
     mockPolicy(null);
     mockPr();
@@ -177,6 +178,17 @@ describe("AWS Lambda handler (function URL events)", () => {
     expect(res).toMatchObject({ statusCode: 200, body: "ok\n" });
     expect(check.body()).toMatchObject({ name: "Agent Governance", head_sha: HEAD_SHA, status: "completed" });
     otherWrites.persist(false);
+
+    // One audit line for the decision, joined to the delivery, with no token in any log line.
+    const lines = logLines.flatMap((l) => l.split("\n").filter(Boolean)).map((l) => JSON.parse(l) as Json);
+    const audit = lines.filter((l) => l.audit === "decision");
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ msg: "evaluated", id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", repo: "Codertocat/Hello-World", pr: 2, head: HEAD_SHA, agent: null });
+    expect(logLines.join("")).not.toContain("ghs_test_installation_token");
+    // …and the evaluation counted, scraped through the same function.
+    const metricsAfter = (await handler(lambdaEvent("GET", "/metrics"))).body;
+    const labels = { agent: "none", outcome: String(audit[0]!.outcome) };
+    expect(sample(metricsAfter, "agent_governance_evaluations_total", labels) - sample(metricsBefore, "agent_governance_evaluations_total", labels)).toBe(1);
   });
 
   it("holds the answer until the work is done, even after Probot's 9 s '202 still processing'", async () => {

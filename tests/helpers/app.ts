@@ -173,8 +173,6 @@ export interface PrMocks {
   commits?: Json[];
   reviews?: Json[];
   comments?: Json[];
-  /** Skip GET /pulls/2 and the review and comment lists (an `opened` event uses its payload). */
-  opened?: boolean;
   permissions?: Record<string, string>;
   teams?: Record<string, string[]>;
 }
@@ -182,11 +180,9 @@ export interface PrMocks {
 export function mockPr(m: PrMocks = {}): nock.Scope {
   const scope = nock(API);
   const pr = `${REPO_PATH}/pulls/2`;
-  if (!m.opened) {
-    scope.get(pr).reply(200, m.pull ?? pullObject());
-    scope.get(`${pr}/reviews`).query(true).reply(200, m.reviews ?? []);
-    scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
-  }
+  scope.get(pr).reply(200, m.pull ?? pullObject());
+  scope.get(`${pr}/reviews`).query(true).reply(200, m.reviews ?? []);
+  scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
   scope.get(`${pr}/files`).query(true).reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
   scope.get(`${pr}/commits`).query(true).reply(200, m.commits ?? [commit()]);
   for (const [login, permission] of Object.entries(m.permissions ?? {})) {
@@ -282,4 +278,9 @@ export function mockReviewRequest(refuse = false): { scope: nock.Scope; body: ()
     .post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b: Json) => ((captured = b), true))
     .reply(refuse ? 422 : 201, refuse ? { message: "Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the Codertocat/Hello-World repository." } : {});
   return { scope, body: () => captured };
+}
+
+/** The conditional re-read of a cached policy file: 304 Not Modified when the ETag matches. */
+export function mockPolicyNotModified(etag = '"policy-v1"'): nock.Scope {
+  return nock(API, { reqheaders: { "if-none-match": etag } }).get(POLICY_URL).reply(304);
 }

@@ -1,0 +1,61 @@
+/**
+ * The escalation sweep: periodically re-evaluates open agent PRs so that an
+ * escalation tier falls due even when no webhook arrives. Stateless (tier state
+ * lives in the escalation comment), idempotent, and run by one replica at a
+ * time (with REDIS_URL, under the sweep lock).
+ */
+import type { Probot } from "probot";
+import type { Logger } from "pino";
+import { loadPolicy, type GitHub } from "../github/facts.js";
+import { evaluatePull } from "./pull.js";
+
+export interface SweepStats {
+  installations: number;
+  repositories: number;
+  pulls: number;
+  evaluated: number;
+  errors: number;
+}
+
+/** Sweeps one installation: repositories whose policy has tiers, open PRs carrying the agent label. */
+export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date, stats: SweepStats): Promise<void> {
+  const repos = await gh.paginate(gh.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+  for (const r of repos) {
+    stats.repositories++;
+    const ref = { owner: r.owner.login, repo: r.name };
+    try {
+      const loaded = await loadPolicy(gh, ref);
+      if (loaded.kind !== "ok" || loaded.policy.escalation.tiers.length === 0) continue;
+      const agentLabel = loaded.policy.escalation.labels.agent.toLowerCase();
+      const pulls = await gh.paginate(gh.rest.pulls.list, { ...ref, state: "open", per_page: 100 });
+      for (const p of pulls) {
+        stats.pulls++;
+        if (p.draft || !p.labels.some((l) => l.name.toLowerCase() === agentLabel)) continue;
+        await evaluatePull({ gh, log, now }, { ...ref, number: p.number });
+        stats.evaluated++;
+      }
+    } catch (err) {
+      stats.errors++;
+      log.error({ repo: `${ref.owner}/${ref.repo}`, decision: "sweep_error", err: { message: (err as Error).message } }, "sweep failed for a repository");
+    }
+  }
+}
+
+/** Sweeps every installation of the app. */
+export async function sweep(app: Probot, now: () => Date): Promise<SweepStats> {
+  const stats: SweepStats = { installations: 0, repositories: 0, pulls: 0, evaluated: 0, errors: 0 };
+  const appGh = await app.auth();
+  const installations = await appGh.paginate(appGh.rest.apps.listInstallations, { per_page: 100 });
+  for (const inst of installations) {
+    stats.installations++;
+    try {
+      const gh = await app.auth(inst.id);
+      await sweepInstallation(gh, app.log as unknown as Logger, now, stats);
+    } catch (err) {
+      stats.errors++;
+      app.log.error({ installation: inst.id, decision: "sweep_error", err: { message: (err as Error).message } }, "sweep failed for an installation");
+    }
+  }
+  app.log.info({ decision: "sweep", ...stats }, "escalation sweep done");
+  return stats;
+}

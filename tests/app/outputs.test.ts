@@ -1,0 +1,274 @@
+/**
+ * What reviewers see: the escalation comment, labels, review requests, tiers
+ * (also reached by the sweep with a fixed clock), redelivery, and the Re-check button.
+ */
+import examples from "@octokit/webhooks-examples";
+import nock from "nock";
+import { afterEach, describe, expect, it } from "vitest";
+import { sweep } from "../../src/handlers/sweep.js";
+import {
+  API,
+  HEAD_SHA,
+  INSTALLATION_ID,
+  REPO_PATH,
+  mockCheckRun,
+  mockEscalation,
+  mockLabels,
+  mockPolicy,
+  mockPolicyNotModified,
+  mockPr,
+  mockReviewRequest,
+  mockToken,
+  pullObject,
+  pullRequestPayload,
+  receive,
+  review,
+  reviewPayload,
+  setupApp,
+  teardown,
+} from "../helpers/app.js";
+
+// The example PR was opened at 2019-05-15T15:20:33Z; the clock is one hour later.
+const OPENED = "2019-05-15T15:20:33Z";
+const ONE_HOUR_LATER = "2019-05-15T16:20:33.000Z";
+const A_DAY_LATER = "2019-05-16T16:20:33.000Z";
+
+const POLICY = `
+reviewers:
+  required: 1
+  from: { teams: [Codertocat/maintainers] }
+escalation:
+  tiers:
+    - { after: 0h, notify: [Codertocat/maintainers] }
+    - { after: 24h, notify: [Codertocat/leads, octocat], label: escalated }
+`;
+
+const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
+const HOW_TO_ACT = [
+  "<details><summary>How to act</summary>",
+  "",
+  "Approve with a GitHub review of the latest commit, or comment one of:",
+  "",
+  "- `/governance approve`: counts as your approval of the current head commit (if your review would count)",
+  "- `/governance override <reason>`: lets this commit pass despite failing rules (admin permission)",
+  "- `/governance recheck`: evaluates again now",
+  "- `/governance explain`: replies with the full evaluation",
+  "- `/governance escalate`: notifies the next escalation tier now",
+  "- `/governance help`: lists the commands",
+  "",
+  "</details>",
+  "",
+].join("\n");
+
+const TIER1_COMMENT = [
+  "<!-- agent-governance:escalation -->",
+  "### 👀 This agent PR needs human review",
+  "",
+  "Opened by **Copilot coding agent**. Before it can merge:",
+  "",
+  "- ⏳ **reviewers**: 1 more approval from @Codertocat/maintainers",
+  "",
+  "cc @Codertocat/maintainers (escalation tier 1, after 0h)",
+  "",
+  HOW_TO_ACT + `\n<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
+].join("\n");
+
+afterEach(() => teardown());
+
+describe("escalation comment, labels and review requests", () => {
+  it("posts the first escalation: tier 1 mentioned, its team asked for review, labels added", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr();
+    const labels = mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    const request = mockReviewRequest();
+    const comment = mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(comment.body()).toBe(TIER1_COMMENT);
+    expect(request.body()).toEqual({ reviewers: [], team_reviewers: ["maintainers"] });
+    expect(labels.bodies.at(-1)).toEqual({ labels: ["agent-pr", "needs-human-review"] });
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("updates the same comment in place to resolved after an approval, and removes the waiting label", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({
+      pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] },
+      reviews: [review({ login: "alice" })],
+      comments: [{ id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER }],
+      permissions: { alice: "write" },
+      teams: { "Codertocat/maintainers": ["alice"] },
+    });
+    mockLabels({ remove: ["needs-human-review"] });
+    const comment = mockEscalation({ update: 9001 });
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } }));
+    expect(comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### ✅ Resolved",
+        "",
+        "The policy is satisfied on `ec26c3e`: approved by @alice.",
+        "",
+        `<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
+      ].join("\n"),
+    );
+    expect(check.body()?.conclusion).toBe("success");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("writes nothing when the same webhook is delivered again", async () => {
+    // First delivery: capture what the app wrote.
+    let app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockReviewRequest();
+    const comment = mockEscalation();
+    const check = mockCheckRun();
+    const payload = pullRequestPayload();
+    await receive(app, "pull_request", payload);
+    const first = check.body() as { conclusion: string; output: { title: string; summary: string } };
+    teardown();
+
+    // Redelivery of the same `opened` payload: GitHub now holds those writes, so only reads may
+    // happen (a write has no mock here and would fail the test).
+    app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({
+      pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }], requested_teams: [{ slug: "maintainers" }] },
+      comments: [{ id: 9001, user: BOT, body: comment.body(), created_at: ONE_HOUR_LATER }],
+    });
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ id: 555, status: "completed", conclusion: first.conclusion, output: first.output }] });
+    const redelivered = structuredClone(payload) as { pull_request: { labels: { name: string }[]; requested_teams: { slug: string }[] } };
+    // The payload is the original; labels and requested teams written since are not in it.
+    await receive(app, "pull_request", redelivered as never);
+    expect(app.logs.find((l) => l.msg === "evaluated")?.writes).toEqual({ check: "unchanged" });
+  });
+
+  it("notes a refused review request in the summary and logs it, without failing", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockReviewRequest(true);
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    const summary = (check.body()?.output as { summary: string }).summary;
+    expect(summary.endsWith(
+      "**Notes:**\n- GitHub refused the review request for team `maintainers`: Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the Codertocat/Hello-World repository.. Check that they have access to this repository.",
+    )).toBe(true);
+    expect(app.logs.some((l) => l.decision === "review_request_refused")).toBe(true);
+  });
+});
+
+describe("escalation tiers over time", () => {
+  it("the sweep notifies tier 2 after 24 hours: mention, review request, tier label, comment edited in place", async () => {
+    const app = setupApp({ now: A_DAY_LATER });
+    const tier1Comment = { id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER };
+    nock(API)
+      .get("/app/installations")
+      .query(true)
+      .reply(200, [{ id: INSTALLATION_ID, account: { login: "Codertocat" } }])
+      .get("/installation/repositories")
+      .query(true)
+      .reply(200, { total_count: 1, repositories: [{ name: "Hello-World", owner: { login: "Codertocat" } }] })
+      .get(`${REPO_PATH}/pulls`)
+      .query({ state: "open", per_page: 100 })
+      .reply(200, [
+        { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] },
+        { ...pullObject(), number: 3, labels: [] }, // not an agent PR: not evaluated
+      ]);
+    mockToken();
+    mockPolicy(POLICY);
+    mockPolicyNotModified(); // the evaluation re-reads the policy the sweep just read: a 304
+    mockPr({
+      pull: { ...pullObject(), created_at: OPENED, labels: [{ name: "agent-pr" }, { name: "needs-human-review" }], requested_teams: [{ slug: "maintainers" }] },
+      comments: [tier1Comment],
+    });
+    const labels = mockLabels({ add: ["escalated"] });
+    const request = mockReviewRequest();
+    const comment = mockEscalation({ update: 9001 });
+    const check = mockCheckRun();
+    const stats = await sweep(app.probot, () => new Date(A_DAY_LATER));
+    expect(stats).toEqual({ installations: 1, repositories: 1, pulls: 2, evaluated: 1, errors: 0 });
+    expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: ["leads"] });
+    expect(labels.bodies.at(-1)).toEqual({ labels: ["escalated"] });
+    expect(comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### 👀 This agent PR needs human review",
+        "",
+        "Opened by **Copilot coding agent**. Before it can merge:",
+        "",
+        "- ⏳ **reviewers**: 1 more approval from @Codertocat/maintainers",
+        "",
+        "cc @Codertocat/maintainers (escalation tier 1, after 0h)",
+        "cc @Codertocat/leads @octocat (escalation tier 2, after 24h)",
+        "",
+        HOW_TO_ACT + `\n<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}","1":"${A_DAY_LATER}"}} -->`,
+      ].join("\n"),
+    );
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("check_run events", () => {
+  function checkRunPayload(action: "rerequested" | "requested_action", identifier?: string) {
+    const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_run")!;
+    const payload = structuredClone(group.examples.find((x) => x.action === action)!) as Record<string, unknown> & {
+      check_run: { head_sha: string; pull_requests: unknown[] };
+      repository: Record<string, unknown>;
+    };
+    payload.installation = { id: INSTALLATION_ID };
+    payload.repository = { ...payload.repository, name: "Hello-World", full_name: "Codertocat/Hello-World", owner: { login: "Codertocat", id: 21031067, type: "User" } };
+    payload.check_run.head_sha = HEAD_SHA;
+    payload.check_run.pull_requests = [{ number: 2 }];
+    if (identifier) payload.requested_action = { identifier };
+    return payload;
+  }
+
+  it("re-evaluates on the Re-check button", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "check_run", checkRunPayload("requested_action", "recheck"));
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("re-evaluates on a re-run request", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "check_run", checkRunPayload("rerequested"));
+    expect(check.body()?.output).toMatchObject({ title: "Waiting for 1 human approval" });
+  });
+
+  it("ignores another app's requested action", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    await receive(app, "check_run", checkRunPayload("requested_action", "lgtm|26764"));
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+});
