@@ -174,10 +174,10 @@ function overridesLine(policy: Policy, verdict: AgentVerdict, asked: string | un
   return applied.length ? `Applied for ${code(asked)}: ${applied.join(", ")}.` : `No override matches ${code(asked)}: the base policy applies.`;
 }
 
-function notGovernedLine(policy: Policy, verdict: AgentVerdict): string {
+function notGovernedLine(verdict: AgentVerdict): string {
   if (!verdict.detected) return `PRs by ${code(verdict.id ?? "you")} are not governed: \`agents.ignore\` lists it. Nothing here applies.`;
   if (verdict.kind === "automation") return "Automation PRs are not governed (`agents.govern_automation: false`). Nothing here applies.";
-  return `PRs by ${code(verdict.id ?? "you")} are not governed by this policy (mode ${policy.mode}). Nothing here applies.`;
+  return `PRs by ${code(verdict.id ?? "you")} are not governed by this policy. Nothing here applies.`;
 }
 
 /** A synthetic PR's facts, used only to build requirement texts with the engine's own functions. */
@@ -214,7 +214,7 @@ export function getPolicy(state: PolicyState, args: GetPolicyArgs): CallToolResu
   const ov = overridesLine(state.policy, verdict, args.agent);
   if (ov) out.push(ov);
   if (!isGoverned(policy, verdict)) {
-    out.push(notGovernedLine(policy, verdict));
+    out.push(notGovernedLine(verdict));
     return text(out.join("\n"));
   }
 
@@ -332,7 +332,7 @@ export function checkChange(state: PolicyState, args: CheckChangeArgs, now: Date
   const ov = overridesLine(state.policy, verdict, args.agent);
   if (ov && args.agent) out.push(ov);
   if (e.outcome === "not_governed") {
-    out.push(notGovernedLine(policy, verdict));
+    out.push(notGovernedLine(verdict));
     return text(out.join("\n"), { structuredContent: { ...report } });
   }
   if (report.fix.length) {
