@@ -180,7 +180,7 @@ function sections() {
           violation: opt(z.string().min(1).max(50), "agent-policy-violation"),
         }),
         {},
-      ).describe("Label names; set `labels: false`-like behaviour by leaving them as they are and not requiring them."),
+      ).describe("Names of the labels the app manages: on every governed PR, while it waits for people, while a rule fails."),
       tiers: opt(z.array(tier).max(10), []).describe("Who is notified, and when."),
     })
     .describe("How the app reaches humans: check, comment, review requests, labels, tiers.");

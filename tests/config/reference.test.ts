@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { parsePolicy } from "../../src/config/load.js";
+import { PolicySchema } from "../../src/config/schema.js";
+
+type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
+const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** Every option of the policy, as a dotted path (`[]` for a list's entries), from the zod schema. */
+function optionPaths(schema: z.ZodType = PolicySchema, prefix = ""): string[] {
+  const def = defOf(schema);
+  if (["optional", "default", "prefault", "nullable", "readonly"].includes(def.type)) return optionPaths(def.innerType!, prefix);
+  if (def.type === "pipe") return optionPaths(def.in!, prefix);
+  if (def.type === "array") {
+    const inner = optionPaths(def.element!, `${prefix}[]`);
+    return inner.filter((p) => p !== `${prefix}[]`);
+  }
+  if (def.type === "object") {
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(def.shape!)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      out.push(path, ...optionPaths(v, path));
+    }
+    return out;
+  }
+  return [];
+}
+
+const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const section = (name: string) => {
+  const m = new RegExp(`<!-- section:${name} -->([\\s\\S]*?)<!-- /section:${name} -->`).exec(README);
+  return m?.[1] ?? "";
+};
+
+describe("README configuration reference", () => {
+  const text = section("config");
+  // An `overrides` entry takes the base's sections, documented once: only its own keys are listed.
+  const documented = optionPaths().filter((p) => p !== "$schema" && !/^overrides\[\]\.[a-z_]+\./.test(p));
+  it.each(documented)("documents `%s`", (path) => {
+    expect(text).toContain(`\`${path}\``);
+  });
+  it("has only YAML examples that are valid policies", () => {
+    const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g), ...section("first-policy").matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(10);
+    for (const block of blocks) {
+      const r = parsePolicy(block, "README.md");
+      expect(r.ok ? [] : r.problems.map((p) => `${p.message}\n${block}`)).toEqual([]);
+    }
+  });
+});
