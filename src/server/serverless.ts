@@ -20,7 +20,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { createNodeMiddleware, createProbot, type ApplicationFunction, type Probot } from "probot";
-import defaultApp from "../index.js";
+import { createApp } from "../index.js";
 import { MeteredOctokit, withOpsRoutes } from "./ops.js";
 
 export interface PlainRequest {
@@ -40,7 +40,7 @@ export interface PlainResponse {
 }
 
 export interface ServerlessOptions {
-  /** The Probot app; defaults to agent-governance. */
+  /** The Probot app; defaults to agent-governance without the periodic sweep. */
   appFn?: ApplicationFunction;
   /** Environment to configure Probot from; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
@@ -135,7 +135,8 @@ const text = (statusCode: number, body: string): PlainResponse => ({
  */
 export async function createRequestResponder(options: ServerlessOptions = {}): Promise<(req: PlainRequest) => Promise<PlainResponse>> {
   const env = options.env ?? process.env;
-  const appFn = options.appFn ?? defaultApp;
+  // No in-process escalation sweep: a function is frozen between events (README "Serverless").
+  const appFn = options.appFn ?? createApp({ sweepMinutes: 0 });
   let probot = options.probot;
   if (!probot) {
     const problem = serverlessConfigProblem(env);

@@ -183,11 +183,11 @@ describe("AWS Lambda handler (function URL events)", () => {
     const lines = logLines.flatMap((l) => l.split("\n").filter(Boolean)).map((l) => JSON.parse(l) as Json);
     const audit = lines.filter((l) => l.audit === "decision");
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ msg: "evaluated", id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", repo: "Codertocat/Hello-World", pr: 2, head: HEAD_SHA, agent: null });
+    expect(audit[0]).toMatchObject({ msg: "evaluated", id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", repo: "Codertocat/Hello-World", pr: 2, head: HEAD_SHA });
     expect(logLines.join("")).not.toContain("ghs_test_installation_token");
     // …and the evaluation counted, scraped through the same function.
     const metricsAfter = (await handler(lambdaEvent("GET", "/metrics"))).body;
-    const labels = { agent: "none", outcome: String(audit[0]!.outcome) };
+    const labels = { agent: String(audit[0]!.agent ?? "none"), outcome: String(audit[0]!.outcome) };
     expect(sample(metricsAfter, "agent_governance_evaluations_total", labels) - sample(metricsBefore, "agent_governance_evaluations_total", labels)).toBe(1);
   });
 
