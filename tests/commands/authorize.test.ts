@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { authorize, describeSet } from "../../src/commands/authorize.js";
 import { parseCommand, type ParsedCommand } from "../../src/commands/parse.js";
-import type { Actor, PullFacts } from "../../src/types.js";
+import type { Actor, Permission, PullFacts } from "../../src/types.js";
 import { commit, copilot, facts as baseFacts, file, HEAD, policy } from "../policy/build.js";
 
 const cmd = (text: string): ParsedCommand => parseCommand(text)!;
@@ -125,5 +126,41 @@ describe("describeSet", () => {
     expect(describeSet({ users: [], teams: [] })).toBe("anyone with write permission or above");
     expect(describeSet({ users: ["a"], teams: ["o/t"] })).toBe("@a, @o/t");
     expect(describeSet({ users: [], teams: ["o/t"], min_permission: "maintain" })).toBe("@o/t with maintain permission or above");
+  });
+});
+
+describe("authorize properties", () => {
+  const perm = fc.constantFrom("none", "read", "triage", "write", "maintain", "admin") as fc.Arbitrary<Permission>;
+  const anyCommand = fc.tuple(fc.constantFrom("approve", "override", "recheck", "explain", "escalate", "help", "lgtm"), fc.string({ maxLength: 20 }));
+  const policies = fc.record({
+    invoker_can_approve: fc.boolean(),
+    reason_required: fc.boolean(),
+    min_permission: perm,
+    listed: fc.boolean(),
+  });
+  const build = (o: { invoker_can_approve: boolean; reason_required: boolean; min_permission: Permission; listed: boolean }) =>
+    policy({
+      reviewers: { invoker_can_approve: o.invoker_can_approve },
+      commands: { override: { reason_required: o.reason_required, min_permission: o.min_permission, users: o.listed ? ["carol", "inviter", "Copilot"] : [] } },
+    });
+
+  it("never obeys a bot, whatever the command, permission or policy", () => {
+    fc.assert(
+      fc.property(anyCommand, perm, policies, ([w, a], p, o) => {
+        const f = facts({ permissions: { "Copilot": p, "x[bot]": p } });
+        expect(authorize(cmd(`/governance ${w} ${a}`), ACTORS.agent, f, build(o), copilot).ok).toBe(false);
+        expect(authorize(cmd(`/governance ${w} ${a}`), { login: "x[bot]", type: "User" }, f, build(o), copilot).ok).toBe(false);
+      }),
+    );
+  });
+
+  it("never lets the PR author approve or override, nor the invoker override", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("approve", "override"), perm, policies, (w, p, o) => {
+        const f = facts({ permissions: { carol: p, inviter: p } });
+        expect(authorize(cmd(`/governance ${w} because`), ACTORS.author, f, build(o), copilot).ok).toBe(false);
+        if (w === "override") expect(authorize(cmd("/governance override because"), ACTORS.invoker, f, build(o), copilot).ok).toBe(false);
+      }),
+    );
   });
 });
