@@ -20,8 +20,8 @@ interface Sections {
     protect_agent_files?: boolean;
   };
   compliance?: {
-    tests_with_code?: { code?: string[]; tests?: string[] };
-    dependencies?: { paths?: string[]; reviewers?: ReviewerSet & { required?: number } };
+    tests_with_code?: false | { code?: string[]; tests?: string[] };
+    dependencies?: false | { paths?: string[]; reviewers?: ReviewerSet & { required?: number } };
     required_checks?: string[];
   };
   escalation?: { check_name?: string; tiers?: { after: string; notify: string[] }[] };
@@ -74,7 +74,7 @@ function knownTeams(all: readonly Sections[]): string[] {
   for (const s of all) {
     for (const t of s.reviewers?.from?.teams ?? []) out.add(t);
     for (const g of s.paths?.restricted ?? []) for (const t of g.reviewers?.teams ?? []) out.add(t);
-    for (const t of s.compliance?.dependencies?.reviewers?.teams ?? []) out.add(t);
+    for (const t of (s.compliance?.dependencies || undefined)?.reviewers?.teams ?? []) out.add(t);
     for (const t of s.commands?.override?.teams ?? []) out.add(t);
     for (const tier of s.escalation?.tiers ?? []) for (const n of tier.notify) if (n.includes("/")) out.add(n);
   }
@@ -104,9 +104,10 @@ function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit:
     const why = unsatisfiable(g.reviewers?.required ?? 1, g.reviewers ?? {});
     if (why) emit([...prefix, "paths", "restricted", i, "reviewers", "required"], why);
   });
-  globList(["compliance", "tests_with_code", "code"], s.compliance?.tests_with_code?.code);
-  globList(["compliance", "tests_with_code", "tests"], s.compliance?.tests_with_code?.tests);
-  const deps = s.compliance?.dependencies;
+  const tests = s.compliance?.tests_with_code || undefined;
+  globList(["compliance", "tests_with_code", "code"], tests?.code);
+  globList(["compliance", "tests_with_code", "tests"], tests?.tests);
+  const deps = s.compliance?.dependencies || undefined;
   if (deps) {
     globList(["compliance", "dependencies", "paths"], deps.paths);
     userList(["compliance", "dependencies", "reviewers", "users"], deps.reviewers?.users);
@@ -168,7 +169,7 @@ function canWaitForHumans(s: Sections): boolean {
   return (
     (s.reviewers?.required ?? 1) > 0 ||
     (s.paths?.restricted?.length ?? 0) > 0 ||
-    s.compliance?.dependencies !== undefined ||
+    Boolean(s.compliance?.dependencies) ||
     (s.paths?.protect_agent_files ?? true)
   );
 }
