@@ -59,7 +59,8 @@ export interface CoAuthor {
   line: string;
 }
 
-const TRAILER = /^[ \t>]*co-authored-by:[ \t]*([^<\r\n]*?)[ \t]*<([^<>\s]+)>[ \t]*\r?$/gim;
+// One greedy run up to `<` (the name is trimmed afterwards): no nested quantifiers to backtrack through.
+const TRAILER = /^[ \t>]*co-authored-by:([^<\r\n]*)<([^<>\s]+)>[ \t]*\r?$/gim;
 
 /** The `Co-authored-by:` trailers in a commit message or PR body. */
 export function coAuthorTrailers(text: string | null | undefined): CoAuthor[] {
@@ -260,8 +261,9 @@ export function requestedBy(body: string | null | undefined): string | null {
   if (!body) return null;
   const at = body.search(/requested by/i);
   if (at < 0) return null;
-  const rest = body.slice(at + "requested by".length).replace(/^[\s*_:#]+/, "");
-  const line = (rest.split(/\r?\n/)[0] ?? "").replace(/[*_\s]+$/, "").trim();
+  const rest = body.slice(at + "requested by".length, at + 2000).replace(/^[\s*_:#]+/, "");
+  let line = (rest.split(/\r?\n/)[0] ?? "").trim();
+  while (line.endsWith("*") || line.endsWith("_")) line = line.slice(0, -1).trimEnd();
   return line ? clip(line) : null;
 }
 

@@ -112,6 +112,16 @@ describe("requestedBy", () => {
   });
 });
 
+describe("detectAgent on pathological text", () => {
+  it("answers for a 65,536-character body of spaces after a trailer key and a Requested by", () => {
+    const spaces = " ".repeat(65_536);
+    const body = `Co-authored-by:${spaces}x\nRequested by: ${spaces}x\n`;
+    const v = detectAgent(pr({ body }, { commits: [{ sha: "1", commit: { message: `Co-authored-by:${spaces}` } }] }));
+    expect(v.detected).toBe(false);
+    expect(requestedBy(body)).toBeNull();
+  });
+});
+
 describe("detectAgent on arbitrary text", () => {
   it("never throws, and text alone never verifies anything", () => {
     fc.assert(
