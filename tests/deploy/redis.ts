@@ -11,7 +11,8 @@ export interface TestRedis {
   stop: () => Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on the loopback interface right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
       .on("error", reject)

@@ -5,24 +5,15 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { sample } from "./metrics-text.js";
+import { freePort } from "./redis.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 const KEY = fileURLToPath(new URL("../fixtures/private-key.pem", import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const port = await freePort();
 const child = spawn(process.execPath, [MAIN], {
