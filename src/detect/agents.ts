@@ -125,7 +125,7 @@ export const AGENTS: readonly AgentEntry[] = [
       "242468646+claude@users.noreply.github.com",
     ],
     links: ["claude.ai/code/session_"],
-    footers: ["Generated with [Claude Code]"],
+    footers: ["Generated with [Claude Code]", "Generated with Claude Code"],
     branches: ["claude/"],
     invoker: "co-author",
   },
@@ -307,7 +307,14 @@ export const AGENTS: readonly AgentEntry[] = [
   },
   { id: "github-actions", name: "GitHub Actions", kind: "automation", bots: [{ login: "github-actions[bot]", id: 41898282 }] },
   { id: "pre-commit-ci", name: "pre-commit.ci", kind: "automation", bots: [{ login: "pre-commit-ci[bot]", id: 66853113 }] },
-  { id: "greenkeeper", name: "Greenkeeper", kind: "automation", bots: [{ login: "greenkeeper[bot]" }] },
+  {
+    id: "greenkeeper",
+    name: "Greenkeeper",
+    kind: "automation",
+    bots: [{ login: "greenkeeper[bot]" }],
+    // Before GitHub Apps, Greenkeeper opened PRs as this user.
+    accounts: [{ login: "greenkeeperio-bot", type: "User" }],
+  },
   {
     id: "imgbot",
     name: "ImgBot",
@@ -331,6 +338,9 @@ export const AGENTS: readonly AgentEntry[] = [
 
 /** The automation verdict for a GitHub App author that is in no entry above. */
 export const UNLISTED_BOT: AgentEntry = { id: "automation", name: "GitHub App", kind: "automation" };
+
+/** A User whose login says it is a machine account (`release-bot`): only a hint, since it is just a name. */
+export const MACHINE_USER: AgentEntry = { id: "automation", name: "Machine user", kind: "automation" };
 
 /** Looks an entry up by id. */
 export function agentById(id: string): AgentEntry | undefined {

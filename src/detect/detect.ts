@@ -16,7 +16,7 @@
  */
 import type { AgentVerdict, Actor, CommitFacts, Confidence, Evidence, PullFacts, SignalStrength } from "../types.js";
 import { matcher } from "../policy/globs.js";
-import { AGENTS, UNLISTED_BOT, type AgentEntry } from "./agents.js";
+import { AGENTS, MACHINE_USER, UNLISTED_BOT, type AgentEntry } from "./agents.js";
 
 /** The `agents` section of the policy, as far as detection reads it. */
 export interface DetectConfig {
@@ -188,7 +188,11 @@ function collect(facts: PullFacts, cfg: DetectConfig): Found[] {
       }
       if (!known) add(UNLISTED_BOT, "declared", "author", `${user.login} (Bot, a GitHub App not in the registry)`, "pull.user", user.login);
     } else {
+      const before = found.length;
       accountSignals(user, "author", "pull.user");
+      if (found.length === before && /[-_]bot$/i.test(user.login)) {
+        add(MACHINE_USER, "hint", "author", `${user.login} (a User named like a bot)`, "pull.user", user.login);
+      }
     }
   }
 

@@ -151,6 +151,10 @@ describe("declared: what the tools write about themselves", () => {
     expect(v).toMatchObject({ id: "claude-code", evidence: [expect.objectContaining({ signal: "footer", value: "Generated with [Claude Code]" })] });
   });
 
+  it("Claude's footer without the link brackets", () => {
+    expect(detectAgent(pr({ body: "Adds retries.\n\nGenerated with Claude Code" })).id).toBe("claude-code");
+  });
+
   it("the codex label", () => {
     const v = detectAgent(pr({ labels: [{ name: "codex" }] }));
     expect(v).toMatchObject({ id: "codex", confidence: "medium", invoker: "alice" });
@@ -190,6 +194,13 @@ describe("automation bots are their own class", () => {
   it("a GitHub App that is in no registry entry is automation, declared", () => {
     const v = detectAgent(pr({ user: { login: "acme-release[bot]", id: 9, type: "Bot" } }));
     expect(v).toMatchObject({ id: "automation", name: "GitHub App", kind: "automation", confidence: "medium" });
+  });
+
+  it("a known automation user account is declared; a User merely named like a bot is a hint", () => {
+    expect(detectAgent(pr({ user: { login: "greenkeeperio-bot", id: 7, type: "User" } }))).toMatchObject({ id: "greenkeeper", kind: "automation", confidence: "medium" });
+    const named = detectAgent(pr({ user: { login: "release-bot", id: 8, type: "User" } }));
+    expect(named).toMatchObject({ detected: false, evidence: [{ signal: "author", strength: "hint", value: "release-bot (a User named like a bot)", where: "pull.user", agent: "automation" }] });
+    expect(detectAgent(pr({ user: { login: "talbot", id: 9, type: "User" } }))).toEqual(NONE);
   });
 
   it("an agent's commits on a bot's PR make it an agent PR", () => {
