@@ -2,7 +2,7 @@
 import type { Policy } from "../config/schema.js";
 import { POLICY_PATH } from "../config/schema.js";
 import type { PullFacts, RuleResult } from "../types.js";
-import { displayName, filesMatching, listNames } from "./globs.js";
+import { displayName, filesMatching, filesMatchingEach, listNames } from "./globs.js";
 import type { ReviewerSet } from "./reviewers.js";
 
 /** The policy file (both spellings): a PR that changes it always needs a maintainer. */
@@ -55,8 +55,9 @@ export interface PathGroup {
 
 export function restrictedGroups(policy: Policy, facts: PullFacts): PathGroup[] {
   const groups: PathGroup[] = [];
+  const matched = filesMatchingEach(facts.files, policy.paths.restricted.map((g) => g.paths));
   policy.paths.restricted.forEach((g, i) => {
-    const hits = filesMatching(facts.files, g.paths);
+    const hits = matched[i]!;
     if (hits.length === 0) return;
     groups.push({
       rule: `paths.restricted[${i}]`,

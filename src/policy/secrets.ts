@@ -41,8 +41,8 @@ export interface SecretFinding {
   kind: string;
 }
 
-/** Any kind at all, tried first so most lines cost one regex test. */
-const ANY = new RegExp(SECRET_KINDS.map((k) => `(?:${k.pattern.source})`).join("|"));
+/** The literal marks every kind contains, tried first so most lines cost one cheap regex test. */
+const ANY = /-----BEGIN|A[KS]IA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|AIza|k_live_|T3BlbkFJ|sk-ant-|npm_|pypi-|hf_|SG\.|AccountKey=/;
 
 /** Finds well-known secret formats in the added lines of `files`. Lines longer than 4,000 characters are cut. */
 export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
+import { minimatch } from "minimatch";
 import { describe, expect, it } from "vitest";
-import { displayName, filesMatching, globProblem, regexProblem } from "../../src/policy/globs.js";
+import { displayName, filesMatching, filesMatchingEach, globProblem, matcher, regexProblem } from "../../src/policy/globs.js";
 import { file } from "./build.js";
 
 describe("globProblem", () => {
@@ -55,5 +56,31 @@ describe("filesMatching", () => {
     expect(filesMatching([moved, file("src/a.ts")], [".github/workflows/**"])).toEqual([moved]);
     expect(filesMatching([file(".env")], ["*"])).toHaveLength(1);
     expect(displayName(moved)).toBe(".github/workflows/ci.yml → docs/ci.yml");
+  });
+});
+
+describe("matcher's literal shortcuts never change minimatch's answer (property)", () => {
+  const seg = fc.constantFrom("src", "a", "b", ".github", "AGENTS.md", "x.sql", "y.ts", "test", "lib");
+  const globSeg = fc.constantFrom("src", "a", "*", "**", "*.sql", "*.ts", "{a,b}", "AGENTS.md", ".github", "?", "[ab]", "x.*", "*.{sql,ts}");
+  const path = fc.array(seg, { minLength: 1, maxLength: 5 }).map((s) => s.join("/"));
+  const glob = fc.array(globSeg, { minLength: 1, maxLength: 4 }).map((s) => s.join("/"));
+  const opts = { dot: true, nocomment: true, nonegate: true };
+  it("matcher", () => {
+    fc.assert(
+      fc.property(fc.array(glob, { minLength: 1, maxLength: 4 }), fc.array(path, { maxLength: 8 }), (globs, paths) => {
+        const m = matcher(globs);
+        for (const p of paths) expect(m(p)).toBe(globs.some((g) => minimatch(p, g, opts)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it("filesMatchingEach equals one filesMatching per list", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(glob, { minLength: 1, maxLength: 3 }), { maxLength: 5 }), fc.array(path, { maxLength: 10 }), (lists, paths) => {
+        const files = paths.map((p) => file(p));
+        expect(filesMatchingEach(files, lists)).toEqual(lists.map((l) => filesMatching(files, l)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
