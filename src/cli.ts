@@ -9,8 +9,8 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatProblem, parsePolicy, type ConfigProblem } from "./config/load.js";
-import { lintPolicy } from "./config/lint.js";
+import { formatProblem, type ConfigProblem } from "./config/load.js";
+import { checkPolicy, type PolicyCheck } from "./config/lint.js";
 import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./config/schema.js";
 import { evaluate } from "./policy/evaluate.js";
 import { planCheckRun } from "./output/check.js";
@@ -75,16 +75,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 // ---------------------------------------------------------------------------
 // validate
-
-export type PolicyCheck = { ok: true; policy: Policy; extends: string | null } | { ok: false; problems: ConfigProblem[] };
-
-/** Parses and lints a policy file's text: what `validate` reports. */
-export function checkPolicy(text: string, file: string): PolicyCheck {
-  const parsed = parsePolicy(text, file);
-  if (!parsed.ok) return parsed;
-  const problems = lintPolicy(parsed.policy, text, file);
-  return problems.length ? { ok: false, problems } : { ok: true, policy: parsed.policy, extends: parsed.extends };
-}
 
 /** Reads and checks a policy file; an unreadable file is a problem at 1:1. */
 function checkPolicyFile(file: string): PolicyCheck {

@@ -5,7 +5,7 @@
  * escalation tiers that are never reached. Pure: the parsed policy and its text in, problems with positions out.
  */
 import { isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
-import { mergePolicies, pathToString, type ConfigProblem } from "./load.js";
+import { mergePolicies, parsePolicy, pathToString, type ConfigProblem } from "./load.js";
 import { POLICY_PATH, type Policy } from "./schema.js";
 
 type Path = (string | number)[];
@@ -31,6 +31,16 @@ interface Sections {
 interface ReviewerSet {
   users?: string[];
   teams?: string[];
+}
+
+export type PolicyCheck = { ok: true; policy: Policy; extends: string | null } | { ok: false; problems: ConfigProblem[] };
+
+/** Parses, then lints, a policy file's text: what `agent-governance validate` reports. Never throws. */
+export function checkPolicy(text: string, file = POLICY_PATH): PolicyCheck {
+  const parsed = parsePolicy(text, file);
+  if (!parsed.ok) return parsed;
+  const problems = lintPolicy(parsed.policy, text, file);
+  return problems.length ? { ok: false, problems } : { ok: true, policy: parsed.policy, extends: parsed.extends };
 }
 
 /** Lints a policy that `parsePolicy` accepted. `text` is the same file's YAML, for positions. */
