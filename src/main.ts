@@ -5,7 +5,7 @@
 import { run } from "probot";
 import app from "./index.js";
 import { enableProcessMetrics } from "./metrics.js";
-import { MeteredOctokit, withOpsRoutes } from "./server/ops.js";
+import { MeteredOctokit, startOpsServer, withOpsRoutes } from "./server/ops.js";
 
 /** Returns why the environment is unsafe to start with, or null. */
 export function unsafeEnvironment(env: NodeJS.ProcessEnv): string | null {
@@ -32,5 +32,10 @@ if (problem) {
 // listen on all interfaces unless HOST says otherwise (Probot 14 defaults to localhost).
 process.env.HOST ||= "0.0.0.0";
 enableProcessMetrics();
-// /healthz and /metrics next to the webhook route; every GitHub request metered.
-await run(withOpsRoutes(app), { Octokit: MeteredOctokit });
+// /healthz and /metrics next to the webhook route, or /metrics on METRICS_PORT; every GitHub request metered.
+const metricsPort = Number(process.env.METRICS_PORT) || 0;
+await run(withOpsRoutes(app, { metrics: !metricsPort }), { Octokit: MeteredOctokit });
+if (metricsPort) {
+  await startOpsServer(metricsPort, process.env.HOST);
+  console.info(`agent-governance: metrics on http://${process.env.HOST}:${metricsPort}/metrics`);
+}

@@ -1,23 +1,24 @@
-/** `/healthz` and `/metrics` as the server mounts them. */
+/** `/healthz` and `/metrics` as the server mounts them, and on a port of their own. */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { opsHandler } from "../../src/server/ops.js";
+import { opsHandler, startOpsServer } from "../../src/server/ops.js";
+import { freePort } from "./redis.js";
 
 let server: Server;
 let base: string;
-const env: NodeJS.ProcessEnv = {};
+let metricsRoute = true;
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
-    if (!(await opsHandler(req, res, env))) res.writeHead(418).end("next handler\n");
+    if (!(await opsHandler(req, res, { metrics: metricsRoute }))) res.writeHead(418).end("next handler\n");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-describe("ops routes", () => {
+describe("ops routes next to the webhook route", () => {
   it("answers /healthz, and leaves other paths to the next handler", async () => {
     const res = await fetch(`${base}/healthz?probe=1`);
     expect(res.status).toBe(200);
@@ -32,21 +33,33 @@ describe("ops routes", () => {
     expect(res.headers.get("allow")).toBe("GET, HEAD");
   });
 
-  it("serves /metrics openly, or only with the bearer token when METRICS_TOKEN is set", async () => {
-    const open = await fetch(`${base}/metrics`);
-    expect(open.status).toBe(200);
-    expect(await open.text()).toContain("agent_governance_github_requests_total");
-
-    env.METRICS_TOKEN = "scrape-token-123";
+  it("serves /metrics in Prometheus text, unless metrics have a port of their own", async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await res.text()).toContain("# TYPE agent_governance_evaluations_total counter");
+    metricsRoute = false;
     try {
-      expect((await fetch(`${base}/metrics`)).status).toBe(401);
-      expect((await fetch(`${base}/metrics`, { headers: { authorization: "Bearer wrong-token-123" } })).status).toBe(401);
-      const ok = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer scrape-token-123" } });
-      expect(ok.status).toBe(200);
-      expect(await ok.text()).toContain("# TYPE agent_governance_evaluations_total counter");
-      expect((await fetch(`${base}/healthz`)).status).toBe(200); // health stays open for the orchestrator
+      expect((await fetch(`${base}/metrics`)).status).toBe(418);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
     } finally {
-      delete env.METRICS_TOKEN;
+      metricsRoute = true;
+    }
+  });
+});
+
+describe("METRICS_PORT listener", () => {
+  it("serves /metrics and /healthz, and 404 for anything else", async () => {
+    const port = await freePort();
+    const ops = await startOpsServer(port, "127.0.0.1");
+    try {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain("agent_governance_github_requests_total");
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, { method: "POST" })).status).toBe(404);
+    } finally {
+      await new Promise<void>((resolve) => ops.close(() => resolve()));
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `npm start` with credentials, as the container runs it (the built server as a
  * child process; `npm test` builds first): it listens on every interface by
- * default and serves /healthz and /metrics next to the webhook route.
+ * default and serves /healthz and /metrics next to the webhook route, or
+ * /metrics on METRICS_PORT.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -14,30 +15,36 @@ import { freePort } from "./redis.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 const KEY = fileURLToPath(new URL("../fixtures/private-key.pem", import.meta.url));
+const children: { kill: () => void }[] = [];
+afterAll(() => children.forEach((c) => c.kill()));
+
+/** Starts the built server in production mode; resolves once it listens (or has exited). */
+async function start(env: Record<string, string>): Promise<{ listening: boolean; output: () => string }> {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: mkdtempSync(join(tmpdir(), "ag-deploy-")), // no .env, no stray .pem
+    env: { PATH: process.env.PATH, NODE_ENV: "production", APP_ID: "123", PRIVATE_KEY_PATH: KEY, WEBHOOK_SECRET: "start-test-secret", ...env },
+  });
+  children.push(child);
+  let output = "";
+  const listening = await new Promise<boolean>((resolve) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (/Listening on/.test(output) && (!env.METRICS_PORT || /metrics on/.test(output))) resolve(true);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", () => resolve(false));
+  });
+  return { listening, output: () => output };
+}
 
 const port = await freePort();
-const child = spawn(process.execPath, [MAIN], {
-  cwd: mkdtempSync(join(tmpdir(), "ag-deploy-")), // no .env, no stray .pem
-  env: { PATH: process.env.PATH, NODE_ENV: "production", APP_ID: "123", PRIVATE_KEY_PATH: KEY, WEBHOOK_SECRET: "start-test-secret", PORT: String(port) },
-});
-let output = "";
-const listening = await new Promise<boolean>((resolve) => {
-  const onData = (d: Buffer) => {
-    output += d.toString();
-    if (/Listening on/.test(output)) resolve(true);
-  };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", onData);
-  child.on("exit", () => resolve(false));
-});
-afterAll(() => {
-  child.kill();
-});
+const server = await start({ PORT: String(port) });
 
 describe("npm start (production, with credentials)", () => {
   it("starts, listening on 0.0.0.0 when HOST is unset", () => {
-    expect(listening, output).toBe(true);
-    expect(output).toContain(`Listening on http://0.0.0.0:${port}`);
+    expect(server.listening, server.output()).toBe(true);
+    expect(server.output()).toContain(`Listening on http://0.0.0.0:${port}`);
   });
 
   it("serves /healthz and /metrics (with Node's process metrics)", async () => {
@@ -64,5 +71,18 @@ describe("npm start (production, with credentials)", () => {
       body: "{}",
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe("npm start with METRICS_PORT", () => {
+  it("moves /metrics off the webhook port onto its own", async () => {
+    const [web, metricsPort] = [await freePort(), await freePort()];
+    const s = await start({ PORT: String(web), METRICS_PORT: String(metricsPort), HOST: "127.0.0.1" });
+    expect(s.listening, s.output()).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${web}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${web}/healthz`)).status).toBe(200);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("agent_governance_github_rate_limit_remaining");
   });
 });
