@@ -6,6 +6,7 @@ import { sweep } from "./handlers/sweep.js";
 import { withSweepLock } from "./github/lock.js";
 import { pullsForCommit } from "./github/facts.js";
 import { RECHECK_ACTION } from "./output/check.js";
+import { KeyedQueue, RetryQueue, type Scheduler } from "./github/retry.js";
 import { recordFirstReview, recordPullOpened } from "./metrics.js";
 import type { PullRequestFacts } from "./types.js";
 
@@ -20,6 +21,8 @@ export interface AppOptions {
    * `ESCALATION_SWEEP_MINUTES` environment variable, else 10 (off under tests).
    */
   sweepMinutes?: number;
+  /** Timers for evaluation retries; tests pass a fake. */
+  scheduler?: Scheduler;
 }
 
 function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
@@ -31,6 +34,8 @@ function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
 export function createApp(appOptions: AppOptions = {}) {
   const now = appOptions.now ?? (() => new Date());
   const sweepMinutes = appOptions.sweepMinutes ?? sweepMinutesFromEnv(process.env);
+  const queue = new KeyedQueue();
+  const retries = new RetryQueue(appOptions.scheduler);
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
@@ -51,7 +56,7 @@ export function createApp(appOptions: AppOptions = {}) {
       async (context) => {
         const payload = context.payload as { action: string; label?: { name: string } };
         if ((payload.action === "labeled" || payload.action === "unlabeled") && OWN_LABELS.has(payload.label?.name ?? "")) return;
-        const deps: Deps = { gh: context.octokit, log: context.log, now };
+        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
         const { owner, repo } = context.repo();
         const pull = context.payload.pull_request as unknown as PullRequestFacts;
         const result = await evaluatePull(deps, { owner, repo, number: pull.number, pull });
@@ -59,7 +64,7 @@ export function createApp(appOptions: AppOptions = {}) {
       },
     );
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context) => {
-      const deps: Deps = { gh: context.octokit, log: context.log, now };
+      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
       const { owner, repo } = context.repo();
       const pull = context.payload.pull_request as unknown as PullRequestFacts;
       const result = await evaluatePull(deps, { owner, repo, number: pull.number, pull });
@@ -69,7 +74,7 @@ export function createApp(appOptions: AppOptions = {}) {
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
       const payload = context.payload as { action: string; requested_action?: { identifier: string }; check_run: { head_sha: string; pull_requests: { number: number }[] } };
       if (payload.action === "requested_action" && payload.requested_action?.identifier !== RECHECK_ACTION.identifier) return;
-      const deps: Deps = { gh: context.octokit, log: context.log, now };
+      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
       const { owner, repo } = context.repo();
       // Fork PRs are missing from `pull_requests`: look them up by commit.
       const numbers = payload.check_run.pull_requests.length
@@ -80,7 +85,7 @@ export function createApp(appOptions: AppOptions = {}) {
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => {
       // Comments on plain issues are not ours to answer.
       if (!context.payload.issue.pull_request) return;
-      const deps: Deps = { gh: context.octokit, log: context.log, now };
+      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
       const { owner, repo } = context.repo();
       await handleComment(deps, { owner, repo, number: context.payload.issue.number }, context.payload as unknown as CommentEvent);
     });

@@ -106,11 +106,16 @@ export async function applyEscalationComment(
   const id = await postComment(gh, ref, issueNumber, plan.body);
   const marked = (await listMarkedComments(gh, ref, issueNumber, ESCALATION_MARKER)).filter((c) => c.user?.type === "Bot");
   const keep = Math.min(id, ...marked.map((c) => c.id));
-  for (const c of marked) if (c.id !== keep) await gh.rest.issues.deleteComment({ ...ref, comment_id: c.id });
-  if (keep !== id) {
-    await gh.rest.issues.deleteComment({ ...ref, comment_id: id }).catch(() => undefined);
-    await editComment(gh, ref, keep, plan.body);
+  // Each racer deletes every marked comment but the oldest (a 404 means another racer already did).
+  for (const c of [...marked.filter((c) => c.id !== id), { id }]) {
+    if (c.id === keep) continue;
+    try {
+      await gh.rest.issues.deleteComment({ ...ref, comment_id: c.id });
+    } catch (err) {
+      if (status(err) !== 404) throw err;
+    }
   }
+  if (keep !== id) await editComment(gh, ref, keep, plan.body);
   return "created";
 }
 

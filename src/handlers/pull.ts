@@ -9,6 +9,7 @@ import { applyCheckRun, applyEscalationComment, applyLabels, requestReviews } fr
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
 import { planOutputs } from "../output/plan.js";
+import type { KeyedQueue, RetryQueue } from "../github/retry.js";
 import { auditRecord } from "../audit.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { Evaluation, PullFacts, PullRequestFacts } from "../types.js";
@@ -24,6 +25,10 @@ export interface Deps {
   log: Logger;
   /** The clock, injected so tests use a fixed time. */
   now: () => Date;
+  /** Serialises evaluations of one PR within this process. */
+  queue?: KeyedQueue;
+  /** Re-runs evaluations that could not complete, with backoff. */
+  retries?: RetryQueue;
 }
 
 export interface EvaluateOptions {
@@ -37,6 +42,8 @@ export interface PullResult {
   policy: Policy;
   /** Escalation tiers notified by this evaluation. */
   newTiers: number[];
+  /** The evaluation could not complete (GitHub errors): a retry is due. */
+  failed?: boolean;
 }
 
 /** Loads, gathers and evaluates; `facts` is null when they could not be gathered. */
@@ -64,11 +71,40 @@ async function evaluateOnly(deps: Deps, target: PullTarget): Promise<PullResult 
     );
     if (!target.pull) throw err;
     const reason = `GitHub could not be read (${(err as { status?: number }).status ?? "network error"}): the app retries; until then this PR is blocked.`;
-    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now()), facts: null, policy, newTiers: [] };
+    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now()), facts: null, policy, newTiers: [], failed: true };
   }
 }
 
+/**
+ * Evaluates a PR and makes GitHub show the result. Never throws for GitHub
+ * trouble: the failure is logged, the PR stays blocked ("Could not evaluate"
+ * where a check could be written) and a retry with backoff is scheduled.
+ */
 export async function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
+  const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
+  const run = async () => {
+    let result: PullResult | null = null;
+    try {
+      result = await evaluateAndApply(deps, target, options);
+    } catch (err) {
+      deps.log.error(
+        { repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
+        "evaluation failed",
+      );
+    }
+    if (result && !result.failed) {
+      deps.retries?.succeeded(key);
+    } else {
+      // Retry with the PR number only: the payload may be stale by then.
+      const delay = deps.retries?.schedule(key, () => evaluatePull(deps, { owner: target.owner, repo: target.repo, number: target.number }, options));
+      deps.log.warn({ repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "retry_scheduled", delay_ms: delay ?? null }, delay ? "evaluation will be retried" : "no retries left");
+    }
+    return result;
+  };
+  return deps.queue ? deps.queue.run(key, run) : run();
+}
+
+async function evaluateAndApply(deps: Deps, target: PullTarget, options: EvaluateOptions): Promise<PullResult | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
   const started = performance.now();
@@ -77,8 +113,8 @@ export async function evaluatePull(deps: Deps, target: PullTarget, options: Eval
   const { evaluation, facts, policy } = result;
   const notes: string[] = [];
   const writes: Record<string, string> = {};
-  if (facts) {
-    const outputs = planOutputs(evaluation, facts, policy, deps.now(), options);
+  const outputs = facts ? planOutputs(evaluation, facts, policy, deps.now(), options) : null;
+  if (facts && outputs) {
     result.newTiers = outputs.escalation.newTiers;
     await applyLabels(gh, ref, target.number, outputs.labels);
     if (outputs.labels.add.length || outputs.labels.remove.length) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
@@ -98,3 +134,4 @@ export async function evaluatePull(deps: Deps, target: PullTarget, options: Eval
   recordEscalations(result.newTiers);
   return result;
 }
+

@@ -35,7 +35,16 @@ export interface TestApp {
   logText: () => string;
 }
 
-export function setupApp(opts: { now?: string } = {}): TestApp {
+/** Timers captured instead of run: a test fires them when it wants. */
+export class FakeScheduler {
+  readonly timers: { fn: () => void; ms: number }[] = [];
+  setTimeout(fn: () => void, ms: number) {
+    this.timers.push({ fn, ms });
+    return {};
+  }
+}
+
+export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {}): TestApp {
   nock.disableNetConnect();
   clearCaches();
   const lines: string[] = [];
@@ -59,7 +68,7 @@ export function setupApp(opts: { now?: string } = {}): TestApp {
     })),
   });
   const now = new Date(opts.now ?? NOW);
-  probot.load(createApp({ now: () => now }));
+  probot.load(createApp({ now: () => now, scheduler: opts.scheduler ?? new FakeScheduler() }));
   return {
     probot,
     get logs() {

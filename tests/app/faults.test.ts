@@ -1,0 +1,245 @@
+/**
+ * Faults, ordering and concurrency: GitHub errors, rate limits, timeouts,
+ * malformed bodies and huge PRs never pass a PR by accident, never crash the
+ * app, and are retried; late or concurrent events converge on the newest state.
+ */
+import nock from "nock";
+import { afterEach, describe, expect, it } from "vitest";
+import { shouldRetryRateLimit, KeyedQueue, RetryQueue, RETRY_DELAYS_MS } from "../../src/github/retry.js";
+import {
+  API,
+  FakeScheduler,
+  HEAD_SHA,
+  REPO_PATH,
+  mockCheckRun,
+  mockEscalation,
+  mockLabels,
+  mockPolicy,
+  mockPr,
+  mockToken,
+  pullObject,
+  pullRequestPayload,
+  receive,
+  setupApp,
+  teardown,
+} from "../helpers/app.js";
+
+afterEach(() => teardown());
+
+const PR = `${REPO_PATH}/pulls/2`;
+
+/** Mocks every read of the PR but `broken`, which answers as given. */
+function mockPrWith(broken: "files" | "pull", reply: (scope: nock.Interceptor) => nock.Scope) {
+  const scope = nock(API);
+  if (broken === "pull") reply(scope.get(PR));
+  else scope.get(PR).reply(200, pullObject());
+  scope.get(`${PR}/reviews`).query(true).reply(200, []);
+  scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+  if (broken === "files") reply(scope.get(`${PR}/files`).query(true));
+  else scope.get(`${PR}/files`).query(true).reply(200, []);
+  scope.get(`${PR}/commits`).query(true).reply(200, []);
+}
+
+type CheckBody = { conclusion: string; output: { title: string; summary: string } };
+
+describe("GitHub errors while reading", () => {
+  const cases: [string, (i: nock.Interceptor) => nock.Scope][] = [
+    ["500", (i) => i.reply(500, { message: "Server Error" })],
+    ["502", (i) => i.reply(502, "<html>Bad gateway</html>")],
+    ["403 secondary rate limit with retry-after", (i) => i.reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "60" })],
+    ["a timeout", (i) => i.replyWithError({ code: "ETIMEDOUT", message: "connect ETIMEDOUT" })],
+  ];
+  for (const [name, reply] of cases) {
+    it(`${name}: a blocking "Could not evaluate" check, a log line, and a retry with backoff`, async () => {
+      const scheduler = new FakeScheduler();
+      const app = setupApp({ scheduler });
+      mockToken();
+      mockPolicy(null);
+      mockPrWith("files", reply);
+      const check = mockCheckRun();
+      await receive(app, "pull_request", pullRequestPayload());
+      const body = check.body() as CheckBody;
+      expect(body.conclusion).toBe("failure");
+      expect(body.output.title).toBe("Could not evaluate");
+      expect(body.output.summary).toContain("the app retries; until then this PR is blocked.");
+      expect(app.logs.some((l) => l.decision === "error" && l.level === 50)).toBe(true);
+      expect(scheduler.timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+    });
+  }
+
+  it("a malformed body: blocked, never passed", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    mockPrWith("pull", (i) => i.reply(200, { unexpected: true }));
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    // Nothing can be evaluated from garbage; the payload's head commit gets "Could not evaluate".
+    expect(check.body()).toMatchObject({ head_sha: HEAD_SHA, conclusion: "failure", output: { title: "Could not evaluate" } });
+    expect(app.logs.some((l) => l.decision === "error")).toBe(true);
+  });
+
+  it("the retry re-evaluates and the PR gets its real result; the server keeps serving", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    mockPrWith("files", (i) => i.reply(500, {}));
+    mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(scheduler.timers).toHaveLength(1);
+
+    // GitHub is back: the scheduled retry runs.
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun({ id: 555, status: "completed", conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
+    scheduler.timers[0]!.fn();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((check.body() as CheckBody).conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a team the app cannot see (404) has no members: its approval is missing, nothing crashes", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy("reviewers:\n  from: { teams: [Codertocat/ghosts] }\n");
+    mockPr({ reviews: [{ id: 1, user: { login: "alice", id: 5, type: "User" }, state: "APPROVED", commit_id: HEAD_SHA, submitted_at: "2026-11-20T11:00:00Z" }], permissions: { alice: "write" } });
+    nock(API).get("/orgs/Codertocat/teams/ghosts/members").query(true).reply(404, { message: "Not Found" });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    nock(API).post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect((check.body() as CheckBody).conclusion).toBe("action_required");
+  });
+
+  it("a PR with more changed files than GitHub lists fails closed and says why", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    const files = Array.from({ length: 3000 }, (_, i) => ({ filename: `src/f${i}.ts`, status: "added", additions: 1, deletions: 0, changes: 1 }));
+    mockPr({ pull: { ...pullObject(), changed_files: 3500 }, files });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    const body = check.body() as CheckBody;
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.summary).toMatch(/3500/);
+    expect(body.output.summary).toMatch(/3000/);
+  });
+});
+
+describe("rate limits", () => {
+  it("retries a rate-limited request inline only briefly and a bounded number of times", () => {
+    expect(shouldRetryRateLimit(5, 0)).toBe(true);
+    expect(shouldRetryRateLimit(5, 1)).toBe(true);
+    expect(shouldRetryRateLimit(5, 2)).toBe(false);
+    expect(shouldRetryRateLimit(3600, 0)).toBe(false);
+  });
+
+  it("retries an evaluation three times with growing delays, then stops", () => {
+    const scheduler = new FakeScheduler();
+    const q = new RetryQueue(scheduler);
+    const fn = async () => undefined;
+    expect([q.schedule("k", fn), q.schedule("k", fn), q.schedule("k", fn), q.schedule("k", fn)]).toEqual([...RETRY_DELAYS_MS, null]);
+    q.succeeded("k");
+    expect(q.pending("k")).toBe(0);
+  });
+});
+
+describe("ordering and concurrency", () => {
+  it("an event about an old head commit arriving late evaluates and writes for the newest head", async () => {
+    const NEW_HEAD = "1111111111111111111111111111111111111111";
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), head: { ...(pullObject().head as object), sha: NEW_HEAD } } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    let posted: { head_sha?: string } | undefined;
+    nock(API)
+      .get(`${REPO_PATH}/commits/${NEW_HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO_PATH}/check-runs`, (b) => ((posted = b), true))
+      .reply(201, { id: 1 });
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", headSha: HEAD_SHA }));
+    expect(posted?.head_sha).toBe(NEW_HEAD);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("two events for one PR arriving together are evaluated one after the other: one check run, one comment", async () => {
+    const app = setupApp();
+    const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
+    let checkBody: Record<string, unknown> | undefined;
+    let commentBody: string | undefined;
+    let checksCreated = 0;
+    let commentsCreated = 0;
+    const ourComment = () => [{ id: 9001, user: BOT, body: commentBody, created_at: "2026-11-20T12:00:00Z" }];
+    mockToken();
+    mockPolicy(null);
+    mockPolicy(null);
+    // Interceptors for one path are used in order: first evaluation, its convergence re-read, second evaluation.
+    nock(API)
+      .get(PR).reply(200, pullObject())
+      .get(PR).reply(200, { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] })
+      .get(`${PR}/reviews`).query(true).times(2).reply(200, [])
+      .get(`${PR}/files`).query(true).times(2).reply(200, [{ filename: "README.md", status: "modified", additions: 1, deletions: 0 }])
+      .get(`${PR}/commits`).query(true).times(2).reply(200, [])
+      .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, [])
+      .post(`${REPO_PATH}/issues/2/comments`, (b) => ((commentBody = b.body), commentsCreated++, true)).reply(201, { id: 9001 })
+      .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)
+      .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO_PATH}/check-runs`, (b) => ((checkBody = b), checksCreated++, true)).reply(201, { id: 555 })
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true)
+      .reply(200, () => ({ total_count: 1, check_runs: [{ id: 555, status: "completed", conclusion: checkBody?.conclusion, output: checkBody?.output }] }));
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    await Promise.all([
+      receive(app, "pull_request", pullRequestPayload({ action: "synchronize" })),
+      receive(app, "pull_request", pullRequestPayload({ action: "reopened" })),
+    ]);
+    expect(checksCreated).toBe(1);
+    expect(commentsCreated).toBe(1);
+    expect(app.logs.filter((l) => l.msg === "evaluated").map((l) => l.writes)).toEqual([
+      { labels: "+agent-pr,needs-human-review -", comment: "created", check: "created" },
+      { check: "unchanged" },
+    ]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("two replicas that both created an escalation comment converge on the oldest one", async () => {
+    const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
+    const { applyEscalationComment } = await import("../../src/github/apply.js");
+    const { ProbotOctokit } = await import("probot");
+    const gh = new ProbotOctokit({ auth: { token: "t" }, retry: { enabled: false }, throttle: { enabled: false } });
+    nock.disableNetConnect();
+    let edited: string | undefined;
+    const deleted: number[] = [];
+    nock(API)
+      .post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 9002 })
+      .get(`${REPO_PATH}/issues/2/comments`).query(true)
+      .reply(200, [
+        { id: 9001, user: BOT, body: "<!-- agent-governance:escalation -->\nfrom replica A", created_at: "x" },
+        { id: 9002, user: BOT, body: "<!-- agent-governance:escalation -->\nfrom replica B", created_at: "x" },
+      ])
+      .delete(`${REPO_PATH}/issues/comments/9002`).reply(() => (deleted.push(9002), [204, ""]))
+      .patch(`${REPO_PATH}/issues/comments/9001`, (b) => ((edited = b.body), true)).reply(200, {});
+    await applyEscalationComment(gh as never, { owner: "Codertocat", repo: "Hello-World" }, 2, { action: "create", body: "<!-- agent-governance:escalation -->\nfrom replica B" });
+    expect(deleted).toEqual([9002]);
+    expect(edited).toBe("<!-- agent-governance:escalation -->\nfrom replica B");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("KeyedQueue runs tasks for one key in order, other keys concurrently", async () => {
+    const q = new KeyedQueue();
+    const order: string[] = [];
+    const slow = (tag: string, ms: number) => () => new Promise<void>((r) => setTimeout(() => (order.push(tag), r()), ms));
+    await Promise.all([q.run("a", slow("a1", 30)), q.run("a", slow("a2", 1)), q.run("b", slow("b1", 5))]);
+    expect(order).toEqual(["b1", "a1", "a2"]);
+    expect(q.size).toBe(0);
+  });
+});
