@@ -290,18 +290,18 @@ export function createFakeGitHub(options = {}) {
       }
     }
     res ??= notFound();
-    count(method, url.pathname, res.status);
+    count(method, url.pathname, res.status, body);
     return res;
   }
 
-  function count(method, path, status) {
+  function count(method, path, status, body) {
     const kind = path.endsWith("/access_tokens") ? "auth" : status === 304 ? "notModified" : method === "GET" ? "reads" : "writes";
     for (const t of [tally, total]) {
       t[kind]++;
       if (status >= 400 && kind !== "auth") t.errors++;
     }
     if (record) tally.requests.push(`${method} ${path} ${status}`);
-    if (kind === "writes") for (const fn of writeListeners) fn({ method, path, status });
+    if (kind === "writes") for (const fn of writeListeners) fn({ method, path, status, body });
   }
 
   /** Serves `handle` over HTTP on 127.0.0.1 (an ephemeral port unless given). */
@@ -340,7 +340,10 @@ export function createFakeGitHub(options = {}) {
       return [...checkRuns.values()].filter((c) => c.repo === r);
     },
     /** Calls `fn` on every write request (the load generator watches for check runs). */
-    onWrite: (fn) => writeListeners.push(fn),
+    onWrite: (fn) => {
+      writeListeners.push(fn);
+      return () => writeListeners.splice(writeListeners.indexOf(fn), 1);
+    },
     /** Starts a new tally and returns the previous one. */
     takeTally: () => {
       const t = tally;
