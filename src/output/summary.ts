@@ -10,13 +10,17 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 export function renderSummary(e: Evaluation): string {
   const out: string[] = [];
   const a = e.agent;
+  const evidence = () => {
+    out.push("", "<details><summary>Evidence</summary>", "");
+    for (const ev of a.evidence) out.push(`- ${ev.strength}: ${ev.signal} \`${ev.value.replace(/`/g, "'")}\` (${ev.where})`);
+    out.push("", "</details>");
+  };
   if (a.detected) {
     out.push(`**Agent:** ${a.name ?? a.id} (${a.confidence} confidence)${a.invoker ? `, started by @${a.invoker}` : ""}`);
-    if (a.evidence.length) {
-      out.push("", "<details><summary>Evidence</summary>", "");
-      for (const ev of a.evidence) out.push(`- ${ev.strength}: ${ev.signal} \`${ev.value.replace(/`/g, "'")}\` (${ev.where})`);
-      out.push("", "</details>");
-    }
+    if (a.evidence.length) evidence();
+  } else if (a.evidence.length) {
+    out.push("**Agent:** none detected at the policy's minimum signal strength (`agents.min_strength`); weaker signals were seen.");
+    evidence();
   } else {
     out.push("**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.");
   }

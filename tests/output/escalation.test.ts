@@ -1,0 +1,95 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PolicySchema } from "../../src/config/schema.js";
+import { dueTiers, durationMs, parseState, planEscalation, ESCALATION_MARKER } from "../../src/output/escalation.js";
+import { planLabels, planReviewRequests } from "../../src/output/plan.js";
+import type { Evaluation, PullFacts } from "../../src/types.js";
+
+const tiers = [
+  { after: "0h", notify: ["acme/maintainers"] },
+  { after: "24h", notify: ["acme/leads"], label: "escalated" },
+  { after: "3d", notify: ["cto"] },
+];
+const policy = PolicySchema.parse({ escalation: { tiers } });
+const OPENED = "2026-11-01T00:00:00.000Z";
+const at = (hours: number) => new Date(Date.parse(OPENED) + hours * 3_600_000);
+
+const waiting: Evaluation = {
+  agent: { detected: true, id: "copilot", name: "Copilot coding agent", kind: "agent", confidence: "high", evidence: [], invoker: "inv" },
+  mode: "enforce",
+  outcome: "waiting",
+  conclusion: "action_required",
+  title: "Waiting",
+  rules: [],
+  required: [{ rule: "reviewers", label: "reviewers", needed: 1, have: 0, users: ["bob", "inv", "Copilot"], teams: ["acme/maintainers", "other/team"], min_permission: null, approved_by: [], blocked_by: [] }],
+  approvals: [],
+  overrides: [],
+  head_sha: "abc",
+  evaluated_at: OPENED,
+};
+const facts = (over: Partial<PullFacts["pull"]> = {}, comments: PullFacts["comments"] = []): PullFacts => ({
+  pull: { number: 1, title: "t", body: "", user: { login: "Copilot", id: 198982749, type: "Bot" }, head: { ref: "copilot/x", sha: "abc" }, base: { ref: "main", repo: { full_name: "acme/app" } }, created_at: OPENED, labels: [], ...over },
+  files: [],
+  commits: [],
+  reviews: [{ id: 1, user: { login: "carol", type: "User" }, state: "COMMENTED" }],
+  comments,
+});
+
+describe("durations and due tiers", () => {
+  it("parses units", () => {
+    expect([durationMs("30m"), durationMs("4h"), durationMs("2d"), durationMs("1w"), durationMs("bad")]).toEqual([1_800_000, 14_400_000, 172_800_000, 604_800_000, Infinity]);
+  });
+  it("makes each tier due after its time, and escalate-now adds the next one", () => {
+    expect(dueTiers(tiers, OPENED, at(1), { notified: {} }, false)).toEqual([0]);
+    expect(dueTiers(tiers, OPENED, at(25), { notified: {} }, false)).toEqual([0, 1]);
+    expect(dueTiers(tiers, OPENED, at(1), { notified: { "0": OPENED } }, true)).toEqual([0, 1]);
+    expect(dueTiers(tiers, OPENED, at(100), { notified: {} }, true)).toEqual([0, 1, 2]);
+  });
+  it("reads its state back from the comment and survives anything else", () => {
+    expect(parseState(`x <!-- agent-governance:state {"notified":{"0":"${OPENED}","bad":"x","1":"not a date"}} -->`)).toEqual({ notified: { "0": OPENED } });
+    fc.assert(fc.property(fc.string(), (body) => typeof parseState(body).notified === "object"));
+  });
+});
+
+describe("planEscalation", () => {
+  it("creates once, then edits in place, then resolves; never on a human PR", () => {
+    const first = planEscalation(waiting, facts(), policy, at(1));
+    expect(first.comment?.action).toBe("create");
+    expect(first.newTiers).toEqual([0]);
+    const posted = { id: 7, user: { login: "app[bot]", type: "Bot" }, body: first.comment!.body, created_at: OPENED };
+    expect(planEscalation(waiting, facts({}, [posted]), policy, at(2)).comment).toBeNull(); // nothing changed
+    const later = planEscalation(waiting, facts({}, [posted]), policy, at(25));
+    expect(later.comment).toMatchObject({ action: "update", id: 7 });
+    expect(later.newTiers).toEqual([1]);
+    const resolved = planEscalation({ ...waiting, outcome: "passed" }, facts({}, [posted]), policy, at(26));
+    expect(resolved.comment).toMatchObject({ action: "update", id: 7 });
+    expect((resolved.comment as { body: string }).body).toContain("### ✅ Resolved");
+    expect(planEscalation({ ...waiting, outcome: "not_governed" }, facts(), policy, at(1)).comment).toBeNull();
+  });
+  it("ignores a marker comment written by a human", () => {
+    const spoof = { id: 3, user: { login: "mallory", type: "User" }, body: `${ESCALATION_MARKER}\n<!-- agent-governance:state {"notified":{"0":"${OPENED}","1":"${OPENED}","2":"${OPENED}"}} -->`, created_at: OPENED };
+    const plan = planEscalation(waiting, facts({}, [spoof]), policy, at(1));
+    expect(plan.comment?.action).toBe("create");
+    expect(plan.notifiedTiers).toEqual([0]);
+  });
+  it("does not escalate a draft", () => {
+    expect(planEscalation(waiting, facts({ draft: true }), policy, at(100)).newTiers).toEqual([]);
+  });
+});
+
+describe("labels and review requests", () => {
+  it("adds what the state needs and removes only its own labels", () => {
+    const esc = planEscalation(waiting, facts(), policy, at(25));
+    expect(planLabels(waiting, facts({ labels: [{ name: "agent-policy-violation" }, { name: "bug" }] }), policy, esc)).toEqual({
+      add: ["agent-pr", "needs-human-review", "escalated"],
+      remove: ["agent-policy-violation"],
+    });
+    expect(planLabels({ ...waiting, outcome: "error" }, facts(), policy, esc)).toEqual({ add: [], remove: [] });
+  });
+  it("requests reviewers who can satisfy what is missing: not the author, the invoker, bots, other orgs or people who reviewed", () => {
+    const esc = planEscalation(waiting, facts(), policy, at(1));
+    expect(planReviewRequests(waiting, facts({ requested_reviewers: [{ login: "bob" }] }), policy, esc)).toEqual({ reviewers: [], team_reviewers: ["maintainers"] });
+    expect(planReviewRequests(waiting, facts(), policy, esc)).toEqual({ reviewers: ["bob"], team_reviewers: ["maintainers"] });
+    expect(planReviewRequests({ ...waiting, outcome: "violation" }, facts(), policy, esc)).toEqual({ reviewers: [], team_reviewers: [] });
+  });
+});

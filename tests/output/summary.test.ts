@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { renderSummary } from "../../src/output/summary.js";
+import { planCheckRun, MAX_ANNOTATIONS } from "../../src/output/check.js";
+import type { Evaluation } from "../../src/types.js";
+
+const base: Evaluation = {
+  agent: { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null },
+  mode: "enforce",
+  outcome: "not_governed",
+  conclusion: "success",
+  title: "No agent detected: not governed",
+  rules: [],
+  required: [],
+  approvals: [],
+  overrides: [],
+  head_sha: "abc1234def",
+  evaluated_at: "2026-11-20T12:00:00.000Z",
+};
+
+describe("renderSummary", () => {
+  it("shows signals below the minimum strength instead of hiding them", () => {
+    const e: Evaluation = {
+      ...base,
+      agent: { ...base.agent, evidence: [{ signal: "branch", strength: "hint", value: "codex/fix-bug", where: "pull.head.ref" }] },
+    };
+    expect(renderSummary(e)).toBe(
+      [
+        "**Agent:** none detected at the policy's minimum signal strength (`agents.min_strength`); weaker signals were seen.",
+        "",
+        "<details><summary>Evidence</summary>",
+        "",
+        "- hint: branch `codex/fix-bug` (pull.head.ref)",
+        "",
+        "</details>",
+      ].join("\n"),
+    );
+  });
+
+  it("escapes table cells and lists overrides with their reason", () => {
+    const e: Evaluation = {
+      ...base,
+      agent: { detected: true, id: "codex", name: "Codex", kind: "agent", confidence: "medium", evidence: [], invoker: "alice" },
+      outcome: "overridden",
+      rules: [{ id: "paths.forbidden", status: "fail", message: "a | b\nc", fix: "do x" }],
+      overrides: [{ login: "root", commit: "abc1234def", at: "2026-11-20T11:00:00Z", reason: "hotfix", comment_id: 1 }],
+    };
+    const md = renderSummary(e);
+    expect(md).toContain("**Agent:** Codex (medium confidence), started by @alice");
+    expect(md).toContain("| ❌ | `paths.forbidden` | a \\| b<br>c<br>_Fix:_ do x |");
+    expect(md).toContain("- @root overrode `abc1234` at 2026-11-20T11:00:00Z: hotfix");
+  });
+});
+
+describe("planCheckRun", () => {
+  it("sends annotations in batches of 50", () => {
+    const locations = Array.from({ length: 120 }, (_, i) => ({ path: `f${i}.ts`, line: i + 1 }));
+    const e: Evaluation = { ...base, outcome: "violation", conclusion: "failure", rules: [{ id: "paths.forbidden", status: "fail", message: "m", locations }] };
+    const plan = planCheckRun(e, { name: "Agent Governance" });
+    expect(plan.output.annotations).toHaveLength(MAX_ANNOTATIONS);
+    expect(plan.annotationBatches.map((b) => b.length)).toEqual([50, 20]);
+    expect(plan.annotationBatches[1]![19]).toEqual({ path: "f119.ts", start_line: 120, end_line: 120, annotation_level: "failure", title: "paths.forbidden", message: "m" });
+  });
+
+  it("truncates a summary over GitHub's limit", () => {
+    const e: Evaluation = { ...base, outcome: "violation", rules: [{ id: "x", status: "fail", message: "y".repeat(70_000) }] };
+    const plan = planCheckRun(e, { name: "n" });
+    expect(plan.output.summary.length).toBeLessThanOrEqual(65_535);
+    expect(plan.output.summary.endsWith("… (truncated)")).toBe(true);
+  });
+});
