@@ -39,12 +39,24 @@ export type PolicyCheck = { ok: true; policy: Policy; extends: string | null } |
 export function checkPolicy(text: string, file = POLICY_PATH): PolicyCheck {
   const parsed = parsePolicy(text, file);
   if (!parsed.ok) return parsed;
-  const problems = lintPolicy(parsed.policy, text, file);
+  const problems = lintPolicy(parsed.policy, text, file, { whole: parsed.extends === null });
   return problems.length ? { ok: false, problems } : { ok: true, policy: parsed.policy, extends: parsed.extends };
 }
 
+export interface LintOptions {
+  /**
+   * The file is the whole policy (default). False for a file with `_extends`: its
+   * mappings merge over a base this module cannot see, so the checks that weigh
+   * one key against another (approvals against reviewers, tiers against rules,
+   * `required_checks` against the check's name) are left out; list entries,
+   * which replace the base's whole, are still checked.
+   */
+  whole?: boolean;
+}
+
 /** Lints a policy that `parsePolicy` accepted. `text` is the same file's YAML, for positions. */
-export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH): ConfigProblem[] {
+export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opts: LintOptions = {}): ConfigProblem[] {
+  const whole = opts.whole ?? true;
   const locate = locator(text);
   const problems: ConfigProblem[] = [];
   const emit: Emit = (path, message) => {
@@ -55,7 +67,7 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH): Co
 
   const base = policy as Sections;
   const teams = knownTeams([base, ...policy.overrides]);
-  lintSections(base, [], teams, emit);
+  lintSections(base, [], teams, emit, whole);
   policy.agents.also.branches.forEach((g, i) => {
     const why = implausibleGlob(g) ?? (g.startsWith("refs/") ? `branch globs match branch names without \`refs/heads/\`: write \`${g.replace(/^refs\/(heads\/)?/, "")}\`` : null);
     if (why) emit(["agents", "also", "branches", i], why);
@@ -64,7 +76,7 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH): Co
     const why = loginProblem(l, teams, false);
     if (why) emit(["agents", "also", "logins", i], why);
   });
-  if (!canWaitForHumans(base) && !policy.overrides.some((o) => canWaitForHumans(mergePolicies(base, o) as Sections))) {
+  if (whole && !canWaitForHumans(base) && !policy.overrides.some((o) => canWaitForHumans(mergePolicies(base, o) as Sections))) {
     if (policy.escalation.tiers.length > 0) {
       emit(
         ["escalation", "tiers"],
@@ -73,7 +85,7 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH): Co
     }
   }
 
-  policy.overrides.forEach((o, j) => lintSections(o as Sections, ["overrides", j], teams, emit, base));
+  policy.overrides.forEach((o, j) => lintSections(o as Sections, ["overrides", j], teams, emit, whole, base));
 
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
 }
@@ -95,7 +107,7 @@ function knownTeams(all: readonly Sections[]): string[] {
  * Lints one section set. `base` is given for an override entry: its `reviewers`
  * are checked as merged over the base's, the way the evaluator applies them.
  */
-function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit: Emit, base?: Sections): void {
+function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit: Emit, whole: boolean, base?: Sections): void {
   const globList = (path: Path, globs: readonly string[] | undefined) =>
     globs?.forEach((g, i) => {
       const why = implausibleGlob(g);
@@ -121,19 +133,19 @@ function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit:
   if (deps) {
     globList(["compliance", "dependencies", "paths"], deps.paths);
     userList(["compliance", "dependencies", "reviewers", "users"], deps.reviewers?.users);
-    const why = unsatisfiable(deps.reviewers?.required ?? 1, deps.reviewers ?? {});
+    const why = whole ? unsatisfiable(deps.reviewers?.required ?? 1, deps.reviewers ?? {}) : null;
     if (why) emit([...prefix, "compliance", "dependencies", "reviewers", "required"], why);
   }
   userList(["reviewers", "from", "users"], s.reviewers?.from?.users);
   userList(["commands", "override", "users"], s.commands?.override?.users);
 
-  if (s.reviewers && (!base || s.reviewers.required !== undefined || s.reviewers.from !== undefined)) {
+  if (whole && s.reviewers && (!base || s.reviewers.required !== undefined || s.reviewers.from !== undefined)) {
     const merged = (base ? mergePolicies(base.reviewers, s.reviewers) : s.reviewers) as Sections["reviewers"] & {};
     const why = unsatisfiable(merged.required ?? 1, merged.from ?? {});
     if (why) emit([...prefix, "reviewers", s.reviewers.required !== undefined ? "required" : "from"], why);
   }
 
-  const checkName = s.escalation?.check_name ?? base?.escalation?.check_name;
+  const checkName = whole ? (s.escalation?.check_name ?? base?.escalation?.check_name) : undefined;
   s.compliance?.required_checks?.forEach((c, i) => {
     if (checkName && c.toLowerCase() === checkName.toLowerCase()) {
       emit(

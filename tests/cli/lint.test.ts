@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { Minimatch } from "minimatch";
 import { describe, expect, it } from "vitest";
-import { implausibleGlob, lintPolicy, loginProblem } from "../../src/config/lint.js";
+import { checkPolicy, implausibleGlob, lintPolicy, loginProblem } from "../../src/config/lint.js";
 import { parsePolicy } from "../../src/config/load.js";
 
 /** Parses (the text must be schema-valid) and lints, as `validate` does. */
@@ -87,6 +87,17 @@ describe("lintPolicy", () => {
     expect(lint('overrides:\n  - agents: [devin]\n    paths: { forbidden: ["secrets/"] }\n')).toEqual([
       "3:26 overrides[0].paths.forbidden[0]: `secrets/` matches no file (paths never end with `/`): write `secrets/**` for everything under it",
     ]);
+  });
+
+  it("with `_extends`, leaves out the checks the unseen base could answer, and keeps the rest", () => {
+    const text = "_extends: .github\nreviewers:\n  required: 2\n  from: { users: [alice] }\npaths:\n  forbidden: [\"docs/\"]\n";
+    const check = checkPolicy(text, "p.yml");
+    // The base may add `from.teams` (mappings merge), so `required: 2` is not reported; the glob is.
+    expect(check.ok ? [] : check.problems.map((p) => p.path)).toEqual(["paths.forbidden[0]"]);
+    expect(checkPolicy(text.replace("_extends: .github\n", ""), "p.yml")).toMatchObject({
+      ok: false,
+      problems: [{ path: "reviewers.required" }, { path: "paths.forbidden[0]" }],
+    });
   });
 
   it("accepts logins of users and bots", () => {
