@@ -4,7 +4,8 @@ import { evaluatePull, type Deps } from "./handlers/pull.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { sweep } from "./handlers/sweep.js";
 import { withSweepLock } from "./github/lock.js";
-import { pullsForCommit } from "./github/facts.js";
+import { loadPolicy, pullsForCommit } from "./github/facts.js";
+import type { Policy } from "./config/schema.js";
 import { RECHECK_ACTION } from "./output/check.js";
 import { KeyedQueue, RetryQueue, type Scheduler } from "./github/retry.js";
 import { recordFirstReview, recordPullOpened } from "./metrics.js";
@@ -23,6 +24,11 @@ export interface AppOptions {
   sweepMinutes?: number;
   /** Timers for evaluation retries; tests pass a fake. */
   scheduler?: Scheduler;
+}
+
+/** Does the policy (or any of its overrides) wait on other checks? */
+function requiresChecks(policy: Policy): boolean {
+  return policy.compliance.required_checks.length > 0 || policy.overrides.some((o) => (o.compliance?.required_checks ?? []).length > 0);
 }
 
 function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
@@ -80,6 +86,27 @@ export function createApp(appOptions: AppOptions = {}) {
       const numbers = payload.check_run.pull_requests.length
         ? payload.check_run.pull_requests.map((p) => p.number)
         : await pullsForCommit(context.octokit, { owner, repo }, payload.check_run.head_sha);
+      for (const number of numbers) await evaluatePull(deps, { owner, repo, number });
+    });
+    // Another check finished or a commit status changed: PRs whose policy requires checks are
+    // re-evaluated (our own check's events are skipped, they would only echo our writes).
+    app.on(["check_run.completed", "status"], async (context) => {
+      const payload = context.payload as {
+        check_run?: { name: string; head_sha: string; pull_requests: { number: number }[] };
+        sha?: string;
+        context?: string;
+      };
+      const { owner, repo } = context.repo();
+      const ref = { owner, repo };
+      const loaded = await loadPolicy(context.octokit, ref);
+      if (loaded.kind !== "ok" || !requiresChecks(loaded.policy)) return;
+      const name = payload.check_run?.name ?? payload.context ?? "";
+      if (name === loaded.policy.escalation.check_name) return;
+      const sha = payload.check_run?.head_sha ?? payload.sha ?? "";
+      const numbers = payload.check_run?.pull_requests.length
+        ? payload.check_run.pull_requests.map((p) => p.number)
+        : await pullsForCommit(context.octokit, ref, sha);
+      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
       for (const number of numbers) await evaluatePull(deps, { owner, repo, number });
     });
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => {

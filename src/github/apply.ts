@@ -6,6 +6,7 @@ import type { Annotation, CheckRunPlan } from "../output/check.js";
 import { ESCALATION_MARKER } from "../output/escalation.js";
 import type { LabelPlan, ReviewRequestPlan } from "../output/plan.js";
 import type { GitHub, RepoRef } from "./facts.js";
+import { LruCache } from "./cache.js";
 import { findCheckRun, listMarkedComments } from "./facts.js";
 
 export type WriteResult = "created" | "updated" | "unchanged";
@@ -49,15 +50,25 @@ const status = (err: unknown) => (err as { status?: number }).status;
 /** Default colours and descriptions for the labels the app creates. */
 const LABEL_STYLE = { color: "6f42c1", description: "Managed by agent-governance" };
 
-/** Adds and removes labels; a label missing from the repository is created first. */
+/** Labels known to exist, by `owner/repo:name`, so each is created at most once per process. */
+const knownLabels = new LruCache<string, true>(5000);
+
+export function clearLabelCache(): void {
+  knownLabels.clear();
+}
+
+/** Adds and removes labels; a label missing from the repository is created first (once). */
 export async function applyLabels(gh: GitHub, ref: RepoRef, issueNumber: number, plan: LabelPlan): Promise<void> {
   if (plan.add.length) {
     for (const name of plan.add) {
+      const key = `${ref.owner}/${ref.repo}:${name}`.toLowerCase();
+      if (knownLabels.get(key)) continue;
       try {
         await gh.rest.issues.createLabel({ ...ref, name, ...LABEL_STYLE });
       } catch (err) {
         if (status(err) !== 422) throw err; // 422: it exists already
       }
+      knownLabels.set(key, true);
     }
     await gh.rest.issues.addLabels({ ...ref, issue_number: issueNumber, labels: plan.add });
   }

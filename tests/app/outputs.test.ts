@@ -271,4 +271,39 @@ describe("check_run events", () => {
     await receive(app, "check_run", checkRunPayload("requested_action", "lgtm|26764"));
     expect(nock.pendingMocks()).toEqual([]);
   });
+
+  it("re-evaluates a PR whose policy requires checks when another check completes", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("compliance:\n  required_checks: [ci]\n");
+    mockPolicyNotModified();
+    mockPr();
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ name: "ci", status: "completed", conclusion: "success", head_sha: HEAD_SHA }] })
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
+      .query(true)
+      .reply(200, []);
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = checkRunPayload("rerequested");
+    payload.action = "completed";
+    (payload.check_run as Record<string, unknown>).name = "ci";
+    await receive(app, "check_run", payload);
+    const summary = (check.body()?.output as { summary: string }).summary;
+    expect(summary).toContain("| ✅ | `compliance.required_checks` |");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("ignores checks completing in a repository whose policy requires none", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("reviewers:\n  required: 1\n");
+    const payload = checkRunPayload("rerequested");
+    payload.action = "completed";
+    await receive(app, "check_run", payload);
+    expect(nock.isDone()).toBe(true);
+  });
 });

@@ -11,6 +11,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/index.js";
 import { clearCaches } from "../../src/github/facts.js";
+import { clearLabelCache } from "../../src/github/apply.js";
 
 export const API = "https://api.github.com";
 export const OWNER = "Codertocat";
@@ -47,6 +48,7 @@ export class FakeScheduler {
 export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {}): TestApp {
   nock.disableNetConnect();
   clearCaches();
+  clearLabelCache();
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
