@@ -9,8 +9,8 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatProblem, type ConfigProblem } from "./config/load.js";
-import { checkPolicy, type PolicyCheck } from "./config/lint.js";
+import { formatProblem, parsePolicy, type ConfigProblem } from "./config/load.js";
+import { checkPolicy, lintPolicy, type PolicyCheck } from "./config/lint.js";
 import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./config/schema.js";
 import { evaluate } from "./policy/evaluate.js";
 import { planCheckRun } from "./output/check.js";
@@ -76,18 +76,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
 // ---------------------------------------------------------------------------
 // validate
 
-/** Reads and checks a policy file; an unreadable file is a problem at 1:1. */
-function checkPolicyFile(file: string): PolicyCheck {
-  let text: string;
+/** Reads a policy file's text, or the problem (at 1:1) that it cannot be read. */
+function readPolicyText(file: string): { text: string } | { problem: ConfigProblem } {
   try {
-    text = readFileSync(file, "utf8");
+    return { text: readFileSync(file, "utf8") };
   } catch (err) {
     const code = (err as { code?: string }).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not a policy file" : `cannot read the file (${code ?? "error"})`;
-    return { ok: false, problems: [{ file, line: 1, col: 1, path: "", message: why }] };
+    return { problem: { file, line: 1, col: 1, path: "", message: why } };
   }
-  return checkPolicy(text, file);
 }
+
+/** One problem per line, whatever the message holds. */
+const problemLine = (p: ConfigProblem) => formatProblem(p).replace(/\r?\n/g, " ");
 
 /** A GitHub Actions workflow command that annotates the file. */
 function githubAnnotation(p: ConfigProblem): string {
@@ -106,10 +107,11 @@ function validate(args: string[], io: Io): number {
   if (format !== "text" && format !== "github") throw new UsageError(`unknown --format \`${format}\` (text or github)`);
   let failed = false;
   for (const file of positionals.length ? positionals : [POLICY_PATH]) {
-    const result = checkPolicyFile(file);
+    const read = readPolicyText(file);
+    const result: PolicyCheck = "text" in read ? checkPolicy(read.text, file) : { ok: false, problems: [read.problem] };
     if (!result.ok) {
       failed = true;
-      for (const p of result.problems) io.stdout.write(`${format === "github" ? githubAnnotation(p) : formatProblem(p)}\n`);
+      for (const p of result.problems) io.stdout.write(`${format === "github" ? githubAnnotation(p) : problemLine(p)}\n`);
       continue;
     }
     io.stdout.write(`${file}: valid\n`);
@@ -123,13 +125,21 @@ function validate(args: string[], io: Io): number {
 // ---------------------------------------------------------------------------
 // explain
 
-/** Loads a policy file, or the default policy when `file` is undefined. Throws with FILE:LINE:COL lines on problems. */
+/**
+ * Loads a policy file as the app would use it, or the default policy when `file`
+ * is undefined. Throws with FILE:LINE:COL lines when the app would refuse it;
+ * what only `validate` reports (lint) is written to stderr, and the policy is used.
+ */
 export function readPolicy(file: string | undefined, io?: Io): Policy {
   if (!file) return defaultPolicy();
-  const result = checkPolicyFile(file);
-  if (!result.ok) throw new Error(`invalid policy:\n${result.problems.map(formatProblem).join("\n")}`);
-  if (result.extends) io?.stderr.write(`${file}: note: \`_extends: ${result.extends}\` is not followed here; this file alone is used\n`);
-  return result.policy;
+  const read = readPolicyText(file);
+  if (!("text" in read)) throw new Error(problemLine(read.problem));
+  const parsed = parsePolicy(read.text, file);
+  if (!parsed.ok) throw new Error(`invalid policy:\n${parsed.problems.map(problemLine).join("\n")}`);
+  const lint = lintPolicy(parsed.policy, read.text, file, { whole: parsed.extends === null });
+  if (lint.length) io?.stderr.write(`note: \`validate\` reports ${lint.length} problem${lint.length === 1 ? "" : "s"} in ${file}; the app would still use it:\n${lint.map((p) => `${problemLine(p)}\n`).join("")}`);
+  if (parsed.extends) io?.stderr.write(`${file}: note: \`_extends: ${parsed.extends}\` is not followed here; this file alone is used\n`);
+  return parsed.policy;
 }
 
 /** Expands files and folders into the JSON files to read, in a stable order. */

@@ -76,6 +76,17 @@ describe("explain one PR", () => {
     expect(r.stderr).toContain(`${config}:3:3: unknown key \`form\` under \`reviewers\`; did you mean \`from\`?`);
   });
 
+  it("uses a policy that only `validate` objects to, as the app would, and says what validate reports", () => {
+    const config = withPolicy('paths:\n  forbidden: ["infra/prod/"]\n');
+    const r = cli(["explain", "--config", config, "--facts", join(BACKTEST, "forbidden-path.json"), "--now", AT]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: "waiting" }); // `infra/prod/` matches nothing, as validate says
+    expect(r.stderr).toBe(
+      `note: \`validate\` reports 1 problem in ${config}; the app would still use it:\n` +
+        `${config}:2:15: \`paths.forbidden[0]\`: \`infra/prod/\` matches no file (paths never end with \`/\`): write \`infra/prod/**\` for everything under it\n`,
+    );
+  });
+
   it("exits 2 on a bad --now or --format, and without --facts", () => {
     const facts = join(BACKTEST, "approved.json");
     expect(cli(["explain", "--facts", facts, "--now", "yesterday"])).toMatchObject({ code: 2, stdout: "" });
