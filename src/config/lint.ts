@@ -2,9 +2,11 @@
  * Checks a schema cannot make: a policy that parses but can never do what its
  * author meant. Globs that match no repository path, logins that are teams
  * (or teams written without their org), approvals that can never be given,
- * escalation tiers that are never reached. Pure: the parsed policy and its text in, problems with positions out.
+ * escalation tiers that are never reached, overrides for agents that are never
+ * governed. Pure: the parsed policy and its text in, problems with positions out.
  */
 import { isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { AGENTS } from "../detect/agents.js";
 import { mergePolicies, parsePolicy, pathToString, type ConfigProblem } from "./load.js";
 import { POLICY_PATH, type Policy } from "./schema.js";
 
@@ -85,9 +87,29 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
     }
   }
 
-  policy.overrides.forEach((o, j) => lintSections(o as Sections, ["overrides", j], teams, emit, whole, base));
+  policy.overrides.forEach((o, j) => {
+    lintSections(o as Sections, ["overrides", j], teams, emit, whole, base);
+    o.agents.forEach((id, k) => {
+      const why = whole ? ungovernedAgent(id, policy.agents) : null;
+      if (why) emit(["overrides", j, "agents", k], `${why}, so this entry never applies to it`);
+    });
+  });
 
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+const AUTOMATION_IDS = new Set(AGENTS.filter((a) => a.kind === "automation").map((a) => a.id));
+
+/** Why PRs of agent `id` (an `overrides[].agents` entry) are never governed under `agents`, or null. */
+function ungovernedAgent(id: string, agents: Policy["agents"]): string | null {
+  const key = id.toLowerCase();
+  const ignored = new Set(agents.ignore.map((i) => i.toLowerCase()));
+  const automation = key === "automation" || AUTOMATION_IDS.has(key);
+  if (ignored.has(key) || (automation && ignored.has("automation"))) return `\`${id}\` is in \`agents.ignore\`: its PRs are never governed`;
+  if (automation && !agents.govern_automation && !agents.govern_humans) {
+    return `\`${id}\` is a dependency or release bot and \`agents.govern_automation\` is false: its PRs are never governed`;
+  }
+  return null;
 }
 
 /** Every `org/slug` the policy names anywhere, for "team written without its org". */

@@ -62,6 +62,8 @@ describe("lintPolicy", () => {
     ["tiers with the same wait", "escalation:\n  tiers:\n    - { after: 1d, notify: [a] }\n    - { after: 24h, notify: [b] }\n", "4:16 escalation.tiers[1].after: tier 2 has the same `after` (24h) as tier 1, so both are reached at once; merge their `notify` lists"],
     ["more approvals than listed users", 'compliance:\n  dependencies:\n    reviewers: { users: [a, A], required: 2 }\n', "3:43 compliance.dependencies.reviewers.required: needs 2 approvals but lists only 1 user (and no teams), so it can never be satisfied; lower `required` or list more reviewers"],
     ["the app's own check as a required check", "escalation:\n  check_name: Governance\ncompliance:\n  required_checks: [build, governance]\n", "4:28 compliance.required_checks[1]: `governance` is this app's own check, which cannot pass before it has finished; remove it from `required_checks`"],
+    ["an override for an ignored agent", "agents:\n  ignore: [devin]\noverrides:\n  - agents: [devin]\n    mode: report\n", "4:14 overrides[0].agents[0]: `devin` is in `agents.ignore`: its PRs are never governed, so this entry never applies to it"],
+    ["an override for bots that are not governed", "agents:\n  govern_automation: false\noverrides:\n  - agents: [copilot, dependabot]\n    reviewers: { required: 0 }\n", "4:23 overrides[0].agents[1]: `dependabot` is a dependency or release bot and `agents.govern_automation` is false: its PRs are never governed, so this entry never applies to it"],
   ])("reports %s where it is written", (_name, text, expected) => {
     expect(lint(text)).toEqual([expected]);
   });
