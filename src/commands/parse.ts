@@ -29,7 +29,8 @@ const isName = (w: string): w is CommandName => (COMMAND_NAMES as readonly strin
 
 /** The comment's command, or null when no line outside code, quotes and HTML comments starts with `/governance`. */
 export function parseCommand(body: string | null | undefined): ParsedCommand | null {
-  if (!body || !body.toLowerCase().includes(PREFIX)) return null;
+  // A malformed payload may carry anything here.
+  if (typeof body !== "string" || !body.toLowerCase().includes(PREFIX)) return null;
   let fence: { char: string; length: number } | null = null;
   let inHtmlComment = false;
   for (const line of body.split(/\r\n|\r|\n/)) {

@@ -46,21 +46,50 @@ export type CommentOutcome =
 /** Commands that change nothing unless the PR is governed. */
 const NEEDS_GOVERNED = new Set(["approve", "override", "escalate"]);
 
+/**
+ * Never throws for GitHub trouble or a malformed payload: when a command cannot
+ * be answered, the failure is logged and the PR is re-evaluated the usual way
+ * (which retries), since a command's effect comes from the comment list anyway.
+ */
 export async function handleComment(deps: Deps, target: PullTarget, event: CommentEvent): Promise<CommentOutcome> {
-  const { gh, log } = deps;
-  const ref = { owner: target.owner, repo: target.repo };
-  const comment = event.comment;
+  const comment = event.comment ?? ({} as CommentEvent["comment"]);
   const cmd = parseCommand(comment.body);
-  const logBase = { repo: `${ref.owner}/${ref.repo}`, pr: target.number, comment: comment.id, actor: comment.user?.login ?? null };
+  const login = typeof comment.user?.login === "string" ? comment.user.login : null;
+  const logBase = { repo: `${target.owner}/${target.repo}`, pr: target.number, comment: comment.id, actor: login };
 
   if (event.action !== "created") {
     const before = event.action === "edited" ? parseCommand(event.changes?.body?.from) : null;
     if (!cmd && !before) return "ignored";
-    log.info({ ...logBase, decision: "reevaluate", reason: `command comment ${event.action}` }, "command comment changed; not obeyed, re-evaluating");
+    deps.log.info({ ...logBase, decision: "reevaluate", reason: `command comment ${event.action}` }, "command comment changed; not obeyed, re-evaluating");
     await evaluatePull(deps, target);
     return "reevaluated";
   }
   if (!cmd) return "ignored";
+  if (typeof comment.id !== "number" || !Number.isSafeInteger(target.number)) {
+    deps.log.warn({ ...logBase, command: cmd.name, decision: "malformed" }, "command in a malformed payload; ignored");
+    return "ignored";
+  }
+  try {
+    return await answerCommand(deps, target, { ...comment, user: login ? comment.user : null }, cmd, logBase);
+  } catch (err) {
+    deps.log.error(
+      { ...logBase, command: cmd.name, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
+      "command could not be answered; re-evaluating",
+    );
+    await evaluatePull(deps, target);
+    return "reevaluated";
+  }
+}
+
+async function answerCommand(
+  deps: Deps,
+  target: PullTarget,
+  comment: CommentEvent["comment"],
+  cmd: ParsedCommand,
+  logBase: Record<string, unknown>,
+): Promise<CommentOutcome> {
+  const { gh, log } = deps;
+  const ref = { owner: target.owner, repo: target.repo };
 
   const loaded = await loadPolicy(gh, ref);
   const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();

@@ -317,6 +317,24 @@ describe("/governance recheck, explain, escalate, help", () => {
   });
 });
 
+describe("GitHub trouble while answering", () => {
+  it("logs the failure and still re-evaluates the PR, without throwing", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
+    nock(API).post(`${REPO_PATH}/issues/comments/${COMMENT_ID}/reactions`).reply(500, { message: "Server Error" });
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance recheck" }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required" });
+    expect(app.logs.find((l) => l.decision === "error")).toMatchObject({ command: "recheck", comment: COMMENT_ID, err: { status: 500 } });
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
 describe("redelivery, edits and deletions", () => {
   it("answers a redelivered command once: the second delivery finds the marked reply", async () => {
     mockToken();
