@@ -220,7 +220,7 @@ describe("mutated webhook payloads (property)", () => {
         const { conclusions } = await deliver(name, apply(base, ms));
         for (const c of conclusions) expect(BLOCKING).toContain(c);
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
     expect(unhandled).toEqual([]);
   });
