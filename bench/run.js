@@ -6,7 +6,7 @@
  *   3. throughput: signed webhooks into Probot's Server, the real app vs a no-op app
  *   4. memory: RSS (and heap after a full GC) sampled while the app takes the events
  *
- * Sizes (environment): BENCH_FILES (3000), BENCH_EVAL_RUNS (200), BENCH_EVENTS
+ * Sizes (environment): BENCH_FILES (3000), BENCH_EVAL_RUNS (100), BENCH_EVENTS
  * (10000, the app run; also the memory run), BENCH_NOOP_EVENTS (same as BENCH_EVENTS),
  * BENCH_CONCURRENCY (8), BENCH_REPOS (2500), BENCH_INSTALLATIONS (50),
  * BENCH_SAMPLE_EVERY (500), BENCH_THROTTLED_EVENTS (1; 0 skips), BENCH_SKIP
@@ -25,7 +25,7 @@ const num = (name, fallback) => {
 };
 const config = {
   files: num("BENCH_FILES", 3000),
-  eval_runs: num("BENCH_EVAL_RUNS", 200),
+  eval_runs: num("BENCH_EVAL_RUNS", 100),
   events: num("BENCH_EVENTS", 10_000),
   noop_events: num("BENCH_NOOP_EVENTS", num("BENCH_EVENTS", 10_000)),
   concurrency: num("BENCH_CONCURRENCY", 8),
@@ -62,15 +62,19 @@ const warmup = (n) => Math.min(200, Math.floor(n / 10));
 if (!skip.has("throughput")) {
   progress(`no-op app: ${config.noop_events} webhooks`);
   const noopServer = await startServer("noop", baseUrl);
+  const noopCpuStart = (await noopServer.memory()).cpuMs;
   const noop = await drive({ fake, server: noopServer, mode: "noop", events: config.noop_events, concurrency: config.concurrency, repos: Math.min(config.repos, 50), warmup: warmup(config.noop_events) });
   const noopMemory = await noopServer.memory();
+  noop.server_cpu_ms_per_event = Math.round(((noopMemory.cpuMs - noopCpuStart) / config.noop_events) * 100) / 100;
   await noopServer.stop();
 
   progress(`app: ${config.events} webhooks over ${config.repos} repositories, ${config.installations} installations`);
   const appServer = await startServer("app", baseUrl);
   const samples = [];
+  const cpu = [];
   const sample = async (events) => {
     const m = await appServer.memory();
+    cpu.push(m.cpuMs);
     samples.push({ events, rss_mb: mb(m.rss), heap_after_gc_mb: mb(m.heapUsed) });
     progress(`  ${events} events, RSS ${mb(m.rss)} MB`);
   };
@@ -88,6 +92,7 @@ if (!skip.has("throughput")) {
     sample,
   });
   await appServer.stop();
+  app.server_cpu_ms_per_event = Math.round(((cpu.at(-1) - cpu[0]) / config.events) * 100) / 100;
   const ratio = Math.round((app.events_per_second / noop.events_per_second) * 1000) / 1000;
   out.throughput = {
     what: "signed pull_request.opened webhooks (a new Copilot PR each) over HTTP into Probot's Server; app: until its check run is written at the fake GitHub; no-op: until the webhook is answered",

@@ -6,7 +6,7 @@
  *   node bench/server.js <app|noop> <fake GitHub base URL> <port> [throttle]
  *
  * Started with an IPC channel by run.js: sends {ready} once listening, and
- * answers "memory" with process.memoryUsage().
+ * answers "memory" with process.memoryUsage() and the CPU time used so far.
  */
 import { Probot, Server } from "probot";
 import { createApp } from "../dist/index.js";
@@ -29,7 +29,8 @@ process.on("message", (m) => {
     const rss = process.memoryUsage().rss;
     // Started with --expose-gc: the heap after a full collection is what the app retains.
     globalThis.gc?.();
-    process.send?.({ memory: { ...process.memoryUsage(), rss } });
+    const cpu = process.cpuUsage();
+    process.send?.({ memory: { ...process.memoryUsage(), rss, cpuMs: (cpu.user + cpu.system) / 1000 } });
   }
   if (m === "exit") server.stop().finally(() => process.exit(0));
 });
