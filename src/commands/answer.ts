@@ -18,17 +18,22 @@ export function alreadyAnswered(comments: readonly CommentFacts[], commentId: nu
   return comments.some((c) => isBot(c.user) && (c.body ?? "").includes(marker));
 }
 
+/** The reviewer commands: one list, rendered in the help reply and the escalation comment. */
+export const COMMANDS: readonly { usage: string; who: string; what: string }[] = [
+  { usage: "/governance approve", who: "anyone whose review would count under the policy (not the PR author or the agent's invoker)", what: "counts as your approval of the current head commit" },
+  { usage: "/governance override <reason>", who: "admins, or the people the policy's `commands.override` lists", what: "lets the current head commit pass despite failing rules; recorded with who, when, commit and reason" },
+  { usage: "/governance recheck", who: "anyone with write access", what: "re-evaluates the PR now" },
+  { usage: "/governance explain", who: "anyone", what: "replies with the full evaluation" },
+  { usage: "/governance escalate", who: "anyone with write access", what: "notifies the next escalation tier now" },
+  { usage: "/governance help", who: "anyone", what: "shows this list" },
+];
+
 export const HELP = [
   "**agent-governance commands**: write one in a new PR comment, on a line of its own (case does not matter; quoted or in code it does not count).",
   "",
   "| Command | Who may | What it does |",
   "| --- | --- | --- |",
-  "| `/governance approve` | anyone whose review would count under the policy (not the PR author or the agent's invoker) | counts as your approval of the current head commit |",
-  "| `/governance override <reason>` | admins, or the people the policy's `commands.override` lists | lets the current head commit pass despite failing rules; recorded with who, when, commit and reason |",
-  "| `/governance recheck` | anyone with write access | re-evaluates the PR now |",
-  "| `/governance explain` | anyone | replies with the full evaluation |",
-  "| `/governance escalate` | anyone with write access | notifies the next escalation tier now |",
-  "| `/governance help` | anyone | shows this list |",
+  ...COMMANDS.map((c) => `| \`${c.usage}\` | ${c.who} | ${c.what} |`),
   "",
   "Editing or deleting a command's comment withdraws it; an edited command is not obeyed.",
 ].join("\n");

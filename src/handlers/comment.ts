@@ -23,7 +23,8 @@ import { detectAgent } from "../detect/detect.js";
 import { isBot } from "../policy/reviewers.js";
 import { renderSummary } from "../output/summary.js";
 import type { Actor, CommentFacts } from "../types.js";
-import { evaluatePull, type Deps, type PullTarget } from "./pull.js";
+import { evaluatePull, type Deps, type EvaluateOptions, type PullTarget } from "./pull.js";
+import { recordCommand } from "../metrics.js";
 
 export interface CommentEvent {
   action: "created" | "edited" | "deleted";
@@ -116,8 +117,10 @@ async function answerCommand(
   const reply = async (body: string) => {
     if (!answered) await postComment(gh, ref, target.number, body);
   };
-  const logDecision = (d: string, extra: Record<string, unknown> = {}) =>
+  const logDecision = (d: string, extra: Record<string, unknown> = {}) => {
+    recordCommand(cmd.name, d);
     log.info({ ...logBase, command: cmd.name, decision: d, answered_before: answered, ...extra }, "command");
+  };
 
   if (!decision.ok) {
     logDecision("refused", { reason: decision.reason });
@@ -138,7 +141,7 @@ async function answerCommand(
       return answered ? "already_answered" : "explained";
     }
     default:
-      return accept(deps, target, cmd, comment.id, login, answered, logDecision);
+      return accept(deps, target, cmd, comment.id, login, answered, logDecision, { loaded, facts });
   }
 }
 
@@ -151,12 +154,13 @@ async function accept(
   login: string,
   answered: boolean,
   logDecision: (d: string, extra?: Record<string, unknown>) => void,
+  known: EvaluateOptions["known"],
 ): Promise<CommentOutcome> {
   const ref = { owner: target.owner, repo: target.repo };
   const escalate = cmd.name === "escalate";
   logDecision("accepted");
   await addReaction(deps.gh, ref, commentId, escalate ? "rocket" : "+1");
-  const result = await evaluatePull(deps, target, { escalateNow: escalate && !answered });
+  const result = await evaluatePull(deps, target, { escalateNow: escalate && !answered, known });
   if (escalate && !answered) {
     const notified = (result?.newTiers ?? []).flatMap((i) => result?.policy.escalation.tiers[i]?.notify ?? []);
     await postComment(deps.gh, ref, target.number, escalateReply(login, notified, commentId));

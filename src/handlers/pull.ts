@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { gatherFacts, loadPolicy, type GitHub, type RepoRef } from "../github/facts.js";
+import { gatherFacts, loadPolicy, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, requestReviews } from "../github/apply.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
@@ -34,6 +34,8 @@ export interface Deps {
 export interface EvaluateOptions {
   /** Notify the next escalation tier now (`/governance escalate`). */
   escalateNow?: boolean;
+  /** The policy and facts the caller has just read (a command handler), so they are not read twice. */
+  known?: { loaded: PolicySource; facts: PullFacts };
 }
 
 export interface PullResult {
@@ -47,14 +49,14 @@ export interface PullResult {
 }
 
 /** Loads, gathers and evaluates; `facts` is null when they could not be gathered. */
-async function evaluateOnly(deps: Deps, target: PullTarget): Promise<PullResult | null> {
+async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOptions["known"]): Promise<PullResult | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
   let policy = defaultPolicy();
   try {
-    const loaded = await loadPolicy(gh, ref);
+    const loaded = known?.loaded ?? (await loadPolicy(gh, ref));
     if (loaded.kind === "ok") policy = loaded.policy;
-    const facts = await gatherFacts(gh, ref, target.number, policy);
+    const facts = known?.facts ?? (await gatherFacts(gh, ref, target.number, policy));
     if (facts.pull.state && facts.pull.state !== "open") {
       log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
       return null;
@@ -96,7 +98,9 @@ export async function evaluatePull(deps: Deps, target: PullTarget, options: Eval
       deps.retries?.succeeded(key);
     } else {
       // Retry with the PR number only: the payload may be stale by then.
-      const delay = deps.retries?.schedule(key, () => evaluatePull(deps, { owner: target.owner, repo: target.repo, number: target.number }, options));
+      const delay = deps.retries?.schedule(key, () =>
+        evaluatePull(deps, { owner: target.owner, repo: target.repo, number: target.number }, { escalateNow: options.escalateNow }),
+      );
       deps.log.warn({ repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "retry_scheduled", delay_ms: delay ?? null }, delay ? "evaluation will be retried" : "no retries left");
     }
     return result;
@@ -108,7 +112,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
   const started = performance.now();
-  const result = await evaluateOnly(deps, target);
+  const result = await evaluateOnly(deps, target, options.known);
   if (!result) return null;
   const { evaluation, facts, policy } = result;
   const notes: string[] = [];

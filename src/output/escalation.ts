@@ -6,6 +6,7 @@
 import type { Policy } from "../config/schema.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import type { CommentFacts, Evaluation, PullFacts } from "../types.js";
+import { COMMANDS } from "../commands/answer.js";
 
 export const ESCALATION_MARKER = "<!-- agent-governance:escalation -->";
 const STATE_RE = /<!-- agent-governance:state (\{.*?\}) -->/;
@@ -123,6 +124,14 @@ export function planEscalation(
   return { comment: { action: "create", body }, newTiers, notifiedTiers };
 }
 
+function overrideWho(policy: Policy): string {
+  const o = policy.commands.override;
+  return `${o.min_permission} permission${o.users.length || o.teams.length ? " or the people `commands.override` lists" : ""}`;
+}
+
+/** User text (an override reason) shown as code: no mentions, links or formatting. */
+export const inlineCode = (text: string) => `\`${text.replace(/`/g, "'").replace(/\s+/g, " ").trim()}\``;
+
 const stateLine = (state: EscalationState) => `<!-- agent-governance:state ${JSON.stringify({ notified: state.notified })} -->`;
 
 const mention = (who: string) => `@${who}`;
@@ -156,12 +165,7 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
     "",
     "Approve with a GitHub review of the latest commit, or comment one of:",
     "",
-    "- `/governance approve`: counts as your approval of the current head commit (if your review would count)",
-    `- \`/governance override <reason>\`: lets this commit pass despite failing rules (${policy.commands.override.min_permission} permission${policy.commands.override.users.length || policy.commands.override.teams.length ? " or listed people" : ""})`,
-    "- `/governance recheck`: evaluates again now",
-    "- `/governance explain`: replies with the full evaluation",
-    "- `/governance escalate`: notifies the next escalation tier now",
-    "- `/governance help`: lists the commands",
+    ...COMMANDS.map((c) => `- \`${c.usage}\`: ${c.what}${c.usage.includes("override") ? ` (${overrideWho(policy)})` : ""}`),
     "",
     "</details>",
     "",
@@ -174,7 +178,7 @@ function resolvedBody(e: Evaluation, state: EscalationState): string {
   const sha = `\`${e.head_sha.slice(0, 7)}\``;
   const why =
     e.outcome === "overridden"
-      ? `overridden by @${e.overrides[0]?.login}: ${e.overrides[0]?.reason}`
+      ? `overridden by @${e.overrides[0]?.login}: ${inlineCode(e.overrides[0]?.reason ?? "")}`
       : e.approvals.length
         ? `approved by ${[...new Set(e.approvals.map((a) => mention(a.login)))].join(", ")}`
         : "nothing is missing";

@@ -1,6 +1,7 @@
 /** Markdown rendering of an Evaluation: the check run summary, also printed by `explain --format markdown`. */
 import type { Evaluation, RuleStatus } from "../types.js";
 import { describeRequirement } from "../policy/reviewers.js";
+import { inlineCode } from "./escalation.js";
 
 const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "⏳", skipped: "➖" };
 
@@ -42,7 +43,7 @@ export function renderSummary(e: Evaluation): string {
     for (const ap of e.approvals) {
       out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")})`);
     }
-    for (const o of e.overrides) out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${o.reason}`);
+    for (const o of e.overrides) out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${inlineCode(o.reason)}`);
   }
   if (e.outcome !== "not_governed") {
     out.push(

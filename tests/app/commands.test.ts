@@ -106,8 +106,7 @@ describe("/governance approve", () => {
     mockPolicy(null);
     mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
     const reaction = mockReaction();
-    mockPolicy(null);
-    mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
+    // The command handler hands its policy and facts to the evaluation: no second read.
     mockLabels({ add: ["agent-pr"] });
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ body }));
@@ -209,15 +208,14 @@ describe("/governance override", () => {
     mockPolicy(POLICY);
     mockPr({ files, comments: [listed(body, { user: BOB })], permissions: { bob: "admin" } });
     const reaction = mockReaction();
-    mockPolicy(POLICY);
-    mockPr({ files, comments: [listed(body, { user: BOB })], permissions: { bob: "admin" } });
+    // The command handler hands its policy and facts to the evaluation: no second read.
     mockLabels({ add: ["agent-pr"] });
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ body, user: BOB }));
     expect(reaction.body()).toEqual({ content: "+1" });
     expect(check.body()).toMatchObject({ conclusion: "success", output: { title: "Overridden by @bob" } });
     expect((check.body()!.output as { summary: string }).summary).toContain(
-      "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z: INC-42 hotfix, reviewed on the call",
+      "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z: `INC-42 hotfix, reviewed on the call`",
     );
     expect(nock.isDone()).toBe(true);
   });
@@ -247,8 +245,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockPolicy(null);
     mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
     const reaction = mockReaction();
-    mockPolicy(null);
-    mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
+    // The command handler hands its policy and facts to the evaluation: no second read.
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     const check = mockCheckRun();
@@ -289,8 +286,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockPolicy(POLICY);
     mockPr({ pull: recentPr(), comments: [listed("/governance escalate")], permissions: { alice: "write" } });
     const reaction = mockReaction();
-    mockPolicy(POLICY);
-    mockPr({ pull: recentPr(), comments: [listed("/governance escalate")], permissions: { alice: "write" } });
+    // The command handler hands its policy and facts to the evaluation: no second read.
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     const escalation = mockEscalation();
     mockCheckRun();
@@ -359,8 +355,7 @@ describe("redelivery, edits and deletions", () => {
     mockPolicy(POLICY);
     mockPr({ pull: recentPr(), comments: [listed("/governance escalate"), answered], permissions: { alice: "write" } });
     const reaction = mockReaction();
-    mockPolicy(POLICY);
-    mockPr({ pull: recentPr(), comments: [listed("/governance escalate"), answered], permissions: { alice: "write" } });
+    // The command handler hands its policy and facts to the evaluation: no second read.
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     const escalation = mockEscalation();
     mockCheckRun();

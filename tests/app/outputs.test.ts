@@ -26,6 +26,7 @@ import {
   reviewPayload,
   setupApp,
   teardown,
+  HOW_TO_ACT,
 } from "../helpers/app.js";
 
 // The example PR was opened at 2019-05-15T15:20:33Z; the clock is one hour later.
@@ -44,21 +45,7 @@ escalation:
 `;
 
 const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
-const HOW_TO_ACT = [
-  "<details><summary>How to act</summary>",
-  "",
-  "Approve with a GitHub review of the latest commit, or comment one of:",
-  "",
-  "- `/governance approve`: counts as your approval of the current head commit (if your review would count)",
-  "- `/governance override <reason>`: lets this commit pass despite failing rules (admin permission)",
-  "- `/governance recheck`: evaluates again now",
-  "- `/governance explain`: replies with the full evaluation",
-  "- `/governance escalate`: notifies the next escalation tier now",
-  "- `/governance help`: lists the commands",
-  "",
-  "</details>",
-  "",
-].join("\n");
+
 
 const TIER1_COMMENT = [
   "<!-- agent-governance:escalation -->",

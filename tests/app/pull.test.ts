@@ -23,6 +23,7 @@ import {
   reviewPayload,
   setupApp,
   teardown,
+  HOW_TO_ACT,
   type TestApp,
 } from "../helpers/app.js";
 
@@ -34,22 +35,7 @@ const COMMANDS_LINE =
 const COPILOT_HEADER =
   "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
 
-const HOW_TO_ACT = [
-  "<details><summary>How to act</summary>",
-  "",
-  "Approve with a GitHub review of the latest commit, or comment one of:",
-  "",
-  "- `/governance approve`: counts as your approval of the current head commit (if your review would count)",
-  "- `/governance override <reason>`: lets this commit pass despite failing rules (admin permission)",
-  "- `/governance recheck`: evaluates again now",
-  "- `/governance explain`: replies with the full evaluation",
-  "- `/governance escalate`: notifies the next escalation tier now",
-  "- `/governance help`: lists the commands",
-  "",
-  "</details>",
-  "",
-  '<!-- agent-governance:state {"notified":{}} -->',
-].join("\n");
+
 
 const RECHECK = [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }];
 
@@ -133,7 +119,7 @@ describe("pull_request events", () => {
         "",
         "- ⏳ **reviewers**: 1 more approval from anyone with write permission or above",
         "",
-        HOW_TO_ACT,
+        HOW_TO_ACT + '\n<!-- agent-governance:state {"notified":{}} -->',
       ].join("\n"),
     );
     expect(nock.isDone()).toBe(true);
@@ -174,7 +160,7 @@ describe("pull_request events", () => {
         "",
         "- ❌ `paths.forbidden`: Changes forbidden paths: `.github/workflows/ci.yml`, `infra/staging/main.tf → infra/prod/main.tf`. _Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`.",
         "",
-        HOW_TO_ACT,
+        HOW_TO_ACT + '\n<!-- agent-governance:state {"notified":{}} -->',
       ].join("\n"),
     );
     expect(check.body()).toEqual({

@@ -295,3 +295,20 @@ export function mockReviewRequest(refuse = false): { scope: nock.Scope; body: ()
 export function mockPolicyNotModified(etag = '"policy-v1"'): nock.Scope {
   return nock(API, { reqheaders: { "if-none-match": etag } }).get(POLICY_URL).reply(304);
 }
+
+/** The "How to act" block that closes the escalation comment, before its state line. */
+export const HOW_TO_ACT = [
+  "<details><summary>How to act</summary>",
+  "",
+  "Approve with a GitHub review of the latest commit, or comment one of:",
+  "",
+  "- `/governance approve`: counts as your approval of the current head commit",
+  "- `/governance override <reason>`: lets the current head commit pass despite failing rules; recorded with who, when, commit and reason (admin permission)",
+  "- `/governance recheck`: re-evaluates the PR now",
+  "- `/governance explain`: replies with the full evaluation",
+  "- `/governance escalate`: notifies the next escalation tier now",
+  "- `/governance help`: shows this list",
+  "",
+  "</details>",
+  "",
+].join("\n");

@@ -47,7 +47,7 @@ describe("renderSummary", () => {
     const md = renderSummary(e);
     expect(md).toContain("**Agent:** Codex (medium confidence), started by @alice");
     expect(md).toContain("| ❌ | `paths.forbidden` | a \\| b<br>c<br>_Fix:_ do x |");
-    expect(md).toContain("- @root overrode `abc1234` at 2026-11-20T11:00:00Z: hotfix");
+    expect(md).toContain("- @root overrode `abc1234` at 2026-11-20T11:00:00Z: `hotfix`");
   });
 });
 
