@@ -8,7 +8,7 @@
 import { isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { AGENTS } from "../detect/agents.js";
 import { mergePolicies, parsePolicy, pathToString, type ConfigProblem } from "./load.js";
-import { POLICY_PATH, type Policy } from "./schema.js";
+import { POLICY_PATH, durationMs, type Policy } from "./schema.js";
 
 type Path = (string | number)[];
 type Emit = (path: Path, message: string) => void;
@@ -198,14 +198,6 @@ function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit:
       );
     }
   });
-}
-
-/** Milliseconds of a schema-valid duration (`30m`, `4h`, `2d`, `1w`). */
-export function durationMs(d: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(d);
-  if (!m) return Number.NaN;
-  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as "m" | "h" | "d" | "w"];
-  return Number(m[1]) * unit;
 }
 
 /** Could an agent PR under these sections ever wait for a human approval? */

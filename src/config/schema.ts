@@ -37,6 +37,14 @@ export const duration = z
   .regex(/^\d+(\.\d+)?\s*(m|h|d|w)$/, "a duration is a number and a unit: `30m`, `4h`, `2d`, `1w`")
   .describe("A duration: `30m`, `4h`, `2d`, `1w`.");
 
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** Milliseconds of a duration (`30m`, `4h`, `2d`, `1w`); Infinity for anything else (never due). */
+export function durationMs(d: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(d.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : Number.POSITIVE_INFINITY;
+}
+
 /** Builds every section's schema, with its defaults. */
 function sections() {
   // `opt(schema, value)`: the key may be left out, and then `value` is parsed in its place.

@@ -3,7 +3,7 @@
  * PR's facts (its comment list holds the previous comment and its state) and
  * the time. One comment per PR, found by a hidden marker, edited in place.
  */
-import type { Policy } from "../config/schema.js";
+import { durationMs, type Policy } from "../config/schema.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import type { CommentFacts, Evaluation, PullFacts } from "../types.js";
 import { COMMANDS } from "../commands/answer.js";
@@ -44,14 +44,6 @@ export function parseState(body: string): EscalationState {
   } catch {
     return { notified: {} };
   }
-}
-
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-export function durationMs(d: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(d.trim());
-  if (!m) return Number.POSITIVE_INFINITY;
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
 export type Tier = Policy["escalation"]["tiers"][number];

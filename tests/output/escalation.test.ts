@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PolicySchema } from "../../src/config/schema.js";
-import { dueTiers, durationMs, parseState, planEscalation, ESCALATION_MARKER } from "../../src/output/escalation.js";
+import { durationMs } from "../../src/config/schema.js";
+import { dueTiers, parseState, planEscalation, ESCALATION_MARKER } from "../../src/output/escalation.js";
 import { planLabels, planReviewRequests } from "../../src/output/plan.js";
 import type { Evaluation, PullFacts } from "../../src/types.js";
 
