@@ -4,7 +4,8 @@
  * permission and team look-ups the policy needs, each done once.
  */
 import type { ProbotOctokit } from "probot";
-import { parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
+import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
+import { lintPolicy } from "../config/lint.js";
 import { POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups } from "../policy/lookups.js";
 import type { CheckFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
@@ -18,7 +19,7 @@ export interface RepoRef {
 }
 
 export type PolicySource =
-  | { kind: "ok"; policy: Policy; source: string }
+  | { kind: "ok"; policy: Policy; source: string; warnings?: ConfigProblem[] }
   | { kind: "missing" }
   | { kind: "invalid"; problems: ConfigProblem[]; source: string };
 
@@ -86,7 +87,9 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource
   if (text === null) return { kind: "missing" };
   const parsed = parsePolicy(text, source);
   if (!parsed.ok) return { kind: "invalid", problems: parsed.problems, source };
-  if (!parsed.extends) return { kind: "ok", policy: parsed.policy, source };
+  // What `validate` would warn about (a glob that can match nothing, an unreachable tier) is shown in the check.
+  const warnings = lintPolicy(parsed.policy, text, source, { whole: !parsed.extends });
+  if (!parsed.extends) return { kind: "ok", policy: parsed.policy, source, warnings };
 
   const target = extendsTarget(parsed.extends, ref);
   const baseSource = `${target.ref.owner}/${target.ref.repo}:${target.path}`;
@@ -101,7 +104,9 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource
   const base = parsePolicy(baseText, baseSource);
   if (!base.ok) return { kind: "invalid", problems: base.problems, source: baseSource };
   const merged = parseExtended(base.raw, parsed, source);
-  return merged.ok ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})` } : { kind: "invalid", problems: merged.problems, source };
+  return merged.ok
+    ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})`, warnings }
+    : { kind: "invalid", problems: merged.problems, source };
 }
 
 /**
@@ -213,4 +218,11 @@ export async function listMarkedComments(gh: GitHub, ref: RepoRef, issueNumber: 
 export async function pullsForCommit(gh: GitHub, ref: RepoRef, sha: string): Promise<number[]> {
   const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...ref, commit_sha: sha });
   return data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+}
+
+/** The policy's warnings as notes for the check summary (at most 10). */
+export function policyNotes(loaded: PolicySource): string[] {
+  if (loaded.kind !== "ok" || !loaded.warnings?.length) return [];
+  const shown = loaded.warnings.slice(0, 10).map((w) => `Policy warning: ${formatProblem(w)} (see \`npx agent-governance validate\`)`);
+  return loaded.warnings.length > 10 ? [...shown, `… and ${loaded.warnings.length - 10} more policy warnings`] : shown;
 }

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { gatherFacts, loadPolicy, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { gatherFacts, loadPolicy, policyNotes, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, requestReviews } from "../github/apply.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
@@ -46,6 +46,8 @@ export interface PullResult {
   newTiers: number[];
   /** The evaluation could not complete (GitHub errors): a retry is due. */
   failed?: boolean;
+  /** Notes for the check summary (policy warnings). */
+  notes?: string[];
 }
 
 /** Loads, gathers and evaluates; `facts` is null when they could not be gathered. */
@@ -65,7 +67,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
       return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [] };
     }
-    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [] };
+    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes: policyNotes(loaded) };
   } catch (err) {
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
@@ -115,7 +117,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   const result = await evaluateOnly(deps, target, options.known);
   if (!result) return null;
   const { evaluation, facts, policy } = result;
-  const notes: string[] = [];
+  const notes: string[] = [...(result.notes ?? [])];
   const writes: Record<string, string> = {};
   const outputs = facts ? planOutputs(evaluation, facts, policy, deps.now(), options) : null;
   if (facts && outputs) {

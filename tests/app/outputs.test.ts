@@ -161,6 +161,22 @@ describe("escalation comment, labels and review requests", () => {
   });
 });
 
+describe("policy warnings", () => {
+  it("shows what validate would warn about in the check summary, without blocking on it", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy('paths:\n  forbidden: ["src/**.ts"]\n');
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    const body = check.body() as { conclusion: string; output: { summary: string } };
+    expect(body.conclusion).toBe("action_required");
+    expect(body.output.summary).toMatch(/\*\*Notes:\*\*\n- Policy warning: Codertocat\/Hello-World:\.github\/agent-governance\.yml:2:15: .*src\/\*\*\.ts/);
+  });
+});
+
 describe("escalation tiers over time", () => {
   it("the sweep notifies tier 2 after 24 hours: mention, review request, tier label, comment edited in place", async () => {
     const app = setupApp({ now: A_DAY_LATER });
