@@ -62,6 +62,7 @@ describe("GitHub errors while reading", () => {
       expect(body.conclusion).toBe("failure");
       expect(body.output.title).toBe("Could not evaluate");
       expect(body.output.summary).toContain("the app retries; until then this PR is blocked.");
+      expect(body.output.summary).toContain("**Agent:** Copilot coding agent (high confidence)");
       expect(app.logs.some((l) => l.decision === "error" && l.level === 50)).toBe(true);
       expect(scheduler.timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
     });
