@@ -7,6 +7,7 @@
 import { createApp } from "../dist/index.js";
 import { clearCaches } from "../dist/github/facts.js";
 import { newProbot } from "./app.js";
+import { bigPullFacts } from "./eval.js";
 import { createFakeGitHub } from "./fake-github.js";
 import { agentCommit, commentEvent, listedReview, pullEvent, pullObject, REVIEWER, reviewEvent, smallPrFiles } from "./payloads.js";
 
@@ -40,8 +41,19 @@ export function registerPull(fake, { owner, repo, number, head }) {
   return fake.addPull(owner, repo, { pull: pullObject({ owner, repo, number, sha: head }), files: smallPrFiles(), commits: [agentCommit(head)] });
 }
 
+/** "GET /x 200", "GET /x 200", "GET /x 200" → "GET /x 200 ×3". */
+function compact(requests) {
+  const out = [];
+  for (const r of requests) {
+    const last = out.at(-1);
+    if (last && last.line === r) last.n++;
+    else out.push({ line: r, n: 1 });
+  }
+  return out.map(({ line, n }) => (n > 1 ? `${line} ×${n}` : line));
+}
+
 function summarize(t, extra = {}) {
-  return { total: t.reads + t.writes + t.notModified, reads: t.reads, writes: t.writes, not_modified_304: t.notModified, auth: t.auth, errors: t.errors, ...extra, requests: t.requests };
+  return { total: t.reads + t.writes + t.notModified, reads: t.reads, writes: t.writes, not_modified_304: t.notModified, auth: t.auth, errors: t.errors, ...extra, requests: compact(t.requests) };
 }
 
 export async function benchRequests() {
@@ -100,6 +112,14 @@ export async function benchRequests() {
   // Redeliveries: GitHub's "Redeliver", the same payloads again; the PR has not changed.
   await deliver("redelivery_review", "pull_request_review", review, { target_writes: 0 });
   await deliver("redelivery_opened", "pull_request", opened, { target_writes: 0, note: "the opened event of an older head, redelivered after the push and the approval" });
+
+  // The largest PR GitHub lists: 3,000 files with patches, read 100 per page.
+  const big = registerPull(fake, { owner, repo, number: 20, head: sha(20) });
+  big.files = bigPullFacts(3000).files;
+  big.pull.changed_files = big.files.length;
+  const started = performance.now();
+  await deliver("opened_3000_files", "pull_request", pullEvent({ owner, repo, number: 20, sha: sha(20) }), { note: "file pages are read one after another; on loopback, so GitHub's own latency comes on top" });
+  results.opened_3000_files.ms_until_done = Math.round(performance.now() - started);
 
   server.close();
   server.closeAllConnections?.();
