@@ -1,5 +1,6 @@
 /** The Probot app: maps events to handlers, nothing else. */
-import type { ApplicationFunctionOptions, Probot } from "probot";
+import type { ApplicationFunctionOptions, Context, Probot } from "probot";
+import { commentPullNumber, isPrNumber, pullOf, repoOf, type RepoTarget } from "./handlers/payload.js";
 import { evaluatePull, type Deps } from "./handlers/pull.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { sweep } from "./handlers/sweep.js";
@@ -9,7 +10,6 @@ import type { Policy } from "./config/schema.js";
 import { RECHECK_ACTION } from "./output/check.js";
 import { KeyedQueue, RetryQueue, type Scheduler } from "./github/retry.js";
 import { recordFirstReview, recordPullOpened } from "./metrics.js";
-import type { PullRequestFacts } from "./types.js";
 
 /** Labels the app itself writes by default; their events would only echo our own writes. */
 const OWN_LABELS = new Set(["agent-pr", "needs-human-review", "agent-policy-violation", "escalated"]);
@@ -43,13 +43,31 @@ export function createApp(appOptions: AppOptions = {}) {
   const queue = new KeyedQueue();
   const retries = new RetryQueue(appOptions.scheduler);
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
+    /**
+     * Every handler runs inside this guard: a malformed payload is logged and dropped,
+     * and nothing a handler throws escapes to crash or fail the delivery.
+     */
+    const on = <E extends Parameters<Probot["on"]>[0]>(events: E, handler: (context: Context, deps: Deps, repo: RepoTarget) => Promise<void>) =>
+      app.on(events, async (context) => {
+        const repo = repoOf(context.payload);
+        if (!repo) {
+          context.log.warn({ decision: "malformed_payload", event: context.name, reason: "no repository" }, "malformed webhook payload; ignored");
+          return;
+        }
+        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
+        try {
+          await handler(context as unknown as Context, deps, repo);
+        } catch (err) {
+          context.log.error({ decision: "handler_error", event: context.name, repo: `${repo.owner}/${repo.repo}`, err: { message: (err as Error).message } }, "event handling failed");
+        }
+      });
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
         withSweepLock(() => sweep(app, now), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
       }, sweepMinutes * 60_000);
       timer.unref();
     }
-    app.on(
+    on(
       [
         "pull_request.opened",
         "pull_request.reopened",
@@ -59,64 +77,67 @@ export function createApp(appOptions: AppOptions = {}) {
         "pull_request.labeled",
         "pull_request.unlabeled",
       ],
-      async (context) => {
-        const payload = context.payload as { action: string; label?: { name: string } };
+      async (context, deps, repo) => {
+        const payload = context.payload as { action?: string; label?: { name?: string } };
         if ((payload.action === "labeled" || payload.action === "unlabeled") && OWN_LABELS.has(payload.label?.name ?? "")) return;
-        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
-        const { owner, repo } = context.repo();
-        const pull = context.payload.pull_request as unknown as PullRequestFacts;
-        const result = await evaluatePull(deps, { owner, repo, number: pull.number, pull });
+        const pull = pullOf(context.payload);
+        if (!pull) return malformed(context, "no pull_request");
+        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull });
         if (result && payload.action === "opened") recordPullOpened(result.evaluation);
       },
     );
-    app.on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context) => {
-      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
-      const { owner, repo } = context.repo();
-      const pull = context.payload.pull_request as unknown as PullRequestFacts;
-      const result = await evaluatePull(deps, { owner, repo, number: pull.number, pull });
-      if (result?.facts && context.payload.action === "submitted") recordFirstReview(result.facts, context.payload.review.id, result.evaluation);
+    on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context, deps, repo) => {
+      const pull = pullOf(context.payload);
+      if (!pull) return malformed(context, "no pull_request");
+      const result = await evaluatePull(deps, { ...repo, number: pull.number, pull });
+      const { action, review } = context.payload as { action?: string; review?: { id?: unknown } | null };
+      if (result?.facts && action === "submitted" && typeof review?.id === "number") recordFirstReview(result.facts, review.id, result.evaluation);
     });
     // The check run's "Re-check" button, and "Re-run" in the Checks tab.
-    app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
-      const payload = context.payload as { action: string; requested_action?: { identifier: string }; check_run: { head_sha: string; pull_requests: { number: number }[] } };
+    on(["check_run.rerequested", "check_run.requested_action"], async (context, deps, repo) => {
+      const payload = context.payload as { action?: string; requested_action?: { identifier?: string }; check_run?: CheckRunPayload };
       if (payload.action === "requested_action" && payload.requested_action?.identifier !== RECHECK_ACTION.identifier) return;
-      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
-      const { owner, repo } = context.repo();
-      // Fork PRs are missing from `pull_requests`: look them up by commit.
-      const numbers = payload.check_run.pull_requests.length
-        ? payload.check_run.pull_requests.map((p) => p.number)
-        : await pullsForCommit(context.octokit, { owner, repo }, payload.check_run.head_sha);
-      for (const number of numbers) await evaluatePull(deps, { owner, repo, number });
+      const numbers = await checkRunPulls(deps, repo, payload.check_run);
+      if (!numbers) return malformed(context, "no check_run");
+      for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });
     // Another check finished or a commit status changed: PRs whose policy requires checks are
     // re-evaluated (our own check's events are skipped, they would only echo our writes).
-    app.on(["check_run.completed", "status"], async (context) => {
-      const payload = context.payload as {
-        check_run?: { name: string; head_sha: string; pull_requests: { number: number }[] };
-        sha?: string;
-        context?: string;
-      };
-      const { owner, repo } = context.repo();
-      const ref = { owner, repo };
-      const loaded = await loadPolicy(context.octokit, ref);
+    on(["check_run.completed", "status"], async (context, deps, repo) => {
+      const payload = context.payload as { check_run?: CheckRunPayload; sha?: unknown; context?: unknown };
+      const loaded = await loadPolicy(deps.gh, repo);
       if (loaded.kind !== "ok" || !requiresChecks(loaded.policy)) return;
-      const name = payload.check_run?.name ?? payload.context ?? "";
+      const name = payload.check_run?.name ?? (typeof payload.context === "string" ? payload.context : "");
       if (name === loaded.policy.escalation.check_name) return;
-      const sha = payload.check_run?.head_sha ?? payload.sha ?? "";
-      const numbers = payload.check_run?.pull_requests.length
-        ? payload.check_run.pull_requests.map((p) => p.number)
-        : await pullsForCommit(context.octokit, ref, sha);
-      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
-      for (const number of numbers) await evaluatePull(deps, { owner, repo, number });
+      const run = payload.check_run ?? (typeof payload.sha === "string" ? { head_sha: payload.sha, pull_requests: [] } : undefined);
+      const numbers = await checkRunPulls(deps, repo, run);
+      if (!numbers) return malformed(context, "no commit");
+      for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });
-    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => {
+    on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context, deps, repo) => {
       // Comments on plain issues are not ours to answer.
-      if (!context.payload.issue.pull_request) return;
-      const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
-      const { owner, repo } = context.repo();
-      await handleComment(deps, { owner, repo, number: context.payload.issue.number }, context.payload as unknown as CommentEvent);
+      const number = commentPullNumber(context.payload);
+      if (number === null) return;
+      await handleComment(deps, { ...repo, number }, context.payload as unknown as CommentEvent);
     });
   };
+}
+
+interface CheckRunPayload {
+  name?: string;
+  head_sha?: unknown;
+  pull_requests?: { number?: unknown }[];
+}
+
+/** The PRs a check run (or a status's commit) belongs to; fork PRs are missing from `pull_requests`, so they are looked up by commit. */
+async function checkRunPulls(deps: Deps, repo: RepoTarget, run: CheckRunPayload | undefined): Promise<number[] | null> {
+  if (!run || typeof run.head_sha !== "string") return null;
+  const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : []).map((p) => p?.number).filter(isPrNumber);
+  return listed.length ? listed : pullsForCommit(deps.gh, repo, run.head_sha);
+}
+
+function malformed(context: Context, reason: string): void {
+  context.log.warn({ decision: "malformed_payload", event: context.name, reason }, "malformed webhook payload; ignored");
 }
 
 export default createApp();

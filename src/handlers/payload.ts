@@ -1,0 +1,37 @@
+/**
+ * Defensive reading of webhook payloads: a malformed payload (a field missing
+ * or of the wrong type) yields null, never an exception.
+ */
+import type { PullRequestFacts } from "../types.js";
+
+export interface RepoTarget {
+  owner: string;
+  repo: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The repository an event is about, or null. */
+export function repoOf(payload: unknown): RepoTarget | null {
+  if (!isObject(payload) || !isObject(payload.repository)) return null;
+  const { name, owner } = payload.repository;
+  const login = isObject(owner) ? owner.login : undefined;
+  return typeof name === "string" && name && typeof login === "string" && login ? { owner: login, repo: name } : null;
+}
+
+export const isPrNumber = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n > 0;
+
+/** The PR of a `pull_request` or `pull_request_review` event, when it has the fields the app reads. */
+export function pullOf(payload: unknown): PullRequestFacts | null {
+  if (!isObject(payload) || !isObject(payload.pull_request)) return null;
+  const pr = payload.pull_request;
+  const head = pr.head;
+  if (!isPrNumber(pr.number) || !isObject(head) || typeof head.sha !== "string") return null;
+  return pr as unknown as PullRequestFacts;
+}
+
+/** The PR number of an `issue_comment` event on a pull request, or null (plain issues included). */
+export function commentPullNumber(payload: unknown): number | null {
+  if (!isObject(payload) || !isObject(payload.issue) || !payload.issue.pull_request) return null;
+  return isPrNumber(payload.issue.number) ? payload.issue.number : null;
+}
