@@ -40,6 +40,9 @@ export const MAX_ANNOTATIONS = 50;
  * (a refused review request), shown at the end of the summary. Annotations go in
  * batches of 50: the first with the run, the rest in `annotationBatches`.
  */
+/** GitHub takes whole line numbers from 1; a patch without a usable hunk header can say 0. */
+const annotationLine = (line: number | undefined) => (line !== undefined && Number.isSafeInteger(line) && line >= 1 ? line : 1);
+
 export function planCheckRun(
   e: Evaluation,
   opts: { name: string; detailsUrl?: string; notes?: readonly string[] },
@@ -52,8 +55,8 @@ export function planCheckRun(
     .flatMap((r) =>
       (r.locations ?? []).map((l: Location) => ({
         path: l.path,
-        start_line: l.line ?? 1,
-        end_line: l.line ?? 1,
+        start_line: annotationLine(l.line),
+        end_line: annotationLine(l.line),
         annotation_level: r.status === "fail" ? ("failure" as const) : ("warning" as const),
         title: r.id,
         message: l.message ?? r.message,

@@ -61,6 +61,11 @@ describe("planCheckRun", () => {
     expect(plan.annotationBatches[1]![19]).toEqual({ path: "f119.ts", start_line: 120, end_line: 120, annotation_level: "failure", title: "paths.forbidden", message: "m" });
   });
 
+  it("never sends an annotation line below 1", () => {
+    const e: Evaluation = { ...base, outcome: "violation", rules: [{ id: "x", status: "fail", message: "m", locations: [{ path: "a", line: 0 }, { path: "b", line: -3 }, { path: "c", line: 1.5 }] }] };
+    expect(planCheckRun(e, { name: "n" }).output.annotations?.map((a) => [a.start_line, a.end_line])).toEqual([[1, 1], [1, 1], [1, 1]]);
+  });
+
   it("truncates a summary over GitHub's limit", () => {
     const e: Evaluation = { ...base, outcome: "violation", rules: [{ id: "x", status: "fail", message: "y".repeat(70_000) }] };
     const plan = planCheckRun(e, { name: "n" });
