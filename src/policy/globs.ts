@@ -148,56 +148,77 @@ const couldMatch = (c: Compiled, path: string) =>
       (q.suffix === null || path.endsWith(q.suffix) || (q.suffix.startsWith("/") && path === q.suffix.slice(1))),
   );
 
-/** The first folder of each literal prefix of a glob, or null when it may match under any folder. */
-function folders(c: Compiled): string[] | null {
-  const fs = c.quick?.map((q) => q.prefix?.slice(0, q.prefix.indexOf("/")) ?? null);
-  return !fs || fs.includes(null) ? null : [...new Set(fs as string[])];
+interface Entry {
+  list: number;
+  c: Compiled;
 }
 
-const firstFolder = (path: string) => {
-  const slash = path.indexOf("/");
-  return slash < 0 ? "" : path.slice(0, slash);
-};
-
 /**
- * Returns a predicate: does a path match any of `globs`? Globs that start with
- * a literal folder are indexed by it, so a path is tried only against the globs
- * that could match it (a 3,000-file PR against 100 globs stays in milliseconds).
+ * Globs indexed by their literal leading folders (`services/api/src/`): a path
+ * looks up each of its own folder prefixes, so it meets only the globs that
+ * could match it, whatever the number of globs. Globs without a literal
+ * prefix (those starting with `**`) are tried on every path, after their literal ending.
  */
-export function matcher(globs: readonly string[]): (path: string) => boolean {
-  const byFolder = new Map<string, Compiled[]>();
-  const anywhere: Compiled[] = [];
-  for (const c of globs.map(compiled)) {
-    const fs = folders(c);
-    if (fs === null) anywhere.push(c);
-    else for (const f of fs) byFolder.set(f, [...(byFolder.get(f) ?? []), c]);
+interface GlobIndex {
+  byPrefix: Map<string, Entry[]>;
+  anywhere: Entry[];
+}
+
+function buildIndex(lists: readonly (readonly string[])[]): GlobIndex {
+  const byPrefix = new Map<string, Entry[]>();
+  const anywhere: Entry[] = [];
+  lists.forEach((globs, list) => {
+    for (const c of globs.map(compiled)) {
+      const prefixes = c.quick?.map((q) => q.prefix);
+      if (!prefixes || prefixes.includes(null)) {
+        anywhere.push({ list, c });
+        continue;
+      }
+      for (const prefix of new Set(prefixes as string[])) {
+        const entries = byPrefix.get(prefix);
+        if (entries) entries.push({ list, c });
+        else byPrefix.set(prefix, [{ list, c }]);
+      }
+    }
+  });
+  return { byPrefix, anywhere };
+}
+
+/** The entries that could match `path`: those under one of its folder prefixes, and the unanchored ones. */
+function candidates(index: GlobIndex, path: string): Entry[] {
+  const out: Entry[] = [];
+  if (index.byPrefix.size > 0) {
+    for (let k = path.indexOf("/"); k >= 0; k = path.indexOf("/", k + 1)) {
+      const entries = index.byPrefix.get(path.slice(0, k + 1));
+      if (entries) for (const e of entries) out.push(e);
+    }
   }
-  const test = (c: Compiled, path: string) => couldMatch(c, path) && c.m.match(path);
-  return (path) => (byFolder.get(firstFolder(path))?.some((c) => test(c, path)) ?? false) || anywhere.some((c) => test(c, path));
+  for (const e of index.anywhere) out.push(e);
+  return out;
+}
+
+const test = (c: Compiled, path: string) => couldMatch(c, path) && c.m.match(path);
+
+/** Returns a predicate: does a path match any of `globs`? */
+export function matcher(globs: readonly string[]): (path: string) => boolean {
+  const index = buildIndex([globs]);
+  return (path) => candidates(index, path).some((e) => test(e.c, path));
 }
 
 /**
  * For each glob list, the changed files matching it (by old or new name), in
- * one pass over the files: each file is tried only against the lists that
- * could match it.
+ * one pass over the files: each name meets only the globs that could match it.
  */
 export function filesMatchingEach(files: readonly FileFacts[], lists: readonly (readonly string[])[]): FileFacts[][] {
   const out: FileFacts[][] = lists.map(() => []);
-  const matchers = lists.map(matcher);
-  const byFolder = new Map<string, Set<number>>();
-  const anywhere = new Set<number>();
-  lists.forEach((globs, i) => {
-    for (const c of globs.map(compiled)) {
-      const fs = folders(c);
-      if (fs === null) anywhere.add(i);
-      else for (const f of fs) byFolder.set(f, (byFolder.get(f) ?? new Set()).add(i));
-    }
-  });
+  const index = buildIndex(lists);
+  const hit = new Uint8Array(lists.length);
   for (const file of files) {
-    const names = fileNames(file);
-    const candidates = new Set(anywhere);
-    for (const name of names) for (const i of byFolder.get(firstFolder(name)) ?? []) candidates.add(i);
-    for (const i of [...candidates].sort((a, b) => a - b)) if (names.some(matchers[i]!)) out[i]!.push(file);
+    hit.fill(0);
+    for (const name of fileNames(file)) {
+      for (const e of candidates(index, name)) if (!hit[e.list] && test(e.c, name)) hit[e.list] = 1;
+    }
+    for (let i = 0; i < lists.length; i++) if (hit[i]) out[i]!.push(file);
   }
   return out;
 }
