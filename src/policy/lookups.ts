@@ -8,6 +8,8 @@ import { detectAgent } from "../detect/detect.js";
 import type { AgentVerdict, PullFacts } from "../types.js";
 import { effectivePolicy, isGoverned } from "./evaluate.js";
 import { isBot } from "./reviewers.js";
+import { restrictedGroups } from "./paths.js";
+import { dependencyGroup } from "./compliance.js";
 
 export interface Lookups {
   logins: string[];
@@ -20,7 +22,8 @@ const COMMAND = /^\s*\/governance\b/im;
 /**
  * What to look up for this PR: permissions of everyone who reviewed or wrote a
  * command; members of the teams the policy that applies to this PR names (its
- * `overrides` entry included), only when someone's eligibility is in question;
+ * `overrides` entry included; for path and dependency groups, only the groups
+ * the PR's files touch), only when someone's eligibility is in question;
  * check results only when that policy requires checks and governs the PR.
  */
 export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVerdict): Lookups {
@@ -34,10 +37,11 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
   if (author) logins.delete(author);
 
   const teams = new Set<string>(policy.commands.override.teams);
-  if (governed) {
+  if (governed && logins.size > 0) {
     for (const t of policy.reviewers.from.teams) teams.add(t);
-    for (const g of policy.paths.restricted) for (const t of g.reviewers.teams) teams.add(t);
-    for (const t of policy.compliance.dependencies?.reviewers.teams ?? []) teams.add(t);
+    // Only the groups this PR's files touch need their teams: a PR without migrations never asks for the DBAs.
+    for (const g of restrictedGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
+    for (const t of dependencyGroup(policy, facts)?.set.teams ?? []) teams.add(t);
   }
   const checks = governed && policy.compliance.required_checks.some((n) => n !== policy.escalation.check_name);
   return { logins: [...logins].sort(), teams: logins.size > 0 ? [...teams].sort() : [], checks };

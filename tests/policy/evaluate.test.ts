@@ -134,7 +134,11 @@ describe("neededLookups", () => {
   };
   it("asks for reviewers' permissions, the applying policy's teams, and checks it requires", () => {
     const f = facts({ reviews: approved, comments: [{ id: 1, user: { login: "bob", type: "User" }, body: "/governance approve", created_at: NOW }] });
-    expect(neededLookups(policy(input), f, copilot)).toEqual({ logins: ["alice", "bob"], teams: ["acme/deps", "acme/maintainers"], checks: true });
+    expect(neededLookups(policy(input), f, copilot)).toEqual({ logins: ["alice", "bob"], teams: ["acme/maintainers"], checks: true });
+  });
+  it("asks for a group's team only when the PR touches that group's files", () => {
+    const f = facts({ reviews: approved, files: [{ filename: "package.json", status: "modified", additions: 1, deletions: 0 }] });
+    expect(neededLookups(policy(input), f, copilot).teams).toEqual(["acme/deps", "acme/maintainers"]);
   });
   it("skips teams when nobody reviewed, and checks for a PR the policy does not govern", () => {
     expect(neededLookups(policy(input), facts(), copilot)).toEqual({ logins: [], teams: [], checks: true });
