@@ -3,6 +3,7 @@
  * fallback, `_extends`, ETag-cached) and a PR's facts (paginated), plus the
  * permission and team look-ups the policy needs, each done once.
  */
+import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
 import { lintPolicy } from "../config/lint.js";
@@ -33,6 +34,7 @@ const fileCache = new LruCache<string, CachedFile>(2000);
 
 export function clearCaches(): void {
   fileCache.clear();
+  parseCache.clear();
 }
 
 const status = (err: unknown) => (err as { status?: number }).status;
@@ -65,6 +67,22 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string): Promise<string 
   }
 }
 
+/** Parsed (and linted) policy texts, so a 304 costs no YAML or zod work. Keyed by source and a hash of the text. */
+const parseCache = new LruCache<string, { parsed: ReturnType<typeof parsePolicy>; warnings: ConfigProblem[] }>(500);
+
+function parseCached(text: string, source: string) {
+  const key = `${source}\n${createHash("sha256").update(text).digest("base64")}`;
+  let hit = parseCache.get(key);
+  if (!hit) {
+    const parsed = parsePolicy(text, source);
+    // What `validate` would warn about (a glob that can match nothing, an unreachable tier) is shown in the check.
+    const warnings = parsed.ok ? lintPolicy(parsed.policy, text, source, { whole: !parsed.extends }) : [];
+    hit = { parsed, warnings };
+    parseCache.set(key, hit);
+  }
+  return hit;
+}
+
 /** Parses `_extends: repo`, `owner/repo` or `owner/repo:path`. */
 function extendsTarget(value: string, ref: RepoRef): { ref: RepoRef; path: string } {
   const [repoPart, path] = value.split(":", 2) as [string, string | undefined];
@@ -85,10 +103,8 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource
     source = `${ref.owner}/.github:${POLICY_PATH}`;
   }
   if (text === null) return { kind: "missing" };
-  const parsed = parsePolicy(text, source);
+  const { parsed, warnings } = parseCached(text, source);
   if (!parsed.ok) return { kind: "invalid", problems: parsed.problems, source };
-  // What `validate` would warn about (a glob that can match nothing, an unreachable tier) is shown in the check.
-  const warnings = lintPolicy(parsed.policy, text, source, { whole: !parsed.extends });
   if (!parsed.extends) return { kind: "ok", policy: parsed.policy, source, warnings };
 
   const target = extendsTarget(parsed.extends, ref);
@@ -101,7 +117,7 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource
       problems: [{ file: source, line: 1, col: 1, path: "_extends", message: `\`_extends\`: ${baseSource} was not found or is not readable by the app` }],
     };
   }
-  const base = parsePolicy(baseText, baseSource);
+  const base = parseCached(baseText, baseSource).parsed;
   if (!base.ok) return { kind: "invalid", problems: base.problems, source: baseSource };
   const merged = parseExtended(base.raw, parsed, source);
   return merged.ok
