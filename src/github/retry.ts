@@ -30,11 +30,29 @@ export function withRateLimitPolicy(Octokit: typeof ProbotOctokit): typeof Probo
     octokit.log.warn({ decision: "rate_limited", kind, retryAfter, retryCount, retry, request: `${options.method} ${options.url}` }, `GitHub ${kind} rate limit`);
     return retry;
   };
-  return Octokit.defaults((options: Record<string, unknown>) => {
+  return Octokit.defaults(rateLimitOptions(handler)) as typeof ProbotOctokit;
+}
+
+/**
+ * The options transform: our rate-limit handlers, and the throttle keyed by
+ * installation, so one installation's writes (spaced a second apart, as GitHub
+ * asks) do not queue behind another's.
+ */
+export function rateLimitOptions(handler: (kind: string) => unknown) {
+  return (options: Record<string, unknown>): Record<string, unknown> => {
     const throttle = options.throttle as Record<string, unknown> | undefined;
     if (throttle && throttle.enabled === false) return options;
-    return { ...options, throttle: { ...throttle, onRateLimit: handler("primary"), onSecondaryRateLimit: handler("secondary") } };
-  }) as typeof ProbotOctokit;
+    const installationId = (options.auth as { installationId?: unknown } | undefined)?.installationId;
+    return {
+      ...options,
+      throttle: {
+        ...throttle,
+        ...(installationId !== undefined && throttle?.id === undefined ? { id: `installation-${String(installationId)}` } : {}),
+        onRateLimit: handler("primary"),
+        onSecondaryRateLimit: handler("secondary"),
+      },
+    };
+  };
 }
 
 /** Delays before the 1st, 2nd and 3rd retry of an evaluation that could not complete. */

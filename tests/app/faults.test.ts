@@ -5,7 +5,7 @@
  */
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
-import { shouldRetryRateLimit, KeyedQueue, RetryQueue, RETRY_DELAYS_MS } from "../../src/github/retry.js";
+import { rateLimitOptions, shouldRetryRateLimit, KeyedQueue, RetryQueue, RETRY_DELAYS_MS } from "../../src/github/retry.js";
 import {
   API,
   FakeScheduler,
@@ -139,6 +139,16 @@ describe("rate limits", () => {
     expect(shouldRetryRateLimit(5, 1)).toBe(true);
     expect(shouldRetryRateLimit(5, 2)).toBe(false);
     expect(shouldRetryRateLimit(3600, 0)).toBe(false);
+  });
+
+  it("keys the write throttle by installation and installs the retry handlers; leaves a disabled throttle alone", () => {
+    const transform = rateLimitOptions(() => () => true);
+    const out = transform({ auth: { installationId: 42 }, throttle: { minTime: 1 } }) as { throttle: Record<string, unknown> };
+    expect(out.throttle.id).toBe("installation-42");
+    expect(out.throttle.minTime).toBe(1);
+    expect(typeof out.throttle.onSecondaryRateLimit).toBe("function");
+    expect(transform({ throttle: { enabled: false } })).toEqual({ throttle: { enabled: false } });
+    expect((transform({ throttle: { id: "given" }, auth: { installationId: 1 } }) as { throttle: { id: string } }).throttle.id).toBe("given");
   });
 
   it("retries an evaluation three times with growing delays, then stops", () => {
