@@ -107,17 +107,20 @@ export function createFakeGitHub(options = {}) {
     repoState(owner, repo).policy = text === null ? null : { text, etag: etagOf(text) };
   }
 
-  /** Splits a list into pages the way GitHub does, with a `Link: rel="next"` header. */
+  /** Splits a list into pages the way GitHub does, with a `Link` header naming the next and last pages. */
   function page(list, url, origin) {
     const perPage = Math.min(Number(url.searchParams.get("per_page")) || 30, 100);
     const n = Math.max(Number(url.searchParams.get("page")) || 1, 1);
     const items = list.slice((n - 1) * perPage, n * perPage);
     const headers = {};
     if (n * perPage < list.length) {
-      const next = new URL(url.pathname + url.search, origin);
-      next.searchParams.set("page", String(n + 1));
-      next.searchParams.set("per_page", String(perPage));
-      headers.link = `<${next}>; rel="next"`;
+      const at = (p) => {
+        const u = new URL(url.pathname + url.search, origin);
+        u.searchParams.set("page", String(p));
+        u.searchParams.set("per_page", String(perPage));
+        return u;
+      };
+      headers.link = `<${at(n + 1)}>; rel="next", <${at(Math.ceil(list.length / perPage))}>; rel="last"`;
     }
     return json(200, items, headers);
   }

@@ -159,10 +159,16 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   return facts;
 }
 
-/** The last page number a `link` header names, or 1. */
-export function lastPage(link: string | undefined): number {
-  const m = /<[^>]*[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link ?? "");
-  return m ? Number(m[1]) : 1;
+/** The page number a `link` header gives for `rel`, or null. */
+export function linkPage(link: string | undefined, rel: "next" | "last"): number | null {
+  for (const part of (link ?? "").split(",")) {
+    const m = /<([^>]*)>\s*;\s*rel="([^"]+)"/.exec(part);
+    if (m && m[2] === rel) {
+      const page = /[?&]page=(\d+)/.exec(m[1]!);
+      return page ? Number(page[1]) : null;
+    }
+  }
+  return null;
 }
 
 /** Pages fetched at once after the first; a 3,000-file PR is 30 pages. */
@@ -175,10 +181,21 @@ const PAGE_CONCURRENCY = 10;
  */
 export async function pagesInParallel<T>(fetchPage: (page: number) => Promise<{ data: T[]; headers: { link?: string } }>): Promise<T[]> {
   const first = await fetchPage(1);
-  const last = Math.min(lastPage(first.headers.link), 1000);
   const pages: T[][] = [first.data];
-  for (let start = 2; start <= last; start += PAGE_CONCURRENCY) {
-    const batch = Array.from({ length: Math.min(PAGE_CONCURRENCY, last - start + 1) }, (_, i) => fetchPage(start + i));
+  const last = linkPage(first.headers.link, "last");
+  if (last === null) {
+    // No `rel="last"`: follow `rel="next"` one page at a time.
+    let next = linkPage(first.headers.link, "next");
+    for (let guard = 0; next !== null && guard < 1000; guard++) {
+      const res = await fetchPage(next);
+      pages.push(res.data);
+      next = linkPage(res.headers.link, "next");
+    }
+    return pages.flat();
+  }
+  const end = Math.min(last, 1000);
+  for (let start = 2; start <= end; start += PAGE_CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(PAGE_CONCURRENCY, end - start + 1) }, (_, i) => fetchPage(start + i));
     for (const res of await Promise.all(batch)) pages.push(res.data);
   }
   return pages.flat();

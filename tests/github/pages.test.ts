@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastPage, pagesInParallel } from "../../src/github/facts.js";
+import { linkPage, pagesInParallel } from "../../src/github/facts.js";
 
 describe("pagesInParallel", () => {
   it("reads the page count from the first page's link header and keeps the order", async () => {
@@ -22,9 +22,21 @@ describe("pagesInParallel", () => {
     expect(n).toBe(1);
   });
 
-  it("parses rel=last wherever it sits", () => {
-    expect(lastPage(undefined)).toBe(1);
-    expect(lastPage('<https://x/y?page=7&per_page=100>; rel="last"')).toBe(7);
-    expect(lastPage('<https://x/y?page=2>; rel="next"')).toBe(1);
+  it("follows rel=next page by page when the header names no last page", async () => {
+    const asked: number[] = [];
+    const all = await pagesInParallel(async (page) => {
+      asked.push(page);
+      return { data: [page], headers: page < 4 ? { link: `<https://x/y?per_page=100&page=${page + 1}>; rel="next"` } : {} };
+    });
+    expect(asked).toEqual([1, 2, 3, 4]);
+    expect(all).toEqual([1, 2, 3, 4]);
+  });
+
+  it("parses rel=next and rel=last wherever they sit", () => {
+    const link = '<https://x/y?page=2&per_page=100>; rel="next", <https://x/y?per_page=100&page=7>; rel="last"';
+    expect(linkPage(undefined, "last")).toBeNull();
+    expect(linkPage(link, "last")).toBe(7);
+    expect(linkPage(link, "next")).toBe(2);
+    expect(linkPage('<https://x/y?page=2>; rel="next"', "last")).toBeNull();
   });
 });
