@@ -115,6 +115,12 @@ export interface PullFacts {
   /** "org/slug" → member logins. */
   teams?: Record<string, string[]>;
   codeowners?: string | null;
+  /**
+   * Files changed from a commit to the head (the compare API), keyed by that
+   * commit's sha; null when GitHub could not list them all. Read only for an
+   * override given on an earlier commit under `commands.override.scope: until_governed_push`.
+   */
+  changed_since?: Record<string, FileFacts[] | null>;
 }
 
 // ---------------------------------------------------------------------------
@@ -198,6 +204,8 @@ export interface Override {
   at: string;
   reason: string;
   comment_id: number;
+  /** The head it now applies to, when it was given on an earlier commit and carried over (`scope: until_governed_push`). */
+  carried_to?: string;
 }
 
 export interface Evaluation {

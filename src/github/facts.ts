@@ -9,7 +9,10 @@ import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from ".
 import { lintPolicy } from "../config/lint.js";
 import { POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups } from "../policy/lookups.js";
-import type { CheckFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
+import { effectivePolicy } from "../policy/evaluate.js";
+import { detectAgent } from "../detect/detect.js";
+import { commandEffects } from "../commands/effects.js";
+import type { CheckFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
@@ -156,7 +159,30 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   facts.permissions = permissions;
   facts.teams = teams;
   if (checks) facts.checks = checks;
+  const since = overrideToCarry(policy, facts);
+  if (since) facts.changed_since = { [since]: await filesBetween(gh, ref, since, pull.head.sha) };
   return facts;
+}
+
+/** The commit of the latest override given before the head, when the policy lets overrides carry over. */
+function overrideToCarry(base: Policy, facts: PullFacts): string | null {
+  const verdict = detectAgent(facts, base.agents);
+  const policy = effectivePolicy(base, verdict);
+  if (policy.commands.override.scope !== "until_governed_push") return null;
+  const latest = commandEffects(facts, policy, verdict).overrides[0];
+  return latest && latest.commit !== facts.pull.head.sha ? latest.commit : null;
+}
+
+/** Files changed from `base` to `head` (compare API), or null when GitHub cannot list them all (300 at most). */
+export async function filesBetween(gh: GitHub, ref: RepoRef, base: string, head: string): Promise<FileFacts[] | null> {
+  try {
+    const { data } = await gh.rest.repos.compareCommitsWithBasehead({ ...ref, basehead: `${base}...${head}`, per_page: 100 });
+    const files = (data.files ?? []) as FileFacts[];
+    return data.status === "ahead" && files.length < 300 ? files : null;
+  } catch (err) {
+    if (status(err) === 404) return null;
+    throw err;
+  }
 }
 
 /** The page number a `link` header gives for `rel`, or null. */

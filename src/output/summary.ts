@@ -43,7 +43,10 @@ export function renderSummary(e: Evaluation): string {
     for (const ap of e.approvals) {
       out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")})`);
     }
-    for (const o of e.overrides) out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${inlineCode(o.reason)}`);
+    for (const o of e.overrides) {
+      const carried = o.carried_to ? ` (carried to \`${o.carried_to.slice(0, 7)}\`: no governed path changed since)` : "";
+      out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${inlineCode(o.reason)}${carried}`);
+    }
   }
   if (e.outcome !== "not_governed") {
     out.push(

@@ -7,10 +7,10 @@ import { mergePolicies, type ConfigProblem, formatProblem } from "../config/load
 import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
-import type { AgentVerdict, Conclusion, Evaluation, Outcome, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules, dependencyGroup } from "./compliance.js";
-import { listNames } from "./globs.js";
-import { forbiddenRule, incompleteFilesRule, limitsRule, restrictedGroups } from "./paths.js";
+import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
+import { complianceRules, dependencyGroup, DEPENDENCY_FILES } from "./compliance.js";
+import { filesMatching, listNames } from "./globs.js";
+import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, restrictedGroups } from "./paths.js";
 import {
   countedApprovals,
   describeRequirement,
@@ -123,7 +123,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
   const missing = required.filter((r) => !requirementMet(r));
   const failed = rules.filter((r) => r.status === "fail");
   const pending = rules.filter((r) => r.status === "pending");
-  const override = effects.overrides.find((o) => o.commit === facts.pull.head.sha) ?? null;
+  const override = applyingOverride(effects.overrides, policy, facts);
 
   let outcome: Outcome;
   let title: string;
@@ -165,6 +165,32 @@ export function evaluate(input: EvaluateInput): Evaluation {
     approvals: countedApprovals(state, required),
     overrides: override ? [override] : [],
   };
+}
+
+/** Globs whose change needs humans: forbidden, restricted and dependency paths, agent-steering files. */
+export function governedGlobs(policy: Policy): string[] {
+  return [
+    ...policy.paths.forbidden,
+    ...policy.paths.restricted.flatMap((g) => g.paths),
+    ...(policy.paths.protect_agent_files ? AGENT_FILES : POLICY_FILES),
+    ...(policy.compliance.dependencies ? (policy.compliance.dependencies.paths ?? DEPENDENCY_FILES) : []),
+  ];
+}
+
+/**
+ * The override that applies to the head: the latest given on the head itself;
+ * with `commands.override.scope: until_governed_push`, else the latest given on
+ * an earlier commit when nothing pushed since touches a governed path (as the
+ * compare API lists the files; unknown means it does not carry over).
+ */
+export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
+  const head = facts.pull.head.sha;
+  const onHead = overrides.find((o) => o.commit === head);
+  if (onHead || policy.commands.override.scope !== "until_governed_push") return onHead ?? null;
+  const latest = overrides[0];
+  const since = latest ? facts.changed_since?.[latest.commit] : undefined;
+  if (!latest || !since) return null;
+  return filesMatching(since, governedGlobs(policy)).length === 0 ? { ...latest, carried_to: head } : null;
 }
 
 function requirementRule(r: Requirement, id: string, what: string): RuleResult {
