@@ -82,8 +82,9 @@ export function createApp(appOptions: AppOptions = {}) {
         if ((payload.action === "labeled" || payload.action === "unlabeled") && OWN_LABELS.has(payload.label?.name ?? "")) return;
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");
-        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull });
-        if (result && payload.action === "opened") recordPullOpened(result.evaluation);
+        const opened = payload.action === "opened";
+        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened });
+        if (result && opened) recordPullOpened(result.evaluation);
       },
     );
     on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context, deps, repo) => {

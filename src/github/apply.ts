@@ -7,7 +7,7 @@ import { ESCALATION_MARKER } from "../output/escalation.js";
 import type { LabelPlan, ReviewRequestPlan } from "../output/plan.js";
 import type { GitHub, RepoRef } from "./facts.js";
 import { LruCache } from "./cache.js";
-import { findCheckRun, listMarkedComments } from "./facts.js";
+import { findCheckRun, listMarkedComments, type CheckRun } from "./facts.js";
 
 export type WriteResult = "created" | "updated" | "unchanged";
 
@@ -16,8 +16,10 @@ export async function applyCheckRun(
   gh: GitHub,
   ref: RepoRef,
   { annotationBatches = [], ...plan }: CheckRunPlan & { annotationBatches?: Annotation[][] },
+  /** Our check run on the head as just read (null: none), to save reading it again. */
+  known?: CheckRun | null,
 ): Promise<WriteResult> {
-  const existing = await findCheckRun(gh, ref, plan.head_sha, plan.name);
+  const existing = known !== undefined ? known : await findCheckRun(gh, ref, plan.head_sha, plan.name);
   if (
     existing &&
     existing.status === "completed" &&

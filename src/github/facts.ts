@@ -128,21 +128,31 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource
     : { kind: "invalid", problems: merged.problems, source };
 }
 
+export interface GatherOptions {
+  /**
+   * A PR just opened and never evaluated (no check run of ours on its head):
+   * its `opened` payload is current, and it has no reviews and no comment of
+   * ours yet, so those three reads are skipped. A redelivered `opened` finds
+   * its check run and takes the full path.
+   */
+  newPull?: PullRequestFacts;
+}
+
 /**
  * Gathers a PR's facts, then the permissions, teams and checks the policy needs.
  * The PR is always re-read: a webhook payload may be a redelivery, older than
  * GitHub's state (labels, reviewers, head commit).
  */
-export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy): Promise<PullFacts> {
+export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy, opts: GatherOptions = {}): Promise<PullFacts> {
   const pr = { ...ref, pull_number: number, per_page: 100 };
-  const [pullRes, files, commits, reviews, comments] = await Promise.all([
-    gh.rest.pulls.get({ ...ref, pull_number: number }),
+  const fresh = opts.newPull;
+  const [pull, files, commits, reviews, comments] = await Promise.all([
+    fresh ? Promise.resolve(fresh) : gh.rest.pulls.get({ ...ref, pull_number: number }).then((r) => r.data as PullRequestFacts),
     pagesInParallel((page) => gh.rest.pulls.listFiles({ ...pr, page })),
     pagesInParallel((page) => gh.rest.pulls.listCommits({ ...pr, page })),
-    gh.paginate(gh.rest.pulls.listReviews, pr),
-    gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
+    fresh ? Promise.resolve([]) : gh.paginate(gh.rest.pulls.listReviews, pr),
+    fresh ? Promise.resolve([]) : gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
   ]);
-  const pull = pullRes.data as PullRequestFacts;
   const facts: PullFacts = {
     pull,
     files: files as PullFacts["files"],
@@ -286,8 +296,10 @@ export async function listChecks(gh: GitHub, ref: RepoRef, sha: string): Promise
   ];
 }
 
+export type CheckRun = Awaited<ReturnType<GitHub["rest"]["checks"]["listForRef"]>>["data"]["check_runs"][number];
+
 /** Our own check run on `sha`, if one exists, to update in place. */
-export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string) {
+export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string): Promise<CheckRun | null> {
   const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10 });
   return data.check_runs[0] ?? null;
 }

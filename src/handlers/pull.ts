@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { gatherFacts, loadPolicy, policyNotes, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, loadPolicy, policyNotes, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, requestReviews } from "../github/apply.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
@@ -18,6 +18,8 @@ export interface PullTarget extends RepoRef {
   number: number;
   /** The PR object from the webhook payload, when the event carries one. */
   pull?: PullRequestFacts;
+  /** The event is `pull_request.opened`: a PR never evaluated may skip reads (see `GatherOptions.newPull`). */
+  opened?: boolean;
 }
 
 export interface Deps {
@@ -48,6 +50,8 @@ export interface PullResult {
   failed?: boolean;
   /** Notes for the check summary (policy warnings). */
   notes?: string[];
+  /** Our check run on the head, when it was read while gathering (null: none). */
+  check?: CheckRun | null;
 }
 
 /** Loads, gathers and evaluates; `facts` is null when they could not be gathered. */
@@ -58,16 +62,26 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
   try {
     const loaded = known?.loaded ?? (await loadPolicy(gh, ref));
     if (loaded.kind === "ok") policy = loaded.policy;
-    const facts = known?.facts ?? (await gatherFacts(gh, ref, target.number, policy));
+    // A PR just opened: if no check run of ours is on its head it was never evaluated, so its payload is
+    // current and it has no reviews or comments of ours: three reads fewer. Otherwise (a redelivery), the full read.
+    let check: CheckRun | null | undefined;
+    let newPull: PullRequestFacts | undefined;
+    if (!known && target.opened && target.pull) {
+      check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name);
+      if (check === null) newPull = target.pull;
+    }
+    const facts = known?.facts ?? (await gatherFacts(gh, ref, target.number, policy, newPull ? { newPull } : {}));
     if (facts.pull.state && facts.pull.state !== "open") {
       log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
       return null;
     }
+    // The check run read above is reused when it is for the head just evaluated.
+    const reuse = check !== undefined && facts.pull.head.sha === target.pull?.head.sha ? { check } : {};
     if (loaded.kind === "invalid") {
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
-      return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [] };
+      return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], ...reuse };
     }
-    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes: policyNotes(loaded) };
+    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes: policyNotes(loaded), ...reuse };
   } catch (err) {
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
@@ -133,7 +147,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   }
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
   const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, ...(detailsUrl ? { detailsUrl } : {}) });
-  writes.check = await applyCheckRun(gh, ref, plan);
+  writes.check = await applyCheckRun(gh, ref, plan, result.check);
   // The audit line (README "Audit log"): one per decision, no free text.
   log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number }), tiers: result.newTiers, writes }, "evaluated");
   recordEvaluation(evaluation, { seconds: (performance.now() - started) / 1000 });

@@ -7,7 +7,7 @@ import { createProbot, ProbotOctokit } from "probot";
 import { afterEach, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
 import { clearCaches } from "../../src/github/facts.js";
-import { HEAD_SHA, PRIVATE_KEY, pullObject, pullRequestPayload } from "../helpers/app.js";
+import { HEAD_SHA, PRIVATE_KEY, pullRequestPayload } from "../helpers/app.js";
 
 afterEach(() => {
   nock.cleanAll();
@@ -25,12 +25,8 @@ it("talks to the Enterprise server named by GHE_HOST and GHE_PROTOCOL", async ()
     .reply(200, { token: "ghs_x", permissions: {} })
     .get(`${repo}/contents/.github%2Fagent-governance.yml`)
     .reply(200, { type: "file", encoding: "base64", content: Buffer.from("reviewers:\n  required: 0\n").toString("base64") })
-    .get(`${repo}/pulls/2`)
-    .reply(200, { ...pullObject(), user: { login: "Codertocat", id: 21031067, type: "User" } })
     .get(`${repo}/pulls/2/files`).query(true).reply(200, [])
     .get(`${repo}/pulls/2/commits`).query(true).reply(200, [])
-    .get(`${repo}/pulls/2/reviews`).query(true).reply(200, [])
-    .get(`${repo}/issues/2/comments`).query(true).reply(200, [])
     .get(`${repo}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
     .post(`${repo}/check-runs`, (b) => ((check = b), true))
     .reply(201, { id: 1 });

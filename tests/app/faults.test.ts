@@ -57,7 +57,7 @@ describe("GitHub errors while reading", () => {
       mockPolicy(null);
       mockPrWith("files", reply);
       const check = mockCheckRun();
-      await receive(app, "pull_request", pullRequestPayload());
+      await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
       const body = check.body() as CheckBody;
       expect(body.conclusion).toBe("failure");
       expect(body.output.title).toBe("Could not evaluate");
@@ -74,7 +74,7 @@ describe("GitHub errors while reading", () => {
     mockPolicy(null);
     mockPrWith("pull", (i) => i.reply(200, { unexpected: true }));
     const check = mockCheckRun();
-    await receive(app, "pull_request", pullRequestPayload());
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     // Nothing can be evaluated from garbage; the payload's head commit gets "Could not evaluate".
     expect(check.body()).toMatchObject({ head_sha: HEAD_SHA, conclusion: "failure", output: { title: "Could not evaluate" } });
     expect(app.logs.some((l) => l.decision === "error")).toBe(true);
@@ -87,7 +87,7 @@ describe("GitHub errors while reading", () => {
     mockPolicy(null);
     mockPrWith("files", (i) => i.reply(500, {}));
     mockCheckRun();
-    await receive(app, "pull_request", pullRequestPayload());
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(scheduler.timers).toHaveLength(1);
 
     // GitHub is back: the scheduled retry runs.
@@ -125,7 +125,7 @@ describe("GitHub errors while reading", () => {
     mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
     mockEscalation();
     const check = mockCheckRun();
-    await receive(app, "pull_request", pullRequestPayload());
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     const body = check.body() as CheckBody;
     expect(body.conclusion).toBe("failure");
     expect(body.output.summary).toMatch(/3500/);

@@ -67,7 +67,7 @@ describe("escalation comment, labels and review requests", () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
     mockPolicy(POLICY);
-    mockPr();
+    mockPr({ opened: true });
     const labels = mockLabels({ add: ["agent-pr", "needs-human-review"] });
     const request = mockReviewRequest();
     const comment = mockEscalation();

@@ -79,7 +79,7 @@ afterEach(() => {
 describe("pull_request events", () => {
   it("passes a human PR and says no agent was detected", async () => {
     mockPolicy(null);
-    mockPr({ pull: pullObject({ author: HUMAN }) });
+    mockPr({ opened: true, pull: pullObject({ author: HUMAN }) });
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: HUMAN }));
     expect(check.body()).toEqual({
@@ -99,7 +99,7 @@ describe("pull_request events", () => {
 
   it("governs a Copilot PR with the safe default policy when the repository has none", async () => {
     const policy = mockPolicy(null);
-    mockPr();
+    mockPr({ opened: true });
     const outputs = waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: COPILOT }));
@@ -127,7 +127,7 @@ describe("pull_request events", () => {
 
   it("detects Devin by its GitHub App account", async () => {
     mockPolicy("reviewers:\n  required: 1\n");
-    mockPr({ pull: pullObject({ author: DEVIN }) });
+    mockPr({ opened: true, pull: pullObject({ author: DEVIN }) });
     waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: DEVIN }));
@@ -196,7 +196,7 @@ describe("pull_request events", () => {
 
   it("fails the check on an invalid policy file, naming the file, line and problem", async () => {
     mockPolicy("reviewers:\n  required: 1\n  requird: 2\n");
-    mockPr();
+    mockPr({ opened: true });
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(check.body()).toEqual({

@@ -179,6 +179,11 @@ export function mockPolicy(yaml: string | null, etag = '"policy-v1"'): nock.Scop
 }
 
 export interface PrMocks {
+  /**
+   * A first `opened` delivery: no check run of ours on the head yet, so the app
+   * uses the payload's PR and reads neither it, nor reviews, nor comments.
+   */
+  opened?: boolean;
   pull?: Json;
   files?: Json[];
   commits?: Json[];
@@ -191,9 +196,11 @@ export interface PrMocks {
 export function mockPr(m: PrMocks = {}): nock.Scope {
   const scope = nock(API);
   const pr = `${REPO_PATH}/pulls/2`;
-  scope.get(pr).reply(200, m.pull ?? pullObject());
-  scope.get(`${pr}/reviews`).query(true).reply(200, m.reviews ?? []);
-  scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
+  if (!m.opened) {
+    scope.get(pr).reply(200, m.pull ?? pullObject());
+    scope.get(`${pr}/reviews`).query(true).reply(200, m.reviews ?? []);
+    scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
+  }
   scope.get(`${pr}/files`).query(true).reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
   scope.get(`${pr}/commits`).query(true).reply(200, m.commits ?? [commit()]);
   for (const [login, permission] of Object.entries(m.permissions ?? {})) {
