@@ -22,14 +22,12 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  PR_URL,
+  RECHECK,
+  COMMANDS_LINE,
+  COPILOT_HEADER,
 } from "../helpers/app.js";
 
-const PR_URL = "https://github.com/Codertocat/Hello-World/pull/2";
-const RECHECK = [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }];
-const COMMANDS_LINE =
-  "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.";
-const COPILOT_HEADER =
-  "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
 const DEVIN_HEADER =
   "**Agent:** Devin (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `devin-ai-integration[bot] (id 158243242, Bot)` (pull.user)\n\n</details>";
 const ALICE_COUNTED = "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)";

@@ -25,19 +25,16 @@ import {
   teardown,
   HOW_TO_ACT,
   type TestApp,
+  PR_URL,
+  RECHECK,
+  COMMANDS_LINE,
+  COPILOT_HEADER,
 } from "../helpers/app.js";
 
-const PR_URL = "https://github.com/Codertocat/Hello-World/pull/2";
 const REVIEWER = { login: "alice", id: 5001, type: "User" };
 
-const COMMANDS_LINE =
-  "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.";
-const COPILOT_HEADER =
-  "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
 
 
-
-const RECHECK = [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }];
 
 const WAITING_SUMMARY = [
   COPILOT_HEADER,
