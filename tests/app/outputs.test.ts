@@ -229,6 +229,48 @@ describe("escalation tiers over time", () => {
   });
 });
 
+describe("an escalation that falls due while GitHub fails is not lost", () => {
+  it("a sweep that cannot read the PR leaves it blocked; the next sweep notifies the tier", async () => {
+    const app = setupApp({ now: A_DAY_LATER });
+    const tier1Comment = { id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER };
+    const listing = () =>
+      nock(API)
+        .get("/app/installations").query(true).reply(200, [{ id: INSTALLATION_ID, account: { login: "Codertocat" } }])
+        .get("/installation/repositories").query(true).reply(200, { total_count: 1, repositories: [{ name: "Hello-World", owner: { login: "Codertocat" } }] })
+        .get(`${REPO_PATH}/pulls`).query(true).reply(200, [{ ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] }]);
+    const openPull = { ...pullObject(), created_at: OPENED, labels: [{ name: "agent-pr" }, { name: "needs-human-review" }], requested_teams: [{ slug: "maintainers" }] };
+
+    // First sweep: GitHub fails to list the PR's files.
+    listing();
+    mockToken();
+    mockPolicy(POLICY);
+    mockPolicyNotModified();
+    nock(API)
+      .get(`${REPO_PATH}/pulls/2`).reply(200, openPull)
+      .get(`${REPO_PATH}/pulls/2/files`).query(true).reply(502, "bad gateway")
+      .get(`${REPO_PATH}/pulls/2/commits`).query(true).reply(200, [])
+      .get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, [])
+      .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, [tier1Comment]);
+    await sweep(app.probot, () => new Date(A_DAY_LATER));
+    expect(app.logs.some((l) => l.decision === "error")).toBe(true);
+    expect(nock.isDone()).toBe(true);
+
+    // Next sweep: GitHub answers; the tier that fell due meanwhile is notified.
+    listing();
+    mockPolicyNotModified();
+    mockPolicyNotModified();
+    mockPr({ pull: openPull, comments: [tier1Comment] });
+    mockLabels({ add: ["escalated"] });
+    const request = mockReviewRequest();
+    const comment = mockEscalation({ update: 9001 });
+    mockCheckRun();
+    await sweep(app.probot, () => new Date(A_DAY_LATER));
+    expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: ["leads"] });
+    expect(comment.body()).toContain("cc @Codertocat/leads @octocat (escalation tier 2, after 24h)");
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
 describe("check_run events", () => {
   function checkRunPayload(action: "rerequested" | "requested_action", identifier?: string) {
     const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_run")!;
