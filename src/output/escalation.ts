@@ -100,8 +100,13 @@ export function planEscalation(
     };
   }
 
+  // A draft is still being written: no comment, no escalation, until it is marked ready for review.
+  if (facts.pull.draft && !existing) return none(state);
   const tiers = policy.escalation.tiers;
-  const due = facts.pull.draft ? [] : dueTiers(tiers, facts.pull.created_at, now, state, opts.escalateNow ?? false);
+  // The PR has waited since it first needed humans: since the escalation comment was posted (now, for a
+  // PR that has none yet, such as a draft just marked ready).
+  const waitingSince = existing?.comment.created_at ?? now.toISOString();
+  const due = facts.pull.draft ? [] : dueTiers(tiers, waitingSince, now, state, opts.escalateNow ?? false);
   const newTiers = due.filter((i) => state.notified[String(i)] === undefined);
   for (const i of newTiers) state.notified[String(i)] = now.toISOString();
   const notifiedTiers = Object.keys(state.notified).map(Number).filter((i) => i < tiers.length).sort((a, b) => a - b);

@@ -46,7 +46,7 @@ export function planLabels(e: Evaluation, facts: PullFacts, policy: Policy, esca
   const l = policy.escalation.labels;
   const desired = new Set<string>();
   if (e.outcome !== "not_governed" && e.agent.detected) desired.add(l.agent);
-  if (e.outcome === "waiting") desired.add(l.needs_review);
+  if (e.outcome === "waiting" && !facts.pull.draft) desired.add(l.needs_review);
   if (e.outcome === "violation") desired.add(l.violation);
   if (e.outcome === "waiting" || e.outcome === "violation") {
     for (const i of escalation.notifiedTiers) {
@@ -62,7 +62,7 @@ export function planLabels(e: Evaluation, facts: PullFacts, policy: Policy, esca
 
 export function planReviewRequests(e: Evaluation, facts: PullFacts, policy: Policy, escalation: EscalationPlan): ReviewRequestPlan {
   const empty = { reviewers: [], team_reviewers: [] };
-  if (!policy.escalation.request_reviews || e.outcome !== "waiting") return empty;
+  if (!policy.escalation.request_reviews || e.outcome !== "waiting" || facts.pull.draft) return empty;
   const owner = lower(facts.pull.base.repo?.full_name?.split("/")[0] ?? "");
   const skipUsers = new Set<string>(
     [

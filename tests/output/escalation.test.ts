@@ -73,14 +73,24 @@ describe("planEscalation", () => {
     expect(plan.comment?.action).toBe("create");
     expect(plan.notifiedTiers).toEqual([0]);
   });
-  it("does not escalate a draft", () => {
-    expect(planEscalation(waiting, facts({ draft: true }), policy, at(100)).newTiers).toEqual([]);
+  it("leaves a draft alone: no comment, no tiers, no review requests, no waiting label", () => {
+    const plan = planEscalation(waiting, facts({ draft: true }), policy, at(100));
+    expect(plan).toEqual({ comment: null, newTiers: [], notifiedTiers: [] });
+    expect(planReviewRequests(waiting, facts({ draft: true }), policy, plan)).toEqual({ reviewers: [], team_reviewers: [] });
+    expect(planLabels(waiting, facts({ draft: true }), policy, plan)).toEqual({ add: ["agent-pr"], remove: [] });
+  });
+
+  it("counts the wait from when the PR first needed humans (its escalation comment), not from when it was opened", () => {
+    // Opened long ago as a draft, marked ready now: only the 0h tier is due.
+    expect(planEscalation(waiting, facts(), policy, at(100)).newTiers).toEqual([0]);
   });
 });
 
 describe("labels and review requests", () => {
   it("adds what the state needs and removes only its own labels", () => {
-    const esc = planEscalation(waiting, facts(), policy, at(25));
+    const first = planEscalation(waiting, facts(), policy, at(0));
+    const posted = { id: 7, user: { login: "app[bot]", type: "Bot" }, body: (first.comment as { body: string }).body, created_at: OPENED };
+    const esc = planEscalation(waiting, facts({}, [posted]), policy, at(25));
     expect(planLabels(waiting, facts({ labels: [{ name: "agent-policy-violation" }, { name: "bug" }] }), policy, esc)).toEqual({
       add: ["agent-pr", "needs-human-review", "escalated"],
       remove: ["agent-policy-violation"],
