@@ -1,7 +1,8 @@
 /** The Probot app: maps events to handlers, nothing else. */
 import type { ApplicationFunctionOptions, Context, Probot } from "probot";
 import { commentPullNumber, isPrNumber, pullOf, repoOf, type RepoTarget } from "./handlers/payload.js";
-import { evaluatePull, type Deps } from "./handlers/pull.js";
+import { closePull, evaluatePull, type Deps } from "./handlers/pull.js";
+import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { sweep } from "./handlers/sweep.js";
 import { withSweepLock } from "./github/lock.js";
@@ -87,6 +88,13 @@ export function createApp(appOptions: AppOptions = {}) {
         if (result && opened) recordPullOpened(result.evaluation);
       },
     );
+    on("pull_request.closed", async (context, deps, repo) => {
+      const pull = pullOf(context.payload) as (PullRequestFacts & { merged?: boolean }) | null;
+      if (!pull) return malformed(context, "no pull_request");
+      // A governed PR carries at least the agent label; an unlabelled PR has no comment of ours to close.
+      if (!pull.labels?.length) return;
+      await closePull(deps, { ...repo, number: pull.number, merged: pull.merged === true, labels: (pull.labels ?? []).map((l) => l.name) });
+    });
     on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context, deps, repo) => {
       const pull = pullOf(context.payload);
       if (!pull) return malformed(context, "no pull_request");

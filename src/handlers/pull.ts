@@ -4,15 +4,16 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, loadPolicy, policyNotes, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
-import { applyCheckRun, applyEscalationComment, applyLabels, requestReviews } from "../github/apply.js";
+import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews } from "../github/apply.js";
+import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
 import { planOutputs } from "../output/plan.js";
 import type { KeyedQueue, RetryQueue } from "../github/retry.js";
 import { auditRecord } from "../audit.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
-import type { Evaluation, PullFacts, PullRequestFacts } from "../types.js";
+import type { CommentFacts, Evaluation, PullFacts, PullRequestFacts } from "../types.js";
 
 export interface PullTarget extends RepoRef {
   number: number;
@@ -91,6 +92,20 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     const reason = `GitHub could not be read (${(err as { status?: number }).status ?? "network error"}): the app retries; until then this PR is blocked.`;
     return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now()), facts: null, policy, newTiers: [], failed: true };
   }
+}
+
+/**
+ * A PR was closed or merged: its escalation comment says so, and the waiting
+ * and violation labels go (the check run stays as the record of the last head).
+ */
+export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<void> {
+  const ref = { owner: target.owner, repo: target.repo };
+  const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER);
+  const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
+  if (edit) await editComment(deps.gh, ref, edit.id, edit.body);
+  const transient = new Set(["needs-human-review", "agent-policy-violation"]);
+  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l)) });
+  deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
 }
 
 /**

@@ -171,6 +171,17 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
   return lines.join("\n");
 }
 
+/**
+ * A closed PR's escalation comment no longer asks anyone for anything: the
+ * edit it needs (null when there is no comment or it already says so).
+ */
+export function planClosedEscalation(comments: readonly CommentFacts[], merged: boolean): { id: number; body: string } | null {
+  const existing = findEscalation({ comments } as PullFacts);
+  if (!existing) return null;
+  const body = [ESCALATION_MARKER, merged ? "### Merged" : "### Closed", "", `This PR was ${merged ? "merged" : "closed"}; nothing more is needed from reviewers.`, "", stateLine(existing.state)].join("\n");
+  return body === existing.comment.body ? null : { id: existing.comment.id, body };
+}
+
 function resolvedBody(e: Evaluation, state: EscalationState): string {
   const sha = `\`${e.head_sha.slice(0, 7)}\``;
   const why =

@@ -271,6 +271,41 @@ describe("an escalation that falls due while GitHub fails is not lost", () => {
   });
 });
 
+describe("a closed PR", () => {
+  it("its escalation comment says it was merged and the waiting label goes; nothing is evaluated", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    nock(API)
+      .get(`${REPO_PATH}/issues/2/comments`)
+      .query(true)
+      .reply(200, [{ id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER }]);
+    const comment = mockEscalation({ update: 9001 });
+    mockLabels({ remove: ["needs-human-review"] });
+    const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
+    payload.pull_request.merged = true;
+    payload.pull_request.labels = [{ name: "agent-pr" }, { name: "needs-human-review" }];
+    await receive(app, "pull_request", payload);
+    expect(comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### Merged",
+        "",
+        "This PR was merged; nothing more is needed from reviewers.",
+        "",
+        `<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
+      ].join("\n"),
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("an unlabelled PR closing costs no request", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    await receive(app, "pull_request", pullRequestPayload({ action: "closed", author: { login: "Codertocat", id: 21031067, type: "User" } }));
+    // Any request would find no mock (the network is off) and be logged as a failure.
+    expect(app.logs.filter((l) => l.decision === "closed" || l.decision === "handler_error")).toEqual([]);
+  });
+});
+
 describe("check_run events", () => {
   function checkRunPayload(action: "rerequested" | "requested_action", identifier?: string) {
     const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_run")!;
