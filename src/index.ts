@@ -9,11 +9,10 @@ import { withSweepLock } from "./github/lock.js";
 import { loadPolicy, pullsForCommit } from "./github/facts.js";
 import type { Policy } from "./config/schema.js";
 import { RECHECK_ACTION } from "./output/check.js";
+import { DEFAULT_LABELS } from "./output/plan.js";
 import { KeyedQueue, RetryQueue, type Scheduler } from "./github/retry.js";
 import { recordFirstReview, recordPullOpened } from "./metrics.js";
 
-/** Labels the app itself writes by default; their events would only echo our own writes. */
-const OWN_LABELS = new Set(["agent-pr", "needs-human-review", "agent-policy-violation", "escalated"]);
 
 export interface AppOptions {
   /** The clock; tests pass a fixed one. */
@@ -80,7 +79,8 @@ export function createApp(appOptions: AppOptions = {}) {
       ],
       async (context, deps, repo) => {
         const payload = context.payload as { action?: string; label?: { name?: string } };
-        if ((payload.action === "labeled" || payload.action === "unlabeled") && OWN_LABELS.has(payload.label?.name ?? "")) return;
+        // Our own label writes come back as events; re-evaluating them would only echo.
+        if ((payload.action === "labeled" || payload.action === "unlabeled") && DEFAULT_LABELS.own.has(payload.label?.name ?? "")) return;
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";

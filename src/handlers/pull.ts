@@ -9,7 +9,7 @@ import { applyCheckRun, applyEscalationComment, applyLabels, editComment, reques
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
-import { planOutputs } from "../output/plan.js";
+import { DEFAULT_LABELS, planOutputs } from "../output/plan.js";
 import type { KeyedQueue, RetryQueue } from "../github/retry.js";
 import { auditRecord } from "../audit.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
@@ -103,8 +103,7 @@ export async function closePull(deps: Deps, target: PullTarget & { merged: boole
   const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER);
   const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
   if (edit) await editComment(deps.gh, ref, edit.id, edit.body);
-  const transient = new Set(["needs-human-review", "agent-policy-violation"]);
-  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l)) });
+  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => DEFAULT_LABELS.transient.has(l)) });
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
 }
 

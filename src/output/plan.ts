@@ -2,7 +2,7 @@
  * Plans every output for an Evaluation: the check run, the escalation comment,
  * labels and review requests. Pure: the exact writes `apply` will make.
  */
-import type { Policy } from "../config/schema.js";
+import { defaultPolicy, type Policy } from "../config/schema.js";
 import { contributors, isBot, lower } from "../policy/reviewers.js";
 import type { Evaluation, PullFacts } from "../types.js";
 import { planEscalation, type EscalationPlan } from "./escalation.js";
@@ -34,6 +34,12 @@ export function planOutputs(e: Evaluation, facts: PullFacts, policy: Policy, now
     reviewRequests: planReviewRequests(e, facts, policy, escalation),
   };
 }
+
+/** The default names of the labels the app writes (and the usual tier label), for events that arrive without a policy. */
+export const DEFAULT_LABELS = (() => {
+  const l = defaultPolicy().escalation.labels;
+  return { ...l, own: new Set([l.agent, l.needs_review, l.violation, "escalated"]), transient: new Set([l.needs_review, l.violation]) };
+})();
 
 /** The labels this app manages, as named by the policy. */
 export function managedLabels(policy: Policy): string[] {
