@@ -308,6 +308,30 @@ describe("a closed PR", () => {
   });
 });
 
+describe("label events", () => {
+  it("our own label writes echo back as events and are not re-evaluated", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
+    payload.label = { name: "needs-human-review" };
+    await receive(app, "pull_request", payload);
+    expect(app.logs.filter((l) => l.msg === "evaluated" || l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+  });
+
+  it("another label (a detection signal) re-evaluates", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
+    payload.label = { name: "ai-generated" };
+    await receive(app, "pull_request", payload);
+    expect(check.body()?.conclusion).toBe("action_required");
+  });
+});
+
 describe("check_run events", () => {
   function checkRunPayload(action: "rerequested" | "requested_action", identifier?: string) {
     const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_run")!;
