@@ -1,7 +1,7 @@
 /** Path rules: forbidden globs, restricted groups, agent-steering files, size limits. */
 import type { Policy } from "../config/schema.js";
 import { POLICY_PATH } from "../config/schema.js";
-import type { PullFacts, RuleResult } from "../types.js";
+import type { FileFacts, PullFacts, RuleResult } from "../types.js";
 import { displayName, filesMatching, filesMatchingEach, listNames } from "./globs.js";
 import type { ReviewerSet } from "./reviewers.js";
 
@@ -53,7 +53,23 @@ export interface PathGroup {
   names: string[];
 }
 
+/**
+ * Memo of `restrictedGroups` by the identity of a file list and a `paths`
+ * section: one evaluation asks for them once per rule and once per command
+ * comment, and neither input changes within it.
+ */
+const groupsMemo = new WeakMap<readonly FileFacts[], WeakMap<Policy["paths"], PathGroup[]>>();
+
+/** The restricted path groups (and the agent-steering files group) this PR's files touch. */
 export function restrictedGroups(policy: Policy, facts: PullFacts): PathGroup[] {
+  let byPaths = groupsMemo.get(facts.files);
+  if (!byPaths) groupsMemo.set(facts.files, (byPaths = new WeakMap()));
+  let groups = byPaths.get(policy.paths);
+  if (!groups) byPaths.set(policy.paths, (groups = computeGroups(policy, facts)));
+  return groups;
+}
+
+function computeGroups(policy: Policy, facts: PullFacts): PathGroup[] {
   const groups: PathGroup[] = [];
   const matched = filesMatchingEach(facts.files, policy.paths.restricted.map((g) => g.paths));
   policy.paths.restricted.forEach((g, i) => {
