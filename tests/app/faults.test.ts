@@ -112,7 +112,8 @@ describe("GitHub errors while reading", () => {
     nock(API).post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
     mockEscalation();
     const check = mockCheckRun();
-    await receive(app, "pull_request", pullRequestPayload());
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(nock.isDone()).toBe(true);
     expect((check.body() as CheckBody).conclusion).toBe("action_required");
   });
 

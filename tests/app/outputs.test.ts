@@ -114,7 +114,7 @@ describe("escalation comment, labels and review requests", () => {
     let app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
     mockPolicy(POLICY);
-    mockPr();
+    mockPr({ opened: true });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockReviewRequest();
     const comment = mockEscalation();
@@ -147,7 +147,7 @@ describe("escalation comment, labels and review requests", () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
     mockPolicy(POLICY);
-    mockPr();
+    mockPr({ opened: true });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockReviewRequest(true);
     mockEscalation();
@@ -158,6 +158,7 @@ describe("escalation comment, labels and review requests", () => {
       "**Notes:**\n- GitHub refused the review request for team `maintainers`: Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the Codertocat/Hello-World repository.. Check that they have access to this repository.",
     )).toBe(true);
     expect(app.logs.some((l) => l.decision === "review_request_refused")).toBe(true);
+    expect(nock.isDone()).toBe(true);
   });
 });
 
@@ -166,7 +167,7 @@ describe("policy warnings", () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
     mockPolicy('paths:\n  forbidden: ["src/**.ts"]\n');
-    mockPr();
+    mockPr({ opened: true });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     const check = mockCheckRun();
@@ -174,6 +175,7 @@ describe("policy warnings", () => {
     const body = check.body() as { conclusion: string; output: { summary: string } };
     expect(body.conclusion).toBe("action_required");
     expect(body.output.summary).toMatch(/\*\*Notes:\*\*\n- Policy warning: Codertocat\/Hello-World:\.github\/agent-governance\.yml:2:15: .*src\/\*\*\.ts/);
+    expect(nock.isDone()).toBe(true);
   });
 });
 

@@ -227,6 +227,7 @@ describe("pull_request events", () => {
       .query((q) => ((sawRef = q.ref as string | undefined), true))
       .reply(200, { type: "file", encoding: "base64", content: Buffer.from("reviewers:\n  required: 1\n").toString("base64") });
     mockPr({
+      opened: true,
       files: [
         {
           filename: ".github/agent-governance.yml",
@@ -248,6 +249,7 @@ describe("pull_request events", () => {
       "| ⏳ | `paths.agent_files` | Changes to agent-steering files (`.github/agent-governance.yml`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.",
     );
     expect(body.output.summary).toContain("| ⏳ | `reviewers` |");
+    expect(nock.isDone()).toBe(true);
   });
 });
 

@@ -36,6 +36,7 @@ describe("secrets never leak", () => {
     mockToken();
     mockPolicy("compliance:\n  no_secrets: true\n");
     mockPr({
+      opened: true,
       files: [
         {
           filename: "config/deploy.js",
@@ -64,6 +65,7 @@ describe("secrets never leak", () => {
     for (const secret of [GITHUB_TOKEN, AWS_KEY, "ghs_test_installation_token", PRIVATE_KEY.split("\n")[5]!]) {
       expect(everything).not.toContain(secret);
     }
+    expect(nock.isDone()).toBe(true);
   });
 });
 
