@@ -22,6 +22,7 @@ import { Readable } from "node:stream";
 import { createNodeMiddleware, createProbot, type ApplicationFunction, type Probot } from "probot";
 import { createApp } from "../index.js";
 import { MeteredOctokit, withOpsRoutes } from "./ops.js";
+import { withRateLimitPolicy } from "../github/retry.js";
 
 export interface PlainRequest {
   method: string;
@@ -146,7 +147,7 @@ export async function createRequestResponder(options: ServerlessOptions = {}): P
     }
     probot = createProbot({
       env: { LOG_LEVEL: "info", LOG_FORMAT: "json", ...env },
-      overrides: { Octokit: MeteredOctokit },
+      overrides: { Octokit: withRateLimitPolicy(MeteredOctokit) },
     });
   }
   const middleware = await createNodeMiddleware(
