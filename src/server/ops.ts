@@ -10,9 +10,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ProbotOctokit, type ApplicationFunction } from "probot";
 import { githubRequestMetrics, metricsText } from "../metrics.js";
+import { withRateLimitPolicy } from "../github/retry.js";
 
-/** ProbotOctokit with the request-metrics plugin: pass as `Octokit` to `run()` or `createProbot()`. */
-export const MeteredOctokit: typeof ProbotOctokit = ProbotOctokit.plugin(githubRequestMetrics);
+/**
+ * ProbotOctokit with the request-metrics plugin and the app's rate-limit policy
+ * (bounded retries honouring retry-after, writes throttled per installation):
+ * pass as `Octokit` to `run()` or `createProbot()`.
+ */
+export const MeteredOctokit: typeof ProbotOctokit = withRateLimitPolicy(ProbotOctokit.plugin(githubRequestMetrics));
 
 export const HEALTH_PATH = "/healthz";
 export const METRICS_PATH = "/metrics";

@@ -22,7 +22,6 @@ import { Readable } from "node:stream";
 import { createNodeMiddleware, createProbot, type ApplicationFunction, type Probot } from "probot";
 import { createApp } from "../index.js";
 import { MeteredOctokit, withOpsRoutes } from "./ops.js";
-import { withRateLimitPolicy } from "../github/retry.js";
 
 export interface PlainRequest {
   method: string;
@@ -147,7 +146,7 @@ export async function createRequestResponder(options: ServerlessOptions = {}): P
     }
     probot = createProbot({
       env: { LOG_LEVEL: "info", LOG_FORMAT: "json", ...env },
-      overrides: { Octokit: withRateLimitPolicy(MeteredOctokit) },
+      overrides: { Octokit: MeteredOctokit },
     });
   }
   const middleware = await createNodeMiddleware(
