@@ -9,7 +9,7 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatProblem, parsePolicy, type ConfigProblem } from "./config/load.js";
+import { formatProblem, isPlainObject as isObject, parsePolicy, type ConfigProblem } from "./config/load.js";
 import { checkPolicy, lintPolicy, type PolicyCheck } from "./config/lint.js";
 import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./config/schema.js";
 import { evaluate } from "./policy/evaluate.js";
@@ -158,7 +158,6 @@ export function factFiles(paths: readonly string[]): { file: string; inFolder: b
   return out;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Why `raw` is not a usable PullFacts object, or null. */
 export function factsProblem(raw: unknown): string | null {

@@ -195,7 +195,7 @@ function valueHint(issue: z.core.$ZodIssue, node: YamlNode | null): string {
   return hint ? `; did you mean \`${hint}\`?` : "";
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**

@@ -7,7 +7,7 @@ import { ESCALATION_MARKER } from "../output/escalation.js";
 import type { LabelPlan, ReviewRequestPlan } from "../output/plan.js";
 import type { GitHub, RepoRef } from "./facts.js";
 import { LruCache } from "./cache.js";
-import { findCheckRun, listMarkedComments, type CheckRun } from "./facts.js";
+import { findCheckRun, httpStatus, listMarkedComments, type CheckRun } from "./facts.js";
 
 export type WriteResult = "created" | "updated" | "unchanged";
 
@@ -47,8 +47,6 @@ export async function applyCheckRun(
   return result;
 }
 
-const status = (err: unknown) => (err as { status?: number }).status;
-
 /** Default colours and descriptions for the labels the app creates. */
 const LABEL_STYLE = { color: "6f42c1", description: "Managed by agent-governance" };
 
@@ -68,7 +66,7 @@ export async function applyLabels(gh: GitHub, ref: RepoRef, issueNumber: number,
       try {
         await gh.rest.issues.createLabel({ ...ref, name, ...LABEL_STYLE });
       } catch (err) {
-        if (status(err) !== 422) throw err; // 422: it exists already
+        if (httpStatus(err) !== 422) throw err; // 422: it exists already
       }
       knownLabels.set(key, true);
     }
@@ -78,7 +76,7 @@ export async function applyLabels(gh: GitHub, ref: RepoRef, issueNumber: number,
     try {
       await gh.rest.issues.removeLabel({ ...ref, issue_number: issueNumber, name });
     } catch (err) {
-      if (status(err) !== 404) throw err; // 404: already gone
+      if (httpStatus(err) !== 404) throw err; // 404: already gone
     }
   }
 }
@@ -94,7 +92,7 @@ export async function requestReviews(gh: GitHub, ref: RepoRef, pullNumber: numbe
     await gh.rest.pulls.requestReviewers({ ...ref, pull_number: pullNumber, reviewers: plan.reviewers, team_reviewers: plan.team_reviewers });
     return [];
   } catch (err) {
-    if (status(err) !== 422 && status(err) !== 403 && status(err) !== 404) throw err;
+    if (httpStatus(err) !== 422 && httpStatus(err) !== 403 && httpStatus(err) !== 404) throw err;
     const who = [...plan.reviewers.map((u) => `@${u}`), ...plan.team_reviewers.map((t) => `team \`${t}\``)].join(", ");
     const why = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
     return [`GitHub refused the review request for ${who}: ${why}. Check that they have access to this repository.`];
@@ -125,7 +123,7 @@ export async function applyEscalationComment(
     try {
       await gh.rest.issues.deleteComment({ ...ref, comment_id: c.id });
     } catch (err) {
-      if (status(err) !== 404) throw err;
+      if (httpStatus(err) !== 404) throw err;
     }
   }
   if (keep !== id) await editComment(gh, ref, keep, plan.body);

@@ -40,7 +40,8 @@ export function clearCaches(): void {
   parseCache.clear();
 }
 
-const status = (err: unknown) => (err as { status?: number }).status;
+/** The HTTP status of an Octokit error, if it has one. */
+export const httpStatus = (err: unknown) => (err as { status?: number }).status;
 
 /**
  * Reads a file's text from a repository's default branch (no `ref`), or null when
@@ -61,8 +62,8 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string): Promise<string 
     if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text });
     return text;
   } catch (err) {
-    if (status(err) === 304 && cached) return cached.text;
-    if (status(err) === 404) {
+    if (httpStatus(err) === 304 && cached) return cached.text;
+    if (httpStatus(err) === 404) {
       fileCache.delete(key);
       return null;
     }
@@ -190,7 +191,7 @@ export async function filesBetween(gh: GitHub, ref: RepoRef, base: string, head:
     const files = (data.files ?? []) as FileFacts[];
     return data.status === "ahead" && files.length < 300 ? files : null;
   } catch (err) {
-    if (status(err) === 404) return null;
+    if (httpStatus(err) === 404) return null;
     throw err;
   }
 }
@@ -258,7 +259,7 @@ export async function lookupPermissions(gh: GitHub, ref: RepoRef, logins: readon
         const role = (data as { role_name?: string }).role_name;
         out[username] = ROLE_TO_PERMISSION[role ?? ""] ?? ROLE_TO_PERMISSION[data.permission] ?? "none";
       } catch (err) {
-        if (status(err) === 404) out[username] = "none";
+        if (httpStatus(err) === 404) out[username] = "none";
         else throw err;
       }
     }),
@@ -276,7 +277,7 @@ export async function lookupTeams(gh: GitHub, teams: readonly string[]): Promise
         const members = await gh.paginate(gh.rest.teams.listMembersInOrg, { org, team_slug, per_page: 100 });
         out[t] = members.map((m) => m.login);
       } catch (err) {
-        if (status(err) === 404 || status(err) === 403) out[t] = [];
+        if (httpStatus(err) === 404 || httpStatus(err) === 403) out[t] = [];
         else throw err;
       }
     }),

@@ -2,6 +2,7 @@
  * Defensive reading of webhook payloads: a malformed payload (a field missing
  * or of the wrong type) yields null, never an exception.
  */
+import { isPlainObject as isObject } from "../config/load.js";
 import type { PullRequestFacts } from "../types.js";
 
 export interface RepoTarget {
@@ -9,7 +10,6 @@ export interface RepoTarget {
   repo: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The repository an event is about, or null. */
 export function repoOf(payload: unknown): RepoTarget | null {
