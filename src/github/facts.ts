@@ -12,7 +12,7 @@ import { neededLookups } from "../policy/lookups.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
-import type { CheckFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
+import type { AgentVerdict, CheckFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
@@ -161,7 +161,9 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
     reviews: reviews as PullFacts["reviews"],
     comments: comments as PullFacts["comments"],
   };
-  const need = neededLookups(policy, facts);
+  // Detected once here for both decisions below (the evaluator detects again from the final facts).
+  const verdict = detectAgent(facts, policy.agents);
+  const need = neededLookups(policy, facts, verdict);
   const [permissions, teams, checks] = await Promise.all([
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams),
@@ -170,14 +172,13 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   facts.permissions = permissions;
   facts.teams = teams;
   if (checks) facts.checks = checks;
-  const since = overrideToCarry(policy, facts);
+  const since = overrideToCarry(policy, facts, verdict);
   if (since) facts.changed_since = { [since]: await filesBetween(gh, ref, since, pull.head.sha) };
   return facts;
 }
 
 /** The commit of the latest override given before the head, when the policy lets overrides carry over. */
-function overrideToCarry(base: Policy, facts: PullFacts): string | null {
-  const verdict = detectAgent(facts, base.agents);
+function overrideToCarry(base: Policy, facts: PullFacts, verdict: AgentVerdict): string | null {
   const policy = effectivePolicy(base, verdict);
   if (policy.commands.override.scope !== "until_governed_push") return null;
   const latest = commandEffects(facts, policy, verdict).overrides[0];
