@@ -320,9 +320,22 @@ export type PolicyOverride = z.output<typeof OverrideSchema>;
 /** The top-level keys, for "did you mean" hints. */
 export const TOP_LEVEL_KEYS = Object.keys(PolicySchema.shape);
 
-/** The policy that governs a repository without a policy file. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+let defaults: Policy | undefined;
+
+/**
+ * The policy that governs a repository without a policy file. Parsed once and
+ * frozen (it was a schema parse per event): nothing may modify a policy in place.
+ */
 export function defaultPolicy(): Policy {
-  return PolicySchema.parse({});
+  return (defaults ??= deepFreeze(PolicySchema.parse({})));
 }
 
 /** The JSON Schema of the policy file (input form: defaults are not required). */

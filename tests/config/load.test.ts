@@ -16,6 +16,18 @@ describe("parsePolicy", () => {
     expect(r.ok && r.policy).toEqual(defaultPolicy());
   });
 
+  it("shares one frozen default policy: nothing can change it for the next event", () => {
+    const d = defaultPolicy();
+    expect(defaultPolicy()).toBe(d);
+    expect(() => {
+      (d.reviewers as { required: number }).required = 0;
+    }).toThrow(TypeError);
+    expect(() => {
+      (d.escalation.tiers as unknown[]).push({});
+    }).toThrow(TypeError);
+    expect(d.reviewers.required).toBe(1);
+  });
+
   it.each([
     ["a misspelt top-level key", "mode: enforce\nreviwers:\n  required: 1\n", "policy.yml:2:1: unknown key `reviwers` at the top level; did you mean `reviewers`?"],
     ["a misspelt nested key", "reviewers:\n  requird: 2\n", "policy.yml:2:3: unknown key `requird` under `reviewers`; did you mean `required`?"],
