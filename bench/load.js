@@ -3,9 +3,10 @@
  * (bench/server.js), the real app or an app that does nothing, with the fake
  * GitHub and this load generator in the parent process.
  *
- * Each event is a `pull_request.opened` for a new Copilot PR. For the real app an
- * event is done when its check run is written (observed at the fake GitHub) and
- * the webhook answered; for the no-op app, when the webhook is answered.
+ * Each event is a `pull_request.opened` for a new Copilot PR. For the real app (and
+ * the floor app, which only writes a check run) an event is done when its check run
+ * is written (observed at the fake GitHub) and the webhook answered; for the no-op
+ * app, when the webhook is answered.
  */
 import { fork } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
@@ -28,7 +29,7 @@ async function freePort() {
   return port;
 }
 
-/** Starts bench/server.js in `mode` (app | noop); resolves when it listens. */
+/** Starts bench/server.js in `mode` (app | noop | floor); resolves when it listens. */
 export async function startServer(mode, baseUrl, { throttle = false } = {}) {
   const port = await freePort();
   const child = fork(new URL("./server.js", import.meta.url), [mode, baseUrl, String(port), throttle ? "throttle" : ""], {
@@ -109,7 +110,7 @@ export async function drive({ fake, server, mode, events, concurrency, repos, in
     const body = t.text.replaceAll(String(NUMBER_MARK), String(number)).replaceAll(SHA_MARK, sha);
     const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
     const key = `${t.owner}/${t.repo}@${sha}`.toLowerCase();
-    const checkWritten = mode === "app" ? new Promise((resolve) => waiting.set(key, () => resolve(performance.now()))) : null;
+    const checkWritten = mode !== "noop" ? new Promise((resolve) => waiting.set(key, () => resolve(performance.now()))) : null;
     const start = performance.now();
     const status = await post(agent, server.url, body, {
       "content-type": "application/json",
@@ -164,6 +165,6 @@ export async function drive({ fake, server, mode, events, concurrency, repos, in
     latency_ms: summarize(latencies),
     webhook_answered_ms: summarize(answered),
     http_status: statuses,
-    ...(mode === "app" ? { check_run_missing: missingCheck } : {}),
+    ...(mode !== "noop" ? { check_run_missing: missingCheck } : {}),
   };
 }

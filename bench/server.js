@@ -1,9 +1,10 @@
 /**
  * A webhook server in its own process, so its RSS is the app's alone: Probot 14's
  * `Server` (as `npm start` runs it, with the ops routes), loading either the real
- * app or an app that does nothing, pointed at the fake GitHub.
+ * app, an app that does nothing, or the floor app (the least any app that answers
+ * with a check run must do: one write, no reads), pointed at the fake GitHub.
  *
- *   node bench/server.js <app|noop> <fake GitHub base URL> <port> [throttle]
+ *   node bench/server.js <app|noop|floor> <fake GitHub base URL> <port> [throttle]
  *
  * Started with an IPC channel by run.js: sends {ready} once listening, and
  * answers "memory" with process.memoryUsage() and the CPU time used so far.
@@ -21,7 +22,14 @@ const server = new Server({
   host: "127.0.0.1",
   log,
 });
-const appFn = mode === "noop" ? () => {} : createApp({ sweepMinutes: 0 });
+/** One check run per opened PR, written from the payload alone. */
+const floorApp = (app) =>
+  app.on("pull_request.opened", async (context) => {
+    await context.octokit.rest.checks.create(
+      context.repo({ name: "floor", head_sha: context.payload.pull_request.head.sha, status: "completed", conclusion: "neutral", output: { title: "floor", summary: "floor" } }),
+    );
+  });
+const appFn = mode === "noop" ? () => {} : mode === "floor" ? floorApp : createApp({ sweepMinutes: 0 });
 await server.load(withOpsRoutes(appFn));
 await server.start();
 process.on("message", (m) => {
