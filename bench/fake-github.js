@@ -254,8 +254,9 @@ export function createFakeGitHub(options = {}) {
       status: body?.conclusion ? "completed" : (body?.status ?? "queued"),
       conclusion: body?.conclusion ?? null,
       details_url: body?.details_url ?? null,
+      started_at: body?.started_at ?? new Date().toISOString(),
       output: { title: body?.output?.title ?? null, summary: body?.output?.summary ?? null, text: null, annotations_count: body?.output?.annotations?.length ?? 0 },
-      app: { slug: "agent-governance" },
+      app: { id: 123, slug: "agent-governance" },
     };
     checkRuns.set(run.id, run);
     const { repo: _r, ...out } = run;

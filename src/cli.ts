@@ -349,7 +349,7 @@ async function snapshot(args: string[], io: Io): Promise<number> {
       }
       policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
     }
-    facts = await gatherFacts(gh, ref, target.number, policy);
+    facts = (await gatherFacts(gh, ref, target.number, policy)).facts;
   } catch (err) {
     const status = (err as { status?: number }).status;
     const hint =

@@ -43,6 +43,14 @@ export function createApp(appOptions: AppOptions = {}) {
   const queue = new KeyedQueue();
   const retries = new RetryQueue(appOptions.scheduler);
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
+    // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
+    let appId: Promise<number | undefined> | undefined;
+    const ownAppId = () =>
+      (appId ??= app
+        .auth()
+        .then((octokit) => octokit.auth({ type: "app" }) as Promise<{ appId?: number }>)
+        .then((a) => (typeof a.appId === "number" ? a.appId : undefined))
+        .catch(() => undefined));
     /**
      * Every handler runs inside this guard: a malformed payload is logged and dropped,
      * and nothing a handler throws escapes to crash or fail the delivery.
@@ -54,7 +62,7 @@ export function createApp(appOptions: AppOptions = {}) {
           context.log.warn({ decision: "malformed_payload", event: context.name, reason: "no repository" }, "malformed webhook payload; ignored");
           return;
         }
-        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries };
+        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId() };
         try {
           await handler(context as unknown as Context, deps, repo);
         } catch (err) {

@@ -121,6 +121,15 @@ export interface PullFacts {
    * override given on an earlier commit under `commands.override.scope: until_governed_push`.
    */
   changed_since?: Record<string, FileFacts[] | null>;
+  /**
+   * When this app first saw a commit as the PR's head: the `started_at` of its own
+   * check run on that commit (null: none yet). Read for the head, and for the
+   * commit an override is carried over from. A command counts for a commit only
+   * when given after the app saw it, so a commit pushed after a command cannot
+   * inherit it however its dates are set. Absent (hand-written facts): the commit
+   * dates alone place a command.
+   */
+  seen_at?: Record<string, string | null>;
 }
 
 // ---------------------------------------------------------------------------

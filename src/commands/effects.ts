@@ -26,17 +26,19 @@ export interface CommandEffects {
   overrides: Override[];
 }
 
-/** An edit within this many milliseconds of creation is GitHub's own bookkeeping, not an edit. */
-export const EDIT_GRACE_MS = 1000;
 /** Longest override reason kept; the rest is cut with an ellipsis. */
 export const MAX_REASON = 300;
 
+/**
+ * A comment whose `updated_at` is later than its `created_at` was edited (GitHub
+ * gives both to the second, and sets them equal on creation): it no longer counts.
+ */
 export function isEdited(c: Pick<CommentFacts, "created_at" | "updated_at">): boolean {
   if (!c.updated_at) return false;
   const created = Date.parse(c.created_at);
   const updated = Date.parse(c.updated_at);
   if (Number.isNaN(created) || Number.isNaN(updated)) return c.updated_at !== c.created_at;
-  return updated - created > EDIT_GRACE_MS;
+  return updated > created;
 }
 
 const dateOf = (c: PullFacts["commits"][number]) => c.commit.committer?.date ?? c.commit.author?.date ?? null;
@@ -62,6 +64,24 @@ export function commitAt(facts: PullFacts, at: string): string | null {
   return facts.pull.head.sha;
 }
 
+/** Did the app see `sha` as the head before `at`? Without `seen_at` (hand-written facts), commit dates are trusted. */
+export function seenBefore(facts: PullFacts, sha: string, at: string): boolean {
+  if (!facts.seen_at) return true;
+  const seen = Date.parse(facts.seen_at[sha] ?? "");
+  return !Number.isNaN(seen) && seen <= Date.parse(at);
+}
+
+/**
+ * The commit a command given at `at` applies to. Commit dates are set by whoever
+ * commits, so a command the dates place on the head counts for it only if the app
+ * saw that head before the command (`seen_at`): a commit pushed after a command
+ * cannot inherit it by being back-dated. Otherwise null: no commit the app can vouch for.
+ */
+export function boundCommit(facts: PullFacts, at: string): string | null {
+  const commit = commitAt(facts, at);
+  return commit !== facts.pull.head.sha || seenBefore(facts, commit, at) ? commit : null;
+}
+
 const byCreation = (a: CommentFacts, b: CommentFacts) => a.created_at.localeCompare(b.created_at) || a.id - b.id;
 
 const clip = (s: string) => (s.length > MAX_REASON ? `${s.slice(0, MAX_REASON - 1)}…` : s);
@@ -74,7 +94,7 @@ export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentV
     const cmd = parseCommand(c.body);
     if (!cmd || (cmd.name !== "approve" && cmd.name !== "override")) continue;
     if (!authorize(cmd, c.user, facts, policy, verdict).ok) continue;
-    const commit = commitAt(facts, c.created_at);
+    const commit = boundCommit(facts, c.created_at);
     if (cmd.name === "approve") {
       approvals.push({ login: c.user.login, via: "command", commit, at: c.created_at });
     } else if (commit) {

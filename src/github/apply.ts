@@ -16,10 +16,18 @@ export async function applyCheckRun(
   gh: GitHub,
   ref: RepoRef,
   { annotationBatches = [], ...plan }: CheckRunPlan & { annotationBatches?: Annotation[][] },
-  /** Our check run on the head as just read (null: none), to save reading it again. */
-  known?: CheckRun | null,
+  opts: {
+    /** Our check run on the head as just read (null: none), to save reading it again. */
+    known?: CheckRun | null;
+    appId?: number;
+    /**
+     * When a new check run starts: when the app first saw this head. Set once at creation and never
+     * changed, since commands count only when given after it (`PullFacts.seen_at`).
+     */
+    startedAt?: Date;
+  } = {},
 ): Promise<WriteResult> {
-  const existing = known !== undefined ? known : await findCheckRun(gh, ref, plan.head_sha, plan.name);
+  const existing = opts.known !== undefined ? opts.known : await findCheckRun(gh, ref, plan.head_sha, plan.name, opts.appId);
   if (
     existing &&
     existing.status === "completed" &&
@@ -37,7 +45,7 @@ export async function applyCheckRun(
     id = existing.id;
     result = "updated";
   } else {
-    id = (await gh.rest.checks.create({ ...ref, ...plan })).data.id;
+    id = (await gh.rest.checks.create({ ...ref, ...plan, ...(opts.startedAt ? { started_at: opts.startedAt.toISOString() } : {}) })).data.id;
     result = "created";
   }
   // The Checks API takes 50 annotations per request; further batches are appended by updates.

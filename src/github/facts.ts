@@ -137,14 +137,25 @@ export interface GatherOptions {
    * its check run and takes the full path.
    */
   newPull?: PullRequestFacts;
+  /** Our check run on `sha` as already read (null: none), so it is not read again if `sha` is still the head. */
+  known?: { sha: string; check: CheckRun | null };
+  /** This app's id, so only its own check runs are taken for its own (another app may use the same name). */
+  appId?: number;
+}
+
+export interface Gathered {
+  facts: PullFacts;
+  /** Our check run on the head (null: none yet), to update in place. */
+  check: CheckRun | null;
 }
 
 /**
- * Gathers a PR's facts, then the permissions, teams and checks the policy needs.
- * The PR is always re-read: a webhook payload may be a redelivery, older than
- * GitHub's state (labels, reviewers, head commit).
+ * Gathers a PR's facts, then our check run on its head (when the app first saw
+ * it: `seen_at`) and the permissions, teams and checks the policy needs. The PR
+ * is always re-read: a webhook payload may be a redelivery, older than GitHub's
+ * state (labels, reviewers, head commit).
  */
-export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy, opts: GatherOptions = {}): Promise<PullFacts> {
+export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy, opts: GatherOptions = {}): Promise<Gathered> {
   const pr = { ...ref, pull_number: number, per_page: 100 };
   const fresh = opts.newPull;
   const [pull, files, commits, reviews, comments] = await Promise.all([
@@ -164,17 +175,24 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   // Detected once here for both decisions below (the evaluator detects again from the final facts).
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
-  const [permissions, teams, checks] = await Promise.all([
+  const name = policy.escalation.check_name;
+  const [check, permissions, teams, checks] = await Promise.all([
+    opts.known?.sha === pull.head.sha ? Promise.resolve(opts.known.check) : findCheckRun(gh, ref, pull.head.sha, name, opts.appId),
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams),
     need.checks ? listChecks(gh, ref, pull.head.sha) : Promise.resolve(undefined),
   ]);
   facts.permissions = permissions;
   facts.teams = teams;
+  facts.seen_at = { [pull.head.sha]: check?.started_at ?? null };
   if (checks) facts.checks = checks;
   const since = overrideToCarry(policy, facts, verdict);
-  if (since) facts.changed_since = { [since]: await filesBetween(gh, ref, since, pull.head.sha) };
-  return facts;
+  if (since) {
+    const [changed, sinceCheck] = await Promise.all([filesBetween(gh, ref, since, pull.head.sha), findCheckRun(gh, ref, since, name, opts.appId)]);
+    facts.changed_since = { [since]: changed };
+    facts.seen_at[since] = sinceCheck?.started_at ?? null;
+  }
+  return { facts, check };
 }
 
 /** The commit of the latest override given before the head, when the policy lets overrides carry over. */
@@ -300,10 +318,10 @@ export async function listChecks(gh: GitHub, ref: RepoRef, sha: string): Promise
 
 export type CheckRun = Awaited<ReturnType<GitHub["rest"]["checks"]["listForRef"]>>["data"]["check_runs"][number];
 
-/** Our own check run on `sha`, if one exists, to update in place. */
-export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string): Promise<CheckRun | null> {
-  const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10 });
-  return data.check_runs[0] ?? null;
+/** Our own check run on `sha`, if one exists, to update in place (only this app's, when its id is known). */
+export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string, appId?: number): Promise<CheckRun | null> {
+  const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10, ...(appId ? { app_id: appId } : {}) });
+  return data.check_runs.find((c) => !appId || !c.app || c.app.id === appId) ?? null;
 }
 
 /** The PR's comments whose body starts with `marker` (used to converge on one escalation comment). */

@@ -23,7 +23,7 @@ import { detectAgent } from "../detect/detect.js";
 import { isBot } from "../policy/reviewers.js";
 import { renderSummary } from "../output/summary.js";
 import type { Actor, CommentFacts } from "../types.js";
-import { evaluatePull, type Deps, type EvaluateOptions, type PullTarget } from "./pull.js";
+import { evaluatePull, evaluatePullNow, inPullQueue, type Deps, type EvaluateOptions, type PullTarget } from "./pull.js";
 import { recordCommand } from "../metrics.js";
 
 export interface CommentEvent {
@@ -70,16 +70,20 @@ export async function handleComment(deps: Deps, target: PullTarget, event: Comme
     deps.log.warn({ ...logBase, command: cmd.name, decision: "malformed" }, "command in a malformed payload; ignored");
     return "ignored";
   }
-  try {
-    return await answerCommand(deps, target, { ...comment, user: login ? comment.user : null }, cmd, logBase);
-  } catch (err) {
-    deps.log.error(
-      { ...logBase, command: cmd.name, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
-      "command could not be answered; re-evaluating",
-    );
-    await evaluatePull(deps, target);
-    return "reevaluated";
-  }
+  // In the PR's queue from the first read to the last write, so an event handled meanwhile in this
+  // process cannot have its newer result overwritten by this command's older facts.
+  return inPullQueue(deps, target, async () => {
+    try {
+      return await answerCommand(deps, target, { ...comment, user: login ? comment.user : null }, cmd, logBase);
+    } catch (err) {
+      deps.log.error(
+        { ...logBase, command: cmd.name, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
+        "command could not be answered; re-evaluating",
+      );
+      await evaluatePullNow(deps, target);
+      return "reevaluated" as const;
+    }
+  });
 }
 
 async function answerCommand(
@@ -94,7 +98,9 @@ async function answerCommand(
 
   const loaded = await loadPolicy(gh, ref);
   const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
-  const facts = await gatherFacts(gh, ref, target.number, policy);
+  // The comment counts only as GitHub lists it: one deleted meanwhile is missing from the list, and must stay so.
+  const gathered = await gatherFacts(gh, ref, target.number, policy, { appId: deps.appId });
+  const { facts } = gathered;
   if (facts.pull.state && facts.pull.state !== "open") {
     log.info({ ...logBase, command: cmd.name, decision: "closed" }, "command on a PR that is not open; ignored");
     return "closed";
@@ -141,7 +147,7 @@ async function answerCommand(
       return answered ? "already_answered" : "explained";
     }
     default:
-      return accept(deps, target, cmd, comment.id, login, answered, logDecision, { loaded, facts });
+      return accept(deps, target, cmd, comment.id, login, answered, logDecision, { loaded, ...gathered });
   }
 }
 
@@ -160,7 +166,7 @@ async function accept(
   const escalate = cmd.name === "escalate";
   logDecision("accepted");
   await addReaction(deps.gh, ref, commentId, escalate ? "rocket" : "+1");
-  const result = await evaluatePull(deps, target, { escalateNow: escalate && !answered, known });
+  const result = await evaluatePullNow(deps, target, { escalateNow: escalate && !answered, known });
   if (escalate && !answered) {
     const notified = (result?.newTiers ?? []).flatMap((i) => result?.policy.escalation.tiers[i]?.notify ?? []);
     await postComment(deps.gh, ref, target.number, escalateReply(login, notified, commentId));

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -32,13 +32,15 @@ export interface Deps {
   queue?: KeyedQueue;
   /** Re-runs evaluations that could not complete, with backoff. */
   retries?: RetryQueue;
+  /** This app's id, so that only its own check runs are read and updated. */
+  appId?: number;
 }
 
 export interface EvaluateOptions {
   /** Notify the next escalation tier now (`/governance escalate`). */
   escalateNow?: boolean;
-  /** The policy and facts the caller has just read (a command handler), so they are not read twice. */
-  known?: { loaded: PolicySource; facts: PullFacts };
+  /** The policy and facts the caller has just read (a command handler, inside the PR's queue), so they are not read twice. */
+  known?: { loaded: PolicySource } & Gathered;
 }
 
 export interface PullResult {
@@ -51,7 +53,7 @@ export interface PullResult {
   failed?: boolean;
   /** Notes for the check summary (policy warnings). */
   notes?: string[];
-  /** Our check run on the head, when it was read while gathering (null: none). */
+  /** Our check run on the head as read while gathering (null: none). */
   check?: CheckRun | null;
 }
 
@@ -65,24 +67,26 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     if (loaded.kind === "ok") policy = loaded.policy;
     // A PR just opened: if no check run of ours is on its head it was never evaluated, so its payload is
     // current and it has no reviews or comments of ours: three reads fewer. Otherwise (a redelivery), the full read.
-    let check: CheckRun | null | undefined;
-    let newPull: PullRequestFacts | undefined;
-    if (!known && target.opened && target.pull) {
-      check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name);
-      if (check === null) newPull = target.pull;
+    let gathered: Gathered | undefined = known;
+    if (!gathered) {
+      const opts: GatherOptions = { appId: deps.appId };
+      if (target.opened && target.pull) {
+        const check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name, deps.appId);
+        opts.known = { sha: target.pull.head.sha, check };
+        if (check === null) opts.newPull = target.pull;
+      }
+      gathered = await gatherFacts(gh, ref, target.number, policy, opts);
     }
-    const facts = known?.facts ?? (await gatherFacts(gh, ref, target.number, policy, newPull ? { newPull } : {}));
+    const { facts, check } = gathered;
     if (facts.pull.state && facts.pull.state !== "open") {
       log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
       return null;
     }
-    // The check run read above is reused when it is for the head just evaluated.
-    const reuse = check !== undefined && facts.pull.head.sha === target.pull?.head.sha ? { check } : {};
     if (loaded.kind === "invalid") {
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
-      return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], ...reuse };
+      return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], check };
     }
-    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes: policyNotes(loaded), ...reuse };
+    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes: policyNotes(loaded), check };
   } catch (err) {
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
@@ -107,35 +111,44 @@ export async function closePull(deps: Deps, target: PullTarget & { merged: boole
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
 }
 
+const pullKey = (t: RepoRef & { number: number }) => `${t.owner}/${t.repo}#${t.number}`.toLowerCase();
+
+/** Runs `fn` in the PR's queue: after every evaluation of that PR already started in this process. */
+export function inPullQueue<T>(deps: Deps, target: RepoRef & { number: number }, fn: () => Promise<T>): Promise<T> {
+  return deps.queue ? deps.queue.run(pullKey(target), fn) : fn();
+}
+
 /**
  * Evaluates a PR and makes GitHub show the result. Never throws for GitHub
  * trouble: the failure is logged, the PR stays blocked ("Could not evaluate"
  * where a check could be written) and a retry with backoff is scheduled.
  */
-export async function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
-  const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
-  const run = async () => {
-    let result: PullResult | null = null;
-    try {
-      result = await evaluateAndApply(deps, target, options);
-    } catch (err) {
-      deps.log.error(
-        { repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
-        "evaluation failed",
-      );
-    }
-    if (result && !result.failed) {
-      deps.retries?.succeeded(key);
-    } else {
-      // Retry with the PR number only: the payload may be stale by then.
-      const delay = deps.retries?.schedule(key, () =>
-        evaluatePull(deps, { owner: target.owner, repo: target.repo, number: target.number }, { escalateNow: options.escalateNow }),
-      );
-      deps.log.warn({ repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "retry_scheduled", delay_ms: delay ?? null }, delay ? "evaluation will be retried" : "no retries left");
-    }
-    return result;
-  };
-  return deps.queue ? deps.queue.run(key, run) : run();
+export function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
+  return inPullQueue(deps, target, () => evaluatePullNow(deps, target, options));
+}
+
+/** `evaluatePull` for a caller already in the PR's queue (a command handler). */
+export async function evaluatePullNow(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
+  const key = pullKey(target);
+  let result: PullResult | null = null;
+  try {
+    result = await evaluateAndApply(deps, target, options);
+  } catch (err) {
+    deps.log.error(
+      { repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
+      "evaluation failed",
+    );
+  }
+  if (result && !result.failed) {
+    deps.retries?.succeeded(key);
+  } else {
+    // Retry with the PR number only: the payload may be stale by then.
+    const delay = deps.retries?.schedule(key, () =>
+      evaluatePull(deps, { owner: target.owner, repo: target.repo, number: target.number }, { escalateNow: options.escalateNow }),
+    );
+    deps.log.warn({ repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "retry_scheduled", delay_ms: delay ?? null }, delay ? "evaluation will be retried" : "no retries left");
+  }
+  return result;
 }
 
 async function evaluateAndApply(deps: Deps, target: PullTarget, options: EvaluateOptions): Promise<PullResult | null> {
@@ -161,7 +174,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   }
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
   const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, ...(detailsUrl ? { detailsUrl } : {}) });
-  writes.check = await applyCheckRun(gh, ref, plan, result.check);
+  writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now() });
   // The audit line (README "Audit log"): one per decision, no free text.
   log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number }), tiers: result.newTiers, writes }, "evaluated");
   recordEvaluation(evaluation, { seconds: (performance.now() - started) / 1000 });

@@ -6,7 +6,7 @@ import type { Policy } from "../config/schema.js";
 import { mergePolicies, type ConfigProblem, formatProblem } from "../config/load.js";
 import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
-import { commandEffects } from "../commands/effects.js";
+import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
 import { complianceRules, dependencyGroup, DEPENDENCY_FILES } from "./compliance.js";
 import { filesMatching, listNames } from "./globs.js";
@@ -181,7 +181,8 @@ export function governedGlobs(policy: Policy): string[] {
  * The override that applies to the head: the latest given on the head itself;
  * with `commands.override.scope: until_governed_push`, else the latest given on
  * an earlier commit when nothing pushed since touches a governed path (as the
- * compare API lists the files; unknown means it does not carry over).
+ * compare API lists the files; unknown means it does not carry over), and the app
+ * saw that commit as the head before the override was given.
  */
 export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
   const head = facts.pull.head.sha;
@@ -189,7 +190,7 @@ export function applyingOverride(overrides: readonly Override[], policy: Policy,
   if (onHead || policy.commands.override.scope !== "until_governed_push") return onHead ?? null;
   const latest = overrides[0];
   const since = latest ? facts.changed_since?.[latest.commit] : undefined;
-  if (!latest || !since) return null;
+  if (!latest || !since || !seenBefore(facts, latest.commit, latest.at)) return null;
   return filesMatching(since, governedGlobs(policy)).length === 0 ? { ...latest, carried_to: head } : null;
 }
 

@@ -13,12 +13,14 @@ import {
   INSTALLATION_ID,
   REPO_PATH,
   mockCheckRun,
+  mockCheckRunRead,
   mockEscalation,
   mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
   receive,
+  SEEN_CHECK,
   setupApp,
   teardown,
   type TestApp,
@@ -108,7 +110,7 @@ describe("/governance approve", () => {
     const reaction = mockReaction();
     // The command handler hands its policy and facts to the evaluation: no second read.
     mockLabels({ add: ["agent-pr"] });
-    const check = mockCheckRun();
+    const check = mockCheckRun(SEEN_CHECK);
     await receive(app, "issue_comment", commentPayload({ body }));
     expect(reaction.body()).toEqual({ content: "+1" });
     expect(check.body()).toMatchObject({ conclusion: "success", output: { title: "Policy satisfied" } });
@@ -119,10 +121,28 @@ describe("/governance approve", () => {
     expect(app.logs.find((l) => l.msg === "command")).toMatchObject({ command: "approve", decision: "accepted", actor: "alice", comment: COMMENT_ID });
   });
 
+  it("does not count for a head the app first saw after the command: a back-dated push cannot inherit it", async () => {
+    // alice approved at 11:30; the agent then pushed the head with an 11:00 committer date (any date can
+    // be set). The dates put the command on the head, but the app first saw the head at 11:45.
+    const body = "/governance approve";
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
+    mockReaction();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun({ ...SEEN_CHECK, started_at: "2026-11-20T11:45:00Z" });
+    await receive(app, "issue_comment", commentPayload({ body }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(check.body()).not.toHaveProperty("started_at"); // an update never moves when the app first saw the head
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("is refused for a reader, with a reply saying why, and nothing re-evaluated", async () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve", { user: READER })], permissions: { rita: "read" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance approve", user: READER }));
     expect(reply.body()).toBe(
@@ -135,6 +155,7 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve", { user: AGENT })] });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance approve", user: AGENT }));
     expect(reply.body()).toBe(
@@ -150,6 +171,7 @@ describe("/governance approve", () => {
     mockPolicy(policy);
     const pull = commentPr(human);
     mockPr({ pull, comments: [listed("/governance approve", { user: human })] });
+    mockCheckRunRead();
     nock(API).get(`${REPO_PATH}/collaborators/Codertocat/permission`).reply(200, { permission: "admin", role_name: "admin", user: { login: "Codertocat" } });
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance approve", user: human }));
@@ -177,6 +199,7 @@ describe("commands the policy cannot act on", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ pull: commentPr(human), comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance approve" }));
     expect(reply.body()).toBe(
@@ -189,6 +212,7 @@ describe("commands the policy cannot act on", () => {
     mockToken();
     mockPolicy("reviewers:\n  requird: 2\n");
     mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance approve" }));
     expect(reply.body()).toBe(
@@ -210,7 +234,7 @@ describe("/governance override", () => {
     const reaction = mockReaction();
     // The command handler hands its policy and facts to the evaluation: no second read.
     mockLabels({ add: ["agent-pr"] });
-    const check = mockCheckRun();
+    const check = mockCheckRun(SEEN_CHECK);
     await receive(app, "issue_comment", commentPayload({ body, user: BOB }));
     expect(reaction.body()).toEqual({ content: "+1" });
     expect(check.body()).toMatchObject({ conclusion: "success", output: { title: "Overridden by @bob" } });
@@ -224,6 +248,7 @@ describe("/governance override", () => {
     mockToken();
     mockPolicy(POLICY);
     mockPr({ files, comments: [listed("/governance override please", { user: ALICE })], permissions: { alice: "write" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance override please" }));
     expect(reply.body()).toBe(
@@ -232,6 +257,7 @@ describe("/governance override", () => {
 
     mockPolicy(POLICY);
     mockPr({ files, comments: [listed("/governance override", { user: BOB })], permissions: { bob: "admin" } });
+    mockCheckRunRead();
     const second = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance override", user: BOB }));
     expect(second.body()).toBe(`@bob \`/governance override\` was not done: an override needs a reason: \`/governance override <reason>\`.\n\n${marker}`);
@@ -259,6 +285,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance recheck", { user: READER })], permissions: { rita: "read" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance recheck", user: READER }));
     expect(reply.body()).toBe(
@@ -271,6 +298,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance explain", { user: READER })], permissions: { rita: "read" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance explain", user: READER }));
     const text = reply.body()!;
@@ -306,6 +334,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed(body, { user: READER })], permissions: { rita: "read" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body, user: READER }));
     expect(reply.body()).toBe(`${lead}${HELP}\n\n${marker}`);
@@ -318,6 +347,7 @@ describe("GitHub trouble while answering", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
+    mockCheckRunRead();
     nock(API).post(`${REPO_PATH}/issues/comments/${COMMENT_ID}/reactions`).reply(500, { message: "Server Error" });
     mockPolicy(null);
     mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
@@ -336,6 +366,7 @@ describe("redelivery, edits and deletions", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance help", { user: READER })], permissions: { rita: "read" } });
+    mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance help", user: READER }));
     expect(reply.body()).toContain(marker);
@@ -343,6 +374,7 @@ describe("redelivery, edits and deletions", () => {
     const answered = { id: 7001, user: APP_BOT, body: reply.body(), created_at: CREATED, updated_at: CREATED };
     mockPolicy(null);
     mockPr({ comments: [listed("/governance help", { user: READER }), answered], permissions: { rita: "read" } });
+    mockCheckRunRead();
     await receive(app, "issue_comment", commentPayload({ body: "/governance help", user: READER }));
     expect(nock.isDone()).toBe(true); // no second POST: nock would have refused it
     expect(app.logs.filter((l) => l.msg === "command").map((l) => l.answered_before)).toEqual([false, true]);

@@ -3,6 +3,7 @@
  * malformed bodies and huge PRs never pass a PR by accident, never crash the
  * app, and are retried; late or concurrent events converge on the newest state.
  */
+import examples from "@octokit/webhooks-examples";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { rateLimitOptions, shouldRetryRateLimit, KeyedQueue, RetryQueue, RETRY_DELAYS_MS } from "../../src/github/retry.js";
@@ -11,6 +12,7 @@ import {
   FakeScheduler,
   HEAD_SHA,
   REPO_PATH,
+  SEEN_CHECK,
   mockCheckRun,
   mockEscalation,
   mockLabels,
@@ -20,6 +22,8 @@ import {
   pullObject,
   pullRequestPayload,
   receive,
+  review,
+  reviewPayload,
   setupApp,
   teardown,
 } from "../helpers/app.js";
@@ -41,6 +45,16 @@ function mockPrWith(broken: "files" | "pull", reply: (scope: nock.Interceptor) =
 }
 
 type CheckBody = { conclusion: string; output: { title: string; summary: string } };
+
+/** A real `issue_comment.created` payload made a comment on PR #2. */
+function commentEvent(comment: Record<string, unknown>): Record<string, unknown> {
+  const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "issue_comment")!;
+  const payload = structuredClone(group.examples.find((x) => x.action === "created")!);
+  payload.installation = { id: 2 };
+  Object.assign(payload.issue as Record<string, unknown>, { number: 2, pull_request: { url: `${API}${REPO_PATH}/pulls/2` } });
+  Object.assign(payload.comment as Record<string, unknown>, comment);
+  return payload;
+}
 
 describe("GitHub errors while reading", () => {
   const cases: [string, (i: nock.Interceptor) => nock.Scope][] = [
@@ -222,6 +236,51 @@ describe("ordering and concurrency", () => {
       { check: "unchanged" },
     ]);
     expect(nock.pendingMocks().filter((m) => !m.includes("access_tokens"))).toEqual([]);
+  });
+
+  it("a command and a review for one PR: the command is answered and evaluated in the PR's queue, so the newer review's result is written last", async () => {
+    const app = setupApp();
+    const ALICE = { login: "alice", id: 5001, type: "User" };
+    const BOB = { login: "bob", id: 5002, type: "User" };
+    const at = "2026-11-20T11:30:00Z";
+    const command = { id: 4242, user: ALICE, body: "/governance approve", created_at: at, updated_at: at };
+    const changes = review({ id: 81, login: "bob", state: "CHANGES_REQUESTED", at: "2026-11-20T11:31:00Z" });
+    nock(API).post("/app/installations/2/access_tokens").times(2).reply(200, { token: "ghs_test_installation_token", permissions: {} });
+    // The command's read (alice's approval only), then the review's read (bob now requests changes).
+    mockPolicy(null);
+    mockPr({ comments: [command], permissions: { alice: "write" } });
+    mockPolicy(null);
+    mockPr({ comments: [command], reviews: [changes], permissions: { alice: "write", bob: "write" } });
+    let stored: Record<string, unknown> | null = { ...SEEN_CHECK };
+    const written: string[] = [];
+    nock(API)
+      .persist()
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, () => ({ total_count: 1, check_runs: [stored] }))
+      .patch(`${REPO_PATH}/check-runs/777`, (b) => ((stored = { ...stored, ...b }), written.push(b.conclusion), true))
+      .reply(200, { id: 777 })
+      .post(/\/labels$/)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/2/comments`)
+      .reply(201, { id: 9001 })
+      .get(`${REPO_PATH}/issues/2/comments`)
+      .query(true)
+      .reply(200, [command]);
+    // While the command's reaction is in flight, bob's review arrives at this process.
+    let reviewed: Promise<void> | undefined;
+    nock(API)
+      .post(`${REPO_PATH}/issues/comments/4242/reactions`)
+      .reply(201, () => {
+        reviewed = receive(app, "pull_request_review", reviewPayload({ reviewer: BOB, state: "changes_requested" }));
+        return { id: 1, content: "+1" };
+      });
+    const payload = commentEvent(command);
+    await receive(app, "issue_comment", payload);
+    await reviewed;
+    expect(written).toEqual(["success", "action_required"]);
+    expect(stored?.conclusion).toBe("action_required");
+    nock.cleanAll();
   });
 
   it("two replicas that both created an escalation comment converge on the oldest one", async () => {

@@ -26,6 +26,7 @@ import {
   RECHECK,
   COMMANDS_LINE,
   COPILOT_HEADER,
+  NOW,
 } from "../helpers/app.js";
 
 const DEVIN_HEADER =
@@ -70,6 +71,7 @@ describe("policy engine, end to end", () => {
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
+      started_at: NOW,
       status: "completed",
       conclusion: "action_required",
       details_url: PR_URL,
@@ -123,6 +125,7 @@ describe("policy engine, end to end", () => {
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
+      started_at: NOW,
       status: "completed",
       conclusion: "failure",
       details_url: PR_URL,
@@ -181,6 +184,7 @@ describe("policy engine, end to end", () => {
       expect(check.body()).toEqual({
         name: "Agent Governance",
         head_sha: HEAD_SHA,
+        started_at: NOW,
         status: "completed",
         conclusion: "failure",
         details_url: PR_URL,
@@ -220,6 +224,7 @@ describe("policy engine, end to end", () => {
       expect(check.body()).toEqual({
         name: "Agent Governance",
         head_sha: HEAD_SHA,
+        started_at: NOW,
         status: "completed",
         conclusion: "success",
         details_url: PR_URL,
@@ -243,6 +248,7 @@ describe("policy engine, end to end", () => {
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
+      started_at: NOW,
       status: "completed",
       conclusion: "neutral",
       details_url: PR_URL,

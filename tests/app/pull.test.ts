@@ -29,6 +29,7 @@ import {
   RECHECK,
   COMMANDS_LINE,
   COPILOT_HEADER,
+  NOW,
 } from "../helpers/app.js";
 
 const REVIEWER = { login: "alice", id: 5001, type: "User" };
@@ -52,6 +53,7 @@ const WAITING_SUMMARY = [
 const waitingBody = {
   name: "Agent Governance",
   head_sha: HEAD_SHA,
+  started_at: NOW,
   status: "completed",
   conclusion: "action_required",
   details_url: PR_URL,
@@ -82,6 +84,7 @@ describe("pull_request events", () => {
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
+      started_at: NOW,
       status: "completed",
       conclusion: "success",
       details_url: PR_URL,
@@ -163,6 +166,7 @@ describe("pull_request events", () => {
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
+      started_at: NOW,
       status: "completed",
       conclusion: "failure",
       details_url: PR_URL,
@@ -199,6 +203,7 @@ describe("pull_request events", () => {
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
+      started_at: NOW,
       status: "completed",
       conclusion: "failure",
       details_url: PR_URL,
@@ -264,6 +269,7 @@ describe("pull_request_review events", () => {
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
+      started_at: NOW,
       status: "completed",
       conclusion: "success",
       details_url: PR_URL,

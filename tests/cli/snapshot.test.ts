@@ -8,7 +8,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiBaseUrl, main, parsePullRef, readFacts } from "../../src/cli.js";
 import { clearCaches } from "../../src/github/facts.js";
-import { API, commit, HEAD_SHA, mockPolicy, mockPr, pullObject, REPO_PATH, review } from "../helpers/app.js";
+import { API, commit, HEAD_SHA, mockCheckRunRead, mockPolicy, mockPr, pullObject, REPO_PATH, review, SEEN_CHECK } from "../helpers/app.js";
 import { tempDir } from "./run.js";
 
 const TOKEN = "ghp_snapshotTestToken0123456789abcdefABCD";
@@ -38,6 +38,8 @@ describe("snapshot", () => {
     const reviews = [review({ login: "alice" })];
     mockPolicy("paths:\n  restricted:\n    - { paths: [\"migrations/**\"], reviewers: { teams: [Codertocat/dba] } }\n");
     const pr = mockPr({ files, reviews, permissions: { alice: "write" }, teams: { "Codertocat/dba": ["alice", "dan"] } });
+    // The app's check run on the head: when the app first saw it (commands given before do not count).
+    mockCheckRunRead(SEEN_CHECK);
     const auth = new Set<string>();
     pr.on("request", (req: { headers: Record<string, string> }) => auth.add(req.headers.authorization ?? "none"));
 
@@ -58,6 +60,7 @@ describe("snapshot", () => {
       comments: [],
       permissions: { alice: "write" },
       teams: { "Codertocat/dba": ["alice", "dan"] },
+      seen_at: { [HEAD_SHA]: "2026-11-20T10:00:00Z" },
     });
     expect(readFacts(outFile).pull.head.sha).toBe(HEAD_SHA);
     expect(out.stdout + out.stderr).not.toContain(TOKEN);
@@ -65,6 +68,7 @@ describe("snapshot", () => {
 
   it("prints to stdout without --out, with a local policy instead of the repository's", async () => {
     mockPr({ reviews: [], files: [] });
+    mockCheckRunRead();
     const config = join(tempDir({ "p.yml": "reviewers:\n  required: 0\n" }), "p.yml");
     const { io, out } = capture();
     const code = await main(["snapshot", "https://github.com/Codertocat/Hello-World/pull/2", "--config", config], io);
@@ -79,6 +83,7 @@ describe("snapshot", () => {
     ghe.get(`${REPO_PATH}/pulls/2`).reply(200, pullObject());
     for (const list of ["files", "commits", "reviews"]) ghe.get(`${REPO_PATH}/pulls/2/${list}`).query(true).reply(200, []);
     ghe.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    ghe.get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     const config = join(tempDir({ "p.yml": "mode: report\n" }), "p.yml");
     const { io, out } = capture({ GITHUB_TOKEN: TOKEN, GHE_HOST: "ghe.example.com" });
     expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(0);

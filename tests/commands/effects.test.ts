@@ -3,7 +3,7 @@
  * re-derived from the comment list on every evaluation.
  */
 import { describe, expect, it } from "vitest";
-import { commandEffects, commitAt, isEdited } from "../../src/commands/effects.js";
+import { boundCommit, commandEffects, commitAt, isEdited, seenBefore } from "../../src/commands/effects.js";
 import { evaluate } from "../../src/policy/evaluate.js";
 import type { CommentFacts, PullFacts } from "../../src/types.js";
 import { commit, copilot, facts as baseFacts, file, HEAD, NOW, OLD, policy, review } from "../policy/build.js";
@@ -150,10 +150,39 @@ describe("commitAt", () => {
 });
 
 describe("isEdited", () => {
-  it("allows GitHub's own second between creation and update", () => {
+  it("takes any update after creation as an edit, even within the second after (a script rewriting a fresh comment)", () => {
     expect(isEdited({ created_at: AT, updated_at: AT })).toBe(false);
     expect(isEdited({ created_at: AT, updated_at: null })).toBe(false);
-    expect(isEdited({ created_at: AT, updated_at: "2025-06-01T11:00:01Z" })).toBe(false);
+    expect(isEdited({ created_at: AT, updated_at: "2025-06-01T11:00:01Z" })).toBe(true);
     expect(isEdited({ created_at: AT, updated_at: "2025-06-01T11:00:02Z" })).toBe(true);
+  });
+});
+
+describe("boundCommit: a command counts for the head only if the app saw the head before it", () => {
+  // alice comments at 11:00 while OLD is the head; the agent then pushes HEAD dated 10:30
+  // (any committer date can be set), which the app first sees at 11:05.
+  const backdated = (seen: Record<string, string | null> | undefined) =>
+    facts([], {
+      commits: [commit("old", "1", { committer: { date: "2025-06-01T10:00:00Z" } }), commit(HEAD, "2", { committer: { date: "2025-06-01T10:30:00Z" } })],
+      ...(seen ? { seen_at: seen } : {}),
+    });
+
+  it("does not let a commit pushed after the command inherit it by its dates", () => {
+    expect(commitAt(backdated(undefined), AT)).toBe(HEAD); // the dates alone are fooled
+    expect(boundCommit(backdated({ [HEAD]: "2025-06-01T11:05:00Z" }), AT)).toBeNull();
+    expect(boundCommit(backdated({ [HEAD]: null }), AT)).toBeNull();
+  });
+
+  it("keeps the head when the app saw it before the command (or at the same second), and earlier commits as the dates say", () => {
+    expect(boundCommit(backdated({ [HEAD]: "2025-06-01T10:45:00Z" }), AT)).toBe(HEAD);
+    expect(boundCommit(backdated({ [HEAD]: AT }), AT)).toBe(HEAD);
+    expect(boundCommit(backdated({ [HEAD]: "2025-06-01T10:45:00Z" }), "2025-06-01T10:15:00Z")).toBe("old");
+    expect(boundCommit(backdated(undefined), AT)).toBe(HEAD);
+  });
+
+  it("seenBefore: an unknown or unseen commit was not seen; without seen_at the dates are trusted", () => {
+    expect(seenBefore(backdated({ [HEAD]: "2025-06-01T10:45:00Z" }), "old", AT)).toBe(false);
+    expect(seenBefore(backdated({ [HEAD]: "2025-06-01T10:45:00Z", old: "2025-06-01T10:00:00Z" }), "old", AT)).toBe(true);
+    expect(seenBefore(backdated(undefined), "old", AT)).toBe(true);
   });
 });

@@ -259,6 +259,26 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
   return { scope, body: () => captured };
 }
 
+/** Only the read of our check run on the head (for an event that writes no check run): none, or `existing`. */
+export function mockCheckRunRead(existing?: Json): nock.Scope {
+  return nock(API)
+    .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+    .query(true)
+    .reply(200, { total_count: existing ? 1 : 0, check_runs: existing ? [existing] : [] });
+}
+
+/** Our check run on the head as an earlier evaluation left it: the app first saw the head at 10:00 (`started_at`). */
+export const SEEN_CHECK: Json = {
+  id: 777,
+  name: "Agent Governance",
+  head_sha: HEAD_SHA,
+  status: "completed",
+  conclusion: "action_required",
+  started_at: "2026-11-20T10:00:00Z",
+  output: { title: "Waiting for 1 human approval", summary: "" },
+  app: { id: 123, slug: "agent-governance" },
+};
+
 /** Label writes: each added label is created first (422 when it exists), then added; removals are DELETEs. */
 export function mockLabels(o: { add?: string[]; remove?: string[]; exists?: boolean } = {}): { scope: nock.Scope; bodies: Json[] } {
   const bodies: Json[] = [];
