@@ -55,10 +55,22 @@ export interface PullResult {
   check?: CheckRun | null;
 }
 
-/** Loads, gathers and evaluates; `facts` is null when they could not be gathered. */
+/** A PR that is closed or merged is not evaluated: nothing about it can block anything any more. */
+const notOpen = (pull: PullRequestFacts | undefined) => Boolean(pull?.state && pull.state !== "open");
+
+/**
+ * Loads, gathers and evaluates; `facts` is null when they could not be gathered.
+ * Null when the PR is not open: a successful skip, not a failure.
+ */
 async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOptions["known"]): Promise<PullResult | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
+  const skipClosed = () => {
+    log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
+    return null;
+  };
+  // The payload already says so (a review or label after the merge): not a single read.
+  if (notOpen(target.pull)) return skipClosed();
   let policy = defaultPolicy();
   try {
     const loaded = known?.loaded ?? (await loadPolicy(gh, ref));
@@ -72,10 +84,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       if (check === null) newPull = target.pull;
     }
     const facts = known?.facts ?? (await gatherFacts(gh, ref, target.number, policy, newPull ? { newPull } : {}));
-    if (facts.pull.state && facts.pull.state !== "open") {
-      log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
-      return null;
-    }
+    if (notOpen(facts.pull)) return skipClosed();
     // The check run read above is reused when it is for the head just evaluated.
     const reuse = check !== undefined && facts.pull.head.sha === target.pull?.head.sha ? { check } : {};
     if (loaded.kind === "invalid") {
@@ -111,20 +120,24 @@ export async function closePull(deps: Deps, target: PullTarget & { merged: boole
  * Evaluates a PR and makes GitHub show the result. Never throws for GitHub
  * trouble: the failure is logged, the PR stays blocked ("Could not evaluate"
  * where a check could be written) and a retry with backoff is scheduled.
+ * Null when the PR is not open: skipped, with no retry.
  */
 export async function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
   const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
   const run = async () => {
     let result: PullResult | null = null;
+    let threw = false;
     try {
+      // Null: the PR is not open, which is a successful skip (nothing to retry).
       result = await evaluateAndApply(deps, target, options);
     } catch (err) {
+      threw = true;
       deps.log.error(
         { repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
         "evaluation failed",
       );
     }
-    if (result && !result.failed) {
+    if (!threw && !result?.failed) {
       deps.retries?.succeeded(key);
     } else {
       // Retry with the PR number only: the payload may be stale by then.

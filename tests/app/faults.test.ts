@@ -20,6 +20,7 @@ import {
   pullObject,
   pullRequestPayload,
   receive,
+  reviewPayload,
   setupApp,
   teardown,
 } from "../helpers/app.js";
@@ -131,6 +132,45 @@ describe("GitHub errors while reading", () => {
     expect(body.conclusion).toBe("failure");
     expect(body.output.summary).toMatch(/3500/);
     expect(body.output.summary).toMatch(/3000/);
+  });
+});
+
+describe("events on a closed or merged PR", () => {
+  const ALICE = { login: "alice", id: 5001, type: "User" };
+  const skipped = { decision: "skip", reason: "closed", pr: 2, repo: "Codertocat/Hello-World" };
+
+  it("a review on a merged PR (the payload says closed) reads nothing and schedules no retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    const payload = reviewPayload({ reviewer: ALICE, state: "commented" });
+    Object.assign(payload.pull_request as object, { state: "closed", merged: true });
+    // No mock at all: any request (even the installation token) would fail and be logged.
+    await receive(app, "pull_request_review", payload);
+    expect(app.logs.filter((l) => l.decision).map((l) => ({ decision: l.decision, reason: l.reason, pr: l.pr, repo: l.repo }))).toEqual([skipped]);
+    expect(scheduler.timers).toEqual([]);
+  });
+
+  it("a label added after the merge reads nothing and schedules no retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    const payload = pullRequestPayload({ action: "labeled" });
+    payload.label = { name: "release-note" };
+    Object.assign(payload.pull_request as object, { state: "closed", merged: true });
+    await receive(app, "pull_request", payload);
+    expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toEqual(["skip"]);
+    expect(scheduler.timers).toEqual([]);
+  });
+
+  it("a PR merged after the event was sent is read once, skipped, and not retried", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), state: "closed", merged: true } });
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE, state: "commented" }));
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision).map((l) => ({ decision: l.decision, reason: l.reason, pr: l.pr, repo: l.repo }))).toEqual([skipped]);
+    expect(scheduler.timers).toEqual([]);
   });
 });
 
