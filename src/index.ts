@@ -106,7 +106,7 @@ export function createApp(appOptions: AppOptions = {}) {
     on(["check_run.rerequested", "check_run.requested_action"], async (context, deps, repo) => {
       const payload = context.payload as { action?: string; requested_action?: { identifier?: string }; check_run?: CheckRunPayload };
       if (payload.action === "requested_action" && payload.requested_action?.identifier !== RECHECK_ACTION.identifier) return;
-      const numbers = await checkRunPulls(deps, repo, payload.check_run);
+      const numbers = await checkRunPulls(deps, repo, payload.check_run, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no check_run");
       for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });
@@ -119,7 +119,7 @@ export function createApp(appOptions: AppOptions = {}) {
       const name = payload.check_run?.name ?? (typeof payload.context === "string" ? payload.context : "");
       if (name === loaded.policy.escalation.check_name) return;
       const run = payload.check_run ?? (typeof payload.sha === "string" ? { head_sha: payload.sha, pull_requests: [] } : undefined);
-      const numbers = await checkRunPulls(deps, repo, run);
+      const numbers = await checkRunPulls(deps, repo, run, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no commit");
       for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });
@@ -135,13 +135,22 @@ export function createApp(appOptions: AppOptions = {}) {
 interface CheckRunPayload {
   name?: string;
   head_sha?: unknown;
-  pull_requests?: { number?: unknown }[];
+  pull_requests?: { number?: unknown; base?: { repo?: { id?: unknown } | null } | null }[];
 }
 
-/** The PRs a check run (or a status's commit) belongs to; fork PRs are missing from `pull_requests`, so they are looked up by commit. */
-async function checkRunPulls(deps: Deps, repo: RepoTarget, run: CheckRunPayload | undefined): Promise<number[] | null> {
+const repositoryId = (payload: unknown): unknown => (payload as { repository?: { id?: unknown } | null }).repository?.id;
+
+/**
+ * The PRs a check run (or a status's commit) belongs to. `pull_requests` may list PRs of other
+ * repositories that share the commit (a fork's PR, palantir/policy-bot#807): only those whose base is
+ * this repository count. Fork PRs are missing from it, so when none is left they are looked up by commit.
+ */
+async function checkRunPulls(deps: Deps, repo: RepoTarget, run: CheckRunPayload | undefined, repoId: unknown): Promise<number[] | null> {
   if (!run || typeof run.head_sha !== "string") return null;
-  const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : []).map((p) => p?.number).filter(isPrNumber);
+  const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : [])
+    .filter((p) => typeof repoId === "number" && p?.base?.repo?.id === repoId)
+    .map((p) => p.number)
+    .filter(isPrNumber);
   return listed.length ? listed : pullsForCommit(deps.gh, repo, run.head_sha);
 }
 

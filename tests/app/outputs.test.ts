@@ -335,6 +335,12 @@ describe("label events", () => {
 });
 
 describe("check_run events", () => {
+  const REPO_ID = 186853002;
+  /** An entry of `check_run.pull_requests` as GitHub sends it: a PR whose base is in repository `repoId`. */
+  function listedPull(number: number, repoId: number) {
+    const repo = { id: repoId, url: `${API}/repos/someone/Hello-World`, name: "Hello-World" };
+    return { url: `${API}/repos/someone/Hello-World/pulls/${number}`, id: 1000 + number, number, head: { ref: "changes", sha: HEAD_SHA, repo }, base: { ref: "main", sha: "f".repeat(40), repo } };
+  }
   function checkRunPayload(action: "rerequested" | "requested_action", identifier?: string) {
     const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_run")!;
     const payload = structuredClone(group.examples.find((x) => x.action === action)!) as Record<string, unknown> & {
@@ -342,9 +348,9 @@ describe("check_run events", () => {
       repository: Record<string, unknown>;
     };
     payload.installation = { id: INSTALLATION_ID };
-    payload.repository = { ...payload.repository, name: "Hello-World", full_name: "Codertocat/Hello-World", owner: { login: "Codertocat", id: 21031067, type: "User" } };
+    payload.repository = { ...payload.repository, id: REPO_ID, name: "Hello-World", full_name: "Codertocat/Hello-World", owner: { login: "Codertocat", id: 21031067, type: "User" } };
     payload.check_run.head_sha = HEAD_SHA;
-    payload.check_run.pull_requests = [{ number: 2 }];
+    payload.check_run.pull_requests = [listedPull(2, REPO_ID)];
     if (identifier) payload.requested_action = { identifier };
     return payload;
   }
@@ -403,6 +409,47 @@ describe("check_run events", () => {
     const summary = (check.body()?.output as { summary: string }).summary;
     expect(summary).toContain("| ✅ | `compliance.required_checks` |");
     expect(nock.isDone()).toBe(true);
+  });
+
+  it("evaluates only the PRs of `pull_requests` based in this repository (a fork's #3 is not this repository's #3)", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = checkRunPayload("rerequested");
+    // The same commit is the head of #3 in a fork: GitHub lists that PR here too.
+    payload.check_run.pull_requests = [listedPull(3, 999), listedPull(2, REPO_ID)];
+    await receive(app, "check_run", payload);
+    expect(check.body()?.conclusion).toBe("action_required");
+    // Any other request (GET /pulls/3, a look-up by commit) has no mock and would be logged as an error.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+  });
+
+  it("when `pull_requests` lists only another repository's PR, finds this repository's PRs by commit", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    const lookup = nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`)
+      .reply(200, [
+        { number: 2, state: "open", head: { sha: HEAD_SHA } },
+        { number: 7, state: "closed", head: { sha: HEAD_SHA } },
+      ]);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = checkRunPayload("rerequested");
+    payload.check_run.pull_requests = [listedPull(3, 999)];
+    await receive(app, "check_run", payload);
+    expect(lookup.isDone()).toBe(true);
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision === "error" || l.decision === "handler_error")).toEqual([]);
   });
 
   it("ignores checks completing in a repository whose policy requires none", async () => {
