@@ -55,6 +55,12 @@ export interface PullResult {
   check?: CheckRun | null;
 }
 
+/**
+ * Report mode whatever the agent: the loaded policy says `report` and no `overrides` entry says
+ * `enforce`. (Without facts the agent, and so the entry that applies, is not known: blocking is the safe side.)
+ */
+const reportOnly = (policy: Policy) => policy.mode === "report" && !policy.overrides.some((o) => o.mode === "enforce");
+
 /** A PR that is closed or merged is not evaluated: nothing about it can block anything any more. */
 const notOpen = (pull: PullRequestFacts | undefined) => Boolean(pull?.state && pull.state !== "open");
 
@@ -98,8 +104,10 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       "could not evaluate",
     );
     if (!target.pull) throw err;
-    const reason = `GitHub could not be read (${(err as { status?: number }).status ?? "network error"}): the app retries; until then this PR is blocked.`;
-    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now()), facts: null, policy, newTiers: [], failed: true };
+    const mode = reportOnly(policy) ? "report" : "enforce";
+    const status = (err as { status?: number }).status ?? "network error";
+    const reason = `GitHub could not be read (${status}): the app retries${mode === "report" ? "." : "; until then this PR is blocked."}`;
+    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now(), mode), facts: null, policy, newTiers: [], failed: true };
   }
 }
 

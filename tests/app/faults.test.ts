@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { rateLimitOptions, shouldRetryRateLimit, KeyedQueue, RetryQueue, RETRY_DELAYS_MS } from "../../src/github/retry.js";
 import {
   API,
+  COMMANDS_LINE,
+  COPILOT_HEADER,
   FakeScheduler,
   HEAD_SHA,
   REPO_PATH,
@@ -68,6 +70,42 @@ describe("GitHub errors while reading", () => {
       expect(scheduler.timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
     });
   }
+
+  it("in `mode: report` a read error gives a neutral check (report mode never blocks) that still says it will retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy("mode: report\n");
+    mockPrWith("files", (i) => i.reply(500, { message: "Server Error" }));
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toMatchObject({ conclusion: "neutral", output: { title: "Report only: Could not evaluate" } });
+    expect((check.body() as CheckBody).output.summary).toBe(
+      [
+        COPILOT_HEADER,
+        "",
+        "_Report mode: this check never blocks merging._",
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        "| ❌ | `evaluation` | GitHub could not be read (500): the app retries.<br>_Fix:_ The app retries; `/governance recheck` re-runs it now. |",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    );
+    expect(scheduler.timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+  });
+
+  it("in `mode: report` with an `overrides` entry that enforces, a read error still blocks (which entry applies is unknown)", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy("mode: report\noverrides:\n  - agents: [devin]\n    mode: enforce\n");
+    mockPrWith("files", (i) => i.reply(500, { message: "Server Error" }));
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Could not evaluate" } });
+    expect((check.body() as CheckBody).output.summary).toContain("GitHub could not be read (500): the app retries; until then this PR is blocked.");
+  });
 
   it("a malformed body: blocked, never passed", async () => {
     const app = setupApp();
