@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -97,7 +97,8 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
       return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], ...reuse };
     }
-    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes: policyNotes(loaded), ...reuse };
+    const notes = [...policyNotes(loaded), ...teamNotes(facts)];
+    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes, ...reuse };
   } catch (err) {
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },

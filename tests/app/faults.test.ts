@@ -154,6 +154,57 @@ describe("GitHub errors while reading", () => {
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(nock.isDone()).toBe(true);
     expect((check.body() as CheckBody).conclusion).toBe("action_required");
+    expect((check.body() as CheckBody).output.summary).toMatch(
+      /\n\n\*\*Notes:\*\*\n- Team `Codertocat\/ghosts` was not found \(404\): its members' approvals do not count\. Check the team slug in the policy \(`org\/team-slug`, as in the team's URL\) and that the app is installed on that organization\.$/,
+    );
+  });
+
+  describe("a team the app may not list (403)", () => {
+    const ALICE_APPROVES = [{ id: 1, user: { login: "alice", id: 5, type: "User" }, state: "APPROVED", commit_id: HEAD_SHA, submitted_at: "2026-11-20T11:00:00Z" }];
+    function mockTeamPolicy() {
+      mockToken();
+      mockPolicy("reviewers:\n  from: { teams: [Codertocat/maintainers] }\n");
+      mockPr({ reviews: ALICE_APPROVES, permissions: { alice: "write" } });
+    }
+
+    it("no `members: read` (or a secret team): the approval does not count, and the check names the team and what to do", async () => {
+      const scheduler = new FakeScheduler();
+      const app = setupApp({ scheduler });
+      mockTeamPolicy();
+      nock(API).get("/orgs/Codertocat/teams/maintainers/members").query(true).reply(403, { message: "Resource not accessible by integration" });
+      mockLabels({ add: ["agent-pr", "needs-human-review"] });
+      nock(API).post(`${REPO_PATH}/pulls/2/requested_reviewers`, { reviewers: [], team_reviewers: ["maintainers"] }).reply(201, {});
+      mockEscalation();
+      const check = mockCheckRun();
+      await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+      expect(nock.isDone()).toBe(true);
+      const body = check.body() as CheckBody;
+      expect(body.conclusion).toBe("action_required");
+      expect(body.output.summary.split("\n\n**Notes:**\n")[1]).toBe(
+        "- Team `Codertocat/maintainers` could not be read (403): its members' approvals do not count. Grant the app the organization permission **Members: read** (then accept it on the installation), or, if the team is secret, make it visible or list its members as users.",
+      );
+      expect(scheduler.timers).toEqual([]);
+    });
+
+    const limits: [string, Record<string, string>, string][] = [
+      ["retry-after", { "retry-after": "60" }, "You have exceeded a secondary rate limit."],
+      ["x-ratelimit-remaining: 0", { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1800000000" }, "Forbidden"],
+      ["a message saying rate limit", {}, "API rate limit exceeded for installation ID 2."],
+    ];
+    for (const [name, headers, message] of limits) {
+      it(`a rate limit (${name}) is an error, not an empty team: "Could not evaluate" and a retry`, async () => {
+        const scheduler = new FakeScheduler();
+        const app = setupApp({ scheduler });
+        mockTeamPolicy();
+        nock(API).get("/orgs/Codertocat/teams/maintainers/members").query(true).reply(403, { message }, headers);
+        const check = mockCheckRun();
+        await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+        expect(nock.isDone()).toBe(true);
+        expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Could not evaluate" } });
+        expect((check.body() as CheckBody).output.summary).toContain("GitHub could not be read (403): the app retries; until then this PR is blocked.");
+        expect(scheduler.timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+      });
+    }
   });
 
   it("a PR with more changed files than GitHub lists fails closed and says why", async () => {
