@@ -114,15 +114,29 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
 
 /**
  * A PR was closed or merged: its escalation comment says so, and the waiting
- * and violation labels go (the check run stays as the record of the last head).
+ * and violation labels go, as the policy names them (the check run stays as the
+ * record of the last head).
  */
 export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<void> {
   const ref = { owner: target.owner, repo: target.repo };
   const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER);
   const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
   if (edit) await editComment(deps.gh, ref, edit.id, edit.body);
-  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => DEFAULT_LABELS.transient.has(l)) });
+  const { needs_review, violation } = await closingLabels(deps, ref);
+  const transient = new Set([needs_review, violation].map((l) => l.toLowerCase()));
+  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l.toLowerCase())) });
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
+}
+
+/** The waiting and violation labels' names: the policy's (ETag-cached), else the defaults. */
+async function closingLabels(deps: Deps, ref: RepoRef): Promise<{ needs_review: string; violation: string }> {
+  try {
+    const loaded = await loadPolicy(deps.gh, ref);
+    if (loaded.kind === "ok") return loaded.policy.escalation.labels;
+  } catch (err) {
+    deps.log.warn({ repo: `${ref.owner}/${ref.repo}`, decision: "policy_unreadable", err: { message: (err as Error).message } }, "policy could not be read; default label names used");
+  }
+  return DEFAULT_LABELS;
 }
 
 /**

@@ -277,6 +277,7 @@ describe("a closed PR", () => {
   it("its escalation comment says it was merged and the waiting label goes; nothing is evaluated", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
+    mockPolicy(POLICY);
     nock(API)
       .get(`${REPO_PATH}/issues/2/comments`)
       .query(true)
@@ -298,6 +299,33 @@ describe("a closed PR", () => {
       ].join("\n"),
     );
     expect(nock.isDone()).toBe(true);
+  });
+
+  it("the labels go by the names the policy gives them; a label of the same name as a default is left alone", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("escalation:\n  labels: { needs_review: waiting-for-humans, violation: Broke-A-Rule }\n");
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    mockLabels({ remove: ["Waiting-For-Humans", "broke-a-rule"] });
+    const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
+    payload.pull_request.labels = [{ name: "agent-pr" }, { name: "Waiting-For-Humans" }, { name: "broke-a-rule" }, { name: "needs-human-review" }];
+    await receive(app, "pull_request", payload);
+    // A DELETE of any other label has no mock and would be logged as a handler error.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toEqual(["closed"]);
+  });
+
+  it("with no policy (or one that cannot be read) the default names go", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    nock(API).get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`).reply(500, { message: "Server Error" });
+    mockLabels({ remove: ["agent-policy-violation"] });
+    const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
+    payload.pull_request.labels = [{ name: "agent-pr" }, { name: "agent-policy-violation" }];
+    await receive(app, "pull_request", payload);
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toEqual(["policy_unreadable", "closed"]);
   });
 
   it("an unlabelled PR closing costs no request", async () => {
