@@ -78,9 +78,11 @@ export function createApp(appOptions: AppOptions = {}) {
         "pull_request.unlabeled",
       ],
       async (context, deps, repo) => {
-        const payload = context.payload as { action?: string; label?: { name?: string } };
-        // Our own label writes come back as events; re-evaluating them would only echo.
-        if ((payload.action === "labeled" || payload.action === "unlabeled") && DEFAULT_LABELS.own.has(payload.label?.name ?? "")) return;
+        const payload = context.payload as { action?: string; label?: { name?: string }; sender?: { type?: unknown } | null };
+        // Our own label writes come back as events, sent by a bot; re-evaluating them would only echo.
+        // A person adding or removing one of these labels is re-evaluated (a removed `agent-pr` comes back).
+        const echo = payload.sender?.type === "Bot" && DEFAULT_LABELS.own.has(payload.label?.name ?? "");
+        if ((payload.action === "labeled" || payload.action === "unlabeled") && echo) return;
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";

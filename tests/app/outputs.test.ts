@@ -339,12 +339,33 @@ describe("a closed PR", () => {
 });
 
 describe("label events", () => {
-  it("our own label writes echo back as events and are not re-evaluated", async () => {
+  it("our own label writes echo back as events (sent by a bot) and are not re-evaluated", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
-    const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
-    payload.label = { name: "needs-human-review" };
+    for (const action of ["labeled", "unlabeled"]) {
+      const payload = pullRequestPayload({ action }) as Record<string, unknown>;
+      payload.label = { name: "needs-human-review" };
+      payload.sender = BOT;
+      await receive(app, "pull_request", payload);
+    }
+    // No mock: any request would fail and be logged.
+    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
+  });
+
+  it("a person removing the agent label is re-evaluated, and the label comes back", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), labels: [{ name: "needs-human-review" }] } });
+    const labels = mockLabels({ add: ["agent-pr"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = pullRequestPayload({ action: "unlabeled" }) as Record<string, unknown>;
+    payload.label = { name: "agent-pr" };
+    payload.sender = { login: "Codertocat", id: 21031067, type: "User" };
     await receive(app, "pull_request", payload);
-    expect(app.logs.filter((l) => l.msg === "evaluated" || l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+    expect(labels.bodies).toEqual([{ name: "agent-pr", color: "6f42c1", description: "Managed by agent-governance" }, { labels: ["agent-pr"] }]);
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
   });
 
   it("another label (a detection signal) re-evaluates", async () => {
