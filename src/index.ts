@@ -26,9 +26,9 @@ export interface AppOptions {
   scheduler?: Scheduler;
 }
 
-/** Does the policy (or any of its overrides) wait on other checks? */
-function requiresChecks(policy: Policy): boolean {
-  return policy.compliance.required_checks.length > 0 || policy.overrides.some((o) => (o.compliance?.required_checks ?? []).length > 0);
+/** The checks the policy (or any of its overrides) waits on, by exact name. */
+function requiredCheckNames(policy: Policy): Set<string> {
+  return new Set([...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])]);
 }
 
 function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
@@ -112,14 +112,15 @@ export function createApp(appOptions: AppOptions = {}) {
       if (!numbers) return malformed(context, "no check_run");
       for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });
-    // Another check finished or a commit status changed: PRs whose policy requires checks are
-    // re-evaluated (our own check's events are skipped, they would only echo our writes).
+    // Another check finished or a commit status changed: when the policy requires that check (by name,
+    // in `compliance.required_checks` or an `overrides` entry's), its PRs are re-evaluated. Other checks
+    // cannot change the outcome, and our own check's events would only echo our writes.
     on(["check_run.completed", "status"], async (context, deps, repo) => {
       const payload = context.payload as { check_run?: CheckRunPayload; sha?: unknown; context?: unknown };
       const loaded = await loadPolicy(deps.gh, repo);
-      if (loaded.kind !== "ok" || !requiresChecks(loaded.policy)) return;
+      if (loaded.kind !== "ok") return;
       const name = payload.check_run?.name ?? (typeof payload.context === "string" ? payload.context : "");
-      if (name === loaded.policy.escalation.check_name) return;
+      if (name === loaded.policy.escalation.check_name || !requiredCheckNames(loaded.policy).has(name)) return;
       const run = payload.check_run ?? (typeof payload.sha === "string" ? { head_sha: payload.sha, pull_requests: [] } : undefined);
       const numbers = await checkRunPulls(deps, repo, run, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no commit");

@@ -383,6 +383,49 @@ describe("label events", () => {
   });
 });
 
+describe("status events", () => {
+  function statusPayload(context: string) {
+    const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "status")!;
+    const payload = structuredClone(group.examples[0]!);
+    payload.installation = { id: INSTALLATION_ID };
+    payload.sha = HEAD_SHA;
+    payload.context = context;
+    return payload;
+  }
+  const POLICY_FOR_COPILOT = "overrides:\n  - agents: [copilot]\n    compliance: { required_checks: [ci/jenkins] }\n";
+
+  it("a status an `overrides` entry requires re-evaluates the commit's PRs", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY_FOR_COPILOT);
+    mockPolicyNotModified();
+    nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).reply(200, [{ number: 2, state: "open", head: { sha: HEAD_SHA } }]);
+    mockPr();
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
+      .query(true)
+      .reply(200, [{ context: "ci/jenkins", state: "success" }]);
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "status", statusPayload("ci/jenkins"));
+    expect((check.body()?.output as { summary: string }).summary).toContain("| ✅ | `compliance.required_checks` |");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a status nothing requires reads nothing but the policy", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY_FOR_COPILOT);
+    await receive(app, "status", statusPayload("coverage/coveralls"));
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
+  });
+});
+
 describe("check_run events", () => {
   const REPO_ID = 186853002;
   /** An entry of `check_run.pull_requests` as GitHub sends it: a PR whose base is in repository `repoId`. */
@@ -499,6 +542,24 @@ describe("check_run events", () => {
     expect(check.body()?.conclusion).toBe("action_required");
     expect(nock.isDone()).toBe(true);
     expect(app.logs.filter((l) => l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+  });
+
+  it("a check the policy does not require does not re-evaluate the PR (nor does our own)", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("compliance:\n  required_checks: [ci, Agent Governance]\n");
+    mockPolicyNotModified();
+    mockPolicyNotModified();
+    // Names are exact (`CI` is not `ci`), as `required_checks` matches them.
+    for (const name of ["spellcheck", "CI", "Agent Governance"]) {
+      const payload = checkRunPayload("rerequested");
+      payload.action = "completed";
+      (payload.check_run as Record<string, unknown>).name = name;
+      await receive(app, "check_run", payload);
+    }
+    // Only the policy was read: a PR read has no mock and would be logged as an error.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
   });
 
   it("ignores checks completing in a repository whose policy requires none", async () => {
