@@ -73,6 +73,7 @@ export function createApp(appOptions: AppOptions = {}) {
         "pull_request.reopened",
         "pull_request.synchronize",
         "pull_request.ready_for_review",
+        "pull_request.converted_to_draft",
         "pull_request.edited",
         "pull_request.labeled",
         "pull_request.unlabeled",

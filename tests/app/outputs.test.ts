@@ -338,6 +338,22 @@ describe("a closed PR", () => {
   });
 });
 
+describe("a PR converted back to draft", () => {
+  it("loses the needs-human-review label (drafts are not escalated); its check still blocks", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), draft: true, labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] } });
+    mockLabels({ remove: ["needs-human-review"] });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "converted_to_draft" }));
+    expect(check.body()?.conclusion).toBe("action_required");
+    // No escalation comment and no review request for a draft: those would have no mock.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+  });
+});
+
 describe("label events", () => {
   it("our own label writes echo back as events (sent by a bot) and are not re-evaluated", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
