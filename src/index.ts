@@ -49,6 +49,12 @@ export function createApp(appOptions: AppOptions = {}) {
      */
     const on = <E extends Parameters<Probot["on"]>[0]>(events: E, handler: (context: Context, deps: Deps, repo: RepoTarget) => Promise<void>) =>
       app.on(events, async (context) => {
+        // Without an installation there is no token: every request would fail, and every retry.
+        // (A repository or organization webhook pointed at the app sends such deliveries.)
+        if (typeof (context.payload as { installation?: { id?: unknown } | null }).installation?.id !== "number") {
+          context.log.warn({ decision: "skip", event: context.name, reason: "no_installation" }, "webhook without an installation; ignored");
+          return;
+        }
         const repo = repoOf(context.payload);
         if (!repo) {
           context.log.warn({ decision: "malformed_payload", event: context.name, reason: "no repository" }, "malformed webhook payload; ignored");

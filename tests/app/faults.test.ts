@@ -263,6 +263,26 @@ describe("events on a closed or merged PR", () => {
   });
 });
 
+describe("a delivery without an installation", () => {
+  it("is dropped with one log line: no request, no check, no retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    for (const [name, payload] of [
+      ["pull_request", pullRequestPayload({ action: "synchronize" })],
+      ["pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } })],
+    ] as const) {
+      delete payload.installation;
+      await receive(app, name, payload);
+    }
+    // No mock at all: any request would fail and be logged.
+    expect(app.logs.filter((l) => l.decision).map((l) => ({ decision: l.decision, reason: l.reason, event: l.event }))).toEqual([
+      { decision: "skip", reason: "no_installation", event: "pull_request" },
+      { decision: "skip", reason: "no_installation", event: "pull_request_review" },
+    ]);
+    expect(scheduler.timers).toEqual([]);
+  });
+});
+
 describe("rate limits", () => {
   it("retries a rate-limited request inline only briefly and a bounded number of times", () => {
     expect(shouldRetryRateLimit(5, 0)).toBe(true);
