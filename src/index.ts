@@ -26,9 +26,9 @@ export interface AppOptions {
   scheduler?: Scheduler;
 }
 
-/** Does the policy (or any of its overrides) wait on other checks? */
-function requiresChecks(policy: Policy): boolean {
-  return policy.compliance.required_checks.length > 0 || policy.overrides.some((o) => (o.compliance?.required_checks ?? []).length > 0);
+/** The checks the policy (or any of its overrides) waits on, by exact name. */
+function requiredCheckNames(policy: Policy): Set<string> {
+  return new Set([...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])]);
 }
 
 function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
@@ -57,6 +57,12 @@ export function createApp(appOptions: AppOptions = {}) {
      */
     const on = <E extends Parameters<Probot["on"]>[0]>(events: E, handler: (context: Context, deps: Deps, repo: RepoTarget) => Promise<void>) =>
       app.on(events, async (context) => {
+        // Without an installation there is no token: every request would fail, and every retry.
+        // (A repository or organization webhook pointed at the app sends such deliveries.)
+        if (typeof (context.payload as { installation?: { id?: unknown } | null }).installation?.id !== "number") {
+          context.log.warn({ decision: "skip", event: context.name, reason: "no_installation" }, "webhook without an installation; ignored");
+          return;
+        }
         const repo = repoOf(context.payload);
         if (!repo) {
           context.log.warn({ decision: "malformed_payload", event: context.name, reason: "no repository" }, "malformed webhook payload; ignored");
@@ -81,14 +87,17 @@ export function createApp(appOptions: AppOptions = {}) {
         "pull_request.reopened",
         "pull_request.synchronize",
         "pull_request.ready_for_review",
+        "pull_request.converted_to_draft",
         "pull_request.edited",
         "pull_request.labeled",
         "pull_request.unlabeled",
       ],
       async (context, deps, repo) => {
-        const payload = context.payload as { action?: string; label?: { name?: string } };
-        // Our own label writes come back as events; re-evaluating them would only echo.
-        if ((payload.action === "labeled" || payload.action === "unlabeled") && DEFAULT_LABELS.own.has(payload.label?.name ?? "")) return;
+        const payload = context.payload as { action?: string; label?: { name?: string }; sender?: { type?: unknown } | null };
+        // Our own label writes come back as events, sent by a bot; re-evaluating them would only echo.
+        // A person adding or removing one of these labels is re-evaluated (a removed `agent-pr` comes back).
+        const echo = payload.sender?.type === "Bot" && DEFAULT_LABELS.own.has(payload.label?.name ?? "");
+        if ((payload.action === "labeled" || payload.action === "unlabeled") && echo) return;
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";
@@ -114,20 +123,21 @@ export function createApp(appOptions: AppOptions = {}) {
     on(["check_run.rerequested", "check_run.requested_action"], async (context, deps, repo) => {
       const payload = context.payload as { action?: string; requested_action?: { identifier?: string }; check_run?: CheckRunPayload };
       if (payload.action === "requested_action" && payload.requested_action?.identifier !== RECHECK_ACTION.identifier) return;
-      const numbers = await checkRunPulls(deps, repo, payload.check_run);
+      const numbers = await checkRunPulls(deps, repo, payload.check_run, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no check_run");
       for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });
-    // Another check finished or a commit status changed: PRs whose policy requires checks are
-    // re-evaluated (our own check's events are skipped, they would only echo our writes).
+    // Another check finished or a commit status changed: when the policy requires that check (by name,
+    // in `compliance.required_checks` or an `overrides` entry's), its PRs are re-evaluated. Other checks
+    // cannot change the outcome, and our own check's events would only echo our writes.
     on(["check_run.completed", "status"], async (context, deps, repo) => {
       const payload = context.payload as { check_run?: CheckRunPayload; sha?: unknown; context?: unknown };
       const loaded = await loadPolicy(deps.gh, repo);
-      if (loaded.kind !== "ok" || !requiresChecks(loaded.policy)) return;
+      if (loaded.kind !== "ok") return;
       const name = payload.check_run?.name ?? (typeof payload.context === "string" ? payload.context : "");
-      if (name === loaded.policy.escalation.check_name) return;
+      if (name === loaded.policy.escalation.check_name || !requiredCheckNames(loaded.policy).has(name)) return;
       const run = payload.check_run ?? (typeof payload.sha === "string" ? { head_sha: payload.sha, pull_requests: [] } : undefined);
-      const numbers = await checkRunPulls(deps, repo, run);
+      const numbers = await checkRunPulls(deps, repo, run, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no commit");
       for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });
@@ -143,13 +153,22 @@ export function createApp(appOptions: AppOptions = {}) {
 interface CheckRunPayload {
   name?: string;
   head_sha?: unknown;
-  pull_requests?: { number?: unknown }[];
+  pull_requests?: { number?: unknown; base?: { repo?: { id?: unknown } | null } | null }[];
 }
 
-/** The PRs a check run (or a status's commit) belongs to; fork PRs are missing from `pull_requests`, so they are looked up by commit. */
-async function checkRunPulls(deps: Deps, repo: RepoTarget, run: CheckRunPayload | undefined): Promise<number[] | null> {
+const repositoryId = (payload: unknown): unknown => (payload as { repository?: { id?: unknown } | null }).repository?.id;
+
+/**
+ * The PRs a check run (or a status's commit) belongs to. `pull_requests` may list PRs of other
+ * repositories that share the commit (a fork's PR, palantir/policy-bot#807): only those whose base is
+ * this repository count. Fork PRs are missing from it, so when none is left they are looked up by commit.
+ */
+async function checkRunPulls(deps: Deps, repo: RepoTarget, run: CheckRunPayload | undefined, repoId: unknown): Promise<number[] | null> {
   if (!run || typeof run.head_sha !== "string") return null;
-  const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : []).map((p) => p?.number).filter(isPrNumber);
+  const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : [])
+    .filter((p) => typeof repoId === "number" && p?.base?.repo?.id === repoId)
+    .map((p) => p.number)
+    .filter(isPrNumber);
   return listed.length ? listed : pullsForCommit(deps.gh, repo, run.head_sha);
 }
 

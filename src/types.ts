@@ -114,6 +114,8 @@ export interface PullFacts {
   permissions?: Record<string, Permission>;
   /** "org/slug" → member logins. */
   teams?: Record<string, string[]>;
+  /** "org/slug" → the HTTP status (403, 404) of a team the app could not list; it counts as having no members. */
+  unreadable_teams?: Record<string, number>;
   codeowners?: string | null;
   /**
    * Files changed from a commit to the head (the compare API), keyed by that

@@ -172,19 +172,23 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
     reviews: reviews as PullFacts["reviews"],
     comments: comments as PullFacts["comments"],
   };
+  // A PR closed meanwhile is not evaluated: no look-ups for it.
+  if (pull.state && pull.state !== "open") return { facts, check: null };
   // Detected once here for both decisions below (the evaluator detects again from the final facts).
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
   const name = policy.escalation.check_name;
+  const unreadable: Record<string, number> = {};
   const [check, permissions, teams, checks] = await Promise.all([
     opts.known?.sha === pull.head.sha ? Promise.resolve(opts.known.check) : findCheckRun(gh, ref, pull.head.sha, name, opts.appId),
     lookupPermissions(gh, ref, need.logins),
-    lookupTeams(gh, need.teams),
+    lookupTeams(gh, need.teams, unreadable),
     need.checks ? listChecks(gh, ref, pull.head.sha) : Promise.resolve(undefined),
   ]);
   facts.permissions = permissions;
   facts.teams = teams;
   facts.seen_at = { [pull.head.sha]: check?.started_at ?? null };
+  if (Object.keys(unreadable).length) facts.unreadable_teams = unreadable;
   if (checks) facts.checks = checks;
   const since = overrideToCarry(policy, facts, verdict);
   if (since) {
@@ -286,8 +290,20 @@ export async function lookupPermissions(gh: GitHub, ref: RepoRef, logins: readon
   return out;
 }
 
-/** Members of each `org/slug` team; a team the app cannot see has no members (and says so in logs upstream). */
-export async function lookupTeams(gh: GitHub, teams: readonly string[]): Promise<Record<string, string[]>> {
+/** Is this error GitHub saying "not now" (a primary or secondary rate limit), rather than "not allowed"? */
+export function isRateLimited(err: unknown): boolean {
+  const e = err as { message?: unknown; response?: { headers?: Record<string, unknown>; data?: { message?: unknown } } };
+  const headers = e.response?.headers ?? {};
+  const message = `${typeof e.message === "string" ? e.message : ""} ${typeof e.response?.data?.message === "string" ? e.response.data.message : ""}`;
+  return headers["retry-after"] !== undefined || String(headers["x-ratelimit-remaining"]) === "0" || /rate limit/i.test(message);
+}
+
+/**
+ * Members of each `org/slug` team. A team the app may not list (403: no `members: read`, or a
+ * secret team) or cannot find (404) has no members, and its status goes into `unreadable` for
+ * the check's notes (`teamNotes`). A 403 that is a rate limit is an error: the evaluation retries.
+ */
+export async function lookupTeams(gh: GitHub, teams: readonly string[], unreadable: Record<string, number> = {}): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   await Promise.all(
     teams.map(async (t) => {
@@ -296,8 +312,10 @@ export async function lookupTeams(gh: GitHub, teams: readonly string[]): Promise
         const members = await gh.paginate(gh.rest.teams.listMembersInOrg, { org, team_slug, per_page: 100 });
         out[t] = members.map((m) => m.login);
       } catch (err) {
-        if (httpStatus(err) === 404 || httpStatus(err) === 403) out[t] = [];
-        else throw err;
+        const status = httpStatus(err);
+        if (status !== 404 && (status !== 403 || isRateLimited(err))) throw err;
+        out[t] = [];
+        unreadable[t] = status;
       }
     }),
   );
@@ -334,6 +352,17 @@ export async function listMarkedComments(gh: GitHub, ref: RepoRef, issueNumber: 
 export async function pullsForCommit(gh: GitHub, ref: RepoRef, sha: string): Promise<number[]> {
   const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...ref, commit_sha: sha });
   return data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+}
+
+/** A note for the check summary for each team the app could not list: whose approvals do not count, and what to do. */
+export function teamNotes(facts: Pick<PullFacts, "unreadable_teams">): string[] {
+  return Object.entries(facts.unreadable_teams ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([team, status]) =>
+      status === 403
+        ? `Team \`${team}\` could not be read (403): its members' approvals do not count. Grant the app the organization permission **Members: read** (then accept it on the installation), or, if the team is secret, make it visible or list its members as users.`
+        : `Team \`${team}\` was not found (${status}): its members' approvals do not count. Check the team slug in the policy (\`org/team-slug\`, as in the team's URL) and that the app is installed on that organization.`,
+    );
 }
 
 /** The policy's warnings as notes for the check summary (at most 10). */

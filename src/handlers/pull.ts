@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -57,10 +57,28 @@ export interface PullResult {
   check?: CheckRun | null;
 }
 
-/** Loads, gathers and evaluates; `facts` is null when they could not be gathered. */
+/**
+ * Report mode whatever the agent: the loaded policy says `report` and no `overrides` entry says
+ * `enforce`. (Without facts the agent, and so the entry that applies, is not known: blocking is the safe side.)
+ */
+const reportOnly = (policy: Policy) => policy.mode === "report" && !policy.overrides.some((o) => o.mode === "enforce");
+
+/** A PR that is closed or merged is not evaluated: nothing about it can block anything any more. */
+const notOpen = (pull: PullRequestFacts | undefined) => Boolean(pull?.state && pull.state !== "open");
+
+/**
+ * Loads, gathers and evaluates; `facts` is null when they could not be gathered.
+ * Null when the PR is not open: a successful skip, not a failure.
+ */
 async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOptions["known"]): Promise<PullResult | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
+  const skipClosed = () => {
+    log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
+    return null;
+  };
+  // The payload already says so (a review or label after the merge): not a single read.
+  if (notOpen(target.pull)) return skipClosed();
   let policy = defaultPolicy();
   try {
     const loaded = known?.loaded ?? (await loadPolicy(gh, ref));
@@ -78,37 +96,51 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       gathered = await gatherFacts(gh, ref, target.number, policy, opts);
     }
     const { facts, check } = gathered;
-    if (facts.pull.state && facts.pull.state !== "open") {
-      log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
-      return null;
-    }
+    if (notOpen(facts.pull)) return skipClosed();
     if (loaded.kind === "invalid") {
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
       return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], check };
     }
-    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes: policyNotes(loaded), check };
+    const notes = [...policyNotes(loaded), ...teamNotes(facts)];
+    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes, check };
   } catch (err) {
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
       "could not evaluate",
     );
     if (!target.pull) throw err;
-    const reason = `GitHub could not be read (${(err as { status?: number }).status ?? "network error"}): the app retries; until then this PR is blocked.`;
-    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now()), facts: null, policy, newTiers: [], failed: true };
+    const mode = reportOnly(policy) ? "report" : "enforce";
+    const status = (err as { status?: number }).status ?? "network error";
+    const reason = `GitHub could not be read (${status}): the app retries${mode === "report" ? "." : "; until then this PR is blocked."}`;
+    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now(), mode), facts: null, policy, newTiers: [], failed: true };
   }
 }
 
 /**
  * A PR was closed or merged: its escalation comment says so, and the waiting
- * and violation labels go (the check run stays as the record of the last head).
+ * and violation labels go, as the policy names them (the check run stays as the
+ * record of the last head).
  */
 export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<void> {
   const ref = { owner: target.owner, repo: target.repo };
   const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER);
   const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
   if (edit) await editComment(deps.gh, ref, edit.id, edit.body);
-  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => DEFAULT_LABELS.transient.has(l)) });
+  const { needs_review, violation } = await closingLabels(deps, ref);
+  const transient = new Set([needs_review, violation].map((l) => l.toLowerCase()));
+  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l.toLowerCase())) });
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
+}
+
+/** The waiting and violation labels' names: the policy's (ETag-cached), else the defaults. */
+async function closingLabels(deps: Deps, ref: RepoRef): Promise<{ needs_review: string; violation: string }> {
+  try {
+    const loaded = await loadPolicy(deps.gh, ref);
+    if (loaded.kind === "ok") return loaded.policy.escalation.labels;
+  } catch (err) {
+    deps.log.warn({ repo: `${ref.owner}/${ref.repo}`, decision: "policy_unreadable", err: { message: (err as Error).message } }, "policy could not be read; default label names used");
+  }
+  return DEFAULT_LABELS;
 }
 
 const pullKey = (t: RepoRef & { number: number }) => `${t.owner}/${t.repo}#${t.number}`.toLowerCase();
@@ -122,6 +154,7 @@ export function inPullQueue<T>(deps: Deps, target: RepoRef & { number: number },
  * Evaluates a PR and makes GitHub show the result. Never throws for GitHub
  * trouble: the failure is logged, the PR stays blocked ("Could not evaluate"
  * where a check could be written) and a retry with backoff is scheduled.
+ * Null when the PR is not open: skipped, with no retry.
  */
 export function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
   return inPullQueue(deps, target, () => evaluatePullNow(deps, target, options));
@@ -131,15 +164,18 @@ export function evaluatePull(deps: Deps, target: PullTarget, options: EvaluateOp
 export async function evaluatePullNow(deps: Deps, target: PullTarget, options: EvaluateOptions = {}): Promise<PullResult | null> {
   const key = pullKey(target);
   let result: PullResult | null = null;
+  let threw = false;
   try {
+    // Null: the PR is not open, which is a successful skip (nothing to retry).
     result = await evaluateAndApply(deps, target, options);
   } catch (err) {
+    threw = true;
     deps.log.error(
       { repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
       "evaluation failed",
     );
   }
-  if (result && !result.failed) {
+  if (!threw && !result?.failed) {
     deps.retries?.succeeded(key);
   } else {
     // Retry with the PR number only: the payload may be stale by then.

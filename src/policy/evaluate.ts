@@ -248,8 +248,11 @@ export function policyErrorEvaluation(facts: PullFacts, problems: readonly Confi
   };
 }
 
-/** The evaluation when facts could not be gathered (GitHub errors): blocking, "could not evaluate". */
-export function errorEvaluation(facts: Pick<PullFacts, "pull">, reason: string, now: Date | string): Evaluation {
+/**
+ * The evaluation when facts could not be gathered (GitHub errors): "could not evaluate",
+ * blocking, or `neutral` under `mode: report` (which never blocks).
+ */
+export function errorEvaluation(facts: Pick<PullFacts, "pull">, reason: string, now: Date | string, mode: Policy["mode"] = "enforce"): Evaluation {
   let agent: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null };
   try {
     // What the PR object alone tells (its author, branch, labels, body), for the reader; the outcome blocks anyway.
@@ -259,10 +262,10 @@ export function errorEvaluation(facts: Pick<PullFacts, "pull">, reason: string, 
   }
   return {
     agent,
-    mode: "enforce",
+    mode,
     outcome: "error",
-    conclusion: "failure",
-    title: "Could not evaluate",
+    conclusion: mode === "report" ? "neutral" : "failure",
+    title: mode === "report" ? "Report only: Could not evaluate" : "Could not evaluate",
     rules: [{ id: "evaluation", status: "fail", message: reason, fix: "The app retries; `/governance recheck` re-runs it now." }],
     required: [],
     approvals: [],

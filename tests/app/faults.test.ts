@@ -9,11 +9,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { rateLimitOptions, shouldRetryRateLimit, KeyedQueue, RetryQueue, RETRY_DELAYS_MS } from "../../src/github/retry.js";
 import {
   API,
+  COMMANDS_LINE,
+  COPILOT_HEADER,
   FakeScheduler,
   HEAD_SHA,
   REPO_PATH,
   SEEN_CHECK,
   mockCheckRun,
+  mockCheckRunRead,
   mockEscalation,
   mockLabels,
   mockPolicy,
@@ -82,6 +85,42 @@ describe("GitHub errors while reading", () => {
     });
   }
 
+  it("in `mode: report` a read error gives a neutral check (report mode never blocks) that still says it will retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy("mode: report\n");
+    mockPrWith("files", (i) => i.reply(500, { message: "Server Error" }));
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toMatchObject({ conclusion: "neutral", output: { title: "Report only: Could not evaluate" } });
+    expect((check.body() as CheckBody).output.summary).toBe(
+      [
+        COPILOT_HEADER,
+        "",
+        "_Report mode: this check never blocks merging._",
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        "| ❌ | `evaluation` | GitHub could not be read (500): the app retries.<br>_Fix:_ The app retries; `/governance recheck` re-runs it now. |",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    );
+    expect(scheduler.timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+  });
+
+  it("in `mode: report` with an `overrides` entry that enforces, a read error still blocks (which entry applies is unknown)", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy("mode: report\noverrides:\n  - agents: [devin]\n    mode: enforce\n");
+    mockPrWith("files", (i) => i.reply(500, { message: "Server Error" }));
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Could not evaluate" } });
+    expect((check.body() as CheckBody).output.summary).toContain("GitHub could not be read (500): the app retries; until then this PR is blocked.");
+  });
+
   it("a malformed body: blocked, never passed", async () => {
     const app = setupApp();
     mockToken();
@@ -129,6 +168,59 @@ describe("GitHub errors while reading", () => {
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(nock.isDone()).toBe(true);
     expect((check.body() as CheckBody).conclusion).toBe("action_required");
+    expect((check.body() as CheckBody).output.summary).toMatch(
+      /\n\n\*\*Notes:\*\*\n- Team `Codertocat\/ghosts` was not found \(404\): its members' approvals do not count\. Check the team slug in the policy \(`org\/team-slug`, as in the team's URL\) and that the app is installed on that organization\.$/,
+    );
+  });
+
+  describe("a team the app may not list (403)", () => {
+    const ALICE_APPROVES = [{ id: 1, user: { login: "alice", id: 5, type: "User" }, state: "APPROVED", commit_id: HEAD_SHA, submitted_at: "2026-11-20T11:00:00Z" }];
+    function mockTeamPolicy() {
+      mockToken();
+      mockPolicy("reviewers:\n  from: { teams: [Codertocat/maintainers] }\n");
+      mockPr({ reviews: ALICE_APPROVES, permissions: { alice: "write" } });
+    }
+
+    it("no `members: read` (or a secret team): the approval does not count, and the check names the team and what to do", async () => {
+      const scheduler = new FakeScheduler();
+      const app = setupApp({ scheduler });
+      mockTeamPolicy();
+      nock(API).get("/orgs/Codertocat/teams/maintainers/members").query(true).reply(403, { message: "Resource not accessible by integration" });
+      mockLabels({ add: ["agent-pr", "needs-human-review"] });
+      nock(API).post(`${REPO_PATH}/pulls/2/requested_reviewers`, { reviewers: [], team_reviewers: ["maintainers"] }).reply(201, {});
+      mockEscalation();
+      const check = mockCheckRun();
+      await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+      expect(nock.isDone()).toBe(true);
+      const body = check.body() as CheckBody;
+      expect(body.conclusion).toBe("action_required");
+      expect(body.output.summary.split("\n\n**Notes:**\n")[1]).toBe(
+        "- Team `Codertocat/maintainers` could not be read (403): its members' approvals do not count. Grant the app the organization permission **Members: read** (then accept it on the installation), or, if the team is secret, make it visible or list its members as users.",
+      );
+      expect(scheduler.timers).toEqual([]);
+    });
+
+    const limits: [string, Record<string, string>, string][] = [
+      ["retry-after", { "retry-after": "60" }, "You have exceeded a secondary rate limit."],
+      ["x-ratelimit-remaining: 0", { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1800000000" }, "Forbidden"],
+      ["a message saying rate limit", {}, "API rate limit exceeded for installation ID 2."],
+    ];
+    for (const [name, headers, message] of limits) {
+      it(`a rate limit (${name}) is an error, not an empty team: "Could not evaluate" and a retry`, async () => {
+        const scheduler = new FakeScheduler();
+        const app = setupApp({ scheduler });
+        mockTeamPolicy();
+        nock(API).get("/orgs/Codertocat/teams/maintainers/members").query(true).reply(403, { message }, headers);
+        // Our check run is read while gathering (beside the team) and again to write "Could not evaluate".
+        mockCheckRunRead();
+        const check = mockCheckRun();
+        await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+        expect(nock.isDone()).toBe(true);
+        expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Could not evaluate" } });
+        expect((check.body() as CheckBody).output.summary).toContain("GitHub could not be read (403): the app retries; until then this PR is blocked.");
+        expect(scheduler.timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+      });
+    }
   });
 
   it("a PR with more changed files than GitHub lists fails closed and says why", async () => {
@@ -145,6 +237,65 @@ describe("GitHub errors while reading", () => {
     expect(body.conclusion).toBe("failure");
     expect(body.output.summary).toMatch(/3500/);
     expect(body.output.summary).toMatch(/3000/);
+  });
+});
+
+describe("events on a closed or merged PR", () => {
+  const ALICE = { login: "alice", id: 5001, type: "User" };
+  const skipped = { decision: "skip", reason: "closed", pr: 2, repo: "Codertocat/Hello-World" };
+
+  it("a review on a merged PR (the payload says closed) reads nothing and schedules no retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    const payload = reviewPayload({ reviewer: ALICE, state: "commented" });
+    Object.assign(payload.pull_request as object, { state: "closed", merged: true });
+    // No mock at all: any request (even the installation token) would fail and be logged.
+    await receive(app, "pull_request_review", payload);
+    expect(app.logs.filter((l) => l.decision).map((l) => ({ decision: l.decision, reason: l.reason, pr: l.pr, repo: l.repo }))).toEqual([skipped]);
+    expect(scheduler.timers).toEqual([]);
+  });
+
+  it("a label added after the merge reads nothing and schedules no retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    const payload = pullRequestPayload({ action: "labeled" });
+    payload.label = { name: "release-note" };
+    Object.assign(payload.pull_request as object, { state: "closed", merged: true });
+    await receive(app, "pull_request", payload);
+    expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toEqual(["skip"]);
+    expect(scheduler.timers).toEqual([]);
+  });
+
+  it("a PR merged after the event was sent is read once, skipped, and not retried", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), state: "closed", merged: true } });
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE, state: "commented" }));
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision).map((l) => ({ decision: l.decision, reason: l.reason, pr: l.pr, repo: l.repo }))).toEqual([skipped]);
+    expect(scheduler.timers).toEqual([]);
+  });
+});
+
+describe("a delivery without an installation", () => {
+  it("is dropped with one log line: no request, no check, no retry", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    for (const [name, payload] of [
+      ["pull_request", pullRequestPayload({ action: "synchronize" })],
+      ["pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } })],
+    ] as const) {
+      delete payload.installation;
+      await receive(app, name, payload);
+    }
+    // No mock at all: any request would fail and be logged.
+    expect(app.logs.filter((l) => l.decision).map((l) => ({ decision: l.decision, reason: l.reason, event: l.event }))).toEqual([
+      { decision: "skip", reason: "no_installation", event: "pull_request" },
+      { decision: "skip", reason: "no_installation", event: "pull_request_review" },
+    ]);
+    expect(scheduler.timers).toEqual([]);
   });
 });
 

@@ -277,6 +277,7 @@ describe("a closed PR", () => {
   it("its escalation comment says it was merged and the waiting label goes; nothing is evaluated", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
+    mockPolicy(POLICY);
     nock(API)
       .get(`${REPO_PATH}/issues/2/comments`)
       .query(true)
@@ -300,6 +301,33 @@ describe("a closed PR", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("the labels go by the names the policy gives them; a label of the same name as a default is left alone", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("escalation:\n  labels: { needs_review: waiting-for-humans, violation: Broke-A-Rule }\n");
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    mockLabels({ remove: ["Waiting-For-Humans", "broke-a-rule"] });
+    const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
+    payload.pull_request.labels = [{ name: "agent-pr" }, { name: "Waiting-For-Humans" }, { name: "broke-a-rule" }, { name: "needs-human-review" }];
+    await receive(app, "pull_request", payload);
+    // A DELETE of any other label has no mock and would be logged as a handler error.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toEqual(["closed"]);
+  });
+
+  it("with no policy (or one that cannot be read) the default names go", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    nock(API).get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`).reply(500, { message: "Server Error" });
+    mockLabels({ remove: ["agent-policy-violation"] });
+    const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
+    payload.pull_request.labels = [{ name: "agent-pr" }, { name: "agent-policy-violation" }];
+    await receive(app, "pull_request", payload);
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toEqual(["policy_unreadable", "closed"]);
+  });
+
   it("an unlabelled PR closing costs no request", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     const payload = pullRequestPayload({ action: "closed", author: { login: "Codertocat", id: 21031067, type: "User" } }) as { pull_request: Record<string, unknown> };
@@ -310,13 +338,50 @@ describe("a closed PR", () => {
   });
 });
 
-describe("label events", () => {
-  it("our own label writes echo back as events and are not re-evaluated", async () => {
+describe("a PR converted back to draft", () => {
+  it("loses the needs-human-review label (drafts are not escalated); its check still blocks", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
-    const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
-    payload.label = { name: "needs-human-review" };
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), draft: true, labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] } });
+    mockLabels({ remove: ["needs-human-review"] });
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "converted_to_draft" }));
+    expect(check.body()?.conclusion).toBe("action_required");
+    // No escalation comment and no review request for a draft: those would have no mock.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+  });
+});
+
+describe("label events", () => {
+  it("our own label writes echo back as events (sent by a bot) and are not re-evaluated", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    for (const action of ["labeled", "unlabeled"]) {
+      const payload = pullRequestPayload({ action }) as Record<string, unknown>;
+      payload.label = { name: "needs-human-review" };
+      payload.sender = BOT;
+      await receive(app, "pull_request", payload);
+    }
+    // No mock: any request would fail and be logged.
+    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
+  });
+
+  it("a person removing the agent label is re-evaluated, and the label comes back", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), labels: [{ name: "needs-human-review" }] } });
+    const labels = mockLabels({ add: ["agent-pr"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = pullRequestPayload({ action: "unlabeled" }) as Record<string, unknown>;
+    payload.label = { name: "agent-pr" };
+    payload.sender = { login: "Codertocat", id: 21031067, type: "User" };
     await receive(app, "pull_request", payload);
-    expect(app.logs.filter((l) => l.msg === "evaluated" || l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+    expect(labels.bodies).toEqual([{ name: "agent-pr", color: "6f42c1", description: "Managed by agent-governance" }, { labels: ["agent-pr"] }]);
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
   });
 
   it("another label (a detection signal) re-evaluates", async () => {
@@ -334,7 +399,56 @@ describe("label events", () => {
   });
 });
 
+describe("status events", () => {
+  function statusPayload(context: string) {
+    const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "status")!;
+    const payload = structuredClone(group.examples[0]!);
+    payload.installation = { id: INSTALLATION_ID };
+    payload.sha = HEAD_SHA;
+    payload.context = context;
+    return payload;
+  }
+  const POLICY_FOR_COPILOT = "overrides:\n  - agents: [copilot]\n    compliance: { required_checks: [ci/jenkins] }\n";
+
+  it("a status an `overrides` entry requires re-evaluates the commit's PRs", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY_FOR_COPILOT);
+    mockPolicyNotModified();
+    nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).reply(200, [{ number: 2, state: "open", head: { sha: HEAD_SHA } }]);
+    mockPr();
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
+      .query(true)
+      .reply(200, [{ context: "ci/jenkins", state: "success" }]);
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "status", statusPayload("ci/jenkins"));
+    expect((check.body()?.output as { summary: string }).summary).toContain("| ✅ | `compliance.required_checks` |");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a status nothing requires reads nothing but the policy", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(POLICY_FOR_COPILOT);
+    await receive(app, "status", statusPayload("coverage/coveralls"));
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
+  });
+});
+
 describe("check_run events", () => {
+  const REPO_ID = 186853002;
+  /** An entry of `check_run.pull_requests` as GitHub sends it: a PR whose base is in repository `repoId`. */
+  function listedPull(number: number, repoId: number) {
+    const repo = { id: repoId, url: `${API}/repos/someone/Hello-World`, name: "Hello-World" };
+    return { url: `${API}/repos/someone/Hello-World/pulls/${number}`, id: 1000 + number, number, head: { ref: "changes", sha: HEAD_SHA, repo }, base: { ref: "main", sha: "f".repeat(40), repo } };
+  }
   function checkRunPayload(action: "rerequested" | "requested_action", identifier?: string) {
     const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_run")!;
     const payload = structuredClone(group.examples.find((x) => x.action === action)!) as Record<string, unknown> & {
@@ -342,9 +456,9 @@ describe("check_run events", () => {
       repository: Record<string, unknown>;
     };
     payload.installation = { id: INSTALLATION_ID };
-    payload.repository = { ...payload.repository, name: "Hello-World", full_name: "Codertocat/Hello-World", owner: { login: "Codertocat", id: 21031067, type: "User" } };
+    payload.repository = { ...payload.repository, id: REPO_ID, name: "Hello-World", full_name: "Codertocat/Hello-World", owner: { login: "Codertocat", id: 21031067, type: "User" } };
     payload.check_run.head_sha = HEAD_SHA;
-    payload.check_run.pull_requests = [{ number: 2 }];
+    payload.check_run.pull_requests = [listedPull(2, REPO_ID)];
     if (identifier) payload.requested_action = { identifier };
     return payload;
   }
@@ -403,6 +517,65 @@ describe("check_run events", () => {
     const summary = (check.body()?.output as { summary: string }).summary;
     expect(summary).toContain("| ✅ | `compliance.required_checks` |");
     expect(nock.isDone()).toBe(true);
+  });
+
+  it("evaluates only the PRs of `pull_requests` based in this repository (a fork's #3 is not this repository's #3)", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = checkRunPayload("rerequested");
+    // The same commit is the head of #3 in a fork: GitHub lists that PR here too.
+    payload.check_run.pull_requests = [listedPull(3, 999), listedPull(2, REPO_ID)];
+    await receive(app, "check_run", payload);
+    expect(check.body()?.conclusion).toBe("action_required");
+    // Any other request (GET /pulls/3, a look-up by commit) has no mock and would be logged as an error.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+  });
+
+  it("when `pull_requests` lists only another repository's PR, finds this repository's PRs by commit", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    const lookup = nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`)
+      .reply(200, [
+        { number: 2, state: "open", head: { sha: HEAD_SHA } },
+        { number: 7, state: "closed", head: { sha: HEAD_SHA } },
+      ]);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = checkRunPayload("rerequested");
+    payload.check_run.pull_requests = [listedPull(3, 999)];
+    await receive(app, "check_run", payload);
+    expect(lookup.isDone()).toBe(true);
+    expect(check.body()?.conclusion).toBe("action_required");
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision === "error" || l.decision === "handler_error")).toEqual([]);
+  });
+
+  it("a check the policy does not require does not re-evaluate the PR (nor does our own)", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("compliance:\n  required_checks: [ci, Agent Governance]\n");
+    mockPolicyNotModified();
+    mockPolicyNotModified();
+    // Names are exact (`CI` is not `ci`), as `required_checks` matches them.
+    for (const name of ["spellcheck", "CI", "Agent Governance"]) {
+      const payload = checkRunPayload("rerequested");
+      payload.action = "completed";
+      (payload.check_run as Record<string, unknown>).name = name;
+      await receive(app, "check_run", payload);
+    }
+    // Only the policy was read: a PR read has no mock and would be logged as an error.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
   });
 
   it("ignores checks completing in a repository whose policy requires none", async () => {

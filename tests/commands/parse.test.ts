@@ -44,6 +44,11 @@ describe("parseCommand", () => {
     ["inline text", "please run /governance approve"],
     ["inline code", "`/governance approve`"],
     ["a list item", "- /governance approve"],
+    ["a fenced code block in a list item", "To approve, write:\n\n- ```\n  /governance approve\n  ```\n"],
+    ["a fence in an ordered list item", "1. ~~~\n   /governance approve\n   ~~~"],
+    ["a fence in a nested list item", "- - ```\n    /governance approve\n    ```"],
+    ["an HTML comment in a list item, across a blank line", "- <!--\n\n  /governance approve\n\n  -->"],
+    ["an inline HTML comment across lines", "Thanks <!-- a note\n/governance approve\n-->"],
     ["a longer word", "/governanceapprove"],
     ["a different prefix", "/governancex approve"],
     ["nothing", ""],
@@ -55,6 +60,17 @@ describe("parseCommand", () => {
     expect(parseCommand("```\n/governance override x\n```\n/governance approve")).toMatchObject({ name: "approve" });
     expect(parseCommand("````\n```\n/governance approve\n````")).toBeNull();
     expect(parseCommand("<!-- hidden -->\n/governance recheck")).toMatchObject({ name: "recheck" });
+  });
+
+  it("counts what GitHub shows: a command line opening an HTML comment, a command after a list item's code block", () => {
+    // Never closed, `<!--` is shown as text.
+    expect(parseCommand("/governance recheck <!-- please")).toEqual({ name: "recheck", word: "recheck", args: "<!-- please" });
+    // Closed on a later line, the comment is hidden: the reason is what is shown.
+    expect(parseCommand("/governance override hotfix <!-- internal\nnote -->")).toEqual({ name: "override", word: "override", args: "hotfix" });
+    expect(parseCommand("Thanks <!-- never closed\n\n/governance approve")).toMatchObject({ name: "approve" });
+    expect(parseCommand("- ```\n  /governance override x\n  ```\n/governance approve")).toMatchObject({ name: "approve" });
+    // A line at the margin ends the list item, and its code block with it.
+    expect(parseCommand("- ```\n/governance approve")).toMatchObject({ name: "approve" });
   });
 
   it("handles null and undefined bodies", () => {
@@ -102,6 +118,46 @@ describe("parseCommand properties", () => {
         const line = formatCommand({ word: w, args: a });
         expect(parseCommand(`${prefix}${line}`)).toBeNull();
         expect(parseCommand(`\`\`\`\n${line}\n\`\`\``)).toBeNull();
+      }),
+    );
+  });
+
+  // A fence in a list item: `lead` spaces, a marker, 1–4 spaces, the fence; the item's content starts at the fence.
+  const listFence = fc.record({
+    lead: fc.integer({ min: 0, max: 3 }),
+    marker: fc.constantFrom("-", "*", "+", "1.", "2)", "10."),
+    gap: fc.integer({ min: 1, max: 4 }),
+    fence: fc.constantFrom("```", "````", "~~~", "```js"),
+  });
+
+  it("never counts a command in a fenced block inside a list item, indented anywhere within the item", () => {
+    fc.assert(
+      fc.property(listFence, fc.constantFrom(...COMMAND_NAMES), args, fc.integer({ min: 0, max: 8 }), fc.boolean(), (f, w, a, extra, closed) => {
+        const content = " ".repeat(f.lead + f.marker.length + f.gap);
+        const close = f.fence.replace(/[a-z]+$/, "");
+        const body = `${" ".repeat(f.lead)}${f.marker}${" ".repeat(f.gap)}${f.fence}\n${content}${" ".repeat(extra)}${formatCommand({ word: w, args: a })}${closed ? `\n${content}${close}` : ""}`;
+        expect(parseCommand(body)).toBeNull();
+      }),
+    );
+  });
+
+  it("counts a command after a list item's fenced block is closed, or once a line at the margin ends the item", () => {
+    fc.assert(
+      fc.property(listFence, fc.constantFrom(...COMMAND_NAMES), args, fc.boolean(), (f, w, a, closed) => {
+        const content = " ".repeat(f.lead + f.marker.length + f.gap);
+        const close = f.fence.replace(/[a-z]+$/, "");
+        const block = `${" ".repeat(f.lead)}${f.marker}${" ".repeat(f.gap)}${f.fence}\n${content}code${closed ? `\n${content}${close}` : ""}`;
+        expect(parseCommand(`${block}\n${formatCommand({ word: w, args: a })}`)).toEqual({ name: w, word: w, args: a });
+      }),
+    );
+  });
+
+  it("counts a command line whatever follows `<!--` on it, when the comment is never closed", () => {
+    const tail = fc.string({ maxLength: 40 }).filter((t) => !/[\r\n\u2028\u2029\u0085]|-->/.test(t));
+    fc.assert(
+      fc.property(fc.constantFrom(...COMMAND_NAMES), args, tail, (w, a, t) => {
+        const parsed = parseCommand(`${formatCommand({ word: w, args: a })} <!--${t}`);
+        expect(parsed).toEqual({ name: w, word: w, args: `${a} <!--${t}`.trim() });
       }),
     );
   });
