@@ -146,8 +146,14 @@ export interface AgentVerdict {
   kind: "agent" | "automation" | "none";
   confidence: Confidence | null;
   evidence: Evidence[];
-  /** The human who set the agent going, when known. */
+  /** The human who set the agent going, when known: the first of `invokers`, for display. */
   invoker: string | null;
+  /**
+   * Every human the PR names as the one who set the agent going (the PR author of a
+   * human-account agent, a `Requested by:` line, human `Co-authored-by:` trailers).
+   * Each is refused as the invoker; empty when none is known.
+   */
+  invokers: string[];
 }
 
 // ---------------------------------------------------------------------------

@@ -249,7 +249,7 @@ export function policyErrorEvaluation(facts: PullFacts, problems: readonly Confi
 
 /** The evaluation when facts could not be gathered (GitHub errors): blocking, "could not evaluate". */
 export function errorEvaluation(facts: Pick<PullFacts, "pull">, reason: string, now: Date | string): Evaluation {
-  let agent: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null };
+  let agent: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] };
   try {
     // What the PR object alone tells (its author, branch, labels, body), for the reader; the outcome blocks anyway.
     agent = detectAgent({ pull: facts.pull, files: [], commits: [], reviews: [], comments: [] });

@@ -65,6 +65,16 @@ describe("authorize: the reasons", () => {
     );
   });
 
+  it("refuses every invoker the verdict names, not only the primary one, case-insensitively", () => {
+    const verdict = { ...copilot, invoker: "inviter", invokers: ["inviter", "Alice"] };
+    const d = authorize(cmd("/governance approve"), ACTORS.writer, facts(), policy(), verdict);
+    expect(d).toEqual({ ok: false, reason: "you are the agent's invoker, and the agent's invoker cannot approve this PR" });
+    expect(authorize(cmd("/governance override the outage"), ACTORS.writer, facts(), policy(), verdict)).toEqual({
+      ok: false,
+      reason: "you are the agent's invoker, and the agent's invoker cannot override this PR's policy",
+    });
+  });
+
   it("lets the invoker approve when the policy says so, but never override", () => {
     const p = policy({ reviewers: { invoker_can_approve: true } });
     expect(refusal("/governance approve", ACTORS.invoker!, facts(), p)).toBeNull();
