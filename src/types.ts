@@ -116,6 +116,12 @@ export interface PullFacts {
   teams?: Record<string, string[]>;
   codeowners?: string | null;
   /**
+   * Paths in this repository the policy was built from besides the policy file
+   * itself (an `_extends` base kept here). A PR changing one needs a maintainer,
+   * exactly as for the policy file (`paths.agent_files`).
+   */
+  policy_files?: string[];
+  /**
    * Files changed from a commit to the head (the compare API), keyed by that
    * commit's sha; null when GitHub could not list them all. Read only for an
    * override given on an earlier commit under `commands.override.scope: until_governed_push`.

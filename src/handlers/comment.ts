@@ -14,7 +14,7 @@
  */
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../policy/evaluate.js";
 import { defaultPolicy } from "../config/schema.js";
-import { gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
+import { gatherFacts, loadPolicy, lookupPermissions, withPolicyFiles } from "../github/facts.js";
 import { addReaction, postComment } from "../github/apply.js";
 import { authorize, type Decision } from "../commands/authorize.js";
 import { alreadyAnswered, escalateReply, explainReply, helpReply, refusalReply } from "../commands/answer.js";
@@ -94,7 +94,7 @@ async function answerCommand(
 
   const loaded = await loadPolicy(gh, ref);
   const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
-  const facts = await gatherFacts(gh, ref, target.number, policy);
+  const facts = withPolicyFiles(await gatherFacts(gh, ref, target.number, policy), loaded, ref);
   if (facts.pull.state && facts.pull.state !== "open") {
     log.info({ ...logBase, command: cmd.name, decision: "closed" }, "command on a PR that is not open; ignored");
     return "closed";

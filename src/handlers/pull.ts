@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, withPolicyFiles, type CheckRun, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -71,7 +71,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name);
       if (check === null) newPull = target.pull;
     }
-    const facts = known?.facts ?? (await gatherFacts(gh, ref, target.number, policy, newPull ? { newPull } : {}));
+    const facts = known?.facts ?? withPolicyFiles(await gatherFacts(gh, ref, target.number, policy, newPull ? { newPull } : {}), loaded, ref);
     if (facts.pull.state && facts.pull.state !== "open") {
       log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "skip", reason: "closed" }, "PR is not open; nothing to evaluate");
       return null;

@@ -9,8 +9,8 @@ import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
 import { complianceRules, dependencyGroup, DEPENDENCY_FILES } from "./compliance.js";
-import { filesMatching, listNames } from "./globs.js";
-import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, restrictedGroups } from "./paths.js";
+import { listNames } from "./globs.js";
+import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import {
   countedApprovals,
   describeRequirement,
@@ -181,7 +181,8 @@ export function governedGlobs(policy: Policy): string[] {
  * The override that applies to the head: the latest given on the head itself;
  * with `commands.override.scope: until_governed_push`, else the latest given on
  * an earlier commit when nothing pushed since touches a governed path (as the
- * compare API lists the files; unknown means it does not carry over).
+ * compare API lists the files; unknown means it does not carry over). The files the
+ * policy is built from (`PullFacts.policy_files`) are governed paths too.
  */
 export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
   const head = facts.pull.head.sha;
@@ -190,7 +191,7 @@ export function applyingOverride(overrides: readonly Override[], policy: Policy,
   const latest = overrides[0];
   const since = latest ? facts.changed_since?.[latest.commit] : undefined;
   if (!latest || !since) return null;
-  return filesMatching(since, governedGlobs(policy)).length === 0 ? { ...latest, carried_to: head } : null;
+  return policyFileHits(facts, since, governedGlobs(policy)).length === 0 ? { ...latest, carried_to: head } : null;
 }
 
 function requirementRule(r: Requirement, id: string, what: string): RuleResult {

@@ -102,6 +102,15 @@ describe("authorize: the reasons", () => {
     expect(refusal("/governance approve", dba, facts({ files: [file("migrations/001.sql")] }), p)).toBeNull();
   });
 
+  it("accepts a maintainer's approval of a change to a file the policy was built from (policy_files)", () => {
+    const p = policy({ reviewers: { from: { users: ["alice"] } } });
+    const admin = ACTORS.admin!;
+    expect(refusal("/governance approve", admin, facts({ files: [file("policies/base.yml")] }), p)).toBe(
+      "your approval would not count here: approvals come from @alice (you have admin permission)",
+    );
+    expect(refusal("/governance approve", admin, facts({ files: [file("policies/base.yml")], policy_files: ["policies/base.yml"] }), p)).toBeNull();
+  });
+
   it("refuses approval by command when the policy turns it off, or when no approval is needed", () => {
     expect(refusal("/governance approve", ACTORS.admin!, facts(), policy({ commands: { approve: { enabled: false } } }))).toMatch(
       /^approval by command is turned off/,
