@@ -15,6 +15,7 @@ import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./con
 import { evaluate } from "./policy/evaluate.js";
 import { planCheckRun } from "./output/check.js";
 import type { Evaluation, PullFacts } from "./types.js";
+import type { PolicySource } from "./github/facts.js";
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -169,6 +170,10 @@ export function factsProblem(raw: unknown): string | null {
   }
   for (const k of ["permissions", "teams"]) {
     if (raw[k] !== undefined && raw[k] !== null && !isObject(raw[k])) return `\`${k}\` must be a mapping`;
+  }
+  const policyFiles = raw.policy_files;
+  if (policyFiles !== undefined && policyFiles !== null && !(Array.isArray(policyFiles) && policyFiles.every((p) => typeof p === "string"))) {
+    return "`policy_files` must be a list of paths, such as [\".github/base.yml\"]";
   }
   return null;
 }
@@ -335,21 +340,24 @@ async function snapshot(args: string[], io: Io): Promise<number> {
   const localPolicy = values.config ? readPolicy(values.config, io) : null;
 
   const { ProbotOctokit } = await import("probot");
-  const { gatherFacts, loadPolicy } = await import("./github/facts.js");
+  const { gatherFacts, loadPolicy, withPolicyFiles } = await import("./github/facts.js");
   const gh = new ProbotOctokit({ auth: { token }, baseUrl: apiBaseUrl(env) });
   const ref = { owner: target.owner, repo: target.repo };
   const where = `${target.owner}/${target.repo}#${target.number}`;
   let facts: PullFacts;
   try {
     let policy = localPolicy;
+    let loaded: PolicySource | null = null;
     if (!policy) {
-      const loaded = await loadPolicy(gh, ref);
+      loaded = await loadPolicy(gh, ref);
       if (loaded.kind === "invalid") {
         io.stderr.write(`note: the repository's policy (${loaded.source}) is invalid; looking up what the default policy needs\n`);
       }
       policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
     }
     facts = (await gatherFacts(gh, ref, target.number, policy)).facts;
+    // The files the repository's policy is built from here (an `_extends` base), so `explain` protects them too.
+    if (loaded) facts = withPolicyFiles(facts, loaded, ref);
   } catch (err) {
     const status = (err as { status?: number }).status;
     const hint =

@@ -118,6 +118,12 @@ export interface PullFacts {
   unreadable_teams?: Record<string, number>;
   codeowners?: string | null;
   /**
+   * Paths in this repository the policy was built from besides the policy file
+   * itself (an `_extends` base kept here). A PR changing one needs a maintainer,
+   * exactly as for the policy file (`paths.agent_files`).
+   */
+  policy_files?: string[];
+  /**
    * Files changed from a commit to the head (the compare API), keyed by that
    * commit's sha; null when GitHub could not list them all. Read only for an
    * override given on an earlier commit under `commands.override.scope: until_governed_push`.
@@ -157,8 +163,14 @@ export interface AgentVerdict {
   kind: "agent" | "automation" | "none";
   confidence: Confidence | null;
   evidence: Evidence[];
-  /** The human who set the agent going, when known. */
+  /** The human who set the agent going, when known: the first of `invokers`, for display. */
   invoker: string | null;
+  /**
+   * Every human the PR names as the one who set the agent going (the PR author of a
+   * human-account agent, a `Requested by:` line, human `Co-authored-by:` trailers).
+   * Each is refused as the invoker; empty when none is known.
+   */
+  invokers: string[];
 }
 
 // ---------------------------------------------------------------------------

@@ -294,19 +294,27 @@ function loginsInPull(facts: PullFacts): string[] {
   return [...actors.flatMap((a) => (a?.login ? [a.login] : [])), ...Object.keys(facts.permissions ?? {})];
 }
 
-/** The first human `Co-authored-by:` on the commits that resolves to a login. */
-function coAuthorLogin(facts: PullFacts): string | null {
+/** Every human `Co-authored-by:` on the commits that resolves to a login, in commit order. */
+function coAuthorLogins(facts: PullFacts): string[] {
+  const out: string[] = [];
   for (const c of facts.commits ?? []) {
     for (const t of coAuthorTrailers(c.commit?.message)) {
       if (agentOfEmail(t.email) || t.email.includes("[bot]") || t.name.includes("[bot]")) continue;
       const login = loginForEmail(t.email, facts);
-      if (isHuman(login)) return login;
+      if (isHuman(login)) out.push(login);
     }
   }
-  return null;
+  return out;
 }
 
-function invokerOf(facts: PullFacts, entry: AgentEntry, cfg: DetectConfig, extra: Evidence[]): string | null {
+/**
+ * Every human the facts name as the one who set the agent going, the primary one first:
+ * the PR author for agents that open PRs under the human's own account, the `Requested by:`
+ * line for agents that write one, and every human co-author of the commits. The body line
+ * is editable, so it never hides a co-author: each of them is refused as the invoker.
+ */
+function invokersOf(facts: PullFacts, entry: AgentEntry, cfg: DetectConfig, extra: Evidence[]): string[] {
+  const found: string[] = [];
   const user = facts.pull.user;
   // Agents that open PRs under the human's own account: the author set them going.
   const authorIsAgent =
@@ -314,16 +322,17 @@ function invokerOf(facts: PullFacts, entry: AgentEntry, cfg: DetectConfig, extra
     user.type === "Bot" ||
     !isHuman(user.login) ||
     (cfg.also?.logins ?? []).some((l) => sameLogin(l, user.login));
-  if (user?.login && !authorIsAgent) return user.login;
+  if (user?.login && !authorIsAgent) found.push(user.login);
   if (entry.invoker === "requested-by") {
     const value = requestedBy(facts.pull.body);
     if (value) {
       extra.push({ signal: "requested-by", strength: "declared", value, where: "pull.body", agent: entry.id });
       const login = requesterLogin(value, facts);
-      if (isHuman(login)) return login;
+      if (isHuman(login)) found.push(login);
     }
   }
-  return coAuthorLogin(facts);
+  found.push(...coAuthorLogins(facts));
+  return found.filter((login, i) => found.findIndex((l) => sameLogin(l, login)) === i);
 }
 
 // ---------------------------------------------------------------------------
@@ -356,7 +365,7 @@ function condense(found: readonly Found[]): Evidence[] {
   return kept;
 }
 
-const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null };
+const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] };
 
 /** The agent verdict for a PR. Pure: reads only `facts` and the policy's `agents` section. */
 export function detectAgent(facts: PullFacts, config?: DetectConfig): AgentVerdict {
@@ -398,7 +407,7 @@ export function detectAgent(facts: PullFacts, config?: DetectConfig): AgentVerdi
   if (!pick) return { ...NONE, evidence: [...condense(kept), ...notes] };
 
   const extra: Evidence[] = [];
-  const invoker = pick.entry.kind === "agent" ? invokerOf(facts, pick.entry, cfg, extra) : null;
+  const invokers = pick.entry.kind === "agent" ? invokersOf(facts, pick.entry, cfg, extra) : [];
   const configured = pick.entry === CONFIGURED;
   return {
     detected: true,
@@ -407,7 +416,8 @@ export function detectAgent(facts: PullFacts, config?: DetectConfig): AgentVerdi
     kind: pick.entry.kind,
     confidence: CONFIDENCE[pick.best],
     evidence: [...condense(pick.found), ...extra, ...notes],
-    invoker,
+    invoker: invokers[0] ?? null,
+    invokers,
   };
 }
 

@@ -9,6 +9,7 @@ import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from ".
 import { lintPolicy } from "../config/lint.js";
 import { POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups } from "../policy/lookups.js";
+import { POLICY_FILES } from "../policy/paths.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
@@ -22,8 +23,14 @@ export interface RepoRef {
   repo: string;
 }
 
+/** A file a policy was read from: `owner/repo` and the path on its default branch. */
+export interface PolicyFile {
+  repo: string;
+  path: string;
+}
+
 export type PolicySource =
-  | { kind: "ok"; policy: Policy; source: string; warnings?: ConfigProblem[] }
+  | { kind: "ok"; policy: Policy; source: string; warnings?: ConfigProblem[]; files: PolicyFile[] }
   | { kind: "missing" }
   | { kind: "invalid"; problems: ConfigProblem[]; source: string };
 
@@ -87,31 +94,41 @@ function parseCached(text: string, source: string) {
   return hit;
 }
 
-/** Parses `_extends: repo`, `owner/repo` or `owner/repo:path`. */
-function extendsTarget(value: string, ref: RepoRef): { ref: RepoRef; path: string } {
+/** A value ending so, without `:`, names a file in the policy file's own repository. */
+const BARE_PATH = /\.ya?ml$/i;
+
+/**
+ * Parses `_extends: repo`, `owner/repo`, `[owner/]repo:path`, or a path in the repository
+ * the policy file was read from (`.github/base.yml`: no `:`, ending in `.yml` or `.yaml`).
+ */
+function extendsTarget(value: string, from: RepoRef): { ref: RepoRef; path: string } {
+  const clean = (path: string) => path.replace(/^(?:\.?\/)+/, "");
+  if (!value.includes(":") && BARE_PATH.test(value)) return { ref: from, path: clean(value) };
   const [repoPart, path] = value.split(":", 2) as [string, string | undefined];
   const [a, b] = repoPart.split("/", 2);
-  return { ref: b ? { owner: a!, repo: b } : { owner: ref.owner, repo: a! }, path: path || POLICY_PATH };
+  return { ref: b ? { owner: a!, repo: b } : { owner: from.owner, repo: a! }, path: clean(path ?? "") || POLICY_PATH };
 }
 
 /**
  * Loads the policy that governs `ref`: `.github/agent-governance.yml` on the
  * default branch, else the same file in the owner's `.github` repository.
- * Never reads from a PR's head.
+ * Never reads from a PR's head. An `ok` result lists the files it was built from.
  */
 export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource> {
+  let from: RepoRef = ref;
   let text = await readFile(gh, ref, POLICY_PATH);
-  let source = `${ref.owner}/${ref.repo}:${POLICY_PATH}`;
   if (text === null && ref.repo !== ".github") {
-    text = await readFile(gh, { owner: ref.owner, repo: ".github" }, POLICY_PATH);
-    source = `${ref.owner}/.github:${POLICY_PATH}`;
+    from = { owner: ref.owner, repo: ".github" };
+    text = await readFile(gh, from, POLICY_PATH);
   }
+  const source = `${from.owner}/${from.repo}:${POLICY_PATH}`;
   if (text === null) return { kind: "missing" };
+  const file: PolicyFile = { repo: `${from.owner}/${from.repo}`, path: POLICY_PATH };
   const { parsed, warnings } = parseCached(text, source);
   if (!parsed.ok) return { kind: "invalid", problems: parsed.problems, source };
-  if (!parsed.extends) return { kind: "ok", policy: parsed.policy, source, warnings };
+  if (!parsed.extends) return { kind: "ok", policy: parsed.policy, source, warnings, files: [file] };
 
-  const target = extendsTarget(parsed.extends, ref);
+  const target = extendsTarget(parsed.extends, from);
   const baseSource = `${target.ref.owner}/${target.ref.repo}:${target.path}`;
   const baseText = await readFile(gh, target.ref, target.path);
   if (baseText === null) {
@@ -124,9 +141,27 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource
   const base = parseCached(baseText, baseSource).parsed;
   if (!base.ok) return { kind: "invalid", problems: base.problems, source: baseSource };
   const merged = parseExtended(base.raw, parsed, source);
+  const files = [file, { repo: `${target.ref.owner}/${target.ref.repo}`, path: target.path }];
   return merged.ok
-    ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})`, warnings }
+    ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})`, warnings, files }
     : { kind: "invalid", problems: merged.problems, source };
+}
+
+/**
+ * The files of `ref`'s own repository the policy was built from, other than the
+ * policy file itself (already protected): an `_extends` base kept here. They go into
+ * `PullFacts.policy_files`, so a PR changing one needs a maintainer.
+ */
+export function policyFilesIn(loaded: PolicySource, ref: RepoRef): string[] {
+  if (loaded.kind !== "ok") return [];
+  const here = `${ref.owner}/${ref.repo}`.toLowerCase();
+  return loaded.files.filter((f) => f.repo.toLowerCase() === here && !POLICY_FILES.includes(f.path)).map((f) => f.path);
+}
+
+/** `facts` with `policy_files` from the loaded policy, when it was built from any in `ref`. */
+export function withPolicyFiles(facts: PullFacts, loaded: PolicySource, ref: RepoRef): PullFacts {
+  const files = policyFilesIn(loaded, ref);
+  return files.length ? { ...facts, policy_files: files } : facts;
 }
 
 export interface GatherOptions {

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, teamNotes, withPolicyFiles, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -94,6 +94,8 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
         if (check === null) opts.newPull = target.pull;
       }
       gathered = await gatherFacts(gh, ref, target.number, policy, opts);
+      // The files the policy is built from here (an `_extends` base) are protected like the policy file.
+      gathered = { ...gathered, facts: withPolicyFiles(gathered.facts, loaded, ref) };
     }
     const { facts, check } = gathered;
     if (notOpen(facts.pull)) return skipClosed();

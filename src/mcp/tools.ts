@@ -135,7 +135,7 @@ export function declaredVerdict(id: string | undefined, policy: Policy): AgentVe
     { signal: "mcp", strength: "declared" as const, value: agentIdValue ?? "(no id given)", where: "declared by the MCP caller" },
   ];
   if (ignored) {
-    return { detected: false, id: agentIdValue, name: entry?.name ?? agentIdValue, kind: "none", confidence: "high", evidence, invoker: null };
+    return { detected: false, id: agentIdValue, name: entry?.name ?? agentIdValue, kind: "none", confidence: "high", evidence, invoker: null, invokers: [] };
   }
   return {
     detected: true,
@@ -145,6 +145,7 @@ export function declaredVerdict(id: string | undefined, policy: Policy): AgentVe
     confidence: "high",
     evidence,
     invoker: null,
+    invokers: [],
   };
 }
 

@@ -3,7 +3,7 @@
  * labels and review requests. Pure: the exact writes `apply` will make.
  */
 import { defaultPolicy, type Policy } from "../config/schema.js";
-import { contributors, isBot, lower } from "../policy/reviewers.js";
+import { contributors, invokerLogins, isBot, lower } from "../policy/reviewers.js";
 import type { Evaluation, PullFacts } from "../types.js";
 import { planEscalation, type EscalationPlan } from "./escalation.js";
 
@@ -73,7 +73,7 @@ export function planReviewRequests(e: Evaluation, facts: PullFacts, policy: Poli
   const skipUsers = new Set<string>(
     [
       facts.pull.user?.login ?? "",
-      ...(policy.reviewers.invoker_can_approve ? [] : [e.agent.invoker ?? ""]),
+      ...(policy.reviewers.invoker_can_approve ? [] : invokerLogins(e.agent)),
       ...(policy.reviewers.contributors_can_approve ? [] : contributors(facts)),
       ...(facts.pull.requested_reviewers ?? []).map((u) => u.login),
       ...facts.reviews.flatMap((r) => (r.user ? [r.user.login] : [])),

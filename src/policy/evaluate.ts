@@ -9,8 +9,8 @@ import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
 import { complianceRules, dependencyGroup, DEPENDENCY_FILES } from "./compliance.js";
-import { filesMatching, listNames } from "./globs.js";
-import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, restrictedGroups } from "./paths.js";
+import { listNames } from "./globs.js";
+import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import {
   countedApprovals,
   describeRequirement,
@@ -182,7 +182,8 @@ export function governedGlobs(policy: Policy): string[] {
  * with `commands.override.scope: until_governed_push`, else the latest given on
  * an earlier commit when nothing pushed since touches a governed path (as the
  * compare API lists the files; unknown means it does not carry over), and the app
- * saw that commit as the head before the override was given.
+ * saw that commit as the head before the override was given. The files the
+ * policy is built from (`PullFacts.policy_files`) are governed paths too.
  */
 export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
   const head = facts.pull.head.sha;
@@ -191,7 +192,7 @@ export function applyingOverride(overrides: readonly Override[], policy: Policy,
   const latest = overrides[0];
   const since = latest ? facts.changed_since?.[latest.commit] : undefined;
   if (!latest || !since || !seenBefore(facts, latest.commit, latest.at)) return null;
-  return filesMatching(since, governedGlobs(policy)).length === 0 ? { ...latest, carried_to: head } : null;
+  return policyFileHits(facts, since, governedGlobs(policy)).length === 0 ? { ...latest, carried_to: head } : null;
 }
 
 function requirementRule(r: Requirement, id: string, what: string): RuleResult {
@@ -253,7 +254,7 @@ export function policyErrorEvaluation(facts: PullFacts, problems: readonly Confi
  * blocking, or `neutral` under `mode: report` (which never blocks).
  */
 export function errorEvaluation(facts: Pick<PullFacts, "pull">, reason: string, now: Date | string, mode: Policy["mode"] = "enforce"): Evaluation {
-  let agent: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null };
+  let agent: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] };
   try {
     // What the PR object alone tells (its author, branch, labels, body), for the reader; the outcome blocks anyway.
     agent = detectAgent({ pull: facts.pull, files: [], commits: [], reviews: [], comments: [] });

@@ -2,11 +2,22 @@
 import type { Policy } from "../config/schema.js";
 import { POLICY_PATH } from "../config/schema.js";
 import type { FileFacts, PullFacts, RuleResult } from "../types.js";
-import { displayName, filesMatching, filesMatchingEach, listNames } from "./globs.js";
+import { displayName, fileNames, filesMatching, filesMatchingEach, listNames } from "./globs.js";
 import type { ReviewerSet } from "./reviewers.js";
 
 /** The policy file (both spellings): a PR that changes it always needs a maintainer. */
 export const POLICY_FILES = [POLICY_PATH, ".github/agent-governance.yaml"];
+
+/**
+ * Changed files (by old or new name) matching `globs`, or named exactly in
+ * `PullFacts.policy_files` (the paths the policy is built from: paths, not globs),
+ * in the PR's order.
+ */
+export function policyFileHits(facts: Pick<PullFacts, "policy_files">, files: readonly FileFacts[], globs: readonly string[]): FileFacts[] {
+  const named = new Set(facts.policy_files ?? []);
+  const globbed = new Set(filesMatching(files, globs));
+  return files.filter((f) => globbed.has(f) || fileNames(f).some((n) => named.has(n)));
+}
 
 /** Files that steer agents or CI; changing them needs a maintainer (`paths.protect_agent_files`). */
 export const AGENT_FILES = [
@@ -55,18 +66,19 @@ export interface PathGroup {
 
 /**
  * Memo of `restrictedGroups` by the identity of a file list and a `paths`
- * section: one evaluation asks for them once per rule and once per command
- * comment, and neither input changes within it.
+ * section, and the policy files named in the facts: one evaluation asks for
+ * them once per rule and once per command comment, and none of these changes within it.
  */
-const groupsMemo = new WeakMap<readonly FileFacts[], WeakMap<Policy["paths"], PathGroup[]>>();
+const groupsMemo = new WeakMap<readonly FileFacts[], WeakMap<Policy["paths"], { policyFiles: string; groups: PathGroup[] }>>();
 
 /** The restricted path groups (and the agent-steering files group) this PR's files touch. */
 export function restrictedGroups(policy: Policy, facts: PullFacts): PathGroup[] {
   let byPaths = groupsMemo.get(facts.files);
   if (!byPaths) groupsMemo.set(facts.files, (byPaths = new WeakMap()));
-  let groups = byPaths.get(policy.paths);
-  if (!groups) byPaths.set(policy.paths, (groups = computeGroups(policy, facts)));
-  return groups;
+  const policyFiles = (facts.policy_files ?? []).join("\n");
+  let hit = byPaths.get(policy.paths);
+  if (!hit || hit.policyFiles !== policyFiles) byPaths.set(policy.paths, (hit = { policyFiles, groups: computeGroups(policy, facts) }));
+  return hit.groups;
 }
 
 function computeGroups(policy: Policy, facts: PullFacts): PathGroup[] {
@@ -85,8 +97,9 @@ function computeGroups(policy: Policy, facts: PullFacts): PathGroup[] {
     });
   });
   {
-    // The policy file is always protected (it governs this very check); the other steering files by default.
-    const hits = filesMatching(facts.files, policy.paths.protect_agent_files ? AGENT_FILES : POLICY_FILES);
+    // The policy file and the files it is built from are always protected (they govern this very check);
+    // the other steering files by default.
+    const hits = policyFileHits(facts, facts.files, policy.paths.protect_agent_files ? AGENT_FILES : POLICY_FILES);
     if (hits.length > 0) {
       groups.push({
         rule: "paths.agent_files",

@@ -99,6 +99,16 @@ export function contributors(facts: PullFacts): string[] {
   return [...out];
 }
 
+/**
+ * Every login the verdict names as the agent's invoker, lower case: all of `invokers`
+ * (the `Requested by:` line, co-authors, the author), and `invoker` in case a verdict
+ * built by hand names only that one.
+ */
+export function invokerLogins(verdict: AgentVerdict): string[] {
+  const all = [verdict.invoker, ...(verdict.invokers ?? [])].flatMap((l) => (l ? [lower(l)] : []));
+  return [...new Set(all)];
+}
+
 /** Why an approver is never counted, or null when only eligibility decides. */
 export function refusedApprover(
   login: string,
@@ -109,7 +119,7 @@ export function refusedApprover(
 ): string | null {
   const author = facts.pull.user?.login;
   if (author && lower(author) === lower(login)) return "the PR author";
-  if (!invokerCanApprove && verdict.invoker && lower(verdict.invoker) === lower(login)) return "the agent's invoker";
+  if (!invokerCanApprove && invokerLogins(verdict).includes(lower(login))) return "the agent's invoker";
   if (!contributorsCanApprove && contributors(facts).includes(lower(login))) return "a contributor of the PR's commits";
   return null;
 }

@@ -180,6 +180,33 @@ describe("/governance approve", () => {
   });
 });
 
+describe("/governance approve of a change to the policy's `_extends` base in this repository", () => {
+  it("is accepted from a maintainer who is not a listed reviewer, and counts for the protected file only", async () => {
+    const body = "/governance approve";
+    mockToken();
+    mockPolicy("_extends: .github/base.yml\nreviewers:\n  from: { users: [alice] }\n");
+    nock(API)
+      .get(`${REPO_PATH}/contents/.github%2Fbase.yml`)
+      .reply(200, { type: "file", encoding: "base64", content: Buffer.from("mode: enforce\n").toString("base64") });
+    mockPr({
+      files: [{ filename: ".github/base.yml", status: "modified", additions: 1, deletions: 1, changes: 2 }],
+      comments: [listed(body, { user: BOB })],
+      permissions: { bob: "maintain" },
+    });
+    const reaction = mockReaction();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    nock(API).post(`${REPO_PATH}/pulls/2/requested_reviewers`, { reviewers: ["alice"], team_reviewers: [] }).reply(201, {});
+    const check = mockCheckRun(SEEN_CHECK);
+    await receive(app, "issue_comment", commentPayload({ body, user: BOB }));
+    expect(reaction.body()).toEqual({ content: "+1" });
+    const summary = (check.body()!.output as { summary: string }).summary;
+    expect(summary).toContain("| ✅ | `paths.agent_files` | Changes to agent-steering files (`.github/base.yml`): approved by @bob. |");
+    expect(summary).toContain("| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from @alice.");
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
 /** The PR object of `GET /pulls/2`, opened by `user`. */
 function commentPr(user: Json, createdAt?: string): Json {
   const group = (examples as unknown as { name: string; examples: Json[] }[]).find((e) => e.name === "pull_request")!;

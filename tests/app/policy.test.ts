@@ -6,6 +6,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  API,
   DEVIN,
   HEAD_SHA,
   mockCheckRun,
@@ -19,6 +20,7 @@ import {
   pullRequestPayload,
   receive,
   review,
+  reviewPayload,
   setupApp,
   teardown,
   type TestApp,
@@ -272,6 +274,72 @@ describe("policy engine, end to end", () => {
         ].join("\n"),
         annotations: [
           { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
+        ],
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("an `_extends` base kept in this repository is protected like the policy file", () => {
+  const base = "reviewers:\n  required: 1\npaths:\n  forbidden: [\"infra/**\"]\n";
+  const mockBase = () =>
+    nock(API)
+      .get("/repos/Codertocat/Hello-World/contents/.github%2Fbase.yml")
+      .reply(200, { type: "file", encoding: "base64", path: ".github/base.yml", content: Buffer.from(base).toString("base64") });
+
+  it.each([
+    ["a path", "_extends: .github/base.yml\n"],
+    ["repo:path naming this repository", "_extends: Hello-World:.github/base.yml\n"],
+  ])("as %s: a PR rewriting it waits for a maintainer despite a writer's approval", async (_what, policy) => {
+    mockPolicy(policy);
+    mockBase();
+    mockPr({
+      files: [change(".github/base.yml", "@@ -1,4 +1,2 @@\n reviewers:\n-  required: 1\n-paths:\n-  forbidden: [\"infra/**\"]\n+  required: 0")],
+      reviews: [review({ login: "alice" })],
+      permissions: { alice: "write" },
+    });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } }));
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      started_at: NOW,
+      status: "completed",
+      conclusion: "action_required",
+      details_url: PR_URL,
+      actions: RECHECK,
+      output: {
+        title: "Waiting for 1 human approval",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ✅ | `reviewers` | Human review: approved by @alice. |",
+          `| ⏳ | \`paths.agent_files\` | Changes to agent-steering files (\`.github/base.yml\`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>${REVIEW_FIX} |`,
+          // From the base: proof that it was read and merged.
+          "| ✅ | `paths.forbidden` | No forbidden paths changed. |",
+          "",
+          "**Still required:**",
+          "- agent-steering files: 1 more approval from anyone with maintain permission or above",
+          "",
+          "**Counted:**",
+          ALICE_COUNTED,
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+        annotations: [
+          {
+            path: ".github/base.yml",
+            start_line: 1,
+            end_line: 1,
+            annotation_level: "warning",
+            title: "paths.agent_files",
+            message: "Needs approval: 1 more approval from anyone with maintain permission or above.",
+          },
         ],
       },
     });

@@ -1,10 +1,10 @@
 /** Bad facts files get a clear answer per file, never a crash of the whole run (in process, for speed). */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { factsProblem, main } from "../../src/cli.js";
-import { tempDir } from "./run.js";
+import { BACKTEST, tempDir } from "./run.js";
 
 function run(args: string[]) {
   const out = { stdout: "", stderr: "" };
@@ -20,7 +20,29 @@ describe("facts files", () => {
     expect(factsProblem({ pull: { number: 1 } })).toBe("`pull.head.sha` is missing");
     expect(factsProblem({ pull: { head: { sha } }, files: {} })).toBe("`files` must be a list");
     expect(factsProblem({ pull: { head: { sha } }, teams: [] })).toBe("`teams` must be a mapping");
+    expect(factsProblem({ pull: { head: { sha } }, policy_files: ".github/base.yml" })).toBe('`policy_files` must be a list of paths, such as [".github/base.yml"]');
+    expect(factsProblem({ pull: { head: { sha } }, policy_files: [3] })).toBe('`policy_files` must be a list of paths, such as [".github/base.yml"]');
+    expect(factsProblem({ pull: { head: { sha } }, policy_files: [".github/base.yml"] })).toBeNull();
     expect(factsProblem({ pull: { head: { sha } } })).toBeNull();
+  });
+
+  it("explain protects the files named in `policy_files` like the policy file", async () => {
+    const approved = JSON.parse(readFileSync(join(BACKTEST, "approved.json"), "utf8")) as Record<string, unknown>;
+    const dir = tempDir();
+    const file = join(dir, "pr.json");
+    const base = { filename: ".github/base.yml", status: "modified", additions: 1, deletions: 1, changes: 2 };
+    const explain = async (extra: Record<string, unknown>) => {
+      writeFileSync(file, JSON.stringify({ ...approved, files: [base], ...extra }));
+      const r = await run(["explain", "--facts", file, "--now", "2025-06-02T00:00:00Z"]);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      return JSON.parse(r.stdout) as { outcome: string; rules: { id: string; message: string }[] };
+    };
+    expect((await explain({})).outcome).toBe("passed");
+    const e = await explain({ policy_files: [".github/base.yml"] });
+    expect(e.outcome).toBe("waiting");
+    expect(e.rules.find((r) => r.id === "paths.agent_files")?.message).toBe(
+      "Changes to agent-steering files (`.github/base.yml`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.",
+    );
   });
 
   it("any JSON in a facts file: exit 0 with one Evaluation, or exit 1 with one stderr line naming the file", async () => {

@@ -66,6 +66,19 @@ describe("snapshot", () => {
     expect(out.stdout + out.stderr).not.toContain(TOKEN);
   });
 
+  it("records the files of this repository the policy is built from (`policy_files`), for explain", async () => {
+    mockPolicy("_extends: .github/base.yml\n");
+    nock(API)
+      .get(`${REPO_PATH}/contents/.github%2Fbase.yml`)
+      .reply(200, { type: "file", encoding: "base64", content: Buffer.from("reviewers:\n  required: 1\n").toString("base64") });
+    mockPr({ reviews: [], files: [] });
+    mockCheckRunRead();
+    const { io, out } = capture();
+    expect(await main(["snapshot", "Codertocat/Hello-World#2"], io)).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ policy_files: [".github/base.yml"] });
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("prints to stdout without --out, with a local policy instead of the repository's", async () => {
     mockPr({ reviews: [], files: [] });
     mockCheckRunRead();

@@ -65,6 +65,16 @@ describe("authorize: the reasons", () => {
     );
   });
 
+  it("refuses every invoker the verdict names, not only the primary one, case-insensitively", () => {
+    const verdict = { ...copilot, invoker: "inviter", invokers: ["inviter", "Alice"] };
+    const d = authorize(cmd("/governance approve"), ACTORS.writer, facts(), policy(), verdict);
+    expect(d).toEqual({ ok: false, reason: "you are the agent's invoker, and the agent's invoker cannot approve this PR" });
+    expect(authorize(cmd("/governance override the outage"), ACTORS.writer, facts(), policy(), verdict)).toEqual({
+      ok: false,
+      reason: "you are the agent's invoker, and the agent's invoker cannot override this PR's policy",
+    });
+  });
+
   it("lets the invoker approve when the policy says so, but never override", () => {
     const p = policy({ reviewers: { invoker_can_approve: true } });
     expect(refusal("/governance approve", ACTORS.invoker!, facts(), p)).toBeNull();
@@ -90,6 +100,15 @@ describe("authorize: the reasons", () => {
       "your approval would not count here: approvals come from @acme/maintainers (you have write permission)",
     );
     expect(refusal("/governance approve", dba, facts({ files: [file("migrations/001.sql")] }), p)).toBeNull();
+  });
+
+  it("accepts a maintainer's approval of a change to a file the policy was built from (policy_files)", () => {
+    const p = policy({ reviewers: { from: { users: ["alice"] } } });
+    const admin = ACTORS.admin!;
+    expect(refusal("/governance approve", admin, facts({ files: [file("policies/base.yml")] }), p)).toBe(
+      "your approval would not count here: approvals come from @alice (you have admin permission)",
+    );
+    expect(refusal("/governance approve", admin, facts({ files: [file("policies/base.yml")], policy_files: ["policies/base.yml"] }), p)).toBeNull();
   });
 
   it("refuses approval by command when the policy turns it off, or when no approval is needed", () => {

@@ -16,6 +16,7 @@ function evaluation(over: Partial<Evaluation> = {}): Evaluation {
       confidence: "high",
       evidence: [{ signal: "author", strength: "verified", value: "Copilot (id 198982749, Bot)", where: "pull.user" }],
       invoker: "octocat",
+      invokers: ["octocat"],
     },
     mode: "enforce",
     outcome: "overridden",
@@ -66,7 +67,7 @@ describe("auditRecord", () => {
 
   it("says no agent for a human PR, and null for an unknown event", () => {
     const human = evaluation({
-      agent: { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null },
+      agent: { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] },
       outcome: "not_governed",
       rules: [],
       approvals: [],

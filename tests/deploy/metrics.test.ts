@@ -17,8 +17,8 @@ const scrape = async () => (await metricsText()).body;
 function evaluation(agent: string | null, outcome: Evaluation["outcome"]): Evaluation {
   return {
     agent: agent
-      ? { detected: true, id: agent, name: agent, kind: "agent", confidence: "high", evidence: [], invoker: null }
-      : { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null },
+      ? { detected: true, id: agent, name: agent, kind: "agent", confidence: "high", evidence: [], invoker: null, invokers: [] }
+      : { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] },
     mode: "enforce",
     outcome,
     conclusion: "action_required",

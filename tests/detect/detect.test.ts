@@ -3,7 +3,7 @@ import { detectAgent, type DetectConfig } from "../../src/detect/detect.js";
 import type { AgentVerdict, Evidence, PullFacts } from "../../src/types.js";
 import { COPILOT, DEVIN, commit, forkHead, pr } from "./build.js";
 
-const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null };
+const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] };
 
 /** The evidence entries of one signal. */
 const signal = (v: AgentVerdict, name: string): Evidence[] => v.evidence.filter((e) => e.signal === name);
@@ -314,6 +314,27 @@ describe("the invoker: the human who set the agent going", () => {
     expect(detectAgent(pr({ user: DEVIN, body: "https://app.devin.ai/sessions/abc" }, { commits })).invoker).toBe("kiet");
   });
 
+  it("Devin: a decoy Requested by line never hides the human co-author; both are invokers", () => {
+    const body = "Link to Devin run: https://app.devin.ai/sessions/abc\nRequested by: @decoy";
+    const commits = [commit("Do it\n\nCo-authored-by: Real <4242+realdev@users.noreply.github.com>", { author: DEVIN })];
+    const v = detectAgent(pr({ user: DEVIN, body }, { commits }));
+    expect(v).toMatchObject({ id: "devin", invoker: "decoy", invokers: ["decoy", "realdev"] });
+  });
+
+  it("Copilot: every human co-author is an invoker, once each (case-insensitively), the first is the primary", () => {
+    const commits = [
+      commit("Plan\n\nCo-authored-by: Ann <1+ann@users.noreply.github.com>\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>", { author: COPILOT }),
+      commit("Fix\n\nCo-authored-by: Ben <2+ben@users.noreply.github.com>\nCo-authored-by: ANN <1+Ann@users.noreply.github.com>", { author: COPILOT }),
+    ];
+    expect(detectAgent(pr({ user: COPILOT }, { commits }))).toMatchObject({ invoker: "ann", invokers: ["ann", "ben"] });
+  });
+
+  it("a human-account agent: the author first, then human co-authors of the commits", () => {
+    const commits = [commit("Add\n\nCo-authored-by: Claude <noreply@anthropic.com>\nCo-authored-by: Carol <3+carol@users.noreply.github.com>")];
+    const body = "🤖 Generated with [Claude Code](https://claude.ai/code)";
+    expect(detectAgent(pr({ body }, { commits }))).toMatchObject({ id: "claude-code", invoker: "alice", invokers: ["alice", "carol"] });
+  });
+
   it("Jules: the human co-author of its commits", () => {
     const jules = { login: "google-labs-jules[bot]", id: 161369871, type: "Bot" };
     const commits = [commit("Refactor\n\nCo-authored-by: bo <9+bo@users.noreply.github.com>", { author: jules })];
@@ -332,11 +353,11 @@ describe("the invoker: the human who set the agent going", () => {
   it("a PR opened by an agent's own user account has no author invoker", () => {
     const cursoragent = { login: "cursoragent", id: 199161495, type: "User" };
     const v = detectAgent(pr({ user: cursoragent }, { commits: [commit("Add", { author: cursoragent })] }));
-    expect(v).toMatchObject({ id: "cursor", invoker: null });
+    expect(v).toMatchObject({ id: "cursor", invoker: null, invokers: [] });
   });
 
   it("automation has no invoker", () => {
     const v = detectAgent(pr({ user: { login: "renovate[bot]", id: 29139614, type: "Bot" } }, { commits: [commit("Update\n\nCo-authored-by: alice <1001+alice@users.noreply.github.com>")] }));
-    expect(v).toMatchObject({ kind: "automation", invoker: null });
+    expect(v).toMatchObject({ kind: "automation", invoker: null, invokers: [] });
   });
 });

@@ -63,6 +63,7 @@ describe("scoreDetection", () => {
     confidence: id === null ? null : "medium",
     evidence: [],
     invoker: null,
+    invokers: [],
   });
   const row = (label: string, v: AgentVerdict, botAuthored = false): ScoredPull => ({ file: `${label}.json`, label, verdict: v, botAuthored });
 

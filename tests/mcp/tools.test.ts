@@ -30,6 +30,7 @@ describe("declaredVerdict", () => {
       confidence: "high",
       evidence: [{ signal: "mcp", strength: "declared", value: "copilot", where: "declared by the MCP caller" }],
       invoker: null,
+      invokers: [],
     });
   });
 

@@ -16,7 +16,7 @@ const OPENED = "2026-11-01T00:00:00.000Z";
 const at = (hours: number) => new Date(Date.parse(OPENED) + hours * 3_600_000);
 
 const waiting: Evaluation = {
-  agent: { detected: true, id: "copilot", name: "Copilot coding agent", kind: "agent", confidence: "high", evidence: [], invoker: "inv" },
+  agent: { detected: true, id: "copilot", name: "Copilot coding agent", kind: "agent", confidence: "high", evidence: [], invoker: "inv", invokers: ["inv"] },
   mode: "enforce",
   outcome: "waiting",
   conclusion: "action_required",
@@ -102,5 +102,13 @@ describe("labels and review requests", () => {
     expect(planReviewRequests(waiting, facts({ requested_reviewers: [{ login: "bob" }] }), policy, esc)).toEqual({ reviewers: [], team_reviewers: ["maintainers"] });
     expect(planReviewRequests(waiting, facts(), policy, esc)).toEqual({ reviewers: ["bob"], team_reviewers: ["maintainers"] });
     expect(planReviewRequests({ ...waiting, outcome: "violation" }, facts(), policy, esc)).toEqual({ reviewers: [], team_reviewers: [] });
+  });
+  it("requests none of the agent's invokers, whatever their case", () => {
+    const esc = planEscalation(waiting, facts(), policy, at(1));
+    const two: Evaluation = { ...waiting, agent: { ...waiting.agent, invoker: "inv", invokers: ["inv", "RealDev"] } };
+    const required = [{ ...waiting.required[0]!, users: ["bob", "inv", "realdev"] }];
+    expect(planReviewRequests({ ...two, required }, facts(), policy, esc)).toEqual({ reviewers: ["bob"], team_reviewers: ["maintainers"] });
+    const allowed = PolicySchema.parse({ escalation: { tiers }, reviewers: { invoker_can_approve: true } });
+    expect(planReviewRequests({ ...two, required }, facts(), allowed, esc)).toEqual({ reviewers: ["bob", "inv", "realdev"], team_reviewers: ["maintainers"] });
   });
 });

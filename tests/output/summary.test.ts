@@ -4,7 +4,7 @@ import { planCheckRun, MAX_ANNOTATIONS } from "../../src/output/check.js";
 import type { Evaluation } from "../../src/types.js";
 
 const base: Evaluation = {
-  agent: { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null },
+  agent: { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] },
   mode: "enforce",
   outcome: "not_governed",
   conclusion: "success",
@@ -39,7 +39,7 @@ describe("renderSummary", () => {
   it("escapes table cells and lists overrides with their reason", () => {
     const e: Evaluation = {
       ...base,
-      agent: { detected: true, id: "codex", name: "Codex", kind: "agent", confidence: "medium", evidence: [], invoker: "alice" },
+      agent: { detected: true, id: "codex", name: "Codex", kind: "agent", confidence: "medium", evidence: [], invoker: "alice", invokers: ["alice"] },
       outcome: "overridden",
       rules: [{ id: "paths.forbidden", status: "fail", message: "a | b\nc", fix: "do x" }],
       overrides: [{ login: "root", commit: "abc1234def", at: "2026-11-20T11:00:00Z", reason: "hotfix", comment_id: 1 }],

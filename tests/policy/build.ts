@@ -18,9 +18,10 @@ export const copilot: AgentVerdict = {
   confidence: "high",
   evidence: [],
   invoker: "inviter",
+  invokers: ["inviter"],
 };
-export const dependabot: AgentVerdict = { ...copilot, id: "dependabot", name: "Dependabot", kind: "automation", invoker: null };
-export const unknownAgent: AgentVerdict = { ...copilot, id: null, name: "Unknown agent", confidence: "low", invoker: null };
+export const dependabot: AgentVerdict = { ...copilot, id: "dependabot", name: "Dependabot", kind: "automation", invoker: null, invokers: [] };
+export const unknownAgent: AgentVerdict = { ...copilot, id: null, name: "Unknown agent", confidence: "low", invoker: null, invokers: [] };
 export const human: AgentVerdict = {
   detected: false,
   id: null,
@@ -29,6 +30,7 @@ export const human: AgentVerdict = {
   confidence: null,
   evidence: [],
   invoker: null,
+  invokers: [],
 };
 
 export function file(filename: string, extra: Partial<FileFacts> = {}): FileFacts {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { authorize } from "../../src/commands/authorize.js";
+import { parseCommand } from "../../src/commands/parse.js";
 import type { PolicyInput } from "../../src/config/schema.js";
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../../src/policy/evaluate.js";
 import { neededLookups } from "../../src/policy/lookups.js";
 import type { AgentVerdict, PullFacts } from "../../src/types.js";
-import { copilot, dependabot, facts, file, human, NOW, policy, review, unknownAgent } from "./build.js";
+import { commit, copilot, dependabot, facts, file, HEAD, human, NOW, policy, review, unknownAgent } from "./build.js";
 
 const run = (input: PolicyInput, f: PullFacts, verdict: AgentVerdict = copilot) => evaluate({ policy: policy(input), facts: f, now: NOW, verdict });
 const approved = [review("alice", "APPROVED", "2025-05-01T00:00:00Z")];
@@ -112,6 +114,52 @@ describe("outcome, conclusion and title", () => {
     const a = run({}, facts());
     expect(a.evaluated_at).toBe("2025-06-01T12:00:00.000Z");
     expect(run({}, facts())).toEqual(a);
+  });
+});
+
+describe("the agent's invoker", () => {
+  const devin = { login: "devin-ai-integration[bot]", id: 158243242, type: "Bot" };
+  // Devin's PR says a decoy requested it; the real requester is the co-author of its commit.
+  const decoy = facts({
+    pull: { user: devin, head: { ref: "devin/1718000000-fix", sha: HEAD }, body: "Link to Devin run: https://app.devin.ai/sessions/abc\nRequested by: @decoy" },
+    commits: [
+      commit(
+        HEAD,
+        "Fix the parser\n\nCo-authored-by: Real <4242+realdev@users.noreply.github.com>",
+        { author: { name: "Devin AI", email: "158243242+devin-ai-integration[bot]@users.noreply.github.com" } },
+        { author: devin },
+      ),
+    ],
+    reviews: [review("realdev", "APPROVED", "2025-05-01T00:00:00Z")],
+    comments: [{ id: 1, user: { login: "realdev", type: "User" }, body: "/governance approve", created_at: "2025-05-01T00:01:00Z" }],
+    permissions: { alice: "write", realdev: "write", decoy: "write" },
+  });
+
+  it("a decoy Requested by line does not make the real requester, a commit's co-author, an eligible approver", () => {
+    const e = evaluate({ policy: policy(), facts: decoy, now: NOW });
+    expect(e.agent).toMatchObject({ id: "devin", invoker: "decoy", invokers: ["decoy", "realdev"] });
+    expect({ outcome: e.outcome, title: e.title, approvals: e.approvals }).toEqual({ outcome: "waiting", title: "Waiting for 1 human approval", approvals: [] });
+    expect(e.rules.find((r) => r.id === "reviewers")?.message).toBe(
+      "Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.",
+    );
+    expect(authorize(parseCommand("/governance approve")!, { login: "RealDev", type: "User" }, decoy, policy(), e.agent)).toEqual({
+      ok: false,
+      reason: "you are the agent's invoker, and the agent's invoker cannot approve this PR",
+    });
+  });
+
+  it("the decoy named by the line cannot approve either; an independent reviewer can", () => {
+    const byDecoy = evaluate({ policy: policy(), facts: { ...decoy, reviews: [review("decoy", "APPROVED", "2025-05-01T00:00:00Z")] }, now: NOW });
+    expect(byDecoy.outcome).toBe("waiting");
+    const byAlice = evaluate({ policy: policy(), facts: { ...decoy, reviews: [...decoy.reviews, review("alice", "APPROVED", "2025-05-01T00:00:00Z")] }, now: NOW });
+    expect(byAlice.outcome).toBe("passed");
+    expect(byAlice.approvals.map((a) => a.login)).toEqual(["alice"]);
+  });
+
+  it("every invoker may approve when the policy allows it", () => {
+    const e = evaluate({ policy: policy({ reviewers: { invoker_can_approve: true } }), facts: decoy, now: NOW });
+    expect(e.outcome).toBe("passed");
+    expect(e.approvals.map((a) => a.login)).toEqual(["realdev"]);
   });
 });
 

@@ -31,6 +31,18 @@ describe("override scope", () => {
     expect(pr({ [OLD]: [file("AGENTS.md")] }).outcome).toBe("violation");
   });
 
+  it("drops it when the push touched a file the policy was built from (policy_files)", () => {
+    const run = (policyFiles?: string[]) =>
+      evaluate({
+        policy: policy(base),
+        facts: facts({ files: [file("infra/prod.tf")], commits, comments: [comment], changed_since: { [OLD]: [file("policies/base.yml")] }, ...(policyFiles ? { policy_files: policyFiles } : {}) }),
+        now: "2025-06-01T12:00:00Z",
+        verdict: copilot,
+      }).outcome;
+    expect(run()).toBe("overridden");
+    expect(run(["policies/base.yml"])).toBe("violation");
+  });
+
   it("drops it when GitHub could not list the files since, or nobody asked", () => {
     expect(pr({ [OLD]: null }).outcome).toBe("violation");
     expect(pr(undefined).outcome).toBe("violation");

@@ -62,6 +62,39 @@ describe("restricted groups and agent-steering files", () => {
     expect(restrictedGroups(off, facts({ files: [file("CLAUDE.md")] }))).toEqual([]);
     expect(restrictedGroups(off, facts({ files: [file(".github/agent-governance.yml")] })).map((g) => g.rule)).toEqual(["paths.agent_files"]);
   });
+
+  it("protects the files the policy was built from (policy_files) like the policy file, even with protect_agent_files: false", () => {
+    const off = policy({ paths: { protect_agent_files: false } });
+    const files = [file("src/a.ts"), file("policies/base.yml"), file("CLAUDE.md")];
+    expect(restrictedGroups(off, facts({ files }))).toEqual([]);
+    expect(restrictedGroups(off, facts({ files, policy_files: ["policies/base.yml"] }))).toEqual([
+      {
+        rule: "paths.agent_files",
+        label: "agent-steering files",
+        required: 1,
+        set: { users: [], teams: [], min_permission: "maintain" },
+        files: ["policies/base.yml"],
+        names: ["policies/base.yml"],
+      },
+    ]);
+  });
+
+  it.each([
+    ["renamed away", [file("old.yml", { status: "renamed", previous_filename: "policies/[base].yml" })], ["policies/[base].yml → old.yml"]],
+    ["deleted", [file("policies/[base].yml", { status: "removed" })], ["policies/[base].yml"]],
+    ["a name its glob reading would match instead", [file("policies/b.yml")], []],
+    ["another case", [file("Policies/[base].yml")], []],
+  ])("compares policy_files exactly, by old or new name: %s", (_what, files, names) => {
+    const groups = restrictedGroups(policy(), facts({ files, policy_files: ["policies/[base].yml"] }));
+    expect(groups.flatMap((g) => g.names)).toEqual(names);
+  });
+
+  it("answers for the policy_files of the facts asked about, not an earlier call's with the same file list", () => {
+    const p = policy();
+    const files = [file("policies/base.yml")];
+    expect(restrictedGroups(p, facts({ files }))).toEqual([]);
+    expect(restrictedGroups(p, { ...facts({ files }), files, policy_files: ["policies/base.yml"] }).map((g) => g.rule)).toEqual(["paths.agent_files"]);
+  });
 });
 
 describe("paths.limits", () => {

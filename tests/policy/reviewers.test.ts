@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contributors, describeRequirement, isEligible, requirement, requirementContext, reviewState } from "../../src/policy/reviewers.js";
+import { contributors, describeRequirement, invokerLogins, isEligible, requirement, requirementContext, reviewState } from "../../src/policy/reviewers.js";
 import type { PullFacts, ReviewFacts } from "../../src/types.js";
 import { commit, copilot, facts, HEAD, OLD, policy, review } from "./build.js";
 
@@ -44,6 +44,19 @@ describe("requirement: which approvals count", () => {
     const r = main(facts({ reviews }), input);
     expect(r.have).toBe(have);
     expect(r.blocked_by).toEqual(blocked);
+  });
+
+  it("never counts any of the agent's invokers (case-insensitively), unless allowed", () => {
+    const f = facts({ reviews: [review("ALICE", "APPROVED", "2025-01-01T00:00:00Z")] });
+    const verdict = { ...copilot, invoker: "inviter", invokers: ["inviter", "alice"] };
+    const count = (input = {}) => {
+      const p = policy(input);
+      return requirement("reviewers", "reviewers", 1, p.reviewers.from, reviewState(f), requirementContext(p, f, verdict)).have;
+    };
+    expect(count()).toBe(0);
+    expect(count({ reviewers: { invoker_can_approve: true } })).toBe(1);
+    expect(invokerLogins(verdict)).toEqual(["inviter", "alice"]);
+    expect(invokerLogins({ ...copilot, invoker: "Solo", invokers: [] })).toEqual(["solo"]);
   });
 
   it("never counts the PR author", () => {
