@@ -69,7 +69,7 @@ export function guarded<A>(tool: string, run: (args: A) => CallToolResult): (arg
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return {
-        content: [{ type: "text", text: `${tool} could not answer: ${message.split("\n")[0]}. Run \`npx agent-governance validate\` on the policy; if it is valid, this is a bug in agent-governance.` }],
+        content: [{ type: "text", text: `${tool} could not answer: ${message.split("\n")[0]}. Run \`agent-governance validate\` on the policy; if it is valid, this is a bug in agent-governance.` }],
         isError: true,
       };
     }

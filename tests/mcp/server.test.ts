@@ -320,7 +320,7 @@ describe("agent-governance mcp with an invalid policy file", () => {
       expect(r.isError, tool).toBe(true);
       expect(r.text).toContain(`The policy file ${INVALID} is invalid`);
       expect(r.text).toContain(`- ${INVALID}:4:3: unknown key \`forbiden\` under \`paths\`; did you mean \`forbidden\`?`);
-      expect(r.text).toContain("npx agent-governance validate");
+      expect(r.text).toContain("Fix: a maintainer corrects the file (`agent-governance validate` checks it). Do not edit it in your PR.");
     }
   });
 
