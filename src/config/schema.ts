@@ -301,7 +301,7 @@ export const OverrideSchema = z
 
 export const PolicySchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe("The JSON Schema this file follows, for editors' completion; the app ignores it."),
     mode: withDefaults.mode.default("enforce").describe("`enforce` blocks; `report` evaluates and never blocks."),
     agents: withDefaults.agents.prefault({}),
     reviewers: withDefaults.reviewers.prefault({}),
@@ -338,11 +338,23 @@ export function defaultPolicy(): Policy {
   return (defaults ??= deepFreeze(PolicySchema.parse({})));
 }
 
+/**
+ * `_extends`, which `parsePolicy` takes off before the schema sees the file (a base
+ * may not extend another), so it is not a key of `PolicySchema`.
+ */
+export const EXTENDS_JSON_SCHEMA = {
+  type: "string",
+  description:
+    "A base policy this file is merged over, read from another repository's default branch: `.github` (the owner's `.github` repository), `owner/repo`, or `owner/repo:path.yml`. Mappings merge key by key; lists and values written here replace the base's. One level only.",
+} as const;
+
 /** The JSON Schema of the policy file (input form: defaults are not required). */
 export function policyJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(PolicySchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  const { $schema, ...rest } = schema.properties as Record<string, unknown>;
   return {
     ...schema,
+    properties: { $schema, _extends: EXTENDS_JSON_SCHEMA, ...rest },
     $id: "https://github.com/agent-governance/agent-governance/schema/agent-governance.schema.json",
     title: "agent-governance policy",
   };
