@@ -14,7 +14,8 @@ import { didYouMean } from "./words.js";
 export const POLICY_PATH = ".github/agent-governance.yml";
 export const DEFAULT_CHECK_NAME = "Agent Governance";
 
-const PERMISSIONS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+/** What a `min_permission` may ask for. Not `none`: a minimum of no access would let anyone approve or override. */
+const MIN_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 
 const login = z.string().min(1).max(100).describe("A GitHub login, e.g. `octocat` or `acme-bot[bot]`.");
 const team = z
@@ -31,7 +32,12 @@ const glob = z
   })
   .describe("A minimatch glob, matched with `dot: true` against the repository-relative path.");
 const globs = z.array(glob).max(200);
-const permission = z.enum(PERMISSIONS);
+const permission = z.enum(MIN_PERMISSIONS, {
+  error: (issue) =>
+    issue.input === "none"
+      ? "`none` is not a minimum permission: anyone, even without access to the repository, would qualify; write `read` (anyone who can read the repository) or higher, or list the `users` and `teams` who may"
+      : undefined,
+});
 export const duration = z
   .string()
   .regex(/^\d+(\.\d+)?\s*(m|h|d|w)$/, "a duration is a number and a unit: `30m`, `4h`, `2d`, `1w`")
