@@ -32,8 +32,9 @@ const USAGE = `Usage:
       save a live PR as a PullFacts file (needs GITHUB_TOKEN; GHE_HOST for GitHub Enterprise Server)
   agent-governance schema
       print the policy's JSON Schema
-  agent-governance mcp
-      serve the policy to agents over MCP (stdio)
+  agent-governance mcp [--root DIR] [--config FILE]
+      serve the policy to agents over MCP (stdio): DIR/${POLICY_PATH} (DIR: the working
+      directory by default), or FILE (relative to DIR); without a policy file, the default policy
 `;
 
 /** A usage mistake: exit code 2. */

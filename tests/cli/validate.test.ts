@@ -119,6 +119,17 @@ describe("usage", () => {
     expect(help.stdout).toContain("agent-governance explain --config FILE --facts FILE|FOLDER...");
   });
 
+  it("help shows every command with its options, `mcp --root --config` included", () => {
+    const lines = cli(["--help"]).stdout.split("\n").filter((l) => l.startsWith("  agent-governance "));
+    expect(lines).toEqual([
+      "  agent-governance validate [FILE...] [--format text|github]",
+      "  agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]",
+      "  agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]",
+      "  agent-governance schema",
+      "  agent-governance mcp [--root DIR] [--config FILE]",
+    ]);
+  });
+
   it("exits 2 on an unknown option", () => {
     const r = cli(["validate", "--fromat", "github"]);
     expect(r.code).toBe(2);
