@@ -80,6 +80,16 @@ describe("authorize: the reasons", () => {
     );
   });
 
+  it("lets a human who pushed commits to the PR approve and override only with contributors_can_approve", () => {
+    const f = facts({ commits: [commit(HEAD, "Tweak", {}, { author: { login: "bob", type: "User" } })] });
+    expect(refusal("/governance override the outage needs this now", ACTORS.admin!, f)).toBe(
+      "you are a contributor of the PR's commits, and a contributor of the PR's commits cannot override this PR's policy",
+    );
+    const p = policy({ reviewers: { contributors_can_approve: true } });
+    expect(refusal("/governance override the outage needs this now", ACTORS.admin!, f, p)).toBeNull();
+    expect(refusal("/governance approve", ACTORS.admin!, f, p)).toBeNull();
+  });
+
   it("accepts a restricted-path group's member who is not otherwise a reviewer", () => {
     const p = policy({
       reviewers: { from: { teams: ["acme/maintainers"] } },
