@@ -167,7 +167,7 @@ function sections() {
         .optional()
         .describe("Dependency manifest or lockfile changes need approval from a group."),
       install_scripts: opt(z.boolean(), false).describe(
-        "New or changed install-time scripts (`preinstall`, `install`, `postinstall`, `prepare`) in package.json fail.",
+        "New or changed install-time scripts (`preinstall`, `install`, `postinstall`, `preprepare`, `prepare`, `postprepare`, `prepublish`) in package.json fail.",
       ),
       ai_disclosure: z
         .enum(["required", "forbidden"])

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { parsePolicy } from "../../src/config/load.js";
-import { PolicySchema } from "../../src/config/schema.js";
+import { PolicySchema, policyJsonSchema } from "../../src/config/schema.js";
+import { INSTALL_SCRIPTS } from "../../src/policy/compliance.js";
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
@@ -47,5 +48,19 @@ describe("README configuration reference", () => {
       const r = parsePolicy(block, "README.md");
       expect(r.ok ? [] : r.problems.map((p) => `${p.message}\n${block}`)).toEqual([]);
     }
+  });
+});
+
+describe("compliance.install_scripts", () => {
+  const names = INSTALL_SCRIPTS.map((n) => `\`${n}\``);
+  it("the schema's description lists exactly the scripts the rule checks", () => {
+    const compliance = (policyJsonSchema().properties as Record<string, { properties: Record<string, { description: string }> }>).compliance!;
+    expect(compliance.properties.install_scripts!.description).toBe(
+      `New or changed install-time scripts (${names.join(", ")}) in package.json fail.`,
+    );
+  });
+  it("the README lists them too", () => {
+    const row = section("config").split("\n").find((l) => l.startsWith("| `compliance.install_scripts` |"))!;
+    expect(row).toContain(`${names.slice(0, -1).join(", ")} or ${names.at(-1)}`);
   });
 });
