@@ -322,6 +322,17 @@ export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
   return env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com";
 }
 
+/**
+ * A request that got no answer (DNS, refused connection, TLS, timeout). Octokit
+ * reports it as status 500 without a response; a real 500 from GitHub has one.
+ */
+export function isNetworkError(err: unknown): boolean {
+  const e = err as { status?: number; response?: unknown; request?: unknown; name?: string } | null;
+  if (!e || typeof e !== "object") return false;
+  if (e.name === "AbortError") return true;
+  return e.status === 500 && e.response === undefined && e.request !== undefined;
+}
+
 async function snapshot(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -352,10 +363,17 @@ async function snapshot(args: string[], io: Io): Promise<number> {
     }
     facts = await gatherFacts(gh, ref, target.number, policy);
   } catch (err) {
+    const message = (err as Error).message;
+    if (isNetworkError(err)) {
+      io.stderr.write(
+        `agent-governance snapshot: could not reach GitHub at ${apiBaseUrl(env)} to read ${where}: ${message} (check the network connection, and GHE_HOST / GHE_PROTOCOL for GitHub Enterprise Server)\n`,
+      );
+      return 1;
+    }
     const status = (err as { status?: number }).status;
     const hint =
       status === 401 ? " (is GITHUB_TOKEN valid?)" : status === 404 ? " (does the PR exist, and can the token read the repository?)" : "";
-    io.stderr.write(`agent-governance snapshot: could not read ${where}: ${status ? `${status} ` : ""}${(err as Error).message}${hint}\n`);
+    io.stderr.write(`agent-governance snapshot: could not read ${where}: ${status ? `${status} ` : ""}${message}${hint}\n`);
     return 1;
   }
   const json = `${JSON.stringify(facts, null, 2)}\n`;
