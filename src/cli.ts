@@ -6,8 +6,8 @@
  * Exit codes: 0 done (for `explain`, whatever the PRs' outcomes), 1 problems found
  * (an invalid policy, an unreadable facts file, a GitHub error), 2 usage errors.
  */
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatProblem, isPlainObject as isObject, parsePolicy, type ConfigProblem } from "./config/load.js";
 import { checkPolicy, lintPolicy, type PolicyCheck } from "./config/lint.js";
@@ -92,11 +92,15 @@ function readPolicyText(file: string): { text: string } | { problem: ConfigProbl
 const problemLine = (p: ConfigProblem) => formatProblem(p).replace(/\r?\n/g, " ");
 
 /** A GitHub Actions workflow command that annotates the file. */
-function githubAnnotation(p: ConfigProblem): string {
+function githubAnnotation(p: ConfigProblem, level: "error" | "warning" = "error"): string {
   const prop = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
   const data = p.message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  return `::error file=${prop(p.file)},line=${p.line},col=${p.col},title=agent-governance::${data}`;
+  return `::${level} file=${prop(p.file)},line=${p.line},col=${p.col},title=agent-governance::${data}`;
 }
+
+/** The name the app never reads (it reads only `.yml`), though it protects it like the policy. */
+const IGNORED_NAME = "agent-governance.yaml";
+const IGNORED_WARNING = `the app reads only ${POLICY_PATH}; a file named ${IGNORED_NAME} is ignored (checked here all the same): rename it to agent-governance.yml`;
 
 function validate(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -108,7 +112,15 @@ function validate(args: string[], io: Io): number {
   if (format !== "text" && format !== "github") throw new UsageError(`unknown --format \`${format}\` (text or github)`);
   let failed = false;
   for (const file of positionals.length ? positionals : [POLICY_PATH]) {
+    if (basename(file) === IGNORED_NAME) {
+      if (format === "github") io.stdout.write(`${githubAnnotation({ file, line: 1, col: 1, path: "", message: IGNORED_WARNING }, "warning")}\n`);
+      else io.stderr.write(`${file}: warning: ${IGNORED_WARNING}\n`);
+    }
     const read = readPolicyText(file);
+    if ("problem" in read && read.problem.message === "no such file" && basename(file) === basename(POLICY_PATH)) {
+      const yaml = join(dirname(file), IGNORED_NAME);
+      if (existsSync(yaml)) read.problem.message = `no such file; there is a ${yaml}, but the app reads only ${POLICY_PATH}: rename it to agent-governance.yml`;
+    }
     const result: PolicyCheck = "text" in read ? checkPolicy(read.text, file) : { ok: false, problems: [read.problem] };
     if (!result.ok) {
       failed = true;

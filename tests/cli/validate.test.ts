@@ -22,6 +22,32 @@ describe("validate", () => {
     expect(r.stdout).toBe(".github/agent-governance.yml:1:1: no such file\n");
   });
 
+  it("warns that a file named agent-governance.yaml is ignored by the app, and still checks it", () => {
+    const dir = tempDir({ ".github/agent-governance.yaml": "reviewers:\n  required: 1\n" });
+    const warning =
+      "the app reads only .github/agent-governance.yml; a file named agent-governance.yaml is ignored (checked here all the same): rename it to agent-governance.yml";
+    expect(cli(["validate", ".github/agent-governance.yaml"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: ".github/agent-governance.yaml: valid\n",
+      stderr: `.github/agent-governance.yaml: warning: ${warning}\n`,
+    });
+    expect(cli(["validate", "--format", "github", ".github/agent-governance.yaml"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: `::warning file=.github/agent-governance.yaml,line=1,col=1,title=agent-governance::${warning}\n.github/agent-governance.yaml: valid\n`,
+      stderr: "",
+    });
+  });
+
+  it("names the ignored .yaml file when the default .yml is missing", () => {
+    const dir = tempDir({ ".github/agent-governance.yaml": "reviewers:\n  required: 1\n" });
+    expect(cli(["validate"], { cwd: dir })).toEqual({
+      code: 1,
+      stdout:
+        ".github/agent-governance.yml:1:1: no such file; there is a .github/agent-governance.yaml, but the app reads only .github/agent-governance.yml: rename it to agent-governance.yml\n",
+      stderr: "",
+    });
+  });
+
   it("points at a misspelt key with a did-you-mean", () => {
     const dir = tempDir({ "p.yml": "mode: enforce\nreviewers:\n  requird: 2\npath:\n  forbidden: []\n" });
     const r = cli(["validate", "p.yml"], { cwd: dir });
