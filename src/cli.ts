@@ -6,8 +6,8 @@
  * Exit codes: 0 done (for `explain`, whatever the PRs' outcomes), 1 problems found
  * (an invalid policy, an unreadable facts file, a GitHub error), 2 usage errors.
  */
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatProblem, isPlainObject as isObject, parsePolicy, type ConfigProblem } from "./config/load.js";
 import { checkPolicy, lintPolicy, type PolicyCheck } from "./config/lint.js";
@@ -33,8 +33,9 @@ const USAGE = `Usage:
       save a live PR as a PullFacts file (needs GITHUB_TOKEN; GHE_HOST for GitHub Enterprise Server)
   agent-governance schema
       print the policy's JSON Schema
-  agent-governance mcp
-      serve the policy to agents over MCP (stdio)
+  agent-governance mcp [--root DIR] [--config FILE]
+      serve the policy to agents over MCP (stdio): DIR/${POLICY_PATH} (DIR: the working
+      directory by default), or FILE (relative to DIR); without a policy file, the default policy
 `;
 
 /** A usage mistake: exit code 2. */
@@ -92,11 +93,15 @@ function readPolicyText(file: string): { text: string } | { problem: ConfigProbl
 const problemLine = (p: ConfigProblem) => formatProblem(p).replace(/\r?\n/g, " ");
 
 /** A GitHub Actions workflow command that annotates the file. */
-function githubAnnotation(p: ConfigProblem): string {
+function githubAnnotation(p: ConfigProblem, level: "error" | "warning" = "error"): string {
   const prop = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
   const data = p.message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  return `::error file=${prop(p.file)},line=${p.line},col=${p.col},title=agent-governance::${data}`;
+  return `::${level} file=${prop(p.file)},line=${p.line},col=${p.col},title=agent-governance::${data}`;
 }
+
+/** The name the app never reads (it reads only `.yml`), though it protects it like the policy. */
+const IGNORED_NAME = "agent-governance.yaml";
+const IGNORED_WARNING = `the app reads only ${POLICY_PATH}; a file named ${IGNORED_NAME} is ignored (checked here all the same): rename it to agent-governance.yml`;
 
 function validate(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -108,7 +113,15 @@ function validate(args: string[], io: Io): number {
   if (format !== "text" && format !== "github") throw new UsageError(`unknown --format \`${format}\` (text or github)`);
   let failed = false;
   for (const file of positionals.length ? positionals : [POLICY_PATH]) {
+    if (basename(file) === IGNORED_NAME) {
+      if (format === "github") io.stdout.write(`${githubAnnotation({ file, line: 1, col: 1, path: "", message: IGNORED_WARNING }, "warning")}\n`);
+      else io.stderr.write(`${file}: warning: ${IGNORED_WARNING}\n`);
+    }
     const read = readPolicyText(file);
+    if ("problem" in read && read.problem.message === "no such file" && basename(file) === basename(POLICY_PATH)) {
+      const yaml = join(dirname(file), IGNORED_NAME);
+      if (existsSync(yaml)) read.problem.message = `no such file; there is a ${yaml}, but the app reads only ${POLICY_PATH}: rename it to agent-governance.yml`;
+    }
     const result: PolicyCheck = "text" in read ? checkPolicy(read.text, file) : { ok: false, problems: [read.problem] };
     if (!result.ok) {
       failed = true;
@@ -326,6 +339,17 @@ export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
   return env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com";
 }
 
+/**
+ * A request that got no answer (DNS, refused connection, TLS, timeout). Octokit
+ * reports it as status 500 without a response; a real 500 from GitHub has one.
+ */
+export function isNetworkError(err: unknown): boolean {
+  const e = err as { status?: number; response?: unknown; request?: unknown; name?: string } | null;
+  if (!e || typeof e !== "object") return false;
+  if (e.name === "AbortError") return true;
+  return e.status === 500 && e.response === undefined && e.request !== undefined;
+}
+
 async function snapshot(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -359,10 +383,17 @@ async function snapshot(args: string[], io: Io): Promise<number> {
     // The files the repository's policy is built from here (an `_extends` base), so `explain` protects them too.
     if (loaded) facts = withPolicyFiles(facts, loaded, ref);
   } catch (err) {
+    const message = (err as Error).message;
+    if (isNetworkError(err)) {
+      io.stderr.write(
+        `agent-governance snapshot: could not reach GitHub at ${apiBaseUrl(env)} to read ${where}: ${message} (check the network connection, and GHE_HOST / GHE_PROTOCOL for GitHub Enterprise Server)\n`,
+      );
+      return 1;
+    }
     const status = (err as { status?: number }).status;
     const hint =
       status === 401 ? " (is GITHUB_TOKEN valid?)" : status === 404 ? " (does the PR exist, and can the token read the repository?)" : "";
-    io.stderr.write(`agent-governance snapshot: could not read ${where}: ${status ? `${status} ` : ""}${(err as Error).message}${hint}\n`);
+    io.stderr.write(`agent-governance snapshot: could not read ${where}: ${status ? `${status} ` : ""}${message}${hint}\n`);
     return 1;
   }
   const json = `${JSON.stringify(facts, null, 2)}\n`;

@@ -1,10 +1,10 @@
 /**
- * `npm run eval:detection -- [FOLDER] [--config FILE] [--min-strength verified|declared|hint]`
+ * `npm run eval:detection -- FOLDER [--config FILE] [--min-strength verified|declared|hint]`
  *
  * Runs the agent detector over a folder of PullFacts snapshots labelled by
  * `FOLDER/labels.json` (file name → agent id, `human` or `automation`) and prints
  * per-agent recall, recall by group and the human false-positive rate as JSON.
- * FOLDER defaults to `../shared/corpus/detection`.
+ * FOLDER is required: the labelled corpus is not part of the repository.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +15,10 @@ import { detectAgent } from "./detect/detect.js";
 import { scoreDetection, type ScoredPull } from "./detect/score.js";
 import type { SignalStrength } from "./types.js";
 
-const USAGE = "Usage: npm run eval:detection -- [FOLDER] [--config FILE] [--min-strength verified|declared|hint]\n";
+const USAGE =
+  "Usage: npm run eval:detection -- FOLDER [--config FILE] [--min-strength verified|declared|hint]\n" +
+  "  FOLDER holds PullFacts snapshots (`agent-governance snapshot OWNER/REPO#N --out FOLDER/N.json`) and a labels.json\n" +
+  "  mapping each file name to an agent id, `human` or `automation`; tests/fixtures/detection is a small sample.\n";
 const STRENGTHS: readonly SignalStrength[] = ["verified", "declared", "hint"];
 
 export function evalDetection(argv: string[], io: Io): number {
@@ -31,7 +34,11 @@ export function evalDetection(argv: string[], io: Io): number {
     return 2;
   }
   const { values, positionals } = parsed;
-  const folder = positionals[0] ?? "../shared/corpus/detection";
+  const folder = positionals[0];
+  if (folder === undefined || positionals.length > 1) {
+    io.stderr.write(`eval-detection: ${folder === undefined ? "give the folder of labelled snapshots to score" : "give one folder"}\n${USAGE}`);
+    return 2;
+  }
   const asked = values["min-strength"];
   if (asked !== undefined && !STRENGTHS.includes(asked as SignalStrength)) {
     io.stderr.write(`eval-detection: --min-strength must be one of ${STRENGTHS.join(", ")}\n`);

@@ -9,8 +9,9 @@
  *   author, the agent's invoker (unless `reviewers.invoker_can_approve`) or a
  *   human who contributed commits (unless `reviewers.contributors_can_approve`).
  * - `override`: `commands.override.min_permission` or above, or listed in its
- *   `users` / `teams`; never the author, the invoker or a contributor; a reason
- *   unless `reason_required: false`.
+ *   `users` / `teams`; never the author or the invoker (whatever
+ *   `reviewers.invoker_can_approve` says), nor a contributor unless
+ *   `reviewers.contributors_can_approve`; a reason unless `reason_required: false`.
  * - `recheck`, `escalate`: write permission or above. `explain`, `help`: anyone.
  */
 import type { Policy } from "../config/schema.js";

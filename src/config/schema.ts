@@ -14,7 +14,8 @@ import { didYouMean } from "./words.js";
 export const POLICY_PATH = ".github/agent-governance.yml";
 export const DEFAULT_CHECK_NAME = "Agent Governance";
 
-const PERMISSIONS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+/** What a `min_permission` may ask for. Not `none`: a minimum of no access would let anyone approve or override. */
+const MIN_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 
 const login = z.string().min(1).max(100).describe("A GitHub login, e.g. `octocat` or `acme-bot[bot]`.");
 const team = z
@@ -31,7 +32,12 @@ const glob = z
   })
   .describe("A minimatch glob, matched with `dot: true` against the repository-relative path.");
 const globs = z.array(glob).max(200);
-const permission = z.enum(PERMISSIONS);
+const permission = z.enum(MIN_PERMISSIONS, {
+  error: (issue) =>
+    issue.input === "none"
+      ? "`none` is not a minimum permission: anyone, even without access to the repository, would qualify; write `read` (anyone who can read the repository) or higher, or list the `users` and `teams` who may"
+      : undefined,
+});
 export const duration = z
   .string()
   .regex(/^\d+(\.\d+)?\s*(m|h|d|w)$/, "a duration is a number and a unit: `30m`, `4h`, `2d`, `1w`")
@@ -161,7 +167,7 @@ function sections() {
         .optional()
         .describe("Dependency manifest or lockfile changes need approval from a group."),
       install_scripts: opt(z.boolean(), false).describe(
-        "New or changed install-time scripts (`preinstall`, `install`, `postinstall`, `prepare`) in package.json fail.",
+        "New or changed install-time scripts (`preinstall`, `install`, `postinstall`, `preprepare`, `prepare`, `postprepare`, `prepublish`) in package.json fail.",
       ),
       ai_disclosure: z
         .enum(["required", "forbidden"])
@@ -301,7 +307,7 @@ export const OverrideSchema = z
 
 export const PolicySchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe("The JSON Schema this file follows, for editors' completion; the app ignores it."),
     mode: withDefaults.mode.default("enforce").describe("`enforce` blocks; `report` evaluates and never blocks."),
     agents: withDefaults.agents.prefault({}),
     reviewers: withDefaults.reviewers.prefault({}),
@@ -338,11 +344,23 @@ export function defaultPolicy(): Policy {
   return (defaults ??= deepFreeze(PolicySchema.parse({})));
 }
 
+/**
+ * `_extends`, which `parsePolicy` takes off before the schema sees the file (a base
+ * may not extend another), so it is not a key of `PolicySchema`.
+ */
+export const EXTENDS_JSON_SCHEMA = {
+  type: "string",
+  description:
+    "A base policy this file is merged over, read from another repository's default branch: `.github` (the owner's `.github` repository), `owner/repo`, or `owner/repo:path.yml`. Mappings merge key by key; lists and values written here replace the base's. One level only.",
+} as const;
+
 /** The JSON Schema of the policy file (input form: defaults are not required). */
 export function policyJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(PolicySchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  const { $schema, ...rest } = schema.properties as Record<string, unknown>;
   return {
     ...schema,
+    properties: { $schema, _extends: EXTENDS_JSON_SCHEMA, ...rest },
     $id: "https://github.com/agent-governance/agent-governance/schema/agent-governance.schema.json",
     title: "agent-governance policy",
   };

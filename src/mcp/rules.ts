@@ -30,7 +30,7 @@ const NOT_SETTINGS: Record<string, string> = {
 
 /** How to satisfy each rule, for an agent about to open a PR. Rules not listed get a generic line. */
 const SATISFY: Record<string, string> = {
-  policy: "Fix the policy file (`npx agent-governance validate` prints each problem with file:line:col); an agent should not edit it.",
+  policy: "Fix the policy file (`agent-governance validate` prints each problem with file:line:col); an agent should not edit it.",
   evaluation: "Nothing to change in the PR: the app retries, and `/governance recheck` re-runs it.",
   reviewers: "Open the PR and request review; an eligible human (not you, not the PR author) approves the latest commit. Every push makes earlier approvals stale unless `reviewers.stale_on_push` is false.",
   "paths.forbidden": "Do not change these paths: leave them out of the PR. Only an admin's `/governance override <reason>` lets such a PR pass.",

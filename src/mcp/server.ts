@@ -5,7 +5,7 @@
  * GitHub access.
  * The tools' logic is pure, in `tools.ts`; this file is the shell.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -27,7 +27,8 @@ import {
 const USAGE = `Usage: agent-governance mcp [--root DIR] [--config FILE]
   Serves the policy to coding agents over MCP (stdio). Reads ${POLICY_PATH}
   under DIR (default: the working directory), or FILE (relative to DIR);
-  without a policy file, the default policy.
+  without a policy file, the default policy. A FILE or DIR that does not
+  exist stops the server at start.
 `;
 
 const INSTRUCTIONS =
@@ -52,6 +53,31 @@ export function readPolicyState(config: string | undefined, root: string): Polic
   return { ok: true, policy: parsed.policy, source: file, found: true, extends: parsed.extends };
 }
 
+/**
+ * Why the server cannot start, or null: a `--root` that is not a folder, or a
+ * `--config` file given by name that cannot be read (serving the defaults, or
+ * an "invalid policy" answer, would both mislead the agent).
+ */
+export function startProblem(config: string | undefined, root: string): string | null {
+  let rootIsFolder = false;
+  try {
+    rootIsFolder = statSync(root).isDirectory();
+  } catch {
+    // Reported below.
+  }
+  if (!rootIsFolder) return `--root ${root}: no such folder; give the repository's folder, or leave --root out to use the working directory`;
+  if (config === undefined) return null;
+  const file = resolve(root, config);
+  try {
+    readFileSync(file, "utf8");
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not a policy file" : `cannot read the file (${code ?? "error"})`;
+    return `--config ${config}: ${why} (${file}); give the policy file's path relative to ${root}, or leave --config out to read ${POLICY_PATH} there (without one, the default policy applies)`;
+  }
+}
+
 function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
@@ -69,7 +95,7 @@ export function guarded<A>(tool: string, run: (args: A) => CallToolResult): (arg
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return {
-        content: [{ type: "text", text: `${tool} could not answer: ${message.split("\n")[0]}. Run \`npx agent-governance validate\` on the policy; if it is valid, this is a bug in agent-governance.` }],
+        content: [{ type: "text", text: `${tool} could not answer: ${message.split("\n")[0]}. Run \`agent-governance validate\` on the policy; if it is valid, this is a bug in agent-governance.` }],
         isError: true,
       };
     }
@@ -138,9 +164,14 @@ export async function runMcp(args: string[], io: Io): Promise<number> {
     io.stderr.write(`agent-governance mcp: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
+  const missing = startProblem(config, root);
+  if (missing) {
+    io.stderr.write(`agent-governance mcp: ${missing}\n`);
+    return 1;
+  }
   const first = readPolicyState(config, root);
   io.stderr.write(
-    `agent-governance mcp: serving ${first.ok ? (first.found ? first.source : "the default policy") : `${first.source} (invalid: ${first.problems.length} problem(s))`} over stdio\n`,
+    `agent-governance mcp: serving ${first.ok ? (first.found ? first.source : `the default policy (no ${POLICY_PATH} under ${root})`) : `${first.source} (invalid: ${first.problems.length} problem(s))`} over stdio\n`,
   );
 
   const server = createMcpServer(() => readPolicyState(config, root), () => new Date());

@@ -117,7 +117,7 @@ export function invalidPolicyResult(state: Extract<PolicyState, { ok: false }>):
     [
       `The policy file ${state.source} is invalid, so every agent PR would fail its check. Problems:`,
       ...state.problems.slice(0, 30).map((p) => `- ${p}`),
-      "Fix: a maintainer corrects the file (`npx agent-governance validate` checks it). Do not edit it in your PR.",
+      "Fix: a maintainer corrects the file (`agent-governance validate` checks it). Do not edit it in your PR.",
     ].join("\n"),
     { isError: true },
   );

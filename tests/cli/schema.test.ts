@@ -22,4 +22,29 @@ describe("schema", () => {
     );
     expect(schema.additionalProperties).toBe(false);
   });
+
+  it("takes `_extends` (read before the schema) and `$schema` at the top level, as strings with descriptions", () => {
+    const schema = JSON.parse(cli(["schema"]).stdout) as { properties: Record<string, { type?: string; description?: string }> };
+    expect(Object.keys(schema.properties)).toEqual([
+      "$schema",
+      "_extends",
+      "mode",
+      "agents",
+      "reviewers",
+      "paths",
+      "compliance",
+      "escalation",
+      "commands",
+      "overrides",
+    ]);
+    expect(schema.properties._extends).toEqual({
+      type: "string",
+      description:
+        "A base policy this file is merged over, read from another repository's default branch: `.github` (the owner's `.github` repository), `owner/repo`, or `owner/repo:path.yml`. Mappings merge key by key; lists and values written here replace the base's. One level only.",
+    });
+    expect(schema.properties.$schema).toEqual({
+      type: "string",
+      description: "The JSON Schema this file follows, for editors' completion; the app ignores it.",
+    });
+  });
 });

@@ -3,13 +3,24 @@
  * through the app's facts module, replayable with `explain`.
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import nock from "nock";
+import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { apiBaseUrl, main, parsePullRef, readFacts } from "../../src/cli.js";
+import { apiBaseUrl, isNetworkError, main, parsePullRef, readFacts } from "../../src/cli.js";
 import { clearCaches } from "../../src/github/facts.js";
 import { API, commit, HEAD_SHA, mockCheckRunRead, mockPolicy, mockPr, pullObject, REPO_PATH, review, SEEN_CHECK } from "../helpers/app.js";
-import { tempDir } from "./run.js";
+import { cli, tempDir } from "./run.js";
+
+/** A local port nothing listens on: one the system just handed out, closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
 
 const TOKEN = "ghp_snapshotTestToken0123456789abcdefABCD";
 
@@ -111,6 +122,30 @@ describe("snapshot", () => {
     expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(1);
     expect(out.stderr).toMatch(/^agent-governance snapshot: could not read Codertocat\/Hello-World#2: 404 .*\(does the PR exist, and can the token read the repository\?\)\n$/);
     expect(out.stdout + out.stderr).not.toContain(TOKEN);
+  });
+
+  it("exits 1 naming the unreachable host when GitHub cannot be reached, with no made-up HTTP status (built CLI)", async () => {
+    const port = await closedPort();
+    const r = cli(["snapshot", "acme/app#1"], { env: { GITHUB_TOKEN: TOKEN, GHE_HOST: `127.0.0.1:${port}`, GHE_PROTOCOL: "http" } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      `agent-governance snapshot: could not reach GitHub at http://127.0.0.1:${port}/api/v3 to read acme/app#1: connect ECONNREFUSED 127.0.0.1:${port} (check the network connection, and GHE_HOST / GHE_PROTOCOL for GitHub Enterprise Server)\n`,
+    );
+  }, 60_000); // Octokit retries a request that got no answer three times (1 + 4 + 9 s) before giving up.
+
+  it("tells a request that got no answer from GitHub's own 500", async () => {
+    const port = await closedPort();
+    nock.enableNetConnect("127.0.0.1");
+    const unreachable = new ProbotOctokit({ auth: { token: TOKEN }, baseUrl: `http://127.0.0.1:${port}`, retry: { enabled: false } });
+    const refused = await unreachable.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" }).catch((e: unknown) => e);
+    expect(isNetworkError(refused)).toBe(true);
+    nock(API).get("/repos/o/r").reply(500, { message: "Server Error" });
+    const github = new ProbotOctokit({ auth: { token: TOKEN }, retry: { enabled: false } });
+    const serverError = await github.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" }).catch((e: unknown) => e);
+    expect((serverError as { status: number }).status).toBe(500);
+    expect(isNetworkError(serverError)).toBe(false);
+    expect(isNetworkError(new Error("boom"))).toBe(false);
   });
 
   it("exits 2 without a token or with a malformed reference, before any request", async () => {

@@ -22,6 +22,32 @@ describe("validate", () => {
     expect(r.stdout).toBe(".github/agent-governance.yml:1:1: no such file\n");
   });
 
+  it("warns that a file named agent-governance.yaml is ignored by the app, and still checks it", () => {
+    const dir = tempDir({ ".github/agent-governance.yaml": "reviewers:\n  required: 1\n" });
+    const warning =
+      "the app reads only .github/agent-governance.yml; a file named agent-governance.yaml is ignored (checked here all the same): rename it to agent-governance.yml";
+    expect(cli(["validate", ".github/agent-governance.yaml"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: ".github/agent-governance.yaml: valid\n",
+      stderr: `.github/agent-governance.yaml: warning: ${warning}\n`,
+    });
+    expect(cli(["validate", "--format", "github", ".github/agent-governance.yaml"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: `::warning file=.github/agent-governance.yaml,line=1,col=1,title=agent-governance::${warning}\n.github/agent-governance.yaml: valid\n`,
+      stderr: "",
+    });
+  });
+
+  it("names the ignored .yaml file when the default .yml is missing", () => {
+    const dir = tempDir({ ".github/agent-governance.yaml": "reviewers:\n  required: 1\n" });
+    expect(cli(["validate"], { cwd: dir })).toEqual({
+      code: 1,
+      stdout:
+        ".github/agent-governance.yml:1:1: no such file; there is a .github/agent-governance.yaml, but the app reads only .github/agent-governance.yml: rename it to agent-governance.yml\n",
+      stderr: "",
+    });
+  });
+
   it("points at a misspelt key with a did-you-mean", () => {
     const dir = tempDir({ "p.yml": "mode: enforce\nreviewers:\n  requird: 2\npath:\n  forbidden: []\n" });
     const r = cli(["validate", "p.yml"], { cwd: dir });
@@ -117,6 +143,17 @@ describe("usage", () => {
     const help = cli(["help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("agent-governance explain --config FILE --facts FILE|FOLDER...");
+  });
+
+  it("help shows every command with its options, `mcp --root --config` included", () => {
+    const lines = cli(["--help"]).stdout.split("\n").filter((l) => l.startsWith("  agent-governance "));
+    expect(lines).toEqual([
+      "  agent-governance validate [FILE...] [--format text|github]",
+      "  agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]",
+      "  agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]",
+      "  agent-governance schema",
+      "  agent-governance mcp [--root DIR] [--config FILE]",
+    ]);
   });
 
   it("exits 2 on an unknown option", () => {

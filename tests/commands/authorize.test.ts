@@ -90,6 +90,16 @@ describe("authorize: the reasons", () => {
     );
   });
 
+  it("lets a human who pushed commits to the PR approve and override only with contributors_can_approve", () => {
+    const f = facts({ commits: [commit(HEAD, "Tweak", {}, { author: { login: "bob", type: "User" } })] });
+    expect(refusal("/governance override the outage needs this now", ACTORS.admin!, f)).toBe(
+      "you are a contributor of the PR's commits, and a contributor of the PR's commits cannot override this PR's policy",
+    );
+    const p = policy({ reviewers: { contributors_can_approve: true } });
+    expect(refusal("/governance override the outage needs this now", ACTORS.admin!, f, p)).toBeNull();
+    expect(refusal("/governance approve", ACTORS.admin!, f, p)).toBeNull();
+  });
+
   it("accepts a restricted-path group's member who is not otherwise a reviewer", () => {
     const p = policy({
       reviewers: { from: { teams: ["acme/maintainers"] } },
@@ -150,14 +160,16 @@ describe("describeSet", () => {
 
 describe("authorize properties", () => {
   const perm = fc.constantFrom("none", "read", "triage", "write", "maintain", "admin") as fc.Arbitrary<Permission>;
+  type MinPermission = Exclude<Permission, "none">;
+  const minPerm = fc.constantFrom("read", "triage", "write", "maintain", "admin") as fc.Arbitrary<MinPermission>;
   const anyCommand = fc.tuple(fc.constantFrom("approve", "override", "recheck", "explain", "escalate", "help", "lgtm"), fc.string({ maxLength: 20 }));
   const policies = fc.record({
     invoker_can_approve: fc.boolean(),
     reason_required: fc.boolean(),
-    min_permission: perm,
+    min_permission: minPerm,
     listed: fc.boolean(),
   });
-  const build = (o: { invoker_can_approve: boolean; reason_required: boolean; min_permission: Permission; listed: boolean }) =>
+  const build = (o: { invoker_can_approve: boolean; reason_required: boolean; min_permission: MinPermission; listed: boolean }) =>
     policy({
       reviewers: { invoker_can_approve: o.invoker_can_approve },
       commands: { override: { reason_required: o.reason_required, min_permission: o.min_permission, users: o.listed ? ["carol", "inviter", "Copilot"] : [] } },

@@ -42,8 +42,21 @@ describe("parsePolicy", () => {
     ["broken YAML", "reviewers: [\n", "policy.yml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
     ["a list at the top", "- a\n", "policy.yml:1:1: the policy must be a YAML mapping of keys such as `reviewers:` and `paths:`"],
     ["a non-string _extends", "_extends: 3\n", "policy.yml:1:11: `_extends` must be a string such as `.github` or `org/repo:path.yml`"],
+    ["a misspelt permission", "commands:\n  override:\n    min_permission: admn\n", 'policy.yml:3:21: `commands.override.min_permission`: Invalid option: expected one of "read"|"triage"|"write"|"maintain"|"admin"; did you mean `admin`?'],
   ])("reports %s with its position", (_what, text, problem) => {
     expect(problems(text)).toEqual([problem]);
+  });
+
+  const NONE =
+    "`none` is not a minimum permission: anyone, even without access to the repository, would qualify; write `read` (anyone who can read the repository) or higher, or list the `users` and `teams` who may";
+  it.each([
+    ["commands.override.min_permission", "commands:\n  override:\n    min_permission: none\n", "3:21"],
+    ["reviewers.from.min_permission", "reviewers:\n  from: { min_permission: none }\n", "2:27"],
+    ["paths.restricted[0].reviewers.min_permission", "paths:\n  restricted:\n    - paths: [db/**]\n      reviewers: { min_permission: none }\n", "4:36"],
+    ["compliance.dependencies.reviewers.min_permission", "compliance:\n  dependencies:\n    reviewers: { min_permission: none }\n", "3:34"],
+    ["overrides[0].commands.override.min_permission", "overrides:\n  - agents: [copilot]\n    commands: { override: { min_permission: none } }\n", "3:45"],
+  ])("refuses `%s: none`, saying why and what to write", (key, text, at) => {
+    expect(problems(text)).toEqual([`policy.yml:${at}: \`${key}\`: ${NONE}`]);
   });
 
   it("reports a misspelt key in a list entry, and the key it leaves missing", () => {

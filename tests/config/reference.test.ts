@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { parsePolicy } from "../../src/config/load.js";
-import { PolicySchema } from "../../src/config/schema.js";
+import { PolicySchema, policyJsonSchema } from "../../src/config/schema.js";
+import { INSTALL_SCRIPTS } from "../../src/policy/compliance.js";
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
@@ -47,5 +48,52 @@ describe("README configuration reference", () => {
       const r = parsePolicy(block, "README.md");
       expect(r.ok ? [] : r.problems.map((p) => `${p.message}\n${block}`)).toEqual([]);
     }
+  });
+});
+
+describe("compliance.install_scripts", () => {
+  const names = INSTALL_SCRIPTS.map((n) => `\`${n}\``);
+  it("the schema's description lists exactly the scripts the rule checks", () => {
+    const compliance = (policyJsonSchema().properties as Record<string, { properties: Record<string, { description: string }> }>).compliance!;
+    expect(compliance.properties.install_scripts!.description).toBe(
+      `New or changed install-time scripts (${names.join(", ")}) in package.json fail.`,
+    );
+  });
+  it("the README lists them too", () => {
+    const row = section("config").split("\n").find((l) => l.startsWith("| `compliance.install_scripts` |"))!;
+    expect(row).toContain(`${names.slice(0, -1).join(", ")} or ${names.at(-1)}`);
+  });
+});
+
+describe("README limits", () => {
+  const text = section("config");
+  const ok = (policy: unknown) => parsePolicy(JSON.stringify(policy), "policy.yml").ok;
+  const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+  const group = (required = 1) => ({ paths: ["a/**"], reviewers: { users: ["u"], required } });
+
+  // The README row, the limit, and a policy of size n: accepted at the limit, refused one past it.
+  it.each([
+    ["| a glob | 300 characters;", 300, (n: number) => ({ paths: { forbidden: ["a".repeat(n)] } })],
+    ["braces that expand to at most 32 patterns", 32, (n: number) => ({ paths: { forbidden: [`{${times(n, (i) => `d${i}`).join(",")}}/**`] } })],
+    ["at most 4 `**` segments", 4, (n: number) => ({ paths: { forbidden: [times(n, () => "**").join("/a/")] } })],
+    ["| 200 globs |", 200, (n: number) => ({ paths: { forbidden: times(n, (i) => `d${i}/**`) } })],
+    ["| `paths.restricted` | 100 groups |", 100, (n: number) => ({ paths: { restricted: times(n, () => group()) } })],
+    ["| `escalation.tiers` | 10 tiers |", 10, (n: number) => ({ escalation: { tiers: times(n, (i) => ({ after: `${i + 1}h`, notify: ["u"] })) } })],
+    ["| `overrides` | 50 entries |", 50, (n: number) => ({ overrides: times(n, () => ({ agents: ["copilot"] })) })],
+    ["| `required` (approvals) | at most 50.", 50, (n: number) => ({ reviewers: { required: n } })],
+    ["| `required` (approvals) | at most 50.", 50, (n: number) => ({ paths: { restricted: [group(n)] } })],
+    ["| `compliance.title_pattern` | 200 characters;", 200, (n: number) => ({ compliance: { title_pattern: "a".repeat(n) } })],
+  ] as const)("%s (%i)", (row, limit, build) => {
+    expect(text).toContain(row);
+    expect(ok(build(limit))).toBe(true);
+    expect(ok(build(limit + 1))).toBe(false);
+  });
+
+  it("`reviewers.required` may be 0; a restricted or dependency group's `required` may not", () => {
+    expect(text).toContain("`reviewers.required` may be 0 (no approval needed); in a `paths.restricted` group and in `compliance.dependencies.reviewers` it is at least 1");
+    expect(ok({ reviewers: { required: 0 } })).toBe(true);
+    expect(ok({ paths: { restricted: [group(0)] } })).toBe(false);
+    expect(ok({ compliance: { dependencies: { reviewers: { users: ["u"], required: 0 } } } })).toBe(false);
+    expect(ok({ compliance: { dependencies: { reviewers: { users: ["u"], required: 1 } } } })).toBe(true);
   });
 });

@@ -52,6 +52,20 @@ describe("npm run eval:detection -- FOLDER", () => {
     expect(run(["tests/fixtures/no-such-folder"]).err).toContain("cannot read tests/fixtures/no-such-folder/labels.json");
     expect(run([FOLDER, "--bogus"])).toMatchObject({ code: 2 });
   });
+
+  it("needs FOLDER: without one it prints the usage and exits 2 (the corpus is not in the repository)", () => {
+    expect(run([])).toEqual({
+      code: 2,
+      out: "",
+      err:
+        "eval-detection: give the folder of labelled snapshots to score\n" +
+        "Usage: npm run eval:detection -- FOLDER [--config FILE] [--min-strength verified|declared|hint]\n" +
+        "  FOLDER holds PullFacts snapshots (`agent-governance snapshot OWNER/REPO#N --out FOLDER/N.json`) and a labels.json\n" +
+        "  mapping each file name to an agent id, `human` or `automation`; tests/fixtures/detection is a small sample.\n",
+    });
+    expect(run(["--min-strength", "hint"])).toMatchObject({ code: 2, out: "" });
+    expect(run([FOLDER, FOLDER])).toMatchObject({ code: 2, out: "", err: expect.stringMatching(/^eval-detection: give one folder\n/) });
+  });
 });
 
 describe("scoreDetection", () => {

@@ -297,11 +297,43 @@ describe("agent-governance mcp without a policy file", () => {
     expect((r.structuredContent as unknown as CheckChangeReport).forbidden).toEqual(["generated/api.ts"]);
   });
 
-  it("answers with a tool error when the --config file cannot be read", async () => {
-    const client = await connect(["--config", "tests/mcp/fixtures/nope.yml"]);
+  it("says at start that it serves the default policy, and why", () => {
+    const dir = tempDir();
+    const run = spawnSync(process.execPath, [BIN, "mcp"], { cwd: dir, input: "", encoding: "utf8", timeout: 30_000 });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`agent-governance mcp: serving the default policy (no .github/agent-governance.yml under ${dir}) over stdio\n`);
+  });
+
+  it("does not start when the --config file given does not exist (exit 1, saying what to do)", () => {
+    const dir = tempDir();
+    const run = spawnSync(process.execPath, [BIN, "mcp", "--config", ".github/agent-governance.yml"], { cwd: dir, input: "", encoding: "utf8", timeout: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      `agent-governance mcp: --config .github/agent-governance.yml: no such file (${join(dir, ".github/agent-governance.yml")}); give the policy file's path relative to ${dir}, or leave --config out to read .github/agent-governance.yml there (without one, the default policy applies)\n`,
+    );
+  });
+
+  it("does not start when the --config given is a folder, or --root does not exist", () => {
+    const dir = tempDir();
+    const folder = spawnSync(process.execPath, [BIN, "mcp", "--root", dir, "--config", "."], { cwd: ROOT, input: "", encoding: "utf8", timeout: 30_000 });
+    expect(folder.status).toBe(1);
+    expect(folder.stderr).toContain(`agent-governance mcp: --config .: a folder, not a policy file (${dir});`);
+    const root = join(dir, "nope");
+    const noRoot = spawnSync(process.execPath, [BIN, "mcp", "--root", root], { cwd: ROOT, input: "", encoding: "utf8", timeout: 30_000 });
+    expect(noRoot.status).toBe(1);
+    expect(noRoot.stderr).toBe(`agent-governance mcp: --root ${root}: no such folder; give the repository's folder, or leave --root out to use the working directory\n`);
+  });
+
+  it("answers with a tool error when the --config file goes away while it runs", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "policy.yml"), "reviewers: { required: 2 }\n");
+    const client = await connect(["--config", "policy.yml"], dir);
+    expect((await call(client, "get_policy", {})).isError).toBeFalsy();
+    rmSync(join(dir, "policy.yml"));
     const r = await call(client, "get_policy", {});
     expect(r.isError).toBe(true);
-    expect(r.text).toContain("- tests/mcp/fixtures/nope.yml:1:1: cannot read the file (ENOENT)");
+    expect(r.text).toContain("- policy.yml:1:1: cannot read the file (ENOENT)");
   });
 });
 
@@ -320,7 +352,7 @@ describe("agent-governance mcp with an invalid policy file", () => {
       expect(r.isError, tool).toBe(true);
       expect(r.text).toContain(`The policy file ${INVALID} is invalid`);
       expect(r.text).toContain(`- ${INVALID}:4:3: unknown key \`forbiden\` under \`paths\`; did you mean \`forbidden\`?`);
-      expect(r.text).toContain("npx agent-governance validate");
+      expect(r.text).toContain("Fix: a maintainer corrects the file (`agent-governance validate` checks it). Do not edit it in your PR.");
     }
   });
 

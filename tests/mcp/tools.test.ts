@@ -183,7 +183,7 @@ describe("guarded", () => {
       content: [
         {
           type: "text",
-          text: "check_change could not answer: boom. Run `npx agent-governance validate` on the policy; if it is valid, this is a bug in agent-governance.",
+          text: "check_change could not answer: boom. Run `agent-governance validate` on the policy; if it is valid, this is a bug in agent-governance.",
         },
       ],
       isError: true,
