@@ -44,20 +44,63 @@ export interface SecretFinding {
 /** The literal marks every kind contains, tried first so most lines cost one cheap regex test. */
 const ANY = /-----BEGIN|A[KS]IA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|AIza|k_live_|T3BlbkFJ|sk-ant-|npm_|pypi-|hf_|SG\.|AccountKey=/;
 
-/** Finds well-known secret formats in the added lines of `files`. Lines longer than 4,000 characters are cut. */
+/**
+ * Each kind with a global copy of its pattern, to look past a placeholder and to
+ * start a search mid-text, and whether the pattern ends in `\b` (looks at the
+ * character after its match).
+ */
+const SEARCHES = SECRET_KINDS.map((kind) => ({
+  kind,
+  all: new RegExp(kind.pattern.source, `${kind.pattern.flags}g`),
+  boundaryEnd: kind.pattern.source.endsWith("\\b"),
+}));
+
+/** A long line is scanned in windows of this many characters, so each character costs about the same however long its line. */
+const WINDOW = 4000;
+/**
+ * What consecutive windows share: more than any secret's text (the longest pattern,
+ * a fine-grained GitHub token, matches at most 266 characters), so a secret
+ * anywhere in a line lies whole in some window.
+ */
+const OVERLAP = 400;
+
+/**
+ * The first kind (in `SECRET_KINDS` order) found in `piece` from `begin`. When the
+ * piece is `cut` from a longer line, a match ending in `\b` at the cut does not
+ * count: the `\b` is the cut's, the text may go on (the next window holds any
+ * real secret there whole).
+ */
+function kindIn(piece: string, begin: number, cut: boolean): SecretKind | null {
+  for (const { kind, all, boundaryEnd } of SEARCHES) {
+    all.lastIndex = begin;
+    for (let m = all.exec(piece); m; m = all.exec(piece)) {
+      if (cut && boundaryEnd && m.index + m[0].length === piece.length) break;
+      if (!PLACEHOLDER.test(m[0])) return kind;
+    }
+  }
+  return null;
+}
+
+/** The kind of a secret in `text` (one line), scanning it in overlapping windows, or null. */
+function secretIn(text: string): SecretKind | null {
+  for (let start = 0; ; start += WINDOW - OVERLAP) {
+    // One character of the line either side of the window, so `\b` at its edges sees the line, not the cut.
+    const from = Math.max(0, start - 1);
+    const to = Math.min(text.length, start + WINDOW + 1);
+    const piece = text.slice(from, to);
+    const kind = ANY.test(piece) ? kindIn(piece, start - from, to < text.length) : null;
+    if (kind) return kind;
+    if (to >= text.length) return null;
+  }
+}
+
+/** Finds well-known secret formats in the added lines of `files`: at most one finding per line. */
 export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {
   const out: SecretFinding[] = [];
   for (const f of files) {
     for (const { line, text } of addedLines(f.patch)) {
-      const t = text.length > 4000 ? text.slice(0, 4000) : text;
-      if (!ANY.test(t)) continue;
-      for (const kind of SECRET_KINDS) {
-        const m = kind.pattern.exec(t);
-        if (m && !PLACEHOLDER.test(m[0])) {
-          out.push({ path: f.filename, line, kind: kind.name });
-          break;
-        }
-      }
+      const kind = secretIn(text);
+      if (kind) out.push({ path: f.filename, line, kind: kind.name });
     }
   }
   return out;

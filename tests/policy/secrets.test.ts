@@ -48,6 +48,36 @@ describe("findSecrets", () => {
   });
 });
 
+describe("findSecrets on long lines", () => {
+  const line = (text: string) => [file("dist/app.min.js", { patch: `@@ -0,0 +1,2 @@\n+first\n+${text}` })];
+  const token = SAMPLES.github_token!;
+
+  it.each([0, 3_599, 3_600, 3_980, 3_999, 4_000, 7_190, 9_999, 250_000])("finds a token at column %i", (column) => {
+    expect(findSecrets(line(`${";".repeat(column)}${token};${";".repeat(5000)}`))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "GitHub token" }]);
+  });
+
+  it("reports one finding for a line with many secrets", () => {
+    const text = Array.from({ length: 40 }, (_, i) => `${" ".repeat(1000 + i)}${i % 2 ? token : SAMPLES.aws_access_key}`).join("");
+    expect(findSecrets(line(text))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "AWS access key ID" }]);
+  });
+
+  it("looks past a placeholder to a real key on the same line", () => {
+    expect(findSecrets(line(`AKIAIOSFODNN7EXAMPLE ${SAMPLES.aws_access_key}`))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "AWS access key ID" }]);
+  });
+
+  it("finds a key whose pattern needs nothing after it, however long the run it starts", () => {
+    expect(findSecrets(line(`${" ".repeat(3_000)}${SAMPLES.openai_key}${"b".repeat(5000)}`))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "OpenAI API key" }]);
+  });
+
+  it("does not take a window's edge for a word boundary", () => {
+    // A key-like run inside a longer word where the second window starts, and a `ghp_` run too long to be a token
+    // crossing the first window's end: neither is a secret.
+    const inWord = `${"x".repeat(3_600)}${SAMPLES.aws_access_key} ${"=".repeat(1000)}`;
+    const tooLong = `${" ".repeat(3_800)}ghp_${"a".repeat(300)} ${"=".repeat(1000)}`;
+    expect(findSecrets([...line(inWord), ...line(tooLong)])).toEqual([]);
+  });
+});
+
 describe("compliance.no_secrets", () => {
   const p = policy({ compliance: { no_secrets: true } });
 
