@@ -1,7 +1,9 @@
 /**
  * Well-known token and key formats, looked for in the lines a PR adds.
  * A finding carries the file, line and kind only: the matched value is never
- * kept, so it cannot reach a log, a check run or a comment.
+ * kept, so it cannot reach a log, a check run or a comment. Text the app writes
+ * to GitHub goes through `redactSecrets`, for secrets in what users wrote
+ * (a commit subject, the PR title, a path) that a message quotes.
  */
 import type { FileFacts } from "../types.js";
 import { addedLines } from "./patch.js";
@@ -23,7 +25,8 @@ export const SECRET_KINDS: readonly SecretKind[] = [
   { id: "slack_webhook", name: "Slack webhook URL", pattern: /hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/ },
   { id: "google_api_key", name: "Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
   { id: "stripe_key", name: "Stripe live key", pattern: /\b[rs]k_live_[0-9A-Za-z]{20,}\b/ },
-  { id: "openai_key", name: "OpenAI API key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}/ },
+  // At most 200 characters before the marker (real keys have far fewer): unbounded, each `sk-` of a long run re-scanned the whole run.
+  { id: "openai_key", name: "OpenAI API key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,}/ },
   { id: "anthropic_key", name: "Anthropic API key", pattern: /\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}/ },
   { id: "npm_token", name: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/ },
   { id: "pypi_token", name: "PyPI token", pattern: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/ },
@@ -103,5 +106,17 @@ export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {
       if (kind) out.push({ path: f.filename, line, kind: kind.name });
     }
   }
+  return out;
+}
+
+/**
+ * `text` with every secret of a known format replaced by `[redacted <kind>]`
+ * (AWS's example keys kept). For everything the app writes to GitHub, which
+ * quotes what users wrote: commit subjects, the PR title, paths.
+ */
+export function redactSecrets(text: string): string {
+  if (!ANY.test(text)) return text;
+  let out = text;
+  for (const { kind, all } of SEARCHES) out = out.replace(all, (m) => (PLACEHOLDER.test(m) ? m : `[redacted ${kind.name}]`));
   return out;
 }

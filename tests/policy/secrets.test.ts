@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { complianceRules } from "../../src/policy/compliance.js";
 import { addedLines } from "../../src/policy/patch.js";
-import { findSecrets, SECRET_KINDS } from "../../src/policy/secrets.js";
+import { findSecrets, redactSecrets, SECRET_KINDS } from "../../src/policy/secrets.js";
 import { facts, file, policy } from "./build.js";
 
 // Sample values are assembled at run time so that no token-shaped string sits in the repository.
@@ -75,6 +75,22 @@ describe("findSecrets on long lines", () => {
     const inWord = `${"x".repeat(3_600)}${SAMPLES.aws_access_key} ${"=".repeat(1000)}`;
     const tooLong = `${" ".repeat(3_800)}ghp_${"a".repeat(300)} ${"=".repeat(1000)}`;
     expect(findSecrets([...line(inWord), ...line(tooLong)])).toEqual([]);
+  });
+});
+
+describe("redactSecrets", () => {
+  it.each(SECRET_KINDS.map((k) => [k.id, k.name] as const))("replaces a %s with its kind", (id, name) => {
+    // The webhook pattern starts at its host: the scheme before it stays.
+    const kept = id === "slack_webhook" ? "https://" : "";
+    expect(redactSecrets(`Add "${SAMPLES[id]!}" to config`)).toBe(`Add "${kept}[redacted ${name}]" to config`);
+  });
+
+  it("replaces every secret, keeps the rest and AWS's example key, and leaves clean text alone", () => {
+    const text = `a ${SAMPLES.github_token} b ${SAMPLES.aws_access_key} c AKIAIOSFODNN7EXAMPLE d ${SAMPLES.github_token}`;
+    const redacted = "a [redacted GitHub token] b [redacted AWS access key ID] c AKIAIOSFODNN7EXAMPLE d [redacted GitHub token]";
+    expect(redactSecrets(text)).toBe(redacted);
+    expect(redactSecrets(redacted)).toBe(redacted);
+    expect(redactSecrets("ghp_short `code` | cell <!-- marker -->")).toBe("ghp_short `code` | cell <!-- marker -->");
   });
 });
 
