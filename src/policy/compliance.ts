@@ -20,6 +20,32 @@ const firstLine = (message: string) => message.split("\n", 1)[0]!.slice(0, 72);
 const commitList = (cs: readonly CommitFacts[]) =>
   listNames(cs.map((c) => `${short(c.sha)} ${firstLine(c.commit.message)}`.replace(/`/g, "'")), 5);
 
+/** Commits GitHub counts on the PR but did not list (it lists the first 250 only), or 0. */
+export function unlistedCommits(facts: PullFacts): number {
+  const total = facts.pull.commits;
+  return typeof total === "number" && total > facts.commits.length ? total - facts.commits.length : 0;
+}
+
+/**
+ * GitHub lists at most the first 250 commits of a PR. When it reports more than
+ * it listed, the commit rules, the contributors who may not approve and the
+ * commit each command was given on cannot be known, so the PR cannot pass
+ * (like `paths.incomplete` for files).
+ */
+export function incompleteCommitsRule(facts: PullFacts): RuleResult | null {
+  const missing = unlistedCommits(facts);
+  if (missing === 0) return null;
+  return {
+    id: "commits.incomplete",
+    status: "fail",
+    message:
+      `GitHub lists only the first 250 commits of a PR; it reports ${facts.pull.commits} commits but listed ${facts.commits.length}. ` +
+      `The commit rules (signatures, sign-offs, AI disclosure) and the list of commit authors, who may not approve, cannot see the other ${missing}, ` +
+      "and a `/governance` command cannot be tied to a commit, so `/governance approve` and `/governance override` do not count.",
+    fix: "Squash the commits (or rebase them into fewer than 250) and force-push, or split the change into smaller PRs.",
+  };
+}
+
 /** The PR description without HTML comments (template hints), trimmed. */
 export function bodyText(body: string | null | undefined): string {
   return (body ?? "").replace(/<!--[\s\S]*?(-->|$)/g, "").trim();
