@@ -3,7 +3,7 @@ import type { PolicyInput } from "../../src/config/schema.js";
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../../src/policy/evaluate.js";
 import { neededLookups } from "../../src/policy/lookups.js";
 import type { AgentVerdict, PullFacts } from "../../src/types.js";
-import { commit, copilot, dependabot, facts, file, HEAD, human, NOW, policy, review, unknownAgent } from "./build.js";
+import { commit, copilot, dependabot, facts, file, HEAD, human, NOW, OLD, policy, review, unknownAgent } from "./build.js";
 
 const run = (input: PolicyInput, f: PullFacts, verdict: AgentVerdict = copilot) => evaluate({ policy: policy(input), facts: f, now: NOW, verdict });
 const approved = [review("alice", "APPROVED", "2025-05-01T00:00:00Z")];
@@ -64,6 +64,22 @@ describe("overrides: matched by agent id, automation, unknown and *", () => {
   it("puts one agent in report mode", () => {
     const e = run({ paths: { forbidden: ["src/**"] }, overrides: [{ agents: ["copilot"], mode: "report" }] }, facts());
     expect(e).toMatchObject({ mode: "report", outcome: "violation", conclusion: "neutral", title: "Report only: Policy violation: paths.forbidden" });
+  });
+});
+
+describe("a reviewer's review and command approval", () => {
+  it("a review approving the head counts after the same person's command approved an earlier commit", () => {
+    const f = facts({
+      commits: [
+        commit(OLD, "First try", { committer: { date: "2025-05-01T00:00:00Z" } }),
+        commit(HEAD, "Second try", { committer: { date: "2025-05-03T00:00:00Z" } }),
+      ],
+      comments: [{ id: 1, user: { login: "alice", type: "User" }, body: "/governance approve", created_at: "2025-05-02T00:00:00Z" }],
+      reviews: [review("alice", "APPROVED", "2025-05-04T00:00:00Z")],
+    });
+    const e = run({}, f);
+    expect(e).toMatchObject({ outcome: "passed", title: "Policy satisfied" });
+    expect(e.approvals).toEqual([{ login: "alice", via: "review", commit: HEAD, at: "2025-05-04T00:00:00Z", counted_for: ["reviewers"] }]);
   });
 });
 
