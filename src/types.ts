@@ -41,6 +41,8 @@ export interface PullRequestFacts {
   updated_at?: string;
   /** Total changed files as GitHub counts them; more than `files.length` means the list was capped. */
   changed_files?: number;
+  /** Total commits as GitHub counts them; more than `commits.length` means the list was capped (250). */
+  commits?: number;
   additions?: number;
   deletions?: number;
   requested_reviewers?: Actor[] | null;

@@ -4,6 +4,7 @@
  * command is answered once (the marker is found in the comment list).
  */
 import { isBot } from "../policy/reviewers.js";
+import { redactSecrets } from "../policy/secrets.js";
 import type { CommentFacts } from "../types.js";
 import type { ParsedCommand } from "./parse.js";
 
@@ -38,7 +39,8 @@ export const HELP = [
   "Editing or deleting a command's comment withdraws it; an edited command is not obeyed.",
 ].join("\n");
 
-const withMarker = (text: string, commentId: number) => `${text}\n\n${replyMarker(commentId)}`;
+/** A reply: `text` with secrets redacted (it may quote the command or the evaluation), then the marker, which redaction never touches. */
+const withMarker = (text: string, commentId: number) => `${redactSecrets(text)}\n\n${replyMarker(commentId)}`;
 
 const quoted = (cmd: ParsedCommand) => `\`/governance${cmd.word ? ` ${cmd.word.replace(/`/g, "'").slice(0, 50)}` : ""}\``;
 

@@ -1,4 +1,5 @@
 /** Plans the check run for an Evaluation: pure, the exact body sent to GitHub. */
+import { redactSecrets } from "../policy/secrets.js";
 import type { Evaluation, Location } from "../types.js";
 import { renderSummary } from "./summary.js";
 
@@ -35,31 +36,32 @@ export const MAX_SUMMARY = 65_000;
 /** The Checks API takes at most 50 annotations per request. */
 export const MAX_ANNOTATIONS = 50;
 
-/**
- * The check run for `e`. `notes` are problems met while applying the other outputs
- * (a refused review request), shown at the end of the summary. Annotations go in
- * batches of 50: the first with the run, the rest in `annotationBatches`.
- */
 /** GitHub takes whole line numbers from 1; a patch without a usable hunk header can say 0. */
 const annotationLine = (line: number | undefined) => (line !== undefined && Number.isSafeInteger(line) && line >= 1 ? line : 1);
 
+/**
+ * The check run for `e`. `notes` are problems met while applying the other outputs
+ * (a refused review request), shown at the end of the summary. Annotations go in
+ * batches of 50: the first with the run, the rest in `annotationBatches`. Every
+ * text in it has secrets redacted (`redactSecrets`), annotation paths included.
+ */
 export function planCheckRun(
   e: Evaluation,
   opts: { name: string; detailsUrl?: string; notes?: readonly string[] },
 ): CheckRunPlan & { annotationBatches: Annotation[][] } {
   let summary = renderSummary(e);
-  if (opts.notes?.length) summary += `\n\n**Notes:**\n${opts.notes.map((n) => `- ${n}`).join("\n")}`;
+  if (opts.notes?.length) summary += `\n\n**Notes:**\n${opts.notes.map((n) => `- ${redactSecrets(n)}`).join("\n")}`;
   if (summary.length > MAX_SUMMARY) summary = `${summary.slice(0, MAX_SUMMARY)}\n\n… (truncated)`;
   const annotations = e.rules
     .filter((r) => r.status === "fail" || r.status === "pending")
     .flatMap((r) =>
       (r.locations ?? []).map((l: Location) => ({
-        path: l.path,
+        path: redactSecrets(l.path),
         start_line: annotationLine(l.line),
         end_line: annotationLine(l.line),
         annotation_level: r.status === "fail" ? ("failure" as const) : ("warning" as const),
         title: r.id,
-        message: l.message ?? r.message,
+        message: redactSecrets(l.message ?? r.message),
       })),
     )
     .slice(0, MAX_ANNOTATIONS * 10);
@@ -71,7 +73,7 @@ export function planCheckRun(
     head_sha: e.head_sha,
     status: "completed",
     conclusion: e.conclusion,
-    output: { title: e.title, summary, ...(first ? { annotations: first } : {}) },
+    output: { title: redactSecrets(e.title), summary, ...(first ? { annotations: first } : {}) },
     actions: [RECHECK_ACTION],
     annotationBatches: rest,
   };

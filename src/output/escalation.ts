@@ -5,6 +5,7 @@
  */
 import { durationMs, type Policy } from "../config/schema.js";
 import { describeRequirement } from "../policy/reviewers.js";
+import { redactSecrets } from "../policy/secrets.js";
 import type { CommentFacts, Evaluation, PullFacts } from "../types.js";
 import { COMMANDS } from "../commands/answer.js";
 
@@ -131,11 +132,18 @@ export const inlineCode = (text: string) => `\`${text.replace(/`/g, "'").replace
 
 const stateLine = (state: EscalationState) => `<!-- agent-governance:state ${JSON.stringify({ notified: state.notified })} -->`;
 
+/**
+ * A body of the escalation comment: the marker, `text` with secrets redacted (it
+ * quotes commit subjects, the title, paths), then the state. The marker and the
+ * state are added after redacting, so it can never touch them.
+ */
+const commentBody = (text: string, state: EscalationState) => [ESCALATION_MARKER, redactSecrets(text), "", stateLine(state)].join("\n");
+
 const mention = (who: string) => `@${who}`;
 
 function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], state: EscalationState): string {
   const agent = e.agent.name ?? e.agent.id ?? "an agent";
-  const lines = [ESCALATION_MARKER];
+  const lines: string[] = [];
   if (e.outcome === "violation") {
     lines.push(`### ❌ This agent PR breaks the repository's policy`, "", `Opened by **${agent}**${e.agent.invoker ? ` for @${e.agent.invoker}` : ""}. It cannot merge until:`);
   } else {
@@ -165,10 +173,8 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
     ...COMMANDS.map((c) => `- \`${c.usage}\`: ${c.what}${c.usage.includes("override") ? ` (${overrideWho(policy)})` : ""}`),
     "",
     "</details>",
-    "",
-    stateLine(state),
   );
-  return lines.join("\n");
+  return commentBody(lines.join("\n"), state);
 }
 
 /**
@@ -178,7 +184,7 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
 export function planClosedEscalation(comments: readonly CommentFacts[], merged: boolean): { id: number; body: string } | null {
   const existing = findEscalation({ comments } as PullFacts);
   if (!existing) return null;
-  const body = [ESCALATION_MARKER, merged ? "### Merged" : "### Closed", "", `This PR was ${merged ? "merged" : "closed"}; nothing more is needed from reviewers.`, "", stateLine(existing.state)].join("\n");
+  const body = commentBody([merged ? "### Merged" : "### Closed", "", `This PR was ${merged ? "merged" : "closed"}; nothing more is needed from reviewers.`].join("\n"), existing.state);
   return body === existing.comment.body ? null : { id: existing.comment.id, body };
 }
 
@@ -190,5 +196,5 @@ function resolvedBody(e: Evaluation, state: EscalationState): string {
       : e.approvals.length
         ? `approved by ${[...new Set(e.approvals.map((a) => mention(a.login)))].join(", ")}`
         : "nothing is missing";
-  return [ESCALATION_MARKER, "### ✅ Resolved", "", `The policy is satisfied on ${sha}: ${why}.`, "", stateLine(state)].join("\n");
+  return commentBody(["### ✅ Resolved", "", `The policy is satisfied on ${sha}: ${why}.`].join("\n"), state);
 }

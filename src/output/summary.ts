@@ -1,6 +1,7 @@
 /** Markdown rendering of an Evaluation: the check run summary, also printed by `explain --format markdown`. */
 import type { Evaluation, RuleStatus } from "../types.js";
 import { describeRequirement } from "../policy/reviewers.js";
+import { redactSecrets } from "../policy/secrets.js";
 import { inlineCode } from "./escalation.js";
 
 const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "⏳", skipped: "➖" };
@@ -8,6 +9,7 @@ const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "�
 /** Escapes text for a Markdown table cell. */
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 
+/** The summary, with any secret a message quotes (a commit subject, the title, a path) redacted. */
 export function renderSummary(e: Evaluation): string {
   const out: string[] = [];
   const a = e.agent;
@@ -54,5 +56,5 @@ export function renderSummary(e: Evaluation): string {
       "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.",
     );
   }
-  return out.join("\n");
+  return redactSecrets(out.join("\n"));
 }

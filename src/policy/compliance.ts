@@ -20,18 +20,56 @@ const firstLine = (message: string) => message.split("\n", 1)[0]!.slice(0, 72);
 const commitList = (cs: readonly CommitFacts[]) =>
   listNames(cs.map((c) => `${short(c.sha)} ${firstLine(c.commit.message)}`.replace(/`/g, "'")), 5);
 
+/** Commits GitHub counts on the PR but did not list (it lists the first 250 only), or 0. */
+export function unlistedCommits(facts: PullFacts): number {
+  const total = facts.pull.commits;
+  return typeof total === "number" && total > facts.commits.length ? total - facts.commits.length : 0;
+}
+
+/**
+ * GitHub lists at most the first 250 commits of a PR. When it reports more than
+ * it listed, the commit rules, the contributors who may not approve and the
+ * commit each command was given on cannot be known, so the PR cannot pass
+ * (like `paths.incomplete` for files).
+ */
+export function incompleteCommitsRule(facts: PullFacts): RuleResult | null {
+  const missing = unlistedCommits(facts);
+  if (missing === 0) return null;
+  return {
+    id: "commits.incomplete",
+    status: "fail",
+    message:
+      `GitHub lists only the first 250 commits of a PR; it reports ${facts.pull.commits} commits but listed ${facts.commits.length}. ` +
+      `The commit rules (signatures, sign-offs, AI disclosure) and the list of commit authors, who may not approve, cannot see the other ${missing}, ` +
+      "and a `/governance` command cannot be tied to a commit, so `/governance approve` and `/governance override` do not count.",
+    fix: "Squash the commits (or rebase them into fewer than 250) and force-push, or split the change into smaller PRs.",
+  };
+}
+
 /** The PR description without HTML comments (template hints), trimmed. */
 export function bodyText(body: string | null | undefined): string {
   return (body ?? "").replace(/<!--[\s\S]*?(-->|$)/g, "").trim();
 }
 
+/**
+ * `#12`, `owner/repo#12`, an `…/issues/12` URL or a Jira `…/browse/KEY-1` URL.
+ * Linear in the text: an `owner/repo#12` is tried only from the first word of
+ * a run of name characters (from any later one it would fail the same way),
+ * and a Jira URL's path is matched segment by segment, so no start re-scans
+ * what an earlier one scanned.
+ */
 const ISSUE_REF =
-  /(?:^|[^\w/&])#\d+\b|\b[\w.-]+\/[\w.-]+#\d+\b|https?:\/\/[^\s/]+\/[\w.-]+\/[\w.-]+\/issues\/\d+|\bhttps?:\/\/[^\s]+\/browse\/[A-Z][A-Z0-9]+-\d+/;
+  /(?:^|[^\w/&])#\d+\b|\b(?<=(?:^|[^\w.-])[.-]*)[\w.-]+\/[\w.-]+#\d+\b|https?:\/\/[^\s/]+\/[\w.-]+\/[\w.-]+\/issues\/\d+|\bhttps?:\/\/[^\s/]+(?:\/[^\s/]+)*\/browse\/[A-Z][A-Z0-9]+-\d+/;
+
+/** The first issue reference in `text`, or null. */
+export function issueRef(text: string): string | null {
+  return ISSUE_REF.exec(text)?.[0].trim() ?? null;
+}
 
 const linkedIssue: Rule = (c, facts) => {
   if (!c.linked_issue) return null;
-  const m = ISSUE_REF.exec(`${facts.pull.title}\n${bodyText(facts.pull.body)}`);
-  if (m) return { id: "compliance.linked_issue", status: "pass", message: `Links an issue (${m[0].trim()}).` };
+  const ref = issueRef(`${facts.pull.title}\n${bodyText(facts.pull.body)}`);
+  if (ref !== null) return { id: "compliance.linked_issue", status: "pass", message: `Links an issue (${ref}).` };
   return {
     id: "compliance.linked_issue",
     status: "fail",
@@ -75,15 +113,32 @@ const signedCommits: Rule = (c, facts) => {
   };
 };
 
-const SIGN_OFF = /^Signed-off-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim;
+const SIGN_OFF = /^Signed-off-by:(.*)$/gim;
+
+/**
+ * The e-mail addresses of the `Signed-off-by: Name <email>` lines of a commit
+ * message: the `<…>` that ends the line (spaces and tabs after it allowed).
+ * Plain string code, not one regex: the name part before `<` made the regex
+ * try every split of a long line (cubic in its length).
+ */
+export function signOffEmails(message: string): string[] {
+  const out: string[] = [];
+  for (const m of message.matchAll(SIGN_OFF)) {
+    const line = m[1]!;
+    let end = line.length;
+    while (end > 0 && (line[end - 1] === " " || line[end - 1] === "\t")) end--;
+    if (line[end - 1] !== ">") continue;
+    // The first `<` after any earlier `>`: the address holds no `>`, and at least one character.
+    const open = line.indexOf("<", line.lastIndexOf(">", end - 2) + 1);
+    if (open >= 0 && open < end - 2) out.push(line.slice(open + 1, end - 1));
+  }
+  return out;
+}
 
 /** Does the commit carry a sign-off matching its author (by e-mail, or any sign-off when the e-mail is unknown)? */
 export function signedOff(c: CommitFacts): boolean {
   const email = c.commit.author?.email?.toLowerCase();
-  for (const m of c.commit.message.matchAll(SIGN_OFF)) {
-    if (!email || m[2]!.trim().toLowerCase() === email) return true;
-  }
-  return false;
+  return signOffEmails(c.commit.message).some((e) => !email || e.trim().toLowerCase() === email);
 }
 
 const dco: Rule = (c, facts) => {
@@ -166,7 +221,19 @@ const titlePattern: Rule = (c, facts) => {
   };
 };
 
-const HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$/gm;
+const HEADING = /^ {0,3}#{1,6}[ \t]+(.*)$/gm;
+
+/** `text` without trailing spaces, tabs and `#`s (a loop: a regex anchored at the end re-scans from every start). */
+function trimClosing(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "\t" || text[end - 1] === "#")) end--;
+  return text.slice(0, end);
+}
+
+/** The ATX headings of a Markdown text, without the closing `#`s: `## Testing ##` gives `Testing`. */
+export function headings(text: string): string[] {
+  return [...text.matchAll(HEADING)].map((m) => trimClosing(m[1]!));
+}
 const normalHeading = (s: string) => s.replace(/^#+\s*/, "").replace(/[*_`:]/g, "").trim().toLowerCase();
 
 const body: Rule = (c, facts) => {
@@ -177,7 +244,7 @@ const body: Rule = (c, facts) => {
     problems.push(`it has ${text.length} characters (at least ${c.body.min_length} needed)`);
   }
   if (c.body.sections?.length) {
-    const have = new Set([...text.matchAll(HEADING)].map((m) => normalHeading(m[1]!)));
+    const have = new Set(headings(text).map(normalHeading));
     const missing = c.body.sections.filter((s) => !have.has(normalHeading(s)));
     if (missing.length) problems.push(`missing section${missing.length === 1 ? "" : "s"} ${missing.map((s) => `\`${s}\``).join(", ")}`);
   }

@@ -8,7 +8,7 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules, dependencyGroup, DEPENDENCY_FILES } from "./compliance.js";
+import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, unlistedCommits } from "./compliance.js";
 import { listNames } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import {
@@ -95,7 +95,8 @@ export function evaluate(input: EvaluateInput): Evaluation {
     };
   }
 
-  const effects = commandEffects(facts, policy, verdict);
+  // Commands are tied to a commit by the commit list: a capped list (`commits.incomplete`) could tie a stale one to the head.
+  const effects = unlistedCommits(facts) > 0 ? { approvals: [], overrides: [] } : commandEffects(facts, policy, verdict);
   const state = reviewState(facts, effects.approvals);
   const ctx = requirementContext(policy, facts, verdict);
 
@@ -116,7 +117,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
       locations: g.files.map((path) => ({ path, message: `Needs approval: ${describeRequirement(r)}.` })),
     });
   }
-  for (const rule of [incompleteFilesRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
+  for (const rule of [incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
     if (rule) rules.push(rule);
   }
 

@@ -35,7 +35,11 @@ export function isBot(user: Actor | null | undefined): boolean {
   return !user || user.type === "Bot" || /\[bot\]$/i.test(user.login);
 }
 
-/** The latest review per reviewer wins; COMMENTED reviews do not change a reviewer's state. */
+/**
+ * The latest review per reviewer wins; COMMENTED reviews do not change a
+ * reviewer's state. A `/governance approve` (in `commandApprovals`, oldest
+ * first) and a review by the same person: the later one decides.
+ */
 export function reviewState(facts: PullFacts, commandApprovals: readonly ApprovalCandidate[] = []): ReviewState {
   const latest = new Map<string, { state: string; commit: string | null; at: string | null; login: string }>();
   const ordered = [...facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
@@ -53,8 +57,8 @@ export function reviewState(facts: PullFacts, commandApprovals: readonly Approva
   }
   for (const c of commandApprovals) {
     const review = latest.get(lower(c.login));
-    // A command approval counts unless the same person's later review requested changes.
-    if (review?.state === "CHANGES_REQUESTED" && (review.at ?? "") > (c.at ?? "")) continue;
+    // The same person's later review (an approval, a changes request, or a dismissed review) decides instead.
+    if (review && (review.at ?? "") > (c.at ?? "")) continue;
     const i = approvals.findIndex((a) => lower(a.login) === lower(c.login));
     if (i >= 0) approvals.splice(i, 1);
     approvals.push(c);

@@ -1,7 +1,9 @@
 /**
  * Well-known token and key formats, looked for in the lines a PR adds.
  * A finding carries the file, line and kind only: the matched value is never
- * kept, so it cannot reach a log, a check run or a comment.
+ * kept, so it cannot reach a log, a check run or a comment. Text the app writes
+ * to GitHub goes through `redactSecrets`, for secrets in what users wrote
+ * (a commit subject, the PR title, a path) that a message quotes.
  */
 import type { FileFacts } from "../types.js";
 import { addedLines } from "./patch.js";
@@ -23,7 +25,8 @@ export const SECRET_KINDS: readonly SecretKind[] = [
   { id: "slack_webhook", name: "Slack webhook URL", pattern: /hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/ },
   { id: "google_api_key", name: "Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
   { id: "stripe_key", name: "Stripe live key", pattern: /\b[rs]k_live_[0-9A-Za-z]{20,}\b/ },
-  { id: "openai_key", name: "OpenAI API key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}/ },
+  // At most 200 characters before the marker (real keys have far fewer): unbounded, each `sk-` of a long run re-scanned the whole run.
+  { id: "openai_key", name: "OpenAI API key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,}/ },
   { id: "anthropic_key", name: "Anthropic API key", pattern: /\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}/ },
   { id: "npm_token", name: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/ },
   { id: "pypi_token", name: "PyPI token", pattern: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/ },
@@ -44,21 +47,76 @@ export interface SecretFinding {
 /** The literal marks every kind contains, tried first so most lines cost one cheap regex test. */
 const ANY = /-----BEGIN|A[KS]IA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|AIza|k_live_|T3BlbkFJ|sk-ant-|npm_|pypi-|hf_|SG\.|AccountKey=/;
 
-/** Finds well-known secret formats in the added lines of `files`. Lines longer than 4,000 characters are cut. */
+/**
+ * Each kind with a global copy of its pattern, to look past a placeholder and to
+ * start a search mid-text, and whether the pattern ends in `\b` (looks at the
+ * character after its match).
+ */
+const SEARCHES = SECRET_KINDS.map((kind) => ({
+  kind,
+  all: new RegExp(kind.pattern.source, `${kind.pattern.flags}g`),
+  boundaryEnd: kind.pattern.source.endsWith("\\b"),
+}));
+
+/** A long line is scanned in windows of this many characters, so each character costs about the same however long its line. */
+const WINDOW = 4000;
+/**
+ * What consecutive windows share: more than any secret's text (the longest pattern,
+ * a fine-grained GitHub token, matches at most 266 characters), so a secret
+ * anywhere in a line lies whole in some window.
+ */
+const OVERLAP = 400;
+
+/**
+ * The first kind (in `SECRET_KINDS` order) found in `piece` from `begin`. When the
+ * piece is `cut` from a longer line, a match ending in `\b` at the cut does not
+ * count: the `\b` is the cut's, the text may go on (the next window holds any
+ * real secret there whole).
+ */
+function kindIn(piece: string, begin: number, cut: boolean): SecretKind | null {
+  for (const { kind, all, boundaryEnd } of SEARCHES) {
+    all.lastIndex = begin;
+    for (let m = all.exec(piece); m; m = all.exec(piece)) {
+      if (cut && boundaryEnd && m.index + m[0].length === piece.length) break;
+      if (!PLACEHOLDER.test(m[0])) return kind;
+    }
+  }
+  return null;
+}
+
+/** The kind of a secret in `text` (one line), scanning it in overlapping windows, or null. */
+function secretIn(text: string): SecretKind | null {
+  for (let start = 0; ; start += WINDOW - OVERLAP) {
+    // One character of the line either side of the window, so `\b` at its edges sees the line, not the cut.
+    const from = Math.max(0, start - 1);
+    const to = Math.min(text.length, start + WINDOW + 1);
+    const piece = text.slice(from, to);
+    const kind = ANY.test(piece) ? kindIn(piece, start - from, to < text.length) : null;
+    if (kind) return kind;
+    if (to >= text.length) return null;
+  }
+}
+
+/** Finds well-known secret formats in the added lines of `files`: at most one finding per line. */
 export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {
   const out: SecretFinding[] = [];
   for (const f of files) {
     for (const { line, text } of addedLines(f.patch)) {
-      const t = text.length > 4000 ? text.slice(0, 4000) : text;
-      if (!ANY.test(t)) continue;
-      for (const kind of SECRET_KINDS) {
-        const m = kind.pattern.exec(t);
-        if (m && !PLACEHOLDER.test(m[0])) {
-          out.push({ path: f.filename, line, kind: kind.name });
-          break;
-        }
-      }
+      const kind = secretIn(text);
+      if (kind) out.push({ path: f.filename, line, kind: kind.name });
     }
   }
+  return out;
+}
+
+/**
+ * `text` with every secret of a known format replaced by `[redacted <kind>]`
+ * (AWS's example keys kept). For everything the app writes to GitHub, which
+ * quotes what users wrote: commit subjects, the PR title, paths.
+ */
+export function redactSecrets(text: string): string {
+  if (!ANY.test(text)) return text;
+  let out = text;
+  for (const { kind, all } of SEARCHES) out = out.replace(all, (m) => (PLACEHOLDER.test(m) ? m : `[redacted ${kind.name}]`));
   return out;
 }

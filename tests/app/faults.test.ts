@@ -15,6 +15,7 @@ import {
   HEAD_SHA,
   REPO_PATH,
   SEEN_CHECK,
+  commit,
   mockCheckRun,
   mockCheckRunRead,
   mockEscalation,
@@ -366,7 +367,7 @@ describe("ordering and concurrency", () => {
       .get(PR).reply(200, { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] })
       .get(`${PR}/reviews`).query(true).times(2).reply(200, [])
       .get(`${PR}/files`).query(true).times(2).reply(200, [{ filename: "README.md", status: "modified", additions: 1, deletions: 0 }])
-      .get(`${PR}/commits`).query(true).times(2).reply(200, [])
+      .get(`${PR}/commits`).query(true).times(2).reply(200, [commit()])
       .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, [])
       .post(`${REPO_PATH}/issues/2/comments`, (b) => ((commentBody = b.body), commentsCreated++, true)).reply(201, { id: 9001 })
       .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)

@@ -13,7 +13,9 @@ import {
   API,
   PRIVATE_KEY,
   REPO_PATH,
+  commit,
   mockCheckRun,
+  mockEscalation,
   mockLabels,
   mockPolicy,
   mockPr,
@@ -65,6 +67,32 @@ describe("secrets never leak", () => {
     for (const secret of [GITHUB_TOKEN, AWS_KEY, "ghs_test_installation_token", PRIVATE_KEY.split("\n")[5]!]) {
       expect(everything).not.toContain(secret);
     }
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("secrets users wrote are not echoed", () => {
+  it("a token in a commit subject, the title and a path is redacted from the check run and the comment", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy('paths:\n  forbidden: ["secrets/**"]\ncompliance:\n  dco: true\n  title_pattern: "^feat: "\n');
+    mockPr({
+      opened: true,
+      files: [{ filename: `secrets/${GITHUB_TOKEN}.json`, status: "added", additions: 1, deletions: 0, changes: 1, patch: "@@ -0,0 +1 @@\n+{}" }],
+      commits: [commit({ message: `Add ${GITHUB_TOKEN} to config` })],
+    });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    const comment = mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ title: `Rotate ${GITHUB_TOKEN}` }));
+    const body = check.body() as { output: { title: string; summary: string; annotations?: { path: string }[] } };
+    const redacted = "[redacted GitHub token]";
+    expect(body.output.title).toBe("Policy violation: paths.forbidden, compliance.dco, compliance.title_pattern");
+    expect(body.output.annotations?.map((a) => a.path)).toEqual([`secrets/${redacted}.json`]);
+    expect(body.output.summary).toContain(`Changes forbidden paths: \`secrets/${redacted}.json\`.`);
+    expect(body.output.summary).toContain(`1 commit lacks a \`Signed-off-by:\` matching the author: \`ec26c3e Add ${redacted} to config\`.`);
+    expect(comment.body()).toContain(`- ❌ \`compliance.title_pattern\`: The title \`Rotate ${redacted}\` does not match \`^feat: \`.`);
+    expect([JSON.stringify(body), comment.body()].join("\n")).not.toContain(GITHUB_TOKEN);
     expect(nock.isDone()).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PolicyInput } from "../../src/config/schema.js";
-import { bodyText, complianceRules, dependencyGroup, disclosesAi, signedOff } from "../../src/policy/compliance.js";
+import { bodyText, complianceRules, dependencyGroup, disclosesAi, headings, issueRef, signedOff, signOffEmails } from "../../src/policy/compliance.js";
 import type { PullFacts, RuleResult } from "../../src/types.js";
 import { commit, facts, file, HEAD, policy } from "./build.js";
 
@@ -37,6 +38,121 @@ describe("compliance.linked_issue", () => {
       expect(r.message).toBe("The PR links no issue.");
       expect(r.fix).toContain("Fixes #123");
     }
+  });
+});
+
+// The regexes the linear code replaced (quadratic or worse on long lines), kept as references for short inputs.
+const OLD_ISSUE_REF =
+  /(?:^|[^\w/&])#\d+\b|\b[\w.-]+\/[\w.-]+#\d+\b|https?:\/\/[^\s/]+\/[\w.-]+\/[\w.-]+\/issues\/\d+|\bhttps?:\/\/[^\s]+\/browse\/[A-Z][A-Z0-9]+-\d+/;
+const OLD_HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$/gm;
+const OLD_SIGN_OFF = /^Signed-off-by:[ \t]*(.*?)[ \t]*<([^>\n]+)>[ \t]*$/gim;
+
+/** Texts built from the pieces that matter to a pattern. */
+const textOf = (pieces: string[], maxLength = 30) => fc.array(fc.constantFrom(...pieces), { maxLength }).map((a) => a.join(""));
+
+describe("issue references", () => {
+  it.each([
+    ["Fixes #12", "#12"],
+    ["Improve parsing\nSee #7 for context", "#7"],
+    ["#3 at the start", "#3"],
+    ["Fixes\t#9", "#9"],
+    ["Closes acme/api#3", "acme/api#3"],
+    ["Closes -acme/api#3.", "acme/api#3"],
+    ["Refs my.org/some-repo#1234, then #5", "my.org/some-repo#1234"],
+    ["From https://github.com/acme/api/issues/44", "https://github.com/acme/api/issues/44"],
+    ["(https://github.com/acme/api/issues/44)", "https://github.com/acme/api/issues/44"],
+    ["https://acme.atlassian.net/browse/OPS-12", "https://acme.atlassian.net/browse/OPS-12"],
+    ["Jira: https://jira.acme.io/jira/browse/OPS-12?focusedCommentId=1#c1", "https://jira.acme.io/jira/browse/OPS-12"],
+    ["see https://acme.atlassian.net/secure/browse/AB1-7 and #2", "https://acme.atlassian.net/secure/browse/AB1-7"],
+    ["https://acme.atlassian.net/browse/ops-12", null],
+    ["https://github.com/acme/api/pull/5", null],
+    ["Uses &#123; escapes", null],
+    ["path/to/file#L12", null],
+    ["a/b#12x", null],
+    ["x#9", null],
+    ["http://".repeat(9000), null],
+    ["a-".repeat(30000), null],
+    [`${"a.".repeat(30000)}/b#1`, `${"a.".repeat(30000)}/b#1`],
+  ])("%j → %j", (text, ref) => {
+    expect(issueRef(text)).toBe(ref);
+  });
+
+  it("finds what the old regex found, except a Jira URL with an empty path segment (`//`)", () => {
+    const pieces = ["#", "1", "12", "a", "A", "B", "-", ".", "_", "/", "&", " ", "\n", "http", "s", "://", "issues/", "browse/", "ABC-1"];
+    fc.assert(
+      fc.property(textOf(pieces), (text) => {
+        fc.pre(!/:\/\/(?:\S*\/)?\//.test(text));
+        expect(issueRef(text)).toBe(OLD_ISSUE_REF.exec(text)?.[0].trim() ?? null);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("Markdown headings", () => {
+  it.each([
+    ["## Testing ##", ["Testing"]],
+    ["# Summary", ["Summary"]],
+    ["### Risks   ", ["Risks"]],
+    ["   ## Indented", ["Indented"]],
+    ["    ## Code block", []],
+    ["#NoSpace", []],
+    ["####### Seven", []],
+    ["###### Six", ["Six"]],
+    ["## Closing #s ###", ["Closing #s"]],
+    ["##\tTabbed\t#", ["Tabbed"]],
+    ["## Testing\r\nmore", ["Testing"]],
+    ["## **Risks**:", ["**Risks**:"]],
+    ["# ", [""]],
+    ["# #", [""]],
+    ["text\n## Later\n", ["Later"]],
+    [`# x${" ".repeat(65000)}y`, [`x${" ".repeat(65000)}y`]],
+    [`# x${" ".repeat(65000)}`, ["x"]],
+  ])("%j → %j", (text, expected) => {
+    expect(headings(text)).toEqual(expected);
+  });
+
+  it("are the headings the old regex found", () => {
+    const pieces = [" ", "  ", "\t", "#", "##", "a", "b c", "*", "\n", "\r", "\r\n", "\u2028"];
+    fc.assert(
+      fc.property(textOf(pieces), (text) => {
+        expect(headings(text)).toEqual([...text.matchAll(OLD_HEADING)].map((m) => m[1]));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("decide compliance.body on a long heading line", () => {
+    const r = only({ body: { sections: ["Testing"] } }, facts({ pull: { body: `# x${" ".repeat(65000)}y\n## Testing ##\nRan it.` } }));
+    expect(r.status).toBe("pass");
+  });
+});
+
+describe("sign-off lines", () => {
+  it.each([
+    ["Fix\n\nSigned-off-by: Ann Lee <ann@example.com>", ["ann@example.com"]],
+    ["Fix\n\nsigned-off-by:Ann<ann@example.com>  \t", ["ann@example.com"]],
+    ["Signed-off-by: A <x> B <y>", ["y"]],
+    ["Signed-off-by: a>b <c>", ["c"]],
+    ["Signed-off-by: <<a>", ["<a"]],
+    ["Signed-off-by: Ann <>", []],
+    ["Signed-off-by: Ann <ann@example.com> later", []],
+    ["Signed-off-by: Ann <ann@example.com>\r\nSigned-off-by: Bo <bo@example.com>", ["ann@example.com", "bo@example.com"]],
+    ["Fix\n Signed-off-by: Ann <ann@example.com>", []],
+    [`Signed-off-by: ${" ".repeat(20000)}x`, []],
+    [`Signed-off-by: ${"<".repeat(20000)}`, []],
+  ])("%j → %j", (message, emails) => {
+    expect(signOffEmails(message)).toEqual(emails);
+  });
+
+  it("are the ones the old regex found", () => {
+    const pieces = ["Signed-off-by:", "signed-off-by: ", " ", "\t", "<", ">", "a", "@", "\n", "\r\n", "x y"];
+    fc.assert(
+      fc.property(textOf(pieces), (message) => {
+        expect(signOffEmails(message)).toEqual([...message.matchAll(OLD_SIGN_OFF)].map((m) => m[2]));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import type { PolicyInput } from "../../src/config/schema.js";
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../../src/policy/evaluate.js";
 import { neededLookups } from "../../src/policy/lookups.js";
 import type { AgentVerdict, PullFacts } from "../../src/types.js";
-import { commit, copilot, dependabot, facts, file, HEAD, human, NOW, policy, review, unknownAgent } from "./build.js";
+import { commit, copilot, dependabot, facts, file, HEAD, human, NOW, OLD, policy, review, unknownAgent } from "./build.js";
 
 const run = (input: PolicyInput, f: PullFacts, verdict: AgentVerdict = copilot) => evaluate({ policy: policy(input), facts: f, now: NOW, verdict });
 const approved = [review("alice", "APPROVED", "2025-05-01T00:00:00Z")];
@@ -66,6 +66,71 @@ describe("overrides: matched by agent id, automation, unknown and *", () => {
   it("puts one agent in report mode", () => {
     const e = run({ paths: { forbidden: ["src/**"] }, overrides: [{ agents: ["copilot"], mode: "report" }] }, facts());
     expect(e).toMatchObject({ mode: "report", outcome: "violation", conclusion: "neutral", title: "Report only: Policy violation: paths.forbidden" });
+  });
+});
+
+describe("a reviewer's review and command approval", () => {
+  it("a review approving the head counts after the same person's command approved an earlier commit", () => {
+    const f = facts({
+      commits: [
+        commit(OLD, "First try", { committer: { date: "2025-05-01T00:00:00Z" } }),
+        commit(HEAD, "Second try", { committer: { date: "2025-05-03T00:00:00Z" } }),
+      ],
+      comments: [{ id: 1, user: { login: "alice", type: "User" }, body: "/governance approve", created_at: "2025-05-02T00:00:00Z" }],
+      reviews: [review("alice", "APPROVED", "2025-05-04T00:00:00Z")],
+    });
+    const e = run({}, f);
+    expect(e).toMatchObject({ outcome: "passed", title: "Policy satisfied" });
+    expect(e.approvals).toEqual([{ login: "alice", via: "review", commit: HEAD, at: "2025-05-04T00:00:00Z", counted_for: ["reviewers"] }]);
+  });
+});
+
+describe("commits.incomplete: GitHub lists at most 250 commits", () => {
+  // 250 listed commits, the last one the head, dated before the comments.
+  const listed = Array.from({ length: 250 }, (_, i) =>
+    commit(i === 249 ? HEAD : String(i).padStart(40, "a"), `Step ${i}`, { committer: { date: "2025-05-01T00:00:00Z" } }),
+  );
+  const at = (id: number, login: string, body: string) => ({ id, user: { login, type: "User" }, body, created_at: "2025-05-02T00:00:00Z" });
+  const commands = [at(1, "alice", "/governance approve"), at(2, "bob", "/governance override hotfix")];
+  const capped = (extra: Partial<PullFacts> = {}) => facts({ pull: { commits: 312 }, commits: listed, ...extra });
+
+  it("fails when GitHub counts more commits than it listed, saying how to proceed", () => {
+    const e = run({ reviewers: { required: 0 } }, capped());
+    expect(e).toMatchObject({ outcome: "violation", conclusion: "failure", title: "Policy violation: commits.incomplete" });
+    expect(e.rules).toEqual([
+      {
+        id: "commits.incomplete",
+        status: "fail",
+        message:
+          "GitHub lists only the first 250 commits of a PR; it reports 312 commits but listed 250. " +
+          "The commit rules (signatures, sign-offs, AI disclosure) and the list of commit authors, who may not approve, cannot see the other 62, " +
+          "and a `/governance` command cannot be tied to a commit, so `/governance approve` and `/governance override` do not count.",
+        fix: "Squash the commits (or rebase them into fewer than 250) and force-push, or split the change into smaller PRs.",
+      },
+    ]);
+  });
+
+  it("counts no command: an approval or override could be from before commits GitHub did not list", () => {
+    const input: PolicyInput = { paths: { forbidden: ["src/**"] } };
+    const e = run(input, capped({ comments: commands }));
+    expect(e).toMatchObject({ outcome: "violation", title: "Policy violation: commits.incomplete, paths.forbidden", approvals: [], overrides: [] });
+    // The same commands on a PR whose commits are all listed count.
+    const complete = run(input, facts({ pull: { commits: 250 }, commits: listed, comments: commands }));
+    expect(complete).toMatchObject({ outcome: "overridden", title: "Overridden by @bob" });
+    expect(complete.approvals.map((a) => `${a.login} ${a.via}`)).toEqual(["alice command"]);
+  });
+
+  it.each<[string, Partial<PullFacts["pull"]>]>([
+    ["as many as listed", { commits: 250 }],
+    ["fewer than listed (a push since the PR was read)", { commits: 3 }],
+    ["no count (a hand-written snapshot)", {}],
+  ])("is absent when GitHub counts %s", (_what, pull) => {
+    const e = run({}, facts({ pull, commits: listed, reviews: approved }));
+    expect(e.rules.map((r) => r.id)).toEqual(["reviewers"]);
+  });
+
+  it("applies only to governed PRs", () => {
+    expect(run({}, capped(), human)).toMatchObject({ outcome: "not_governed", rules: [] });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contributors, describeRequirement, invokerLogins, isEligible, requirement, requirementContext, reviewState } from "../../src/policy/reviewers.js";
+import { contributors, describeRequirement, invokerLogins, isEligible, requirement, requirementContext, reviewState, type ApprovalCandidate } from "../../src/policy/reviewers.js";
 import type { PullFacts, ReviewFacts } from "../../src/types.js";
 import { commit, copilot, facts, HEAD, OLD, policy, review } from "./build.js";
 
@@ -23,6 +23,36 @@ describe("reviewState: the latest review per reviewer wins", () => {
     const s = reviewState(facts({ reviews }));
     expect(s.approvals.map((a) => a.login)).toEqual(approved);
     expect(s.changesRequested).toEqual(blocked);
+  });
+});
+
+describe("reviewState: a review and a `/governance approve` by one person, the later decides", () => {
+  const approve = (at: string, commit = HEAD): ApprovalCandidate => ({ login: "alice", via: "command", commit, at });
+  it.each<[string, ReviewFacts[], ApprovalCandidate[], string[], string[]]>([
+    ["an approval of the head after an older command approval", [review("alice", "APPROVED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z", OLD)], ["review HEAD"], []],
+    ["a command approval after an older review approval", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], [approve("2025-01-02T00:00:00Z")], ["command HEAD"], []],
+    ["a command approval after a changes request", [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z")], [approve("2025-01-02T00:00:00Z")], ["command HEAD"], []],
+    ["a changes request after a command approval", [review("alice", "CHANGES_REQUESTED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], [], ["alice"]],
+    ["a review dismissed after a command approval", [review("alice", "DISMISSED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], [], []],
+    ["a command approval at the same second as a review", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], [approve("2025-01-01T00:00:00Z")], ["command HEAD"], []],
+    [
+      "commands before and after a review",
+      [review("alice", "APPROVED", "2025-01-02T00:00:00Z", OLD)],
+      [approve("2025-01-01T00:00:00Z", OLD), approve("2025-01-03T00:00:00Z")],
+      ["command HEAD"],
+      [],
+    ],
+  ])("%s", (_what, reviews, commands, approved, blocked) => {
+    const s = reviewState(facts({ reviews }), commands);
+    expect(s.approvals.map((a) => `${a.via} ${a.commit === HEAD ? "HEAD" : a.commit}`)).toEqual(approved);
+    expect(s.changesRequested).toEqual(blocked);
+  });
+
+  it("keeps a current review approval counting after an older command on an earlier commit", () => {
+    const f = facts({ reviews: [review("alice", "APPROVED", "2025-01-02T00:00:00Z")] });
+    const p = policy();
+    const r = requirement("reviewers", "reviewers", 1, p.reviewers.from, reviewState(f, [approve("2025-01-01T00:00:00Z", OLD)]), requirementContext(p, f, copilot));
+    expect(r).toMatchObject({ have: 1, approved_by: ["alice"] });
   });
 });
 

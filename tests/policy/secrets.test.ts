@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { complianceRules } from "../../src/policy/compliance.js";
 import { addedLines } from "../../src/policy/patch.js";
-import { findSecrets, SECRET_KINDS } from "../../src/policy/secrets.js";
+import { findSecrets, redactSecrets, SECRET_KINDS } from "../../src/policy/secrets.js";
 import { facts, file, policy } from "./build.js";
 
 // Sample values are assembled at run time so that no token-shaped string sits in the repository.
@@ -45,6 +45,52 @@ describe("findSecrets", () => {
     ["a public key", "@@ -1 +1 @@\n+-----BEGIN PUBLIC KEY-----"],
   ])("ignores %s", (_what, patch) => {
     expect(findSecrets([file("a.txt", { patch })])).toEqual([]);
+  });
+});
+
+describe("findSecrets on long lines", () => {
+  const line = (text: string) => [file("dist/app.min.js", { patch: `@@ -0,0 +1,2 @@\n+first\n+${text}` })];
+  const token = SAMPLES.github_token!;
+
+  it.each([0, 3_599, 3_600, 3_980, 3_999, 4_000, 7_190, 9_999, 250_000])("finds a token at column %i", (column) => {
+    expect(findSecrets(line(`${";".repeat(column)}${token};${";".repeat(5000)}`))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "GitHub token" }]);
+  });
+
+  it("reports one finding for a line with many secrets", () => {
+    const text = Array.from({ length: 40 }, (_, i) => `${" ".repeat(1000 + i)}${i % 2 ? token : SAMPLES.aws_access_key}`).join("");
+    expect(findSecrets(line(text))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "AWS access key ID" }]);
+  });
+
+  it("looks past a placeholder to a real key on the same line", () => {
+    expect(findSecrets(line(`AKIAIOSFODNN7EXAMPLE ${SAMPLES.aws_access_key}`))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "AWS access key ID" }]);
+  });
+
+  it("finds a key whose pattern needs nothing after it, however long the run it starts", () => {
+    expect(findSecrets(line(`${" ".repeat(3_000)}${SAMPLES.openai_key}${"b".repeat(5000)}`))).toEqual([{ path: "dist/app.min.js", line: 2, kind: "OpenAI API key" }]);
+  });
+
+  it("does not take a window's edge for a word boundary", () => {
+    // A key-like run inside a longer word where the second window starts, and a `ghp_` run too long to be a token
+    // crossing the first window's end: neither is a secret.
+    const inWord = `${"x".repeat(3_600)}${SAMPLES.aws_access_key} ${"=".repeat(1000)}`;
+    const tooLong = `${" ".repeat(3_800)}ghp_${"a".repeat(300)} ${"=".repeat(1000)}`;
+    expect(findSecrets([...line(inWord), ...line(tooLong)])).toEqual([]);
+  });
+});
+
+describe("redactSecrets", () => {
+  it.each(SECRET_KINDS.map((k) => [k.id, k.name] as const))("replaces a %s with its kind", (id, name) => {
+    // The webhook pattern starts at its host: the scheme before it stays.
+    const kept = id === "slack_webhook" ? "https://" : "";
+    expect(redactSecrets(`Add "${SAMPLES[id]!}" to config`)).toBe(`Add "${kept}[redacted ${name}]" to config`);
+  });
+
+  it("replaces every secret, keeps the rest and AWS's example key, and leaves clean text alone", () => {
+    const text = `a ${SAMPLES.github_token} b ${SAMPLES.aws_access_key} c AKIAIOSFODNN7EXAMPLE d ${SAMPLES.github_token}`;
+    const redacted = "a [redacted GitHub token] b [redacted AWS access key ID] c AKIAIOSFODNN7EXAMPLE d [redacted GitHub token]";
+    expect(redactSecrets(text)).toBe(redacted);
+    expect(redactSecrets(redacted)).toBe(redacted);
+    expect(redactSecrets("ghp_short `code` | cell <!-- marker -->")).toBe("ghp_short `code` | cell <!-- marker -->");
   });
 });
 
