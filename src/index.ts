@@ -132,7 +132,8 @@ export function createApp(appOptions: AppOptions = {}) {
     // cannot change the outcome, and our own check's events would only echo our writes.
     on(["check_run.completed", "status"], async (context, deps, repo) => {
       const payload = context.payload as { check_run?: CheckRunPayload; sha?: unknown; context?: unknown };
-      const loaded = await loadPolicy(deps.gh, repo);
+      // CI sends many of these: a repository known to have no policy file (in the last 5 minutes) is not asked again.
+      const loaded = await loadPolicy(deps.gh, repo, { trustMissingMs: 5 * 60_000 });
       if (loaded.kind !== "ok") return;
       const name = payload.check_run?.name ?? (typeof payload.context === "string" ? payload.context : "");
       if (name === loaded.policy.escalation.check_name || !requiredCheckNames(loaded.policy).has(name)) return;

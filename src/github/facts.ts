@@ -42,9 +42,22 @@ interface CachedFile {
 /** Policy file texts by `owner/repo:path`, with their ETags, for conditional requests. */
 const fileCache = new LruCache<string, CachedFile>(2000);
 
+/** When each file was last found missing (404), by the same key: GitHub gives no ETag for a 404. */
+const missingSince = new LruCache<string, number>(5000);
+
 export function clearCaches(): void {
   fileCache.clear();
   parseCache.clear();
+  missingSince.clear();
+}
+
+export interface ReadOptions {
+  /**
+   * Trust a "not found" this recent (ms) without asking again. Only for decisions
+   * that a late-noticed new policy file cannot make unsafe (which check events
+   * matter); evaluations always ask.
+   */
+  trustMissingMs?: number;
 }
 
 /** The HTTP status of an Octokit error, if it has one. */
@@ -54,8 +67,10 @@ export const httpStatus = (err: unknown) => (err as { status?: number }).status;
  * Reads a file's text from a repository's default branch (no `ref`), or null when
  * it does not exist. Conditional on the last ETag: a 304 reuses the cached text.
  */
-async function readFile(gh: GitHub, ref: RepoRef, path: string): Promise<string | null> {
+async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOptions = {}): Promise<string | null> {
   const key = `${ref.owner}/${ref.repo}:${path}`.toLowerCase();
+  const missing = missingSince.get(key);
+  if (opts.trustMissingMs && missing !== undefined && Date.now() - missing < opts.trustMissingMs) return null;
   const cached = fileCache.get(key);
   try {
     const res = await gh.rest.repos.getContent({
@@ -67,11 +82,13 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string): Promise<string 
     if (Array.isArray(res.data) || data.type !== "file" || typeof data.content !== "string") return null;
     const text = Buffer.from(data.content, (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
     if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text });
+    missingSince.delete(key);
     return text;
   } catch (err) {
     if (httpStatus(err) === 304 && cached) return cached.text;
     if (httpStatus(err) === 404) {
       fileCache.delete(key);
+      missingSince.set(key, Date.now());
       return null;
     }
     throw err;
@@ -114,12 +131,12 @@ function extendsTarget(value: string, from: RepoRef): { ref: RepoRef; path: stri
  * default branch, else the same file in the owner's `.github` repository.
  * Never reads from a PR's head. An `ok` result lists the files it was built from.
  */
-export async function loadPolicy(gh: GitHub, ref: RepoRef): Promise<PolicySource> {
+export async function loadPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions = {}): Promise<PolicySource> {
   let from: RepoRef = ref;
-  let text = await readFile(gh, ref, POLICY_PATH);
+  let text = await readFile(gh, ref, POLICY_PATH, opts);
   if (text === null && ref.repo !== ".github") {
     from = { owner: ref.owner, repo: ".github" };
-    text = await readFile(gh, from, POLICY_PATH);
+    text = await readFile(gh, from, POLICY_PATH, opts);
   }
   const source = `${from.owner}/${from.repo}:${POLICY_PATH}`;
   if (text === null) return { kind: "missing" };

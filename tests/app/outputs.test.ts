@@ -440,6 +440,23 @@ describe("status events", () => {
     expect(nock.isDone()).toBe(true);
     expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
   });
+
+  it("in a repository without a policy file, a burst of statuses asks for it once; a PR event still asks", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null); // the repository's and the organisation's `.github`: 404, once
+    await receive(app, "status", statusPayload("ci/jenkins"));
+    await receive(app, "status", statusPayload("ci/lint")); // nock would refuse a second read
+    expect(nock.isDone()).toBe(true);
+
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(nock.isDone()).toBe(true);
+  });
 });
 
 describe("check_run events", () => {
