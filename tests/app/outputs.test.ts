@@ -446,8 +446,9 @@ describe("status events", () => {
     mockToken();
     mockPolicy(null); // the repository's and the organisation's `.github`: 404, once
     await receive(app, "status", statusPayload("ci/jenkins"));
-    await receive(app, "status", statusPayload("ci/lint")); // nock would refuse a second read
+    await receive(app, "status", statusPayload("ci/lint")); // nock would refuse a second read: an error logged
     expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
 
     mockPolicy(null);
     mockPr();
