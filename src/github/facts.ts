@@ -159,8 +159,12 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions = {
   if (!base.ok) return { kind: "invalid", problems: base.problems, source: baseSource };
   const merged = parseExtended(base.raw, parsed, source);
   const files = [file, { repo: `${target.ref.owner}/${target.ref.repo}`, path: target.path }];
+  // One level only: a base's own `_extends` is not followed, and says so rather than being dropped silently.
+  const notFollowed: ConfigProblem[] = base.extends
+    ? [{ file: baseSource, line: 1, col: 1, path: "_extends", message: `\`_extends\` in a base file is not followed (one level only): ${baseSource} extends \`${base.extends}\`, whose settings do not apply; copy them into ${baseSource}` }]
+    : [];
   return merged.ok
-    ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})`, warnings, files }
+    ? { kind: "ok", policy: merged.policy, source: `${source} (extends ${baseSource})`, warnings: [...warnings, ...notFollowed], files }
     : { kind: "invalid", problems: merged.problems, source };
 }
 

@@ -71,6 +71,24 @@ describe("loadPolicy: the files a policy is built from", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("a base's own `_extends` is not followed, and a warning says so (shown in the check summary)", async () => {
+    file("Codertocat/Hello-World", ".github/agent-governance.yml", "_extends: .github/base.yml\n");
+    file("Codertocat/Hello-World", ".github/base.yml", "_extends: .github/grand.yml\nmode: report\n");
+    const loaded = await loadPolicy(gh, HERE);
+    expect(loaded).toMatchObject({ kind: "ok", policy: { mode: "report" } });
+    expect(loaded.kind === "ok" && loaded.warnings).toEqual([
+      {
+        file: "Codertocat/Hello-World:.github/base.yml",
+        line: 1,
+        col: 1,
+        path: "_extends",
+        message:
+          "`_extends` in a base file is not followed (one level only): Codertocat/Hello-World:.github/base.yml extends `.github/grand.yml`, whose settings do not apply; copy them into Codertocat/Hello-World:.github/base.yml",
+      },
+    ]);
+    expect(nock.isDone()).toBe(true); // the grandparent was not read
+  });
+
   it("names none for a missing or invalid policy", async () => {
     file("Codertocat/Hello-World", ".github/agent-governance.yml", "_extends: .github/base.yml\n");
     file("Codertocat/Hello-World", ".github/base.yml", null);

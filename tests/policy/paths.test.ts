@@ -38,6 +38,9 @@ describe("restricted groups and agent-steering files", () => {
     ["AGENTS.md in a subfolder", ["pkg/AGENTS.md"], ["paths.agent_files"]],
     ["copilot instructions", [".github/copilot-instructions.md"], ["paths.agent_files"]],
     ["the policy file", [".github/agent-governance.yml"], ["paths.agent_files"]],
+    ["claude.md in lower case (one file to a case-insensitive file system)", ["claude.md"], ["paths.agent_files"]],
+    ["Agents.md in a subfolder, mixed case", ["pkg/Agents.md"], ["paths.agent_files"]],
+    ["a workflow folder in another case", [".GitHub/Workflows/ci.yml"], ["paths.agent_files"]],
     ["both", ["db/x.sql", ".mcp.json"], ["paths.restricted[0]", "paths.agent_files"]],
   ])("%s → %j", (_what, names, rules) => {
     expect(restrictedGroups(p, facts({ files: names.map((n) => file(n)) })).map((g) => g.rule)).toEqual(rules);
