@@ -119,11 +119,11 @@ export function createApp(appOptions: AppOptions = {}) {
       const { action, review } = context.payload as { action?: string; review?: { id?: unknown } | null };
       if (result?.facts && action === "submitted" && typeof review?.id === "number") recordFirstReview(result.facts, review.id, result.evaluation);
     });
-    // The check run's "Re-check" button, and "Re-run" in the Checks tab.
-    on(["check_run.rerequested", "check_run.requested_action"], async (context, deps, repo) => {
-      const payload = context.payload as { action?: string; requested_action?: { identifier?: string }; check_run?: CheckRunPayload };
+    // The check run's "Re-check" button, "Re-run" in the Checks tab, and "Re-run all checks" (our check suite).
+    on(["check_run.rerequested", "check_run.requested_action", "check_suite.rerequested"], async (context, deps, repo) => {
+      const payload = context.payload as { action?: string; requested_action?: { identifier?: string }; check_run?: CheckRunPayload; check_suite?: CheckRunPayload };
       if (payload.action === "requested_action" && payload.requested_action?.identifier !== RECHECK_ACTION.identifier) return;
-      const numbers = await checkRunPulls(deps, repo, payload.check_run, repositoryId(context.payload));
+      const numbers = await checkRunPulls(deps, repo, payload.check_run ?? payload.check_suite, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no check_run");
       for (const number of numbers) await evaluatePull(deps, { ...repo, number });
     });

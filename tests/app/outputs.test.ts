@@ -506,6 +506,22 @@ describe("check_run events", () => {
     expect(check.body()?.output).toMatchObject({ title: "Waiting for 1 human approval" });
   });
 
+  it("re-evaluates on \"Re-run all checks\" (check_suite.rerequested), for the suite's PR in this repository", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_suite")!;
+    const payload = structuredClone(group.examples.find((x) => x.action === "rerequested")!);
+    payload.installation = { id: INSTALLATION_ID };
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "check_suite", payload);
+    expect(check.body()?.output).toMatchObject({ title: "Waiting for 1 human approval" });
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("ignores another app's requested action", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     await receive(app, "check_run", checkRunPayload("requested_action", "lgtm|26764"));
