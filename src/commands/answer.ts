@@ -53,6 +53,14 @@ export function refusalReply(login: string, cmd: ParsedCommand, reason: string, 
   return withMarker(`@${login} ${quoted(cmd)} was not done: ${reason}.`, commentId);
 }
 
+/** An approve or override given before the app saw the head commit: it cannot count for it. */
+export function unboundReply(login: string, cmd: ParsedCommand, head: string, commentId: number): string {
+  return withMarker(
+    `@${login} ${quoted(cmd)} was not counted: the app had not yet seen the head commit \`${head.slice(0, 7)}\` when you wrote it (it was pushed, or the app was installed, just before), so it cannot tell that you saw it. Check the latest changes and comment again.`,
+    commentId,
+  );
+}
+
 export function explainReply(summary: string, commentId: number): string {
   const text = summary.length > MAX_REPLY ? `${summary.slice(0, MAX_REPLY)}\n\n… (truncated)` : summary;
   return withMarker(text, commentId);

@@ -72,14 +72,19 @@ export function seenBefore(facts: PullFacts, sha: string, at: string): boolean {
 }
 
 /**
- * The commit a command given at `at` applies to. Commit dates are set by whoever
- * commits, so a command the dates place on the head counts for it only if the app
- * saw that head before the command (`seen_at`): a commit pushed after a command
- * cannot inherit it by being back-dated. Otherwise null: no commit the app can vouch for.
+ * The commit a command given at `at` applies to. With `seen_at` (as the app reads
+ * it): the head, when the app saw it before the command (it was the head then, and
+ * still is, whatever its dates say, so a skewed clock in an agent's sandbox does
+ * not matter); otherwise an earlier commit as the dates place it, never the head
+ * (a commit pushed after a command cannot inherit it by being back-dated), or null.
+ * Without `seen_at` (hand-written facts): the commit dates alone.
  */
 export function boundCommit(facts: PullFacts, at: string): string | null {
+  const head = facts.pull.head.sha;
   const commit = commitAt(facts, at);
-  return commit !== facts.pull.head.sha || seenBefore(facts, commit, at) ? commit : null;
+  if (!facts.seen_at) return commit;
+  if (seenBefore(facts, head, at)) return head;
+  return commit === head ? null : commit;
 }
 
 const byCreation = (a: CommentFacts, b: CommentFacts) => a.created_at.localeCompare(b.created_at) || a.id - b.id;

@@ -17,7 +17,8 @@ import { defaultPolicy } from "../config/schema.js";
 import { gatherFacts, loadPolicy, lookupPermissions, withPolicyFiles } from "../github/facts.js";
 import { addReaction, postComment } from "../github/apply.js";
 import { authorize, type Decision } from "../commands/authorize.js";
-import { alreadyAnswered, escalateReply, explainReply, helpReply, refusalReply } from "../commands/answer.js";
+import { alreadyAnswered, escalateReply, explainReply, helpReply, refusalReply, unboundReply } from "../commands/answer.js";
+import { boundCommit } from "../commands/effects.js";
 import { parseCommand, type ParsedCommand } from "../commands/parse.js";
 import { detectAgent } from "../detect/detect.js";
 import { isBot } from "../policy/reviewers.js";
@@ -42,6 +43,7 @@ export type CommentOutcome =
   | "help"
   | "explained"
   | "already_answered"
+  | "not_counted"
   | "closed";
 
 /** Commands that change nothing unless the PR is governed. */
@@ -147,8 +149,17 @@ async function answerCommand(
       await reply(explainReply(renderSummary(evaluation), comment.id));
       return answered ? "already_answered" : "explained";
     }
-    default:
-      return accept(deps, target, cmd, comment.id, login, answered, logDecision, { loaded, ...gathered });
+    default: {
+      const known = { loaded, ...gathered };
+      if ((cmd.name === "approve" || cmd.name === "override") && boundCommit(facts, comment.created_at) === null) {
+        // Given before the app saw the head: it cannot count. Say so, and evaluate (the app now sees the head).
+        logDecision("not_counted", { reason: "head not seen before the command", head: facts.pull.head.sha });
+        await reply(unboundReply(login, cmd, facts.pull.head.sha, comment.id));
+        await evaluatePullNow(deps, target, { known });
+        return answered ? "already_answered" : "not_counted";
+      }
+      return accept(deps, target, cmd, comment.id, login, answered, logDecision, known);
+    }
   }
 }
 

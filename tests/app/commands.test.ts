@@ -128,13 +128,32 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
-    mockReaction();
+    const reply = mockReply();
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     const check = mockCheckRun({ ...SEEN_CHECK, started_at: "2026-11-20T11:45:00Z" });
     await receive(app, "issue_comment", commentPayload({ body }));
+    expect(reply.body()).toBe(
+      `@alice \`/governance approve\` was not counted: the app had not yet seen the head commit \`ec26c3e\` when you wrote it (it was pushed, or the app was installed, just before), so it cannot tell that you saw it. Check the latest changes and comment again.\n\n${marker}`,
+    );
     expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
     expect(check.body()).not.toHaveProperty("started_at"); // an update never moves when the app first saw the head
+    expect(nock.isDone()).toBe(true); // no 👍: the approval does not count
+    expect(app.logs.find((l) => l.msg === "command")).toMatchObject({ command: "approve", decision: "not_counted" });
+  });
+
+  it("on a PR the app never evaluated (installed after it was opened) says the approval cannot count yet, and evaluates it", async () => {
+    const body = "/governance approve";
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
+    const reply = mockReply();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "issue_comment", commentPayload({ body }));
+    expect(reply.body()).toContain("was not counted: the app had not yet seen the head commit `ec26c3e`");
+    expect(check.body()).toMatchObject({ conclusion: "action_required", started_at: "2026-11-20T12:00:00.000Z" });
     expect(nock.isDone()).toBe(true);
   });
 

@@ -180,6 +180,15 @@ describe("boundCommit: a command counts for the head only if the app saw the hea
     expect(boundCommit(backdated(undefined), AT)).toBe(HEAD);
   });
 
+  it("takes the head when the app saw it before the command, even if a skewed clock dated it after the command", () => {
+    const skewed = facts([], {
+      commits: [commit("old", "1", { committer: { date: "2025-06-01T10:00:00Z" } }), commit(HEAD, "2", { committer: { date: "2025-06-01T11:20:00Z" } })],
+      seen_at: { [HEAD]: "2025-06-01T10:50:00Z" },
+    });
+    expect(commitAt(skewed, AT)).toBe("old");
+    expect(boundCommit(skewed, AT)).toBe(HEAD);
+  });
+
   it("seenBefore: an unknown or unseen commit was not seen; without seen_at the dates are trusted", () => {
     expect(seenBefore(backdated({ [HEAD]: "2025-06-01T10:45:00Z" }), "old", AT)).toBe(false);
     expect(seenBefore(backdated({ [HEAD]: "2025-06-01T10:45:00Z", old: "2025-06-01T10:00:00Z" }), "old", AT)).toBe(true);
