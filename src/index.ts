@@ -6,6 +6,7 @@ import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { sweep } from "./handlers/sweep.js";
 import { withSweepLock } from "./github/lock.js";
+import { appIdOf } from "./github/app-id.js";
 import { loadPolicy, pullsForCommit } from "./github/facts.js";
 import type { Policy } from "./config/schema.js";
 import { RECHECK_ACTION } from "./output/check.js";
@@ -45,12 +46,7 @@ export function createApp(appOptions: AppOptions = {}) {
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
     // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
     let appId: Promise<number | undefined> | undefined;
-    const ownAppId = () =>
-      (appId ??= app
-        .auth()
-        .then((octokit) => octokit.auth({ type: "app" }) as Promise<{ appId?: number }>)
-        .then((a) => (typeof a.appId === "number" ? a.appId : undefined))
-        .catch(() => undefined));
+    const ownAppId = () => (appId ??= appIdOf(app));
     /**
      * Every handler runs inside this guard: a malformed payload is logged and dropped,
      * and nothing a handler throws escapes to crash or fail the delivery.
@@ -77,7 +73,7 @@ export function createApp(appOptions: AppOptions = {}) {
       });
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
-        withSweepLock(() => sweep(app, now), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
+        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId() }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
       }, sweepMinutes * 60_000);
       timer.unref();
     }
@@ -93,7 +89,7 @@ export function createApp(appOptions: AppOptions = {}) {
         "pull_request.unlabeled",
       ],
       async (context, deps, repo) => {
-        const payload = context.payload as { action?: string; label?: { name?: string }; sender?: { type?: unknown } | null };
+        const payload = context.payload as { action?: string; label?: { name?: string }; sender?: { type?: unknown } | null; before?: unknown };
         // Our own label writes come back as events, sent by a bot; re-evaluating them would only echo.
         // A person adding or removing one of these labels is re-evaluated (a removed `agent-pr` comes back).
         const echo = payload.sender?.type === "Bot" && DEFAULT_LABELS.own.has(payload.label?.name ?? "");
@@ -101,7 +97,8 @@ export function createApp(appOptions: AppOptions = {}) {
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";
-        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened });
+        const before = payload.action === "synchronize" && typeof payload.before === "string" ? payload.before : undefined;
+        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened, ...(before ? { before } : {}) });
         if (result && opened) recordPullOpened(result.evaluation);
       },
     );

@@ -21,6 +21,8 @@ export interface PullTarget extends RepoRef {
   pull?: PullRequestFacts;
   /** The event is `pull_request.opened`: a PR never evaluated may skip reads (see `GatherOptions.newPull`). */
   opened?: boolean;
+  /** For `synchronize`: the head the push replaced. */
+  before?: string;
 }
 
 export interface Deps {
@@ -97,8 +99,19 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       // The files the policy is built from here (an `_extends` base) are protected like the policy file.
       gathered = { ...gathered, facts: withPolicyFiles(gathered.facts, loaded, ref) };
     }
-    const { facts, check } = gathered;
+    let { facts, check } = gathered;
     if (notOpen(facts.pull)) return skipClosed();
+    // A push back to a commit the app saw before the one it replaces (a force-push to an earlier head): for
+    // commands, the app sees it anew now, so an approval of the replaced head cannot pass to it.
+    if (!known && target.before && check?.started_at && target.before !== facts.pull.head.sha && target.pull?.head.sha === facts.pull.head.sha) {
+      const replaced = await findCheckRun(gh, ref, target.before, policy.escalation.check_name, deps.appId);
+      // Unknown (the replaced head never evaluated, or its event still to come) counts as later: fail closed.
+      if (!replaced?.started_at || Date.parse(replaced.started_at) > Date.parse(check.started_at)) {
+        log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "head_returned", head: facts.pull.head.sha, replaced: target.before }, "head returned to an earlier commit; seen anew");
+        facts = { ...facts, seen_at: { ...facts.seen_at, [facts.pull.head.sha]: deps.now().toISOString() } };
+        check = null; // a new check run records when the app saw this head again
+      }
+    }
     if (loaded.kind === "invalid") {
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
       return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], check };

@@ -7,7 +7,11 @@
 import type { Probot } from "probot";
 import type { Logger } from "pino";
 import { loadPolicy, type GitHub } from "../github/facts.js";
-import { evaluatePull } from "./pull.js";
+import { appIdOf } from "../github/app-id.js";
+import { evaluatePull, type Deps } from "./pull.js";
+
+/** What the sweep shares with the webhook handlers: the per-PR queue, the retries and the app's id. */
+export type SweepShared = Pick<Deps, "queue" | "retries" | "appId">;
 
 export interface SweepStats {
   installations: number;
@@ -18,7 +22,7 @@ export interface SweepStats {
 }
 
 /** Sweeps one installation: repositories whose policy has tiers, open PRs carrying the agent label. */
-export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date, stats: SweepStats): Promise<void> {
+export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date, stats: SweepStats, shared: SweepShared = {}): Promise<void> {
   const repos = await gh.paginate(gh.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
   for (const r of repos) {
     stats.repositories++;
@@ -31,7 +35,7 @@ export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date
       for (const p of pulls) {
         stats.pulls++;
         if (p.draft || !p.labels.some((l) => l.name.toLowerCase() === agentLabel)) continue;
-        await evaluatePull({ gh, log, now }, { ...ref, number: p.number });
+        await evaluatePull({ gh, log, now, ...shared }, { ...ref, number: p.number });
         stats.evaluated++;
       }
     } catch (err) {
@@ -42,15 +46,16 @@ export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date
 }
 
 /** Sweeps every installation of the app. */
-export async function sweep(app: Probot, now: () => Date): Promise<SweepStats> {
+export async function sweep(app: Probot, now: () => Date, shared: SweepShared = {}): Promise<SweepStats> {
   const stats: SweepStats = { installations: 0, repositories: 0, pulls: 0, evaluated: 0, errors: 0 };
+  const withId: SweepShared = { ...shared, appId: shared.appId ?? (await appIdOf(app)) };
   const appGh = await app.auth();
   const installations = await appGh.paginate(appGh.rest.apps.listInstallations, { per_page: 100 });
   for (const inst of installations) {
     stats.installations++;
     try {
       const gh = await app.auth(inst.id);
-      await sweepInstallation(gh, app.log as unknown as Logger, now, stats);
+      await sweepInstallation(gh, app.log as unknown as Logger, now, stats, withId);
     } catch (err) {
       stats.errors++;
       app.log.error({ installation: inst.id, decision: "sweep_error", err: { message: (err as Error).message } }, "sweep failed for an installation");

@@ -19,6 +19,7 @@ import {
   mockPolicy,
   mockPr,
   mockToken,
+  pullRequestPayload,
   receive,
   SEEN_CHECK,
   setupApp,
@@ -140,6 +141,31 @@ describe("/governance approve", () => {
     expect(check.body()).not.toHaveProperty("started_at"); // an update never moves when the app first saw the head
     expect(nock.isDone()).toBe(true); // no 👍: the approval does not count
     expect(app.logs.find((l) => l.msg === "command")).toMatchObject({ command: "approve", decision: "not_counted" });
+  });
+
+  it("does not pass to an earlier head the agent force-pushes back to after the approval", async () => {
+    // The app saw the head (ec26c3e) at 10:00, then B at 10:10; alice approved B at 11:30 by command;
+    // the agent force-pushes back to ec26c3e. Its old check run says 10:00, but it is the head again only now.
+    const B = "b".repeat(40);
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    nock(API)
+      .get(`${REPO_PATH}/commits/${B}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    // The head's old check run is read, then a new one is created: the app sees this head anew.
+    nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [SEEN_CHECK] });
+    let created: Json | undefined;
+    nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true)).reply(201, { id: 779 });
+    const payload = pullRequestPayload({ action: "synchronize" });
+    payload.before = B;
+    await receive(app, "pull_request", payload);
+    expect(created).toMatchObject({ head_sha: HEAD_SHA, started_at: "2026-11-20T12:00:00.000Z", conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.find((l) => l.decision === "head_returned")).toMatchObject({ head: HEAD_SHA, replaced: B });
   });
 
   it("on a PR the app never evaluated (installed after it was opened) says the approval cannot count yet, and evaluates it", async () => {

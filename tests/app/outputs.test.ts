@@ -207,7 +207,12 @@ describe("escalation tiers over time", () => {
     const request = mockReviewRequest();
     const comment = mockEscalation({ update: 9001 });
     const check = mockCheckRun();
+    const asked: Record<string, string>[] = [];
+    check.scope.on("request", (req: { path: string }) => {
+      if (req.path.includes("/check-runs?")) asked.push(Object.fromEntries(new URL(req.path, API).searchParams));
+    });
     const stats = await sweep(app.probot, () => new Date(A_DAY_LATER));
+    expect(asked).toEqual([{ check_name: "Agent Governance", filter: "latest", per_page: "10", app_id: "123" }]); // only this app's check runs
     expect(stats).toEqual({ installations: 1, repositories: 1, pulls: 2, evaluated: 1, errors: 0 });
     expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: ["leads"] });
     expect(labels.bodies.at(-1)).toEqual({ labels: ["escalated"] });
