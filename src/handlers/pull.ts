@@ -212,20 +212,28 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   const notes: string[] = [...(result.notes ?? [])];
   const writes: Record<string, string> = {};
   const outputs = facts ? planOutputs(evaluation, facts, policy, deps.now(), options) : null;
+  // The check run is written even when an earlier write fails (the error is thrown after it, for the retry):
+  // a failed label write must not leave an older verdict on the head.
+  let failedWrite: unknown;
   if (facts && outputs) {
     result.newTiers = outputs.escalation.newTiers;
-    await applyLabels(gh, ref, target.number, outputs.labels);
-    if (outputs.labels.add.length || outputs.labels.remove.length) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
-    const refused = await requestReviews(gh, ref, target.number, outputs.reviewRequests);
-    for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
-    notes.push(...refused);
-    if (outputs.escalation.comment) {
-      writes.comment = await applyEscalationComment(gh, ref, target.number, outputs.escalation.comment);
+    try {
+      await applyLabels(gh, ref, target.number, outputs.labels);
+      if (outputs.labels.add.length || outputs.labels.remove.length) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
+      const refused = await requestReviews(gh, ref, target.number, outputs.reviewRequests);
+      for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
+      notes.push(...refused);
+      if (outputs.escalation.comment) {
+        writes.comment = await applyEscalationComment(gh, ref, target.number, outputs.escalation.comment);
+      }
+    } catch (err) {
+      failedWrite = err;
     }
   }
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
   const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, ...(detailsUrl ? { detailsUrl } : {}) });
   writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now() });
+  if (failedWrite) throw failedWrite;
   // The audit line (README "Audit log"): one per decision, no free text.
   log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number }), tiers: result.newTiers, writes }, "evaluated");
   recordEvaluation(evaluation, { seconds: (performance.now() - started) / 1000 });

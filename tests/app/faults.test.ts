@@ -60,6 +60,23 @@ function commentEvent(comment: Record<string, unknown>): Record<string, unknown>
   return payload;
 }
 
+describe("GitHub errors while writing", () => {
+  it("a label write that fails still lets the check run say the new verdict, and the evaluation is retried", async () => {
+    // alice's approval was dismissed: the head's check said success; the label write now fails.
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ reviews: [review({ login: "alice", state: "DISMISSED", at: "2026-11-20T11:40:00Z" })], permissions: { alice: "write" } });
+    nock(API).post(`${REPO_PATH}/labels`).reply(500, { message: "Server Error" });
+    const check = mockCheckRun({ ...SEEN_CHECK, conclusion: "success", output: { title: "Policy satisfied", summary: "" } });
+    await receive(app, "pull_request_review", reviewPayload({ action: "dismissed", reviewer: { login: "alice", id: 5001, type: "User" } }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(scheduler.timers.map((t) => t.ms)).toEqual([30_000]);
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
 describe("GitHub errors while reading", () => {
   const cases: [string, (i: nock.Interceptor) => nock.Scope][] = [
     ["500", (i) => i.reply(500, { message: "Server Error" })],
