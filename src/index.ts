@@ -1,7 +1,7 @@
 /** The Probot app: maps events to handlers, nothing else. */
 import type { ApplicationFunctionOptions, Context, Probot } from "probot";
 import { commentPullNumber, isPrNumber, pullOf, repoOf, type RepoTarget } from "./handlers/payload.js";
-import { closePull, evaluatePull, type Deps } from "./handlers/pull.js";
+import { closePull, evaluatePull, inPullQueue, type Deps } from "./handlers/pull.js";
 import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { sweep } from "./handlers/sweep.js";
@@ -107,7 +107,9 @@ export function createApp(appOptions: AppOptions = {}) {
       if (!pull) return malformed(context, "no pull_request");
       // A governed PR carries at least the agent label; an unlabelled PR has no comment of ours to close.
       if (!pull.labels?.length) return;
-      await closePull(deps, { ...repo, number: pull.number, merged: pull.merged === true, labels: (pull.labels ?? []).map((l) => l.name) });
+      // In the PR's queue: an evaluation still running must not write "needs review" over the closing edit.
+      const target = { ...repo, number: pull.number, merged: pull.merged === true, labels: (pull.labels ?? []).map((l) => l.name) };
+      await inPullQueue(deps, target, () => closePull(deps, target));
     });
     on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context, deps, repo) => {
       const pull = pullOf(context.payload);

@@ -452,6 +452,37 @@ describe("ordering and concurrency", () => {
     nock.cleanAll();
   });
 
+  it("a merge arriving while a review is being evaluated is applied after it: the comment ends saying merged", async () => {
+    const app = setupApp();
+    const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
+    const ours = { id: 9001, user: BOT, body: "<!-- agent-governance:escalation -->\n### 👀 This agent PR needs human review", created_at: "2026-11-20T11:00:00Z" };
+    nock(API).post("/app/installations/2/access_tokens").times(2).reply(200, { token: "ghs_test_installation_token", permissions: {} });
+    mockPolicy(null);
+    let merged: Promise<void> | undefined;
+    const edits: string[] = [];
+    const labeled = { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] };
+    const scope = nock(API);
+    scope.get(PR).reply(200, labeled);
+    scope.get(`${PR}/reviews`).query(true).reply(200, []);
+    scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, [ours]);
+    // While the review's files are read, the PR is merged and GitHub sends `closed`.
+    scope.get(`${PR}/files`).query(true).reply(200, () => {
+      const closed = pullRequestPayload({ action: "closed" });
+      Object.assign(closed.pull_request as Record<string, unknown>, { merged: true, state: "closed", labels: labeled.labels });
+      merged = receive(app, "pull_request", closed);
+      return [{ filename: "README.md", status: "modified", additions: 1, deletions: 0 }];
+    });
+    scope.get(`${PR}/commits`).query(true).reply(200, [commit()]);
+    scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, () => [{ ...ours, body: edits.at(-1) ?? ours.body }]);
+    scope.persist().patch(`${REPO_PATH}/issues/comments/9001`, (b) => (edits.push(b.body), true)).reply(200, { id: 9001 });
+    scope.persist().delete(/\/issues\/2\/labels\//).reply(200, []);
+    mockCheckRun(SEEN_CHECK);
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "rita", id: 5003, type: "User" }, state: "commented" }));
+    await merged;
+    expect(edits.at(-1)).toContain("### Merged");
+    nock.cleanAll();
+  });
+
   it("two replicas that both created an escalation comment converge on the oldest one", async () => {
     const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
     const { applyEscalationComment } = await import("../../src/github/apply.js");
