@@ -56,6 +56,8 @@ export function reviewState(facts: PullFacts, commandApprovals: readonly Approva
     if (v.state === "CHANGES_REQUESTED") changesRequested.push(v.login);
   }
   for (const c of commandApprovals) {
+    // A command bound to no commit (given before the app saw the head) approves nothing and replaces nothing.
+    if (c.commit === null) continue;
     const review = latest.get(lower(c.login));
     // The same person's later review (an approval, a changes request, or a dismissed review) decides instead.
     if (review && (review.at ?? "") > (c.at ?? "")) continue;
@@ -95,7 +97,9 @@ export function permissionOf(login: string, facts: PullFacts): Permission {
 export function contributors(facts: PullFacts): string[] {
   const out = new Set<string>();
   for (const c of facts.commits) {
-    if ((c.parents?.length ?? 1) > 1) continue;
+    // GitHub's own merges ("Update branch": committed by web-flow) make nobody a contributor; a merge a person made
+    // (its resolution may hold their changes) does.
+    if ((c.parents?.length ?? 1) > 1 && lower(c.committer?.login ?? "") === "web-flow") continue;
     for (const who of [c.author, c.committer]) {
       if (who && !isBot(who) && lower(who.login) !== "web-flow") out.add(lower(who.login));
     }
@@ -151,7 +155,8 @@ export function requirementContext(policy: Policy, facts: PullFacts, verdict: Ag
 
 /**
  * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
- * Stale approvals (of an older commit) count only when `staleOk`.
+ * Stale approvals (of an older commit) count only when `staleOk`, and never for the
+ * agent-steering files: a maintainer must have seen the change to a workflow or the policy.
  */
 export function requirement(
   rule: string,
@@ -165,8 +170,9 @@ export function requirement(
   const eligible = (login: string) =>
     !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove) &&
     isEligible(login, set, ctx.facts);
+  const staleOk = ctx.staleOk && rule !== "paths.agent_files";
   const approvedBy = state.approvals
-    .filter((a) => (ctx.staleOk || a.commit === head) && eligible(a.login))
+    .filter((a) => (staleOk || a.commit === head) && eligible(a.login))
     .map((a) => a.login);
   const blockedBy = state.changesRequested.filter(eligible);
   return {

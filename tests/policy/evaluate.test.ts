@@ -85,6 +85,19 @@ describe("a reviewer's review and command approval", () => {
   });
 });
 
+describe("stale_on_push: false", () => {
+  it("lets an approval of an older commit count for the reviewers, never for a later change to an agent-steering file", () => {
+    const e = evaluate({
+      policy: policy({ reviewers: { stale_on_push: false } }),
+      facts: facts({ files: [file("src/a.ts"), file(".github/workflows/release.yml")], reviews: [review("bob", "APPROVED", "2025-06-01T09:00:00Z", OLD)], permissions: { bob: "admin" } }),
+      now: NOW,
+      verdict: copilot,
+    });
+    expect(e.rules.find((r) => r.id === "reviewers")?.status).toBe("pass");
+    expect(e.rules.find((r) => r.id === "paths.agent_files")?.status).toBe("pending");
+  });
+});
+
 describe("commits.incomplete: GitHub lists at most 250 commits", () => {
   // 250 listed commits, the last one the head, dated before the comments.
   const listed = Array.from({ length: 250 }, (_, i) =>

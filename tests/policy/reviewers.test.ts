@@ -105,6 +105,19 @@ describe("requirement: which approvals count", () => {
     const merge = commit("m", "Merge main", {}, { author: { login: "alice", type: "User" }, parents: [{ sha: "a" }, { sha: "b" }] });
     expect(contributors(facts({ commits: [commit(HEAD, "Fix"), merge] }))).toEqual([]);
   });
+
+  it("makes the maker of a merge committed by a person (not GitHub's web-flow) a contributor: its resolution may hold their changes", () => {
+    const merge = commit("m", "Merge main", {}, { author: { login: "alice", type: "User" }, committer: { login: "alice", type: "User" }, parents: [{ sha: "a" }, { sha: "b" }] });
+    expect(contributors(facts({ commits: [commit(HEAD, "Fix"), merge] }))).toEqual(["alice"]);
+  });
+});
+
+describe("reviewState with commands", () => {
+  it("a command bound to no commit (given before the app saw the head) does not replace the same person's review", () => {
+    const f = facts({ reviews: [review("bob", "APPROVED", "2025-06-01T10:00:00Z")] });
+    const unbound = { login: "bob", via: "command" as const, commit: null, at: "2025-06-01T11:00:00Z" };
+    expect(reviewState(f, [unbound]).approvals).toEqual([{ login: "bob", via: "review", commit: HEAD, at: "2025-06-01T10:00:00Z" }]);
+  });
 });
 
 describe("isEligible", () => {
