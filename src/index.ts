@@ -130,7 +130,9 @@ export function createApp(appOptions: AppOptions = {}) {
     // in `compliance.required_checks` or an `overrides` entry's), its PRs are re-evaluated. Other checks
     // cannot change the outcome, and our own check's events would only echo our writes.
     on(["check_run.completed", "status"], async (context, deps, repo) => {
-      const payload = context.payload as { check_run?: CheckRunPayload; sha?: unknown; context?: unknown };
+      const payload = context.payload as { check_run?: CheckRunPayload & { app?: { id?: unknown } | null }; sha?: unknown; context?: unknown };
+      // Our own check run coming back: nothing to read.
+      if (deps.appId !== undefined && payload.check_run?.app?.id === deps.appId) return;
       // CI sends many of these: a repository known to have no policy file (in the last 5 minutes) is not asked again.
       const loaded = await loadPolicy(deps.gh, repo, { trustMissingMs: 5 * 60_000 });
       if (loaded.kind !== "ok") return;

@@ -617,6 +617,15 @@ describe("check_run events", () => {
     expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
   });
 
+  it("our own check run completing costs no request at all (not even the policy)", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    const payload = checkRunPayload("rerequested");
+    payload.action = "completed";
+    Object.assign(payload.check_run as Record<string, unknown>, { name: "Agent Governance", app: { id: 123, slug: "agent-governance" } });
+    await receive(app, "check_run", payload);
+    expect(app.logs.filter((l) => (l.level as number) >= 40)).toEqual([]); // no token, no read: nock would have refused
+  });
+
   it("ignores checks completing in a repository whose policy requires none", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
