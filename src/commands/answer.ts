@@ -42,7 +42,7 @@ export const HELP = [
 /** A reply: `text` with secrets redacted (it may quote the command or the evaluation), then the marker, which redaction never touches. */
 const withMarker = (text: string, commentId: number) => `${redactSecrets(text)}\n\n${replyMarker(commentId)}`;
 
-const quoted = (cmd: ParsedCommand) => `\`/governance${cmd.word ? ` ${cmd.word.replace(/`/g, "'").slice(0, 50)}` : ""}\``;
+const quoted = (cmd: ParsedCommand) => `\`/governance${cmd.word ? ` ${redactSecrets(cmd.word.slice(0, 400)).replace(/`/g, "'").slice(0, 50)}` : ""}\``;
 
 export function helpReply(cmd: ParsedCommand, commentId: number): string {
   const lead = cmd.name === "unknown" ? `${quoted(cmd)} is not a command.\n\n` : "";

@@ -14,6 +14,7 @@
  *   comment is on the current head only when no commit of the PR is dated after
  *   it (a commit without a date counts as after). See `commitAt`.
  */
+import { redactSecrets } from "../policy/secrets.js";
 import type { Policy } from "../config/schema.js";
 import type { ApprovalCandidate } from "../policy/reviewers.js";
 import { isBot } from "../policy/reviewers.js";
@@ -89,7 +90,11 @@ export function boundCommit(facts: PullFacts, at: string): string | null {
 
 const byCreation = (a: CommentFacts, b: CommentFacts) => a.created_at.localeCompare(b.created_at) || a.id - b.id;
 
-const clip = (s: string) => (s.length > MAX_REASON ? `${s.slice(0, MAX_REASON - 1)}…` : s);
+/** An override reason: secrets masked before it is cut (a cut token no longer looks like one). */
+const clip = (raw: string) => {
+  const s = redactSecrets(raw.length > 4 * MAX_REASON ? raw.slice(0, 4 * MAX_REASON) : raw);
+  return s.length > MAX_REASON ? `${s.slice(0, MAX_REASON - 1)}…` : s;
+};
 
 export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentVerdict): CommandEffects {
   const approvals: ApprovalCandidate[] = [];

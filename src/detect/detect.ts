@@ -14,6 +14,7 @@
  * still governed. Absent signals never prove a human wrote the PR: a PR without any is
  * simply "none detected".
  */
+import { redactSecrets } from "../policy/secrets.js";
 import type { AgentVerdict, Actor, CommitFacts, Confidence, Evidence, PullFacts, SignalStrength } from "../types.js";
 import { matcher } from "../policy/globs.js";
 import { AGENTS, MACHINE_USER, UNLISTED_BOT, type AgentEntry } from "./agents.js";
@@ -40,7 +41,11 @@ const MAX_VALUE = 200;
 
 const lower = (s: string) => s.toLowerCase();
 const sameLogin = (a: string, b: string) => lower(a) === lower(b);
-const clip = (s: string) => (s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s);
+/** A value for evidence: secrets masked before it is cut (a cut token no longer looks like one). */
+const clip = (raw: string) => {
+  const s = redactSecrets(raw.length > 4 * MAX_VALUE ? raw.slice(0, 4 * MAX_VALUE) : raw);
+  return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s;
+};
 
 /** A signal found, before grouping: the evidence, its agent entry and the login it matched (for `ignore`). */
 interface Found {

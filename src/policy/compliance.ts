@@ -9,14 +9,15 @@ import type { CheckFacts, CommitFacts, PullFacts, RuleResult } from "../types.js
 import { displayName, filesMatching, listNames, matcher } from "./globs.js";
 import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
-import { findSecrets } from "./secrets.js";
+import { findSecrets, redactSecrets } from "./secrets.js";
 
 type Compliance = Policy["compliance"];
 type Rule = (c: Compliance, facts: PullFacts, policy: Policy) => RuleResult | null;
 
 const short = (sha: string) => sha.slice(0, 7);
 const isMerge = (c: CommitFacts) => (c.parents?.length ?? 1) > 1;
-const firstLine = (message: string) => message.split("\n", 1)[0]!.slice(0, 72);
+/** A commit's subject for a message: secrets masked before it is cut (a cut token no longer looks like one). */
+const firstLine = (message: string) => redactSecrets(message.split("\n", 1)[0]!.slice(0, 1000)).slice(0, 72);
 const commitList = (cs: readonly CommitFacts[]) =>
   listNames(cs.map((c) => `${short(c.sha)} ${firstLine(c.commit.message)}`.replace(/`/g, "'")), 5);
 
@@ -216,7 +217,7 @@ const titlePattern: Rule = (c, facts) => {
   return {
     id: "compliance.title_pattern",
     status: "fail",
-    message: `The title \`${facts.pull.title.slice(0, 200).replace(/`/g, "'")}\` does not match \`${c.title_pattern}\`.`,
+    message: `The title \`${redactSecrets(facts.pull.title.slice(0, 1000)).slice(0, 200).replace(/`/g, "'")}\` does not match \`${c.title_pattern}\`.`,
     fix: "Edit the PR title to match the pattern.",
   };
 };

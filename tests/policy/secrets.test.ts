@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { complianceRules } from "../../src/policy/compliance.js";
 import { addedLines } from "../../src/policy/patch.js";
 import { findSecrets, redactSecrets, SECRET_KINDS } from "../../src/policy/secrets.js";
-import { facts, file, policy } from "./build.js";
+import { helpReply } from "../../src/commands/answer.js";
+import { evaluate } from "../../src/policy/evaluate.js";
+import { commit, copilot, facts, file, HEAD, NOW, policy } from "./build.js";
 
 // Sample values are assembled at run time so that no token-shaped string sits in the repository.
 const rep = (c: string, n: number) => c.repeat(n);
@@ -138,5 +140,27 @@ describe("addedLines", () => {
   });
   it("returns nothing for a missing patch", () => {
     expect(addedLines(undefined)).toEqual([]);
+  });
+});
+
+describe("text cut for a message is masked before it is cut (a cut token would no longer look like one)", () => {
+  const TOKEN = ["ghp", "_", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"].join("");
+  it("a commit subject and a title whose token straddles the cut", () => {
+    const e = evaluate({
+      policy: policy({ compliance: { signed_commits: true, title_pattern: "^feat: " } }),
+      facts: facts({ pull: { title: `${"t".repeat(180)} ${TOKEN}` }, commits: [commit(HEAD, `${"x".repeat(36)} ${TOKEN}`)] }),
+      now: NOW,
+      verdict: copilot,
+    });
+    const text = JSON.stringify(e.rules);
+    expect(text).not.toContain(TOKEN.slice(0, 12));
+    expect(text).toContain("[redacted GitHub token]");
+  });
+  it("an override reason and a quoted command word", () => {
+    const reason = `${"r".repeat(280)} ${TOKEN}`;
+    const f = facts({ comments: [{ id: 1, user: { login: "bob", type: "User" }, body: `/governance override ${reason}`, created_at: "2025-06-01T11:00:00Z" }], permissions: { bob: "admin" } });
+    const e = evaluate({ policy: policy(), facts: f, now: NOW, verdict: copilot });
+    expect(JSON.stringify(e.overrides)).not.toContain(TOKEN.slice(0, 12));
+    expect(helpReply({ name: "unknown", word: `${"w".repeat(20)}-${TOKEN}`, args: "" } as never, 1)).not.toContain(TOKEN.slice(0, 8));
   });
 });
