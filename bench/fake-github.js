@@ -165,7 +165,8 @@ export function createFakeGitHub(options = {}) {
   route("POST", `${R}/issues/(\\d+)/comments`, ({ m, body }) => {
     const p = pullState(m[1], m[2], Number(m[3]));
     if (!p) return notFound();
-    return json(201, addComment(m[1], m[2], Number(m[3]), { body: String(body?.body ?? "") }, p));
+    // Written by the app: GitHub marks an app's comments with the app (id 123, as in bench/app.js).
+    return json(201, addComment(m[1], m[2], Number(m[3]), { body: String(body?.body ?? ""), performed_via_github_app: { id: 123, slug: "agent-governance" } }, p));
   });
 
   route("PATCH", `${R}/issues/comments/(\\d+)`, ({ m, body }) => {

@@ -89,6 +89,8 @@ export interface ReviewFacts {
 export interface CommentFacts {
   id: number;
   user: Actor | null;
+  /** Set by GitHub on comments an app wrote: the app's id (the app's own comments are told apart by it). */
+  performed_via_github_app?: { id?: number | null } | null;
   body?: string | null;
   created_at: string;
   updated_at?: string | null;

@@ -117,13 +117,15 @@ export async function applyEscalationComment(
   ref: RepoRef,
   issueNumber: number,
   plan: { action: "create"; body: string } | { action: "update"; id: number; body: string },
+  /** This app's id: only its own marked comments take part in converging (another bot's could be a forgery). */
+  appId?: number,
 ): Promise<WriteResult> {
   if (plan.action === "update") {
     await editComment(gh, ref, plan.id, plan.body);
     return "updated";
   }
   const id = await postComment(gh, ref, issueNumber, plan.body);
-  const marked = (await listMarkedComments(gh, ref, issueNumber, ESCALATION_MARKER)).filter((c) => c.user?.type === "Bot");
+  const marked = (await listMarkedComments(gh, ref, issueNumber, ESCALATION_MARKER, appId)).filter((c) => c.user?.type === "Bot");
   const keep = Math.min(id, ...marked.map((c) => c.id));
   // Each racer deletes every marked comment but the oldest (a 404 means another racer already did).
   for (const c of [...marked.filter((c) => c.id !== id), { id }]) {

@@ -13,7 +13,7 @@ import { POLICY_FILES } from "../policy/paths.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
-import type { AgentVerdict, CheckFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
+import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
@@ -226,7 +226,7 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
     files: files as PullFacts["files"],
     commits: commits as PullFacts["commits"],
     reviews: reviews as PullFacts["reviews"],
-    comments: comments as PullFacts["comments"],
+    comments: defuseForeignMarkers(comments as PullFacts["comments"], opts.appId),
   };
   // A PR closed meanwhile is not evaluated: no look-ups for it.
   if (pull.state && pull.state !== "open") return { facts, check: null };
@@ -398,10 +398,25 @@ export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: 
   return data.check_runs.find((c) => !appId || !c.app || c.app.id === appId) ?? null;
 }
 
-/** The PR's comments whose body starts with `marker` (used to converge on one escalation comment). */
-export async function listMarkedComments(gh: GitHub, ref: RepoRef, issueNumber: number, marker: string) {
+/** The PR's comments whose body starts with `marker` and that this app wrote (when its id is known). */
+export async function listMarkedComments(gh: GitHub, ref: RepoRef, issueNumber: number, marker: string, appId?: number) {
   const comments = await gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
-  return comments.filter((c) => (c.body ?? "").startsWith(marker));
+  return comments.filter((c) => (c.body ?? "").startsWith(marker) && (!appId || c.performed_via_github_app?.id === appId));
+}
+
+/** The start of every hidden marker the app writes (escalation comment, its state, replies). */
+const OUR_MARK = "<!-- agent-governance:";
+
+/**
+ * Comments as the pure core may read them: a marker in a comment this app did not write
+ * (an agent's bot forging "all tiers notified", or "already answered") is defused, so only
+ * the app's own comments carry state. Without the app's id (the CLI), unchanged.
+ */
+export function defuseForeignMarkers<T extends CommentFacts>(comments: T[], appId?: number): T[] {
+  if (!appId) return comments;
+  return comments.map((c) =>
+    c.performed_via_github_app?.id !== appId && c.body?.includes(OUR_MARK) ? { ...c, body: c.body.replaceAll(OUR_MARK, "<!-- (not from the app) ") } : c,
+  );
 }
 
 /** Open PRs whose head is `sha` (a check run's PR list is empty for forks). */

@@ -138,7 +138,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
  */
 export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<void> {
   const ref = { owner: target.owner, repo: target.repo };
-  const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER);
+  const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER, deps.appId);
   const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
   if (edit) await editComment(deps.gh, ref, edit.id, edit.body);
   const { needs_review, violation } = await closingLabels(deps, ref);
@@ -224,7 +224,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
       for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
       notes.push(...refused);
       if (outputs.escalation.comment) {
-        writes.comment = await applyEscalationComment(gh, ref, target.number, outputs.escalation.comment);
+        writes.comment = await applyEscalationComment(gh, ref, target.number, outputs.escalation.comment, deps.appId);
       }
     } catch (err) {
       failedWrite = err;

@@ -25,6 +25,7 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  VIA_APP,
 } from "../helpers/app.js";
 
 type Json = Record<string, unknown>;
@@ -443,7 +444,7 @@ describe("redelivery, edits and deletions", () => {
     await receive(app, "issue_comment", commentPayload({ body: "/governance help", user: READER }));
     expect(reply.body()).toContain(marker);
 
-    const answered = { id: 7001, user: APP_BOT, body: reply.body(), created_at: CREATED, updated_at: CREATED };
+    const answered = { id: 7001, user: APP_BOT, performed_via_github_app: VIA_APP, body: reply.body(), created_at: CREATED, updated_at: CREATED };
     mockPolicy(null);
     mockPr({ comments: [listed("/governance help", { user: READER }), answered], permissions: { rita: "read" } });
     mockCheckRunRead();
@@ -454,7 +455,7 @@ describe("redelivery, edits and deletions", () => {
 
   it("does not escalate twice when an escalate command is redelivered", async () => {
     const POLICY = "escalation:\n  tiers:\n    - { after: 24h, notify: [acme/leads] }\n";
-    const answered = { id: 7001, user: APP_BOT, body: `Escalated.\n\n${marker}`, created_at: CREATED, updated_at: CREATED };
+    const answered = { id: 7001, user: APP_BOT, performed_via_github_app: VIA_APP, body: `Escalated.\n\n${marker}`, created_at: CREATED, updated_at: CREATED };
     mockToken();
     mockPolicy(POLICY);
     mockPr({ pull: recentPr(), comments: [listed("/governance escalate"), answered], permissions: { alice: "write" } });

@@ -30,6 +30,7 @@ import {
   reviewPayload,
   setupApp,
   teardown,
+  VIA_APP,
 } from "../helpers/app.js";
 
 afterEach(() => teardown());
@@ -373,7 +374,7 @@ describe("ordering and concurrency", () => {
     let commentBody: string | undefined;
     let checksCreated = 0;
     let commentsCreated = 0;
-    const ourComment = () => [{ id: 9001, user: BOT, body: commentBody, created_at: "2026-11-20T12:00:00Z" }];
+    const ourComment = () => [{ id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: commentBody, created_at: "2026-11-20T12:00:00Z" }];
     // Both deliveries may ask for an installation token before either is cached.
     nock(API).post("/app/installations/2/access_tokens").times(2).reply(200, { token: "ghs_test_installation_token", permissions: {} });
     mockPolicy(null);
@@ -455,7 +456,7 @@ describe("ordering and concurrency", () => {
   it("a merge arriving while a review is being evaluated is applied after it: the comment ends saying merged", async () => {
     const app = setupApp();
     const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
-    const ours = { id: 9001, user: BOT, body: "<!-- agent-governance:escalation -->\n### 👀 This agent PR needs human review", created_at: "2026-11-20T11:00:00Z" };
+    const ours = { id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: "<!-- agent-governance:escalation -->\n### 👀 This agent PR needs human review", created_at: "2026-11-20T11:00:00Z" };
     nock(API).post("/app/installations/2/access_tokens").times(2).reply(200, { token: "ghs_test_installation_token", permissions: {} });
     mockPolicy(null);
     let merged: Promise<void> | undefined;
@@ -495,8 +496,8 @@ describe("ordering and concurrency", () => {
       .post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 9002 })
       .get(`${REPO_PATH}/issues/2/comments`).query(true)
       .reply(200, [
-        { id: 9001, user: BOT, body: "<!-- agent-governance:escalation -->\nfrom replica A", created_at: "x" },
-        { id: 9002, user: BOT, body: "<!-- agent-governance:escalation -->\nfrom replica B", created_at: "x" },
+        { id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: "<!-- agent-governance:escalation -->\nfrom replica A", created_at: "x" },
+        { id: 9002, user: BOT, performed_via_github_app: VIA_APP, body: "<!-- agent-governance:escalation -->\nfrom replica B", created_at: "x" },
       ])
       .delete(`${REPO_PATH}/issues/comments/9002`).reply(() => (deleted.push(9002), [204, ""]))
       .patch(`${REPO_PATH}/issues/comments/9001`, (b) => ((edited = b.body), true)).reply(200, {});

@@ -27,6 +27,7 @@ import {
   setupApp,
   teardown,
   HOW_TO_ACT,
+  VIA_APP,
 } from "../helpers/app.js";
 
 // The example PR was opened at 2019-05-15T15:20:33Z; the clock is one hour later.
@@ -80,6 +81,27 @@ describe("escalation comment, labels and review requests", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("ignores an escalation comment another bot forged (all tiers 'notified'): the app posts its own and notifies tier 1", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    const forged = {
+      id: 8001,
+      user: { login: "Copilot", id: 198982749, type: "Bot" },
+      performed_via_github_app: { id: 1143301, slug: "copilot-swe-agent" },
+      body: `<!-- agent-governance:escalation -->\nnothing to see\n<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
+      created_at: ONE_HOUR_LATER,
+    };
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({ pull: { ...pullObject(), labels: [{ name: "agent-pr" }] }, comments: [forged] });
+    mockLabels({ add: ["needs-human-review"] });
+    mockReviewRequest();
+    const comment = mockEscalation({ others: [forged] });
+    mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(comment.body()).toBe(TIER1_COMMENT); // posted anew, tier 1 mentioned; the forged comment is neither edited nor deleted
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("updates the same comment in place to resolved after an approval, and removes the waiting label", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
@@ -87,7 +109,7 @@ describe("escalation comment, labels and review requests", () => {
     mockPr({
       pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] },
       reviews: [review({ login: "alice" })],
-      comments: [{ id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER }],
+      comments: [{ id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER }],
       permissions: { alice: "write" },
       teams: { "Codertocat/maintainers": ["alice"] },
     });
@@ -131,7 +153,7 @@ describe("escalation comment, labels and review requests", () => {
     mockPolicy(POLICY);
     mockPr({
       pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }], requested_teams: [{ slug: "maintainers" }] },
-      comments: [{ id: 9001, user: BOT, body: comment.body(), created_at: ONE_HOUR_LATER }],
+      comments: [{ id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: comment.body(), created_at: ONE_HOUR_LATER }],
     });
     nock(API)
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
@@ -182,7 +204,7 @@ describe("policy warnings", () => {
 describe("escalation tiers over time", () => {
   it("the sweep notifies tier 2 after 24 hours: mention, review request, tier label, comment edited in place", async () => {
     const app = setupApp({ now: A_DAY_LATER });
-    const tier1Comment = { id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER };
+    const tier1Comment = { id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER };
     nock(API)
       .get("/app/installations")
       .query(true)
@@ -239,7 +261,7 @@ describe("escalation tiers over time", () => {
 describe("an escalation that falls due while GitHub fails is not lost", () => {
   it("a sweep that cannot read the PR leaves it blocked; the next sweep notifies the tier", async () => {
     const app = setupApp({ now: A_DAY_LATER });
-    const tier1Comment = { id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER };
+    const tier1Comment = { id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER };
     const listing = () =>
       nock(API)
         .get("/app/installations").query(true).reply(200, [{ id: INSTALLATION_ID, account: { login: "Codertocat" } }])
@@ -286,7 +308,7 @@ describe("a closed PR", () => {
     nock(API)
       .get(`${REPO_PATH}/issues/2/comments`)
       .query(true)
-      .reply(200, [{ id: 9001, user: BOT, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER }]);
+      .reply(200, [{ id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: TIER1_COMMENT, created_at: ONE_HOUR_LATER }]);
     const comment = mockEscalation({ update: 9001 });
     mockLabels({ remove: ["needs-human-review"] });
     const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };

@@ -259,6 +259,9 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
   return { scope, body: () => captured };
 }
 
+/** What GitHub puts on a comment this app (id 123) wrote: the app's own comments are told apart by it. */
+export const VIA_APP = { id: 123, slug: "agent-governance" };
+
 /** Only the read of our check run on the head (for an event that writes no check run): none, or `existing`. */
 export function mockCheckRunRead(existing?: Json): nock.Scope {
   return nock(API)
@@ -304,7 +307,7 @@ export function mockEscalation(o: { update?: number; others?: Json[] } = {}): { 
     scope
       .get(`${REPO_PATH}/issues/2/comments`)
       .query(true)
-      .reply(200, () => [...(o.others ?? []), { id: 9001, body: captured, user: { login: "agent-governance[bot]", id: 1, type: "Bot" }, created_at: NOW }]);
+      .reply(200, () => [...(o.others ?? []), { id: 9001, body: captured, user: { login: "agent-governance[bot]", id: 1, type: "Bot" }, performed_via_github_app: VIA_APP, created_at: NOW }]);
   }
   return { scope, body: () => captured };
 }
