@@ -76,8 +76,10 @@ export function seenBefore(facts: PullFacts, sha: string, at: string): boolean {
  * The commit a command given at `at` applies to. With `seen_at` (as the app reads
  * it): the head, when the app saw it before the command (it was the head then, and
  * still is, whatever its dates say, so a skewed clock in an agent's sandbox does
- * not matter); otherwise an earlier commit as the dates place it, never the head
- * (a commit pushed after a command cannot inherit it by being back-dated), or null.
+ * not matter); otherwise an earlier commit, never the head (a commit pushed after a
+ * command cannot inherit it by being back-dated): as the dates place it, or, when
+ * they place it on the head, the commit before the head. Null when there is none.
+ * An override carried over from that commit is checked again (`seenBefore`).
  * Without `seen_at` (hand-written facts): the commit dates alone.
  */
 export function boundCommit(facts: PullFacts, at: string): string | null {
@@ -85,7 +87,9 @@ export function boundCommit(facts: PullFacts, at: string): string | null {
   const commit = commitAt(facts, at);
   if (!facts.seen_at) return commit;
   if (seenBefore(facts, head, at)) return head;
-  return commit === head ? null : commit;
+  if (commit !== head) return commit;
+  const i = facts.commits.findIndex((c) => c.sha === head);
+  return i > 0 ? facts.commits[i - 1]!.sha : null;
 }
 
 const byCreation = (a: CommentFacts, b: CommentFacts) => a.created_at.localeCompare(b.created_at) || a.id - b.id;

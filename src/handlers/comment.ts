@@ -151,7 +151,9 @@ async function answerCommand(
     }
     default: {
       const known = { loaded, ...gathered };
-      if ((cmd.name === "approve" || cmd.name === "override") && boundCommit(facts, comment.created_at) === null) {
+      const bound = boundCommit(facts, comment.created_at);
+      // An approval counts only for the head; an override bound to an earlier commit may still carry over.
+      if ((cmd.name === "approve" && bound !== facts.pull.head.sha) || (cmd.name === "override" && bound === null)) {
         // Given before the app saw the head: it cannot count. Say so, and evaluate (the app now sees the head).
         logDecision("not_counted", { reason: "head not seen before the command", head: facts.pull.head.sha });
         await reply(unboundReply(login, cmd, facts.pull.head.sha, comment.id));

@@ -92,3 +92,35 @@ it("an override does not carry from a commit the app never saw as the head befor
   expect(body.output.title).toBe("Policy violation: paths.forbidden");
   expect(nock.isDone()).toBe(true);
 });
+
+it("an override carries over a push whose commit is dated before the override (made earlier, pushed later)", async () => {
+  // bob overrides at 10:00 while OLD (seen 09:05) is the head; HEAD, made at 09:30 and touching only src/, is pushed after.
+  const app = setupApp();
+  mockToken();
+  mockPolicy('paths:\n  forbidden: ["infra/**"]\ncommands:\n  override: { scope: until_governed_push }\n');
+  const older = commit({ sha: OLD });
+  (older.commit as { committer: { date: string } }).committer.date = "2026-11-20T09:00:00Z";
+  const newer = commit();
+  (newer.commit as { committer: { date: string } }).committer.date = "2026-11-20T09:30:00Z";
+  mockPr({
+    files: [{ filename: "infra/main.tf", status: "modified", additions: 1, deletions: 0 }, { filename: "src/a.ts", status: "modified", additions: 3, deletions: 1 }],
+    commits: [older, newer],
+    comments: [{ id: 77, user: { login: "bob", id: 7, type: "User" }, body: "/governance override approved infra change, INC-9", created_at: "2026-11-20T10:00:00Z", updated_at: "2026-11-20T10:00:00Z" }],
+    permissions: { bob: "admin" },
+  });
+  nock(API)
+    .get(`${REPO_PATH}/compare/${OLD}...${HEAD_SHA}`)
+    .query(true)
+    .reply(200, { status: "ahead", files: [{ filename: "src/a.ts", status: "modified", additions: 3, deletions: 1 }] });
+  nock(API)
+    .get(`${REPO_PATH}/commits/${OLD}/check-runs`)
+    .query(true)
+    .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 700, head_sha: OLD, started_at: "2026-11-20T09:05:00Z" }] });
+  mockLabels({ add: ["agent-pr"] });
+  const check = mockCheckRun();
+  await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+  const body = check.body() as { conclusion: string; output: { title: string } };
+  expect(body.conclusion).toBe("success");
+  expect(body.output.title).toBe("Overridden by @bob");
+  expect(nock.isDone()).toBe(true);
+});

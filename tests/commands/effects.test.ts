@@ -167,10 +167,12 @@ describe("boundCommit: a command counts for the head only if the app saw the hea
       ...(seen ? { seen_at: seen } : {}),
     });
 
-  it("does not let a commit pushed after the command inherit it by its dates", () => {
+  it("does not let a commit pushed after the command inherit it by its dates: the command stays on the commit before", () => {
     expect(commitAt(backdated(undefined), AT)).toBe(HEAD); // the dates alone are fooled
-    expect(boundCommit(backdated({ [HEAD]: "2025-06-01T11:05:00Z" }), AT)).toBeNull();
-    expect(boundCommit(backdated({ [HEAD]: null }), AT)).toBeNull();
+    expect(boundCommit(backdated({ [HEAD]: "2025-06-01T11:05:00Z" }), AT)).toBe("old");
+    expect(boundCommit(backdated({ [HEAD]: null }), AT)).toBe("old");
+    const single = facts([], { commits: [commit(HEAD, "only", { committer: { date: "2025-06-01T10:30:00Z" } })], seen_at: { [HEAD]: null } });
+    expect(boundCommit(single, AT)).toBeNull();
   });
 
   it("keeps the head when the app saw it before the command (or at the same second), and earlier commits as the dates say", () => {
