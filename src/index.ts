@@ -124,7 +124,9 @@ export function createApp(appOptions: AppOptions = {}) {
       if (payload.action === "requested_action" && payload.requested_action?.identifier !== RECHECK_ACTION.identifier) return;
       const numbers = await checkRunPulls(deps, repo, payload.check_run ?? payload.check_suite, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no check_run");
-      for (const number of numbers) await evaluatePull(deps, { ...repo, number });
+      // "Re-run" resets GitHub's check suite, which waits for a write: the check run is written even if unchanged.
+      const rerun = payload.action === "rerequested";
+      for (const number of numbers) await evaluatePull(deps, { ...repo, number }, { rerun });
     });
     // Another check finished or a commit status changed: when the policy requires that check (by name,
     // in `compliance.required_checks` or an `overrides` entry's), its PRs are re-evaluated. Other checks

@@ -25,10 +25,13 @@ export async function applyCheckRun(
      * changed, since commands count only when given after it (`PullFacts.seen_at`).
      */
     startedAt?: Date;
+    /** Write even when nothing changed: GitHub's "Re-run" reset the check suite and waits for a write. */
+    force?: boolean;
   } = {},
 ): Promise<WriteResult> {
   const existing = opts.known !== undefined ? opts.known : await findCheckRun(gh, ref, plan.head_sha, plan.name, opts.appId);
   if (
+    !opts.force &&
     existing &&
     existing.status === "completed" &&
     existing.conclusion === plan.conclusion &&

@@ -41,6 +41,8 @@ export interface Deps {
 export interface EvaluateOptions {
   /** Notify the next escalation tier now (`/governance escalate`). */
   escalateNow?: boolean;
+  /** Write the check run even when its content is unchanged (a "Re-run" request). */
+  rerun?: boolean;
   /** The policy and facts the caller has just read (a command handler, inside the PR's queue), so they are not read twice. */
   known?: { loaded: PolicySource } & Gathered;
 }
@@ -232,7 +234,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   }
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
   const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, ...(detailsUrl ? { detailsUrl } : {}) });
-  writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now() });
+  writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
   if (failedWrite) throw failedWrite;
   // The audit line (README "Audit log"): one per decision, no free text.
   log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number }), tiers: result.newTiers, writes }, "evaluated");

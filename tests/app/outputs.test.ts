@@ -533,6 +533,28 @@ describe("check_run events", () => {
     expect(check.body()?.output).toMatchObject({ title: "Waiting for 1 human approval" });
   });
 
+  it("writes the check run on a re-run even when nothing changed (GitHub reset the suite and waits for it)", async () => {
+    let app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    const comment = mockEscalation();
+    const first = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    const written = first.body() as { conclusion: string; output: { title: string; summary: string } };
+    teardown();
+
+    app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] }, comments: [{ id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: comment.body(), created_at: ONE_HOUR_LATER }] });
+    const again = mockCheckRun({ id: 555, status: "completed", conclusion: written.conclusion, output: written.output, started_at: ONE_HOUR_LATER, head_sha: HEAD_SHA });
+    await receive(app, "check_run", checkRunPayload("rerequested"));
+    expect(again.body()).toMatchObject({ conclusion: written.conclusion, output: { title: written.output.title } });
+    expect(app.logs.find((l) => l.msg === "evaluated")?.writes).toEqual({ check: "updated" });
+  });
+
   it("re-evaluates on \"Re-run all checks\" (check_suite.rerequested), for the suite's PR in this repository", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     const group = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((e) => e.name === "check_suite")!;
