@@ -10,7 +10,7 @@ import { appIdOf } from "./github/app-id.js";
 import { loadPolicy, pullsForCommit } from "./github/facts.js";
 import type { Policy } from "./config/schema.js";
 import { RECHECK_ACTION } from "./output/check.js";
-import { DEFAULT_LABELS } from "./output/plan.js";
+import { DEFAULT_LABELS, managedLabels } from "./output/plan.js";
 import { KeyedQueue, RetryQueue, type Scheduler } from "./github/retry.js";
 import { recordFirstReview, recordPullOpened } from "./metrics.js";
 
@@ -92,8 +92,13 @@ export function createApp(appOptions: AppOptions = {}) {
         const payload = context.payload as { action?: string; label?: { name?: string }; sender?: { type?: unknown } | null; before?: unknown };
         // Our own label writes come back as events, sent by a bot; re-evaluating them would only echo.
         // A person adding or removing one of these labels is re-evaluated (a removed `agent-pr` comes back).
-        const echo = payload.sender?.type === "Bot" && DEFAULT_LABELS.own.has(payload.label?.name ?? "");
-        if ((payload.action === "labeled" || payload.action === "unlabeled") && echo) return;
+        if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.sender?.type === "Bot") {
+          const name = (payload.label?.name ?? "").toLowerCase();
+          if ([...DEFAULT_LABELS.own].some((l) => l.toLowerCase() === name)) return;
+          // Labels the policy renames (or a tier's label): one cached read of the policy, not a whole evaluation.
+          const loaded = await loadPolicy(deps.gh, repo);
+          if (loaded.kind === "ok" && managedLabels(loaded.policy).some((l) => l.toLowerCase() === name)) return;
+        }
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";
