@@ -15,6 +15,10 @@ const STATE_RE = /<!-- agent-governance:state (\{.*?\}) -->/;
 export interface EscalationState {
   /** Tier index → ISO time it was notified. */
   notified: Record<string, string>;
+  /** When the PR last started waiting for humans again (after a draft, a close or a pass); else the comment's time. */
+  since?: string;
+  /** Not waiting now (a draft, closed, or passed): the wait restarts when it needs humans again. */
+  paused?: boolean;
 }
 
 export interface ExistingEscalation {
@@ -41,7 +45,10 @@ export function parseState(body: string): EscalationState {
     for (const [k, v] of Object.entries(parsed.notified ?? {})) {
       if (/^\d+$/.test(k) && typeof v === "string" && !Number.isNaN(Date.parse(v))) notified[k] = v;
     }
-    return { notified };
+    const state: EscalationState = { notified };
+    if (typeof parsed.since === "string" && !Number.isNaN(Date.parse(parsed.since))) state.since = parsed.since;
+    if (parsed.paused === true) state.paused = true;
+    return state;
   } catch {
     return { notified: {} };
   }
@@ -86,14 +93,14 @@ export function planEscalation(
   opts: { escalateNow?: boolean } = {},
 ): EscalationPlan {
   const existing = findEscalation(facts);
-  const state: EscalationState = { notified: { ...(existing?.state.notified ?? {}) } };
+  const state: EscalationState = { ...existing?.state, notified: { ...(existing?.state.notified ?? {}) } };
   const none = (notified: EscalationState) => ({ comment: null, newTiers: [], notifiedTiers: Object.keys(notified.notified).map(Number).sort((a, b) => a - b) });
 
   if (!policy.escalation.comment || e.outcome === "not_governed" || e.outcome === "error") return none(state);
 
   if (!NEEDS_HUMANS.has(e.outcome)) {
     if (!existing) return none(state);
-    const body = resolvedBody(e, state);
+    const body = resolvedBody(e, { ...state, paused: true });
     return {
       comment: body === existing.comment.body ? null : { action: "update", id: existing.comment.id, body },
       newTiers: [],
@@ -104,9 +111,15 @@ export function planEscalation(
   // A draft is still being written: no comment, no escalation, until it is marked ready for review.
   if (facts.pull.draft && !existing) return none(state);
   const tiers = policy.escalation.tiers;
-  // The PR has waited since it first needed humans: since the escalation comment was posted (now, for a
-  // PR that has none yet, such as a draft just marked ready).
-  const waitingSince = existing?.comment.created_at ?? now.toISOString();
+  // The PR has waited since it (last) started needing humans: since the escalation comment was posted (now,
+  // for a PR that has none yet), or since it came back from a draft, a close or a pass (`since` in the state).
+  if (facts.pull.draft) {
+    state.paused = true;
+  } else if (state.paused) {
+    delete state.paused;
+    state.since = now.toISOString();
+  }
+  const waitingSince = state.since ?? existing?.comment.created_at ?? now.toISOString();
   const due = facts.pull.draft ? [] : dueTiers(tiers, waitingSince, now, state, opts.escalateNow ?? false);
   const newTiers = due.filter((i) => state.notified[String(i)] === undefined);
   for (const i of newTiers) state.notified[String(i)] = now.toISOString();
@@ -130,7 +143,8 @@ function overrideWho(policy: Policy): string {
 /** User text (an override reason) shown as code: no mentions, links or formatting. */
 export const inlineCode = (text: string) => `\`${text.replace(/`/g, "'").replace(/\s+/g, " ").trim()}\``;
 
-const stateLine = (state: EscalationState) => `<!-- agent-governance:state ${JSON.stringify({ notified: state.notified })} -->`;
+const stateLine = (state: EscalationState) =>
+  `<!-- agent-governance:state ${JSON.stringify({ notified: state.notified, ...(state.since ? { since: state.since } : {}), ...(state.paused ? { paused: true } : {}) })} -->`;
 
 /**
  * A body of the escalation comment: the marker, `text` with secrets redacted (it
@@ -184,7 +198,7 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
 export function planClosedEscalation(comments: readonly CommentFacts[], merged: boolean): { id: number; body: string } | null {
   const existing = findEscalation({ comments } as PullFacts);
   if (!existing) return null;
-  const body = commentBody([merged ? "### Merged" : "### Closed", "", `This PR was ${merged ? "merged" : "closed"}; nothing more is needed from reviewers.`].join("\n"), existing.state);
+  const body = commentBody([merged ? "### Merged" : "### Closed", "", `This PR was ${merged ? "merged" : "closed"}; nothing more is needed from reviewers.`].join("\n"), { ...existing.state, paused: true });
   return body === existing.comment.body ? null : { id: existing.comment.id, body };
 }
 

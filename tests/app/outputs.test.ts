@@ -124,7 +124,7 @@ describe("escalation comment, labels and review requests", () => {
         "",
         "The policy is satisfied on `ec26c3e`: approved by @alice.",
         "",
-        `<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
+        `<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"},"paused":true} -->`,
       ].join("\n"),
     );
     expect(check.body()?.conclusion).toBe("success");
@@ -322,7 +322,7 @@ describe("a closed PR", () => {
         "",
         "This PR was merged; nothing more is needed from reviewers.",
         "",
-        `<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
+        `<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"},"paused":true} -->`,
       ].join("\n"),
     );
     expect(nock.isDone()).toBe(true);

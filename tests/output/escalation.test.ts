@@ -80,6 +80,24 @@ describe("planEscalation", () => {
     expect(planLabels(waiting, facts({ draft: true }), policy, plan)).toEqual({ add: ["agent-pr"], remove: [] });
   });
 
+  it("restarts the wait after a draft (or a close, or a pass): marking ready days later does not ping every tier at once", () => {
+    const first = planEscalation(waiting, facts(), policy, at(0));
+    let posted = { id: 7, user: { login: "app[bot]", type: "Bot" }, body: first.comment!.body, created_at: OPENED };
+    // Converted to draft an hour later: the comment records the pause, nothing is due.
+    const drafted = planEscalation(waiting, facts({ draft: true }, [posted]), policy, at(1));
+    expect(drafted.newTiers).toEqual([]);
+    expect((drafted.comment as { body: string }).body).toContain('"paused":true');
+    posted = { ...posted, body: (drafted.comment as { body: string }).body };
+    // Ready again five days later: the wait counts from now, so only the tiers already due before stay notified.
+    const ready = planEscalation(waiting, facts({}, [posted]), policy, at(121));
+    expect(ready.newTiers).toEqual([]);
+    expect((ready.comment as { body: string }).body).toContain(`"since":"${at(121).toISOString()}"`);
+    posted = { ...posted, body: (ready.comment as { body: string }).body };
+    // A day after that, the 24h tier falls due.
+    expect(planEscalation(waiting, facts({}, [posted]), policy, at(145)).newTiers).toEqual([1]);
+    expect(parseState((ready.comment as { body: string }).body)).toEqual({ notified: { "0": at(0).toISOString() }, since: at(121).toISOString() });
+  });
+
   it("counts the wait from when the PR first needed humans (its escalation comment), not from when it was opened", () => {
     // Opened long ago as a draft, marked ready now: only the 0h tier is due.
     expect(planEscalation(waiting, facts(), policy, at(100)).newTiers).toEqual([0]);
