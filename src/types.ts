@@ -90,7 +90,7 @@ export interface CommentFacts {
   id: number;
   user: Actor | null;
   /** Set by GitHub on comments an app wrote: the app's id (the app's own comments are told apart by it). */
-  performed_via_github_app?: { id?: number | null } | null;
+  performed_via_github_app?: { id?: number | null; slug?: string | null; name?: string | null } | null;
   body?: string | null;
   created_at: string;
   updated_at?: string | null;

@@ -17,7 +17,7 @@
 import type { Policy } from "../config/schema.js";
 import { restrictedGroups } from "../policy/paths.js";
 import { isBot, isEligible, lower, permissionOf, refusedApprover, requirementContext, type ReviewerSet } from "../policy/reviewers.js";
-import { permissionAtLeast, type Actor, type AgentVerdict, type PullFacts } from "../types.js";
+import { permissionAtLeast, type Actor, type AgentVerdict, type CommentFacts, type PullFacts } from "../types.js";
 import type { ParsedCommand } from "./parse.js";
 
 export type Decision = { ok: true } | { ok: false; reason: string };
@@ -42,8 +42,20 @@ export function approverSets(policy: Policy, facts: PullFacts): ReviewerSet[] {
   return sets;
 }
 
-export function authorize(cmd: ParsedCommand, actor: Actor | null | undefined, facts: PullFacts, policy: Policy, verdict: AgentVerdict): Decision {
+export function authorize(
+  cmd: ParsedCommand,
+  actor: Actor | null | undefined,
+  facts: PullFacts,
+  policy: Policy,
+  verdict: AgentVerdict,
+  /** The app a comment was written through on the person's behalf (GitHub's `performed_via_github_app`), if any. */
+  via?: CommentFacts["performed_via_github_app"],
+): Decision {
   if (!actor || isBot(actor)) return refuse("commands written by bots or agents are not obeyed; a human must write them");
+  // An approval or override typed by a tool holding the person's token (a coding agent, say) is not theirs to give.
+  if (via && (cmd.name === "approve" || cmd.name === "override")) {
+    return refuse(`this comment was written through the app \`${(via.slug ?? via.name ?? "unknown").replace(/`/g, "'")}\` on your behalf, and an approval or override must be written by you on GitHub itself`);
+  }
   const login = actor.login;
   const have = permissionOf(login, facts);
   const ctx = requirementContext(policy, facts, verdict);

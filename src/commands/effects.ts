@@ -65,11 +65,15 @@ export function commitAt(facts: PullFacts, at: string): string | null {
   return facts.pull.head.sha;
 }
 
-/** Did the app see `sha` as the head before `at`? Without `seen_at` (hand-written facts), commit dates are trusted. */
+/**
+ * Did the app see `sha` as the head before `at` (strictly: GitHub's times are whole
+ * seconds, and within one second nobody can have looked at the commit)? Without
+ * `seen_at` (hand-written facts), commit dates are trusted.
+ */
 export function seenBefore(facts: PullFacts, sha: string, at: string): boolean {
   if (!facts.seen_at) return true;
   const seen = Date.parse(facts.seen_at[sha] ?? "");
-  return !Number.isNaN(seen) && seen <= Date.parse(at);
+  return !Number.isNaN(seen) && Math.floor(seen / 1000) < Math.floor(Date.parse(at) / 1000);
 }
 
 /**
@@ -107,7 +111,7 @@ export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentV
     if (!c.user || isBot(c.user) || isEdited(c)) continue;
     const cmd = parseCommand(c.body);
     if (!cmd || (cmd.name !== "approve" && cmd.name !== "override")) continue;
-    if (!authorize(cmd, c.user, facts, policy, verdict).ok) continue;
+    if (!authorize(cmd, c.user, facts, policy, verdict, c.performed_via_github_app).ok) continue;
     const commit = boundCommit(facts, c.created_at);
     if (cmd.name === "approve") {
       approvals.push({ login: c.user.login, via: "command", commit, at: c.created_at });

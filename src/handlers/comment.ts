@@ -117,7 +117,7 @@ async function answerCommand(
   const verdict = detectAgent(facts, policy.agents);
   const effective = effectivePolicy(policy, verdict);
 
-  let decision: Decision = authorize(cmd, actor, facts, effective, verdict);
+  let decision: Decision = authorize(cmd, actor, facts, effective, verdict, comment.performed_via_github_app);
   if (decision.ok && NEEDS_GOVERNED.has(cmd.name)) {
     if (loaded.kind === "invalid") decision = { ok: false, reason: "the policy file is invalid, so nothing can be approved, overridden or escalated until it is fixed (the check run names the problems)" };
     else if (!isGoverned(effective, verdict)) decision = { ok: false, reason: "this PR is not governed by the policy (no agent detected), so there is nothing to do" };

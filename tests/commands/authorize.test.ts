@@ -195,3 +195,18 @@ describe("authorize properties", () => {
     );
   });
 });
+
+describe("commands written through an app on a person's behalf", () => {
+  it("refuses an approval or override typed by a tool holding the person's token; answers the rest", () => {
+    const via = { id: 99, slug: "some-coding-agent", name: "Some Coding Agent" };
+    const f = facts({ permissions: { alice: "admin" } });
+    const alice = { login: "alice", type: "User" };
+    expect(authorize(parseCommand("/governance approve")!, alice, f, policy(), copilot, via)).toEqual({
+      ok: false,
+      reason: "this comment was written through the app `some-coding-agent` on your behalf, and an approval or override must be written by you on GitHub itself",
+    });
+    expect(authorize(parseCommand("/governance override INC-1")!, alice, f, policy(), copilot, via).ok).toBe(false);
+    expect(authorize(parseCommand("/governance recheck")!, alice, f, policy(), copilot, via).ok).toBe(true);
+    expect(authorize(parseCommand("/governance approve")!, alice, f, policy(), copilot, null).ok).toBe(true);
+  });
+});

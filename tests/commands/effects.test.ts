@@ -175,9 +175,10 @@ describe("boundCommit: a command counts for the head only if the app saw the hea
     expect(boundCommit(single, AT)).toBeNull();
   });
 
-  it("keeps the head when the app saw it before the command (or at the same second), and earlier commits as the dates say", () => {
+  it("keeps the head when the app saw it before the command (not within the same second), and earlier commits as the dates say", () => {
     expect(boundCommit(backdated({ [HEAD]: "2025-06-01T10:45:00Z" }), AT)).toBe(HEAD);
-    expect(boundCommit(backdated({ [HEAD]: AT }), AT)).toBe(HEAD);
+    expect(boundCommit(backdated({ [HEAD]: "2025-06-01T10:59:59.900Z" }), AT)).toBe(HEAD);
+    expect(boundCommit(backdated({ [HEAD]: "2025-06-01T11:00:00.400Z" }), AT)).toBe("old");
     expect(boundCommit(backdated({ [HEAD]: "2025-06-01T10:45:00Z" }), "2025-06-01T10:15:00Z")).toBe("old");
     expect(boundCommit(backdated(undefined), AT)).toBe(HEAD);
   });
