@@ -61,6 +61,11 @@ export function unboundReply(login: string, cmd: ParsedCommand, head: string, co
   );
 }
 
+/** An approve or override that the evaluation did not count for the head, for a reason the check run gives. */
+export function notCountedReply(login: string, cmd: ParsedCommand, head: string, commentId: number): string {
+  return withMarker(`@${login} ${quoted(cmd)} was not counted for the head commit \`${head.slice(0, 7)}\`: the check run says why.`, commentId);
+}
+
 export function explainReply(summary: string, commentId: number): string {
   const text = summary.length > MAX_REPLY ? `${summary.slice(0, MAX_REPLY)}\n\n… (truncated)` : summary;
   return withMarker(text, commentId);

@@ -17,7 +17,7 @@ import { defaultPolicy } from "../config/schema.js";
 import { gatherFacts, loadPolicy, lookupPermissions, withPolicyFiles } from "../github/facts.js";
 import { addReaction, postComment } from "../github/apply.js";
 import { authorize, type Decision } from "../commands/authorize.js";
-import { alreadyAnswered, escalateReply, explainReply, helpReply, refusalReply, unboundReply } from "../commands/answer.js";
+import { alreadyAnswered, escalateReply, explainReply, helpReply, notCountedReply, refusalReply, unboundReply } from "../commands/answer.js";
 import { boundCommit } from "../commands/effects.js";
 import { parseCommand, type ParsedCommand } from "../commands/parse.js";
 import { detectAgent } from "../detect/detect.js";
@@ -151,21 +151,31 @@ async function answerCommand(
     }
     default: {
       const known = { loaded, ...gathered };
-      const bound = boundCommit(facts, comment.created_at);
-      // An approval counts only for the head; an override bound to an earlier commit may still carry over.
-      if ((cmd.name === "approve" && bound !== facts.pull.head.sha) || (cmd.name === "override" && bound === null)) {
-        // Given before the app saw the head: it cannot count. Say so, and evaluate (the app now sees the head).
-        logDecision("not_counted", { reason: "head not seen before the command", head: facts.pull.head.sha });
-        await reply(unboundReply(login, cmd, facts.pull.head.sha, comment.id));
-        await evaluatePullNow(deps, target, { known });
-        return answered ? "already_answered" : "not_counted";
+      if (cmd.name !== "approve" && cmd.name !== "override") return accept(deps, target, cmd, comment.id, login, answered, logDecision, known);
+      // An approval or override is answered by what the evaluation made of it: a 👍 when it counts,
+      // otherwise a reply saying why (given before the app saw the head, say), never a 👍 for nothing.
+      const result = await evaluatePullNow(deps, target, { known });
+      const e = result && !result.failed ? result.evaluation : null;
+      const counted =
+        !e ||
+        (cmd.name === "approve"
+          ? e.approvals.some((a) => a.via === "command" && a.login.toLowerCase() === login.toLowerCase())
+          : e.overrides.some((o) => o.comment_id === comment.id));
+      if (counted) {
+        logDecision("accepted");
+        await addReaction(gh, ref, comment.id, "+1");
+        return "accepted";
       }
-      return accept(deps, target, cmd, comment.id, login, answered, logDecision, known);
+      const head = facts.pull.head.sha;
+      const unbound = boundCommit(facts, comment.created_at) !== head;
+      logDecision("not_counted", { reason: unbound ? "head not seen before the command" : "not counted for the head", head });
+      await reply(unbound ? unboundReply(login, cmd, head, comment.id) : notCountedReply(login, cmd, head, comment.id));
+      return answered ? "already_answered" : "not_counted";
     }
   }
 }
 
-/** approve, override, recheck, escalate: a reaction, then the re-evaluation (escalating once). */
+/** recheck, escalate: a reaction, then the re-evaluation (escalating once). */
 async function accept(
   deps: Deps,
   target: PullTarget,

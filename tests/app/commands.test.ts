@@ -12,6 +12,7 @@ import {
   HEAD_SHA,
   INSTALLATION_ID,
   REPO_PATH,
+  commit,
   mockCheckRun,
   mockCheckRunRead,
   mockEscalation,
@@ -130,9 +131,9 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
-    const reply = mockReply();
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    mockEscalation(); // the evaluation's comment is posted first, then the reply
+    const reply = mockReply();
     const check = mockCheckRun({ ...SEEN_CHECK, started_at: "2026-11-20T11:45:00Z" });
     await receive(app, "issue_comment", commentPayload({ body }));
     expect(reply.body()).toBe(
@@ -169,14 +170,34 @@ describe("/governance approve", () => {
     expect(app.logs.find((l) => l.decision === "head_returned")).toMatchObject({ head: HEAD_SHA, replaced: B });
   });
 
+  it.each([
+    ["an override under the default scope (commit) given before the app saw the head: a reply, no 👍", "", "/governance override hotfix", { bob: "admin" }, BOB, false],
+    ["an approval under stale_on_push: false given before the app saw the head: it counts, so a 👍", "reviewers:\n  stale_on_push: false\n", "/governance approve", { alice: "write" }, ALICE, true],
+  ])("answers by what the evaluation counted: %s", async (_what, policyText, body, permissions, user, counted) => {
+    const A = "a".repeat(40);
+    mockToken();
+    mockPolicy(policyText || null);
+    mockPr({ commits: [commit({ sha: A }), commit()], comments: [listed(body, { user })], permissions });
+    mockLabels({ add: counted ? ["agent-pr"] : ["agent-pr", "needs-human-review"] });
+    if (!counted) mockEscalation();
+    const reaction = counted ? mockReaction() : null;
+    const reply = counted ? null : mockReply();
+    const check = mockCheckRun({ ...SEEN_CHECK, started_at: "2026-11-20T11:45:00Z" });
+    await receive(app, "issue_comment", commentPayload({ body, user }));
+    expect(check.body()).toMatchObject({ conclusion: counted ? "success" : "action_required" });
+    if (counted) expect(reaction!.body()).toEqual({ content: "+1" });
+    else expect(reply!.body()).toContain("was not counted: the app had not yet seen the head commit `ec26c3e`");
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("on a PR the app never evaluated (installed after it was opened) says the approval cannot count yet, and evaluates it", async () => {
     const body = "/governance approve";
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed(body)], permissions: { alice: "write" } });
-    const reply = mockReply();
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    mockEscalation(); // the evaluation's comment is posted first, then the reply
+    const reply = mockReply();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ body }));
     expect(reply.body()).toContain("was not counted: the app had not yet seen the head commit `ec26c3e`");
