@@ -58,6 +58,18 @@ export async function applyCheckRun(
   return result;
 }
 
+/** A new check run, in progress, that records `started_at` as when the app saw the head (the evaluation then completes it). */
+export async function startCheckRun(gh: GitHub, ref: RepoRef, run: { name: string; head_sha: string; started_at: Date; details_url?: string }): Promise<CheckRun> {
+  const { data } = await gh.rest.checks.create({
+    ...ref,
+    ...run,
+    started_at: run.started_at.toISOString(),
+    status: "in_progress",
+    output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
+  });
+  return data as CheckRun;
+}
+
 /** Default colours and descriptions for the labels the app creates. */
 const LABEL_STYLE = { color: "6f42c1", description: "Managed by agent-governance" };
 

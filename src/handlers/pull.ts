@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
 import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, teamNotes, withPolicyFiles, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
-import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews } from "../github/apply.js";
+import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews, startCheckRun } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
@@ -96,24 +96,15 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
         const check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name, deps.appId);
         opts.known = { sha: target.pull.head.sha, check };
         if (check === null) opts.newPull = target.pull;
+      } else if (target.before && target.pull && target.before !== target.pull.head.sha) {
+        opts.known = await headAfterPush(deps, ref, target.pull, target.before, policy);
       }
       gathered = await gatherFacts(gh, ref, target.number, policy, opts);
       // The files the policy is built from here (an `_extends` base) are protected like the policy file.
       gathered = { ...gathered, facts: withPolicyFiles(gathered.facts, loaded, ref) };
     }
-    let { facts, check } = gathered;
+    const { facts, check } = gathered;
     if (notOpen(facts.pull)) return skipClosed();
-    // A push back to a commit the app saw before the one it replaces (a force-push to an earlier head): for
-    // commands, the app sees it anew now, so an approval of the replaced head cannot pass to it.
-    if (!known && target.before && check?.started_at && target.before !== facts.pull.head.sha && target.pull?.head.sha === facts.pull.head.sha) {
-      const replaced = await findCheckRun(gh, ref, target.before, policy.escalation.check_name, deps.appId);
-      // Unknown (the replaced head never evaluated, or its event still to come) counts as later: fail closed.
-      if (!replaced?.started_at || Date.parse(replaced.started_at) > Date.parse(check.started_at)) {
-        log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "head_returned", head: facts.pull.head.sha, replaced: target.before }, "head returned to an earlier commit; seen anew");
-        facts = { ...facts, seen_at: { ...facts.seen_at, [facts.pull.head.sha]: deps.now().toISOString() } };
-        check = null; // a new check run records when the app saw this head again
-      }
-    }
     if (loaded.kind === "invalid") {
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
       return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], check };
@@ -131,6 +122,25 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     const reason = `GitHub could not be read (${status}): the app retries${mode === "report" ? "." : "; until then this PR is blocked."}`;
     return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now(), mode), facts: null, policy, newTiers: [], failed: true };
   }
+}
+
+/**
+ * Our check run on the head a push (`synchronize`) brought, to be reused while gathering. A head the
+ * app saw before the head it replaces (a force-push back to an earlier commit, or a commit checked
+ * first on another PR) is seen anew: a new check run records now as when the app saw it, written at
+ * once so the record survives an evaluation that fails, and an approval of the replaced head cannot
+ * pass to it. A replaced head the app never saw counts as later: fail closed.
+ */
+async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, before: string, policy: Policy): Promise<{ sha: string; check: CheckRun | null }> {
+  const sha = pull.head.sha;
+  const name = policy.escalation.check_name;
+  const check = await findCheckRun(deps.gh, ref, sha, name, deps.appId);
+  if (!check?.started_at) return { sha, check };
+  const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
+  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return { sha, check };
+  deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: pull.number, decision: "head_returned", head: sha, replaced: before }, "head returned to an earlier commit; seen anew");
+  const fresh = await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) });
+  return { sha, check: fresh };
 }
 
 /**

@@ -5,10 +5,13 @@
  */
 import examples from "@octokit/webhooks-examples";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HELP } from "../../src/commands/answer.js";
 import {
   API,
+  pullObject,
+  NOW,
+  FakeScheduler,
   HEAD_SHA,
   INSTALLATION_ID,
   REPO_PATH,
@@ -145,29 +148,82 @@ describe("/governance approve", () => {
     expect(app.logs.find((l) => l.msg === "command")).toMatchObject({ command: "approve", decision: "not_counted" });
   });
 
-  it("does not pass to an earlier head the agent force-pushes back to after the approval", async () => {
-    // The app saw the head (ec26c3e) at 10:00, then B at 10:10; alice approved B at 11:30 by command;
-    // the agent force-pushes back to ec26c3e. Its old check run says 10:00, but it is the head again only now.
+  /**
+   * The app saw the head (ec26c3e) at 10:00, then B at 10:10; alice approved B at 11:30 by command; the
+   * agent force-pushes back to ec26c3e. Its old check run says 10:00, but it is the head again only now.
+   * Mocks the reads of both heads' check runs and the new check run the app starts at once.
+   */
+  function forcePushBack(): { B: string; started: () => Json | undefined } {
     const B = "b".repeat(40);
-    mockToken();
-    mockPolicy(null);
-    mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    let started: Json | undefined;
     nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [SEEN_CHECK] })
       .get(`${REPO_PATH}/commits/${B}/check-runs`)
       .query(true)
-      .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] });
+      .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] })
+      .post(`${REPO_PATH}/check-runs`, (b: Json) => ((started = b), true))
+      .reply(201, (_u: string, b: Json) => ({ id: 779, ...b, app: { id: 123 } }));
+    return { B, started: () => started };
+  }
+
+  it("does not pass to an earlier head the agent force-pushes back to after the approval", async () => {
+    mockToken();
+    mockPolicy(null);
+    const { B, started } = forcePushBack();
+    mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
-    // The head's old check run is read, then a new one is created: the app sees this head anew.
-    nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [SEEN_CHECK] });
-    let created: Json | undefined;
-    nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true)).reply(201, { id: 779 });
+    let completed: Json | undefined;
+    nock(API).patch(`${REPO_PATH}/check-runs/779`, (b: Json) => ((completed = b), true)).reply(200, { id: 779 });
     const payload = pullRequestPayload({ action: "synchronize" });
     payload.before = B;
     await receive(app, "pull_request", payload);
-    expect(created).toMatchObject({ head_sha: HEAD_SHA, started_at: "2026-11-20T12:00:00.000Z", conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(started()).toMatchObject({ head_sha: HEAD_SHA, status: "in_progress", started_at: "2026-11-20T12:00:00.000Z" });
+    expect(completed).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
     expect(nock.isDone()).toBe(true);
     expect(app.logs.find((l) => l.decision === "head_returned")).toMatchObject({ head: HEAD_SHA, replaced: B });
+  });
+
+  it("keeps that record when the evaluation after the force-push fails: the retry does not count the approval either", async () => {
+    const scheduler = new FakeScheduler();
+    app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    const { B } = forcePushBack();
+    nock(API)
+      .get(`${REPO_PATH}/pulls/2`)
+      .reply(200, pullObject())
+      .get(`${REPO_PATH}/pulls/2/files`)
+      .query(true)
+      .reply(502, {})
+      .get(`${REPO_PATH}/pulls/2/commits`)
+      .query(true)
+      .reply(200, [commit()])
+      .get(`${REPO_PATH}/pulls/2/reviews`)
+      .query(true)
+      .reply(200, [])
+      .get(`${REPO_PATH}/issues/2/comments`)
+      .query(true)
+      .reply(200, [listed("/governance approve")]);
+    // "Could not evaluate" goes on the new check run (the newest), which GitHub now lists for the head.
+    const NEW_RUN = { ...SEEN_CHECK, id: 779, status: "in_progress", started_at: NOW };
+    mockCheckRun(NEW_RUN);
+    const payload = pullRequestPayload({ action: "synchronize" });
+    payload.before = B;
+    await receive(app, "pull_request", payload);
+    expect(scheduler.timers).toHaveLength(1);
+
+    // The retry reads the PR by number only: the new check run says when the app saw the head.
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const retried = mockCheckRun({ ...NEW_RUN, status: "completed", conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
+    scheduler.timers[0]!.fn();
+    await vi.waitFor(() => expect(retried.body()).toBeDefined());
+    expect(retried.body()).toMatchObject({ conclusion: "action_required" });
   });
 
   it.each([
