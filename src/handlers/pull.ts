@@ -84,6 +84,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
   // The payload already says so (a review or label after the merge): not a single read.
   if (notOpen(target.pull)) return skipClosed();
   let policy = defaultPolicy();
+  let readFirst: GatherOptions = {};
   try {
     const loaded = known?.loaded ?? (await loadPolicy(gh, ref));
     if (loaded.kind === "ok") policy = loaded.policy;
@@ -92,6 +93,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     let gathered: Gathered | undefined = known;
     if (!gathered) {
       const opts: GatherOptions = { appId: deps.appId };
+      readFirst = opts;
       if (target.opened && target.pull) {
         const check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name, deps.appId);
         opts.known = { sha: target.pull.head.sha, check };
@@ -120,7 +122,9 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     const mode = reportOnly(policy) ? "report" : "enforce";
     const status = (err as { status?: number }).status ?? "network error";
     const reason = `GitHub could not be read (${status}): the app retries${mode === "report" ? "." : "; until then this PR is blocked."}`;
-    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now(), mode), facts: null, policy, newTiers: [], failed: true };
+    // Our check run on the payload's head, when it was read before the failure, is not read again.
+    const check = readFirst.known?.sha === target.pull.head.sha ? { check: readFirst.known.check } : {};
+    return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now(), mode), facts: null, policy, newTiers: [], failed: true, ...check };
   }
 }
 

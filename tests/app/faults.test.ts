@@ -230,8 +230,6 @@ describe("GitHub errors while reading", () => {
         const app = setupApp({ scheduler });
         mockTeamPolicy();
         nock(API).get("/orgs/Codertocat/teams/maintainers/members").query(true).reply(403, { message }, headers);
-        // Our check run is read while gathering (beside the team) and again to write "Could not evaluate".
-        mockCheckRunRead();
         const check = mockCheckRun();
         await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
         expect(nock.isDone()).toBe(true);
@@ -356,6 +354,8 @@ describe("ordering and concurrency", () => {
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     let posted: { head_sha?: string } | undefined;
+    // The push's own head is looked up first (to reuse while gathering); the PR read then shows a newer head.
+    mockCheckRunRead();
     nock(API)
       .get(`${REPO_PATH}/commits/${NEW_HEAD}/check-runs`)
       .query(true)
