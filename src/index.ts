@@ -96,8 +96,10 @@ export function createApp(appOptions: AppOptions = {}) {
           const name = (payload.label?.name ?? "").toLowerCase();
           if ([...DEFAULT_LABELS.own].some((l) => l.toLowerCase() === name)) return;
           // Labels the policy renames (or a tier's label): one cached read of the policy, not a whole evaluation.
-          const loaded = await loadPolicy(deps.gh, repo);
-          if (loaded.kind === "ok" && managedLabels(loaded.policy).some((l) => l.toLowerCase() === name)) return;
+          // A label the policy also detects agents by is evaluated whoever adds it (a labeler workflow, say).
+          const loaded = await loadPolicy(deps.gh, repo).catch(() => null);
+          const echo = (l: string) => l.toLowerCase() === name;
+          if (loaded?.kind === "ok" && managedLabels(loaded.policy).some(echo) && !loaded.policy.agents.also.labels.some(echo)) return;
         }
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");

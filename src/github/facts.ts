@@ -392,6 +392,11 @@ export async function listChecks(gh: GitHub, ref: RepoRef, sha: string): Promise
 
 export type CheckRun = Awaited<ReturnType<GitHub["rest"]["checks"]["listForRef"]>>["data"]["check_runs"][number];
 
+/** The PR's head commit as GitHub has it now. */
+export async function headOf(gh: GitHub, ref: RepoRef, number: number): Promise<string> {
+  return (await gh.rest.pulls.get({ ...ref, pull_number: number })).data.head.sha;
+}
+
 /** Our own check run on `sha`, if one exists, to update in place (only this app's, when its id is known). */
 export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string, appId?: number): Promise<CheckRun | null> {
   const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10, ...(appId ? { app_id: appId } : {}) });

@@ -155,12 +155,12 @@ async function answerCommand(
       // An approval or override is answered by what the evaluation made of it: a 👍 when it counts,
       // otherwise a reply saying why (given before the app saw the head, say), never a 👍 for nothing.
       const result = await evaluatePullNow(deps, target, { known });
-      const e = result && !result.failed ? result.evaluation : null;
+      // When the evaluation could not be written (a retry is due), the answer comes from the facts just read.
+      const e = result && !result.failed ? result.evaluation : evaluate({ policy, facts, now: deps.now(), verdict });
       const counted =
-        !e ||
-        (cmd.name === "approve"
+        cmd.name === "approve"
           ? e.approvals.some((a) => a.via === "command" && a.login.toLowerCase() === login.toLowerCase())
-          : e.overrides.some((o) => o.comment_id === comment.id));
+          : e.overrides.some((o) => o.comment_id === comment.id);
       if (counted) {
         logDecision("accepted");
         await addReaction(gh, ref, comment.id, "+1");

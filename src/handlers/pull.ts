@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, listMarkedComments, loadPolicy, policyNotes, teamNotes, withPolicyFiles, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, headOf, listMarkedComments, loadPolicy, policyNotes, teamNotes, withPolicyFiles, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews, startCheckRun } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -99,7 +99,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
         opts.known = { sha: target.pull.head.sha, check };
         if (check === null) opts.newPull = target.pull;
       } else if (target.before && target.pull && target.before !== target.pull.head.sha) {
-        opts.known = await headAfterPush(deps, ref, target.pull, target.before, policy);
+        await headAfterPush(deps, ref, target.pull, target.before, policy, opts);
       }
       gathered = await gatherFacts(gh, ref, target.number, policy, opts);
       // The files the policy is built from here (an `_extends` base) are protected like the policy file.
@@ -135,16 +135,21 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
  * once so the record survives an evaluation that fails, and an approval of the replaced head cannot
  * pass to it. A replaced head the app never saw counts as later: fail closed.
  */
-async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, before: string, policy: Policy): Promise<{ sha: string; check: CheckRun | null }> {
+async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, before: string, policy: Policy, opts: GatherOptions): Promise<void> {
   const sha = pull.head.sha;
   const name = policy.escalation.check_name;
   const check = await findCheckRun(deps.gh, ref, sha, name, deps.appId);
-  if (!check?.started_at) return { sha, check };
+  opts.known = { sha, check };
+  if (!check?.started_at) return;
   const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
-  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return { sha, check };
+  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return;
+  // A late or redelivered push event: its head is no longer the PR's, so there is nothing to record.
+  if ((await headOf(deps.gh, ref, pull.number)) !== sha) return;
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: pull.number, decision: "head_returned", head: sha, replaced: before }, "head returned to an earlier commit; seen anew");
-  const fresh = await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) });
-  return { sha, check: fresh };
+  // Until the new run exists, the old one must not be reused: if starting fails, the "Could not evaluate"
+  // check is then written as a new run, which records the time just as well.
+  opts.known = { sha, check: null };
+  opts.known = { sha, check: await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) }) };
 }
 
 /**

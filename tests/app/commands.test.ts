@@ -157,6 +157,8 @@ describe("/governance approve", () => {
     const B = "b".repeat(40);
     let started: Json | undefined;
     nock(API)
+      .get(`${REPO_PATH}/pulls/2`) // the head is still the PR's head: the return is recorded
+      .reply(200, pullObject())
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
       .query(true)
       .reply(200, { total_count: 1, check_runs: [SEEN_CHECK] })
@@ -224,6 +226,81 @@ describe("/governance approve", () => {
     scheduler.timers[0]!.fn();
     await vi.waitFor(() => expect(retried.body()).toBeDefined());
     expect(retried.body()).toMatchObject({ conclusion: "action_required" });
+  });
+
+  it("when the new check run cannot be started, \"Could not evaluate\" is written as a new run: the record is kept", async () => {
+    mockToken();
+    mockPolicy(null);
+    const B = "b".repeat(40);
+    let created: Json | undefined;
+    nock(API)
+      .get(`${REPO_PATH}/pulls/2`)
+      .reply(200, pullObject())
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [SEEN_CHECK] })
+      .get(`${REPO_PATH}/commits/${B}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] })
+      .post(`${REPO_PATH}/check-runs`)
+      .reply(502, { message: "Bad Gateway" })
+      .post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true))
+      .reply(201, { id: 780 });
+    const payload = pullRequestPayload({ action: "synchronize" });
+    payload.before = B;
+    await receive(app, "pull_request", payload);
+    expect(created).toMatchObject({ head_sha: HEAD_SHA, started_at: "2026-11-20T12:00:00.000Z", conclusion: "failure", output: { title: "Could not evaluate" } });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a late push event whose head is no longer the PR's head records nothing", async () => {
+    mockToken();
+    mockPolicy(null);
+    const B = "b".repeat(40);
+    const NEWER = "c".repeat(40);
+    const newer = { ...pullObject(), head: { ...(pullObject().head as Json), sha: NEWER } };
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [SEEN_CHECK] })
+      .get(`${REPO_PATH}/commits/${B}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] })
+      .get(`${REPO_PATH}/pulls/2`)
+      .reply(200, newer);
+    mockPr({ pull: newer });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    let created: Json | undefined;
+    nock(API)
+      .get(`${REPO_PATH}/commits/${NEWER}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true))
+      .reply(201, { id: 781 });
+    const payload = pullRequestPayload({ action: "synchronize" });
+    payload.before = B;
+    await receive(app, "pull_request", payload);
+    expect(created).toMatchObject({ head_sha: NEWER, status: "completed" }); // no "Evaluating" run left on the stale head
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision === "head_returned")).toEqual([]);
+  });
+
+  it("an approve whose evaluation cannot be written is answered from the facts read: not counted, so a reply, no 👍", async () => {
+    const scheduler = new FakeScheduler();
+    app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+    nock(API).post(`${REPO_PATH}/check-runs`).reply(502, { message: "Bad Gateway" });
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance approve" }));
+    expect(reply.body()).toContain("was not counted: the app had not yet seen the head commit `ec26c3e`");
+    expect(scheduler.timers).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
   });
 
   it.each([

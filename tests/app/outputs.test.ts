@@ -409,6 +409,23 @@ describe("label events", () => {
     expect(app.logs.filter((l) => l.decision || l.msg === "evaluated" || (l.level as number) >= 40)).toEqual([]);
   });
 
+  it("a bot adding a label the policy also detects agents by is evaluated (a labeler workflow marking an agent PR)", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("agents:\n  also:\n    labels: [ai-generated]\nescalation:\n  labels: { agent: ai-generated }\n");
+    mockPolicyNotModified();
+    mockPr();
+    mockLabels({ add: ["ai-generated", "needs-human-review"] });
+    mockEscalation();
+    mockCheckRun();
+    const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
+    payload.label = { name: "ai-generated" };
+    payload.sender = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
+    await receive(app, "pull_request", payload);
+    expect(app.logs.filter((l) => l.msg === "evaluated")).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("a person removing the agent label is re-evaluated, and the label comes back", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
