@@ -93,13 +93,14 @@ export function createApp(appOptions: AppOptions = {}) {
         // Our own label writes come back as events, sent by a bot; re-evaluating them would only echo.
         // A person adding or removing one of these labels is re-evaluated (a removed `agent-pr` comes back).
         if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.sender?.type === "Bot") {
-          const name = (payload.label?.name ?? "").toLowerCase();
-          if ([...DEFAULT_LABELS.own].some((l) => l.toLowerCase() === name)) return;
-          // Labels the policy renames (or a tier's label): one cached read of the policy, not a whole evaluation.
+          // The app's own label writes echo back: one cached read of the policy (a 304), not a whole evaluation.
           // A label the policy also detects agents by is evaluated whoever adds it (a labeler workflow, say).
-          const loaded = await loadPolicy(deps.gh, repo).catch(() => null);
+          const name = (payload.label?.name ?? "").toLowerCase();
           const echo = (l: string) => l.toLowerCase() === name;
-          if (loaded?.kind === "ok" && managedLabels(loaded.policy).some(echo) && !loaded.policy.agents.also.labels.some(echo)) return;
+          const loaded = await loadPolicy(deps.gh, repo, { trustMissingMs: 5 * 60_000 }).catch(() => null);
+          const managed = loaded?.kind === "ok" ? managedLabels(loaded.policy) : [...DEFAULT_LABELS.own];
+          const detects = loaded?.kind === "ok" ? loaded.policy.agents.also.labels : [];
+          if (managed.some(echo) && !detects.some(echo)) return;
         }
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");

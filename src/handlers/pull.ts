@@ -138,17 +138,16 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
 async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, before: string, policy: Policy, opts: GatherOptions): Promise<void> {
   const sha = pull.head.sha;
   const name = policy.escalation.check_name;
-  const check = await findCheckRun(deps.gh, ref, sha, name, deps.appId);
-  opts.known = { sha, check };
-  if (!check?.started_at) return;
-  const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
-  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return;
-  // A late or redelivered push event: its head is no longer the PR's, so there is nothing to record.
-  if ((await headOf(deps.gh, ref, pull.number)) !== sha) return;
-  deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: pull.number, decision: "head_returned", head: sha, replaced: before }, "head returned to an earlier commit; seen anew");
-  // Until the new run exists, the old one must not be reused: if starting fails, the "Could not evaluate"
-  // check is then written as a new run, which records the time just as well.
+  // Fail closed: until a return is ruled out, the old run is not reused, so if any step below fails, the
+  // "Could not evaluate" check is written as a new run, which records the time as a new start would.
   opts.known = { sha, check: null };
+  const check = await findCheckRun(deps.gh, ref, sha, name, deps.appId);
+  if (!check?.started_at) return void (opts.known = { sha, check });
+  const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
+  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return void (opts.known = { sha, check });
+  // A late or redelivered push event: its head is no longer the PR's, so there is nothing to record.
+  if ((await headOf(deps.gh, ref, pull.number)) !== sha) return void (opts.known = { sha, check });
+  deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: pull.number, decision: "head_returned", head: sha, replaced: before }, "head returned to an earlier commit; seen anew");
   opts.known = { sha, check: await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) }) };
 }
 

@@ -253,6 +253,33 @@ describe("/governance approve", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("when reading the PR's head fails during that check, the failure is written as a new run: the retry does not count the approval", async () => {
+    const scheduler = new FakeScheduler();
+    app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    const B = "b".repeat(40);
+    let created: Json | undefined;
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [SEEN_CHECK] })
+      .get(`${REPO_PATH}/commits/${B}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] })
+      .get(`${REPO_PATH}/pulls/2`)
+      .reply(502, { message: "Bad Gateway" })
+      .post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true))
+      .reply(201, { id: 782 });
+    const payload = pullRequestPayload({ action: "synchronize" });
+    payload.before = B;
+    await receive(app, "pull_request", payload);
+    // Not a PATCH of the old run (started 10:00): a new run, started now.
+    expect(created).toMatchObject({ head_sha: HEAD_SHA, started_at: "2026-11-20T12:00:00.000Z", output: { title: "Could not evaluate" } });
+    expect(scheduler.timers).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("a late push event whose head is no longer the PR's head records nothing", async () => {
     mockToken();
     mockPolicy(null);

@@ -384,14 +384,17 @@ describe("a PR converted back to draft", () => {
 describe("label events", () => {
   it("our own label writes echo back as events (sent by a bot) and are not re-evaluated", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null); // asked once (no policy: the default label names), then trusted for a while
     for (const action of ["labeled", "unlabeled"]) {
       const payload = pullRequestPayload({ action }) as Record<string, unknown>;
       payload.label = { name: "needs-human-review" };
       payload.sender = BOT;
       await receive(app, "pull_request", payload);
     }
-    // No mock: any request would fail and be logged.
-    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated")).toEqual([]);
+    // Any other request would fail and be logged.
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision || l.msg === "evaluated" || (l.level as number) >= 40)).toEqual([]);
   });
 
   it("our own writes of labels the policy renames cost one policy read, not an evaluation", async () => {
@@ -420,6 +423,23 @@ describe("label events", () => {
     mockCheckRun();
     const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
     payload.label = { name: "ai-generated" };
+    payload.sender = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
+    await receive(app, "pull_request", payload);
+    expect(app.logs.filter((l) => l.msg === "evaluated")).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a bot adding a detection label that is also a default label name (agent-pr) is evaluated", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("agents:\n  also:\n    labels: [agent-pr]\n");
+    mockPolicyNotModified();
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    mockCheckRun();
+    const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
+    payload.label = { name: "agent-pr" };
     payload.sender = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
     await receive(app, "pull_request", payload);
     expect(app.logs.filter((l) => l.msg === "evaluated")).toHaveLength(1);
