@@ -157,6 +157,11 @@ export function createFakeGitHub(options = {}) {
     });
   }
 
+  route("GET", `${R}/issues/(\\d+)/timeline`, ({ m, url, origin }) => {
+    const p = pullState(m[1], m[2], Number(m[3]));
+    return p ? page(p.timeline ?? [], url, origin) : notFound();
+  });
+
   route("GET", `${R}/issues/(\\d+)/comments`, ({ m, url, origin }) => {
     const p = pullState(m[1], m[2], Number(m[3]));
     return p ? page(p.comments, url, origin) : notFound();

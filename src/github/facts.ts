@@ -246,6 +246,14 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   facts.seen_at = { [pull.head.sha]: check?.started_at ?? null };
   if (Object.keys(unreadable).length) facts.unreadable_teams = unreadable;
   if (checks) facts.checks = checks;
+  // A force-push after the app first saw the head may have brought an earlier head back (another event for
+  // it may be handled before its `synchronize`): when a command would count for the head, the head counts
+  // as seen no earlier than the latest force-push GitHub records on the PR.
+  if (facts.seen_at[pull.head.sha] && headCommands(policy, facts, verdict)) {
+    const pushed = await lastForcePush(gh, ref, number);
+    const seen = facts.seen_at[pull.head.sha]!;
+    if (pushed && Date.parse(pushed) > Date.parse(seen)) facts.seen_at[pull.head.sha] = pushed;
+  }
   const since = overrideToCarry(policy, facts, verdict);
   if (since) {
     const [changed, sinceCheck] = await Promise.all([filesBetween(gh, ref, since, pull.head.sha), findCheckRun(gh, ref, since, name, opts.appId)]);
@@ -253,6 +261,23 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
     facts.seen_at[since] = sinceCheck?.started_at ?? null;
   }
   return { facts, check };
+}
+
+/** Does an approve or override command count for the head as the facts stand? */
+function headCommands(base: Policy, facts: PullFacts, verdict: AgentVerdict): boolean {
+  const effects = commandEffects(facts, effectivePolicy(base, verdict), verdict);
+  const head = facts.pull.head.sha;
+  return effects.approvals.some((a) => a.commit === head) || effects.overrides.some((o) => o.commit === head);
+}
+
+/** When the PR's head branch was last force-pushed, as its timeline records it (null: never). */
+export async function lastForcePush(gh: GitHub, ref: RepoRef, number: number): Promise<string | null> {
+  const events = await gh.paginate(gh.rest.issues.listEventsForTimeline, { ...ref, issue_number: number, per_page: 100 });
+  let latest: string | null = null;
+  for (const e of events as { event?: string; created_at?: string }[]) {
+    if (e.event === "head_ref_force_pushed" && e.created_at && (!latest || e.created_at > latest)) latest = e.created_at;
+  }
+  return latest;
 }
 
 /** The commit of the latest override given before the head, when the policy lets overrides carry over. */

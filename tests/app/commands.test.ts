@@ -25,6 +25,7 @@ import {
   mockToken,
   pullRequestPayload,
   receive,
+  reviewPayload,
   SEEN_CHECK,
   setupApp,
   teardown,
@@ -277,6 +278,25 @@ describe("/governance approve", () => {
     // Not a PATCH of the old run (started 10:00): a new run, started now.
     expect(created).toMatchObject({ head_sha: HEAD_SHA, started_at: "2026-11-20T12:00:00.000Z", output: { title: "Could not evaluate" } });
     expect(scheduler.timers).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a head force-pushed back after the approval does not inherit it, even when another event is handled before the push's", async () => {
+    // The app saw the head at 10:00; alice approved by command at 11:30 (while another head was there); the
+    // branch was force-pushed back at 11:40. A review event for the head is handled first: GitHub's
+    // timeline says when the head last came back, so the approval does not count.
+    mockToken();
+    mockPolicy(null);
+    mockPr({
+      comments: [listed("/governance approve")],
+      permissions: { alice: "write" },
+      timeline: [{ event: "committed" }, { event: "head_ref_force_pushed", created_at: "2026-11-20T11:40:00Z" }],
+    });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun(SEEN_CHECK);
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: READER, state: "commented" }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
     expect(nock.isDone()).toBe(true);
   });
 

@@ -191,6 +191,8 @@ export interface PrMocks {
   comments?: Json[];
   permissions?: Record<string, string>;
   teams?: Record<string, string[]>;
+  /** The PR's timeline events (`head_ref_force_pushed` matters); read only when a command would count for the head. */
+  timeline?: Json[];
 }
 
 export function mockPr(m: PrMocks = {}): nock.Scope {
@@ -202,6 +204,8 @@ export function mockPr(m: PrMocks = {}): nock.Scope {
     scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
   }
   scope.get(`${pr}/files`).query(true).reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
+  // Read only when a command would count for the head (force-pushes since the app saw it): no force-push by default.
+  scope.get(`${REPO_PATH}/issues/2/timeline`).query(true).optionally().reply(200, m.timeline ?? []);
   scope.get(`${pr}/commits`).query(true).reply(200, m.commits ?? [commit()]);
   for (const [login, permission] of Object.entries(m.permissions ?? {})) {
     scope
