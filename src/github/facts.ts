@@ -235,7 +235,7 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   const need = neededLookups(policy, facts, verdict);
   const name = policy.escalation.check_name;
   const unreadable: Record<string, number> = {};
-  const [check, permissions, teams, checks] = await Promise.all([
+  let [check, permissions, teams, checks] = await Promise.all([
     opts.known?.sha === pull.head.sha ? Promise.resolve(opts.known.check) : findCheckRun(gh, ref, pull.head.sha, name, opts.appId),
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
@@ -246,13 +246,15 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   facts.seen_at = { [pull.head.sha]: check?.started_at ?? null };
   if (Object.keys(unreadable).length) facts.unreadable_teams = unreadable;
   if (checks) facts.checks = checks;
-  // A force-push after the app first saw the head may have brought an earlier head back (another event for
-  // it may be handled before its `synchronize`): when a command would count for the head, the head counts
-  // as seen no earlier than the latest force-push GitHub records on the PR.
+  // A force-push after the app first saw the head means the head left and came back at a time GitHub does
+  // not record (another event for it may be handled before its `synchronize`): when a command would count
+  // for the head, such a head counts as not seen, and our check run on it is written anew (started now).
   if (facts.seen_at[pull.head.sha] && headCommands(policy, facts, verdict)) {
     const pushed = await lastForcePush(gh, ref, number);
-    const seen = facts.seen_at[pull.head.sha]!;
-    if (pushed && Date.parse(pushed) > Date.parse(seen)) facts.seen_at[pull.head.sha] = pushed;
+    if (pushed && Date.parse(pushed) > Date.parse(facts.seen_at[pull.head.sha]!)) {
+      facts.seen_at[pull.head.sha] = null;
+      check = null;
+    }
   }
   const since = overrideToCarry(policy, facts, verdict);
   if (since) {

@@ -281,22 +281,38 @@ describe("/governance approve", () => {
     expect(nock.isDone()).toBe(true);
   });
 
-  it("a head force-pushed back after the approval does not inherit it, even when another event is handled before the push's", async () => {
-    // The app saw the head at 10:00; alice approved by command at 11:30 (while another head was there); the
-    // branch was force-pushed back at 11:40. A review event for the head is handled first: GitHub's
-    // timeline says when the head last came back, so the approval does not count.
+  it.each([
+    ["force-pushed back after the approval", "2026-11-20T11:40:00Z"],
+    ["force-pushed away before the approval and pushed back after it (the return leaves no timeline event)", "2026-11-20T11:20:00Z"],
+  ])("a head %s does not inherit it, even when another event is handled before the push's", async (_what, forcePushedAt) => {
+    // The app saw the head at 10:00; alice approved by command at 11:30. A force-push since the app saw the
+    // head means it left and came back at a time GitHub does not record: a review event for the head is
+    // handled first, the approval does not count, and the check run is written anew (the app sees the head now).
     mockToken();
     mockPolicy(null);
     mockPr({
       comments: [listed("/governance approve")],
       permissions: { alice: "write" },
-      timeline: [{ event: "committed" }, { event: "head_ref_force_pushed", created_at: "2026-11-20T11:40:00Z" }],
+      timeline: [{ event: "committed" }, { event: "head_ref_force_pushed", created_at: forcePushedAt }],
     });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
+    mockCheckRunRead(SEEN_CHECK);
+    let created: Json | undefined;
+    nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true)).reply(201, { id: 783 });
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: READER, state: "commented" }));
+    expect(created).toMatchObject({ started_at: "2026-11-20T12:00:00.000Z", conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a force-push from before the app saw the head changes nothing: the approval counts", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" }, timeline: [{ event: "head_ref_force_pushed", created_at: "2026-11-20T09:59:00Z" }] });
+    mockLabels({ add: ["agent-pr"] });
     const check = mockCheckRun(SEEN_CHECK);
     await receive(app, "pull_request_review", reviewPayload({ reviewer: READER, state: "commented" }));
-    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(check.body()).toMatchObject({ conclusion: "success" });
     expect(nock.isDone()).toBe(true);
   });
 
