@@ -305,6 +305,17 @@ describe("/governance approve", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("the timeline is read only when a command would count for the head", async () => {
+    mockToken();
+    mockPolicy(null);
+    mockPr({ comments: [], permissions: {} });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    mockCheckRun(SEEN_CHECK);
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: READER, state: "commented" }));
+    expect(nock.activeMocks().filter((m) => m.includes("/timeline"))).toHaveLength(1); // left unread
+  });
+
   it("a force-push from before the app saw the head changes nothing: the approval counts", async () => {
     mockToken();
     mockPolicy(null);
