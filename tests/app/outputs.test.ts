@@ -412,34 +412,20 @@ describe("label events", () => {
     expect(app.logs.filter((l) => l.decision || l.msg === "evaluated" || (l.level as number) >= 40)).toEqual([]);
   });
 
-  it("a bot adding a label the policy also detects agents by is evaluated (a labeler workflow marking an agent PR)", async () => {
+  it.each([
+    ["a label the policy also detects agents by (a labeler workflow marking an agent PR)", "ai-generated", "agents:\n  also:\n    labels: [ai-generated]\nescalation:\n  labels: { agent: ai-generated }\n"],
+    ["a detection label that is also a default label name", "agent-pr", "agents:\n  also:\n    labels: [agent-pr]\n"],
+  ])("a bot adding %s is evaluated", async (_what, label, policyText) => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
-    mockPolicy("agents:\n  also:\n    labels: [ai-generated]\nescalation:\n  labels: { agent: ai-generated }\n");
+    mockPolicy(policyText);
     mockPolicyNotModified();
     mockPr();
-    mockLabels({ add: ["ai-generated", "needs-human-review"] });
+    mockLabels({ add: [label, "needs-human-review"] });
     mockEscalation();
     mockCheckRun();
     const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
-    payload.label = { name: "ai-generated" };
-    payload.sender = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
-    await receive(app, "pull_request", payload);
-    expect(app.logs.filter((l) => l.msg === "evaluated")).toHaveLength(1);
-    expect(nock.isDone()).toBe(true);
-  });
-
-  it("a bot adding a detection label that is also a default label name (agent-pr) is evaluated", async () => {
-    const app = setupApp({ now: ONE_HOUR_LATER });
-    mockToken();
-    mockPolicy("agents:\n  also:\n    labels: [agent-pr]\n");
-    mockPolicyNotModified();
-    mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
-    mockCheckRun();
-    const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
-    payload.label = { name: "agent-pr" };
+    payload.label = { name: label };
     payload.sender = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
     await receive(app, "pull_request", payload);
     expect(app.logs.filter((l) => l.msg === "evaluated")).toHaveLength(1);
