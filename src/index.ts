@@ -93,11 +93,12 @@ export function createApp(appOptions: AppOptions = {}) {
         // Our own label writes come back as events, sent by a bot; re-evaluating them would only echo.
         // A person adding or removing one of these labels is re-evaluated (a removed `agent-pr` comes back).
         if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.sender?.type === "Bot") {
-          // The app's own label writes echo back: one cached read of the policy (a 304), not a whole evaluation.
+          // The app's own label writes echo back moments after the evaluation that read the policy: that read is
+          // trusted for a minute (no request), and otherwise one conditional read, never a whole evaluation.
           // A label the policy also detects agents by is evaluated whoever adds it (a labeler workflow, say).
           const name = (payload.label?.name ?? "").toLowerCase();
           const echo = (l: string) => l.toLowerCase() === name;
-          const loaded = await loadPolicy(deps.gh, repo, { trustMissingMs: 5 * 60_000 }).catch(() => null);
+          const loaded = await loadPolicy(deps.gh, repo, { trustMissingMs: 5 * 60_000, trustCachedMs: 60_000 }).catch(() => null);
           const managed = loaded?.kind === "ok" ? managedLabels(loaded.policy) : [...DEFAULT_LABELS.own];
           const detects = loaded?.kind === "ok" ? loaded.policy.agents.also.labels : [];
           if (managed.some(echo) && !detects.some(echo)) return;

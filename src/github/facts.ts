@@ -37,6 +37,8 @@ export type PolicySource =
 interface CachedFile {
   etag: string;
   text: string | null;
+  /** When GitHub last confirmed this text (a 200 or a 304), in ms. */
+  checkedAt: number;
 }
 
 /** Policy file texts by `owner/repo:path`, with their ETags, for conditional requests. */
@@ -58,6 +60,8 @@ export interface ReadOptions {
    * matter); evaluations always ask.
    */
   trustMissingMs?: number;
+  /** Likewise, trust a text GitHub confirmed this recently (ms) without asking again. */
+  trustCachedMs?: number;
 }
 
 /** The HTTP status of an Octokit error, if it has one. */
@@ -72,6 +76,7 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOption
   const missing = missingSince.get(key);
   if (opts.trustMissingMs && missing !== undefined && Date.now() - missing < opts.trustMissingMs) return null;
   const cached = fileCache.get(key);
+  if (opts.trustCachedMs && cached && Date.now() - cached.checkedAt < opts.trustCachedMs) return cached.text;
   try {
     const res = await gh.rest.repos.getContent({
       ...ref,
@@ -81,11 +86,14 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOption
     const data = res.data as { type?: string; content?: string; encoding?: string };
     if (Array.isArray(res.data) || data.type !== "file" || typeof data.content !== "string") return null;
     const text = Buffer.from(data.content, (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
-    if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text });
+    if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text, checkedAt: Date.now() });
     missingSince.delete(key);
     return text;
   } catch (err) {
-    if (httpStatus(err) === 304 && cached) return cached.text;
+    if (httpStatus(err) === 304 && cached) {
+      cached.checkedAt = Date.now();
+      return cached.text;
+    }
     if (httpStatus(err) === 404) {
       fileCache.delete(key);
       missingSince.set(key, Date.now());

@@ -397,11 +397,10 @@ describe("label events", () => {
     expect(app.logs.filter((l) => l.decision || l.msg === "evaluated" || (l.level as number) >= 40)).toEqual([]);
   });
 
-  it("our own writes of labels the policy renames cost one policy read, not an evaluation", async () => {
+  it("our own writes of labels the policy renames cost one policy read for the pair (it is trusted for a minute), not an evaluation", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
     mockPolicy("escalation:\n  labels: { agent: ai-pr, needs_review: ai-needs-review, violation: ai-violation }\n");
-    mockPolicyNotModified();
     for (const name of ["ai-pr", "AI-Needs-Review"]) {
       const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
       payload.label = { name };
