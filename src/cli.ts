@@ -364,7 +364,7 @@ async function snapshot(args: string[], io: Io): Promise<number> {
   const localPolicy = values.config ? readPolicy(values.config, io) : null;
 
   const { ProbotOctokit } = await import("probot");
-  const { gatherFacts, loadPolicy, withPolicyFiles } = await import("./github/facts.js");
+  const { gatherFacts, loadPolicy } = await import("./github/facts.js");
   const gh = new ProbotOctokit({ auth: { token }, baseUrl: apiBaseUrl(env) });
   const ref = { owner: target.owner, repo: target.repo };
   const where = `${target.owner}/${target.repo}#${target.number}`;
@@ -379,9 +379,8 @@ async function snapshot(args: string[], io: Io): Promise<number> {
       }
       policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
     }
-    facts = (await gatherFacts(gh, ref, target.number, policy)).facts;
-    // The files the repository's policy is built from here (an `_extends` base), so `explain` protects them too.
-    if (loaded) facts = withPolicyFiles(facts, loaded, ref);
+    // With the repository's policy, the files it is built from here (an `_extends` base) are recorded too.
+    facts = (await gatherFacts(gh, ref, target.number, policy, loaded ? { loaded } : {})).facts;
   } catch (err) {
     const message = (err as Error).message;
     if (isNetworkError(err)) {

@@ -187,12 +187,6 @@ export function policyFilesIn(loaded: PolicySource, ref: RepoRef): string[] {
   return loaded.files.filter((f) => f.repo.toLowerCase() === here && !POLICY_FILES.includes(f.path)).map((f) => f.path);
 }
 
-/** `facts` with `policy_files` from the loaded policy, when it was built from any in `ref`. */
-export function withPolicyFiles(facts: PullFacts, loaded: PolicySource, ref: RepoRef): PullFacts {
-  const files = policyFilesIn(loaded, ref);
-  return files.length ? { ...facts, policy_files: files } : facts;
-}
-
 export interface GatherOptions {
   /**
    * A PR just opened and never evaluated (no check run of ours on its head):
@@ -205,6 +199,8 @@ export interface GatherOptions {
   known?: { sha: string; check: CheckRun | null };
   /** This app's id, so only its own check runs are taken for its own (another app may use the same name). */
   appId?: number;
+  /** The policy as loaded: the files of this repository it was built from become `policy_files`. */
+  loaded?: PolicySource;
 }
 
 export interface Gathered {
@@ -236,6 +232,9 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
     reviews: reviews as PullFacts["reviews"],
     comments: defuseForeignMarkers(comments as PullFacts["comments"], opts.appId),
   };
+  // The files the policy is built from here (an `_extends` base) are protected like the policy file.
+  const policyFiles = opts.loaded ? policyFilesIn(opts.loaded, ref) : [];
+  if (policyFiles.length) facts.policy_files = policyFiles;
   // A PR closed meanwhile is not evaluated: no look-ups for it.
   if (pull.state && pull.state !== "open") return { facts, check: null };
   // Detected once here for both decisions below (the evaluator detects again from the final facts).

@@ -14,7 +14,7 @@
  */
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../policy/evaluate.js";
 import { defaultPolicy } from "../config/schema.js";
-import { gatherFacts, loadPolicy, lookupPermissions, withPolicyFiles } from "../github/facts.js";
+import { gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
 import { addReaction, postComment } from "../github/apply.js";
 import { authorize, type Decision } from "../commands/authorize.js";
 import { alreadyAnswered, escalateReply, explainReply, helpReply, notCountedReply, refusalReply, unboundReply } from "../commands/answer.js";
@@ -101,9 +101,8 @@ async function answerCommand(
   const loaded = await loadPolicy(gh, ref);
   const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
   // The comment counts only as GitHub lists it: one deleted meanwhile is missing from the list, and must stay so.
-  const gathered = await gatherFacts(gh, ref, target.number, policy, { appId: deps.appId });
-  const facts = withPolicyFiles(gathered.facts, loaded, ref);
-  gathered.facts = facts;
+  const gathered = await gatherFacts(gh, ref, target.number, policy, { appId: deps.appId, loaded });
+  const { facts } = gathered;
   if (facts.pull.state && facts.pull.state !== "open") {
     log.info({ ...logBase, command: cmd.name, decision: "closed" }, "command on a PR that is not open; ignored");
     return "closed";

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, headOf, listMarkedComments, loadPolicy, policyNotes, teamNotes, withPolicyFiles, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, headOf, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews, startCheckRun } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -92,7 +92,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     // current and it has no reviews or comments of ours: three reads fewer. Otherwise (a redelivery), the full read.
     let gathered: Gathered | undefined = known;
     if (!gathered) {
-      const opts: GatherOptions = { appId: deps.appId };
+      const opts: GatherOptions = { appId: deps.appId, loaded };
       readFirst = opts;
       if (target.opened && target.pull) {
         const check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name, deps.appId);
@@ -102,8 +102,6 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
         await headAfterPush(deps, ref, target.pull, target.before, policy, opts);
       }
       gathered = await gatherFacts(gh, ref, target.number, policy, opts);
-      // The files the policy is built from here (an `_extends` base) are protected like the policy file.
-      gathered = { ...gathered, facts: withPolicyFiles(gathered.facts, loaded, ref) };
     }
     const { facts, check } = gathered;
     if (notOpen(facts.pull)) return skipClosed();
