@@ -59,7 +59,7 @@ export function rateLimitOptions(handler: (kind: string) => unknown) {
 export const RETRY_DELAYS_MS = [30_000, 120_000, 600_000] as const;
 
 export interface Scheduler {
-  setTimeout(fn: () => void, ms: number): { unref?: () => void } | unknown;
+  setTimeout(fn: () => unknown, ms: number): { unref?: () => void } | unknown;
 }
 
 /**
@@ -81,9 +81,8 @@ export class RetryQueue {
     const delay = RETRY_DELAYS_MS[attempt];
     if (delay === undefined || (this.attempts.size >= this.limit && !this.attempts.has(key))) return null;
     this.attempts.set(key, attempt + 1);
-    const timer = this.scheduler.setTimeout(() => {
-      fn().catch(() => undefined);
-    }, delay) as { unref?: () => void };
+    // The callback returns the retry's promise (settled, never rejected), so a caller can await it.
+    const timer = this.scheduler.setTimeout(() => fn().catch(() => undefined), delay) as { unref?: () => void };
     timer?.unref?.();
     return delay;
   }

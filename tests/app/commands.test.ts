@@ -5,7 +5,7 @@
  */
 import examples from "@octokit/webhooks-examples";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HELP } from "../../src/commands/answer.js";
 import {
   API,
@@ -224,8 +224,7 @@ describe("/governance approve", () => {
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     const retried = mockCheckRun({ ...NEW_RUN, status: "completed", conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
-    scheduler.timers[0]!.fn();
-    await vi.waitFor(() => expect(retried.body()).toBeDefined());
+    await scheduler.timers[0]!.fn();
     expect(retried.body()).toMatchObject({ conclusion: "action_required" });
   });
 

@@ -168,8 +168,7 @@ describe("GitHub errors while reading", () => {
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     const check = mockCheckRun({ id: 555, status: "completed", conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
-    scheduler.timers[0]!.fn();
-    await new Promise((r) => setTimeout(r, 200));
+    await scheduler.timers[0]!.fn();
     expect((check.body() as CheckBody).conclusion).toBe("action_required");
     expect(nock.isDone()).toBe(true);
   });

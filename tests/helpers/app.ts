@@ -38,8 +38,9 @@ export interface TestApp {
 
 /** Timers captured instead of run: a test fires them when it wants. */
 export class FakeScheduler {
-  readonly timers: { fn: () => void; ms: number }[] = [];
-  setTimeout(fn: () => void, ms: number) {
+  /** `fn` returns the retry's promise: await it instead of sleeping. */
+  readonly timers: { fn: () => unknown; ms: number }[] = [];
+  setTimeout(fn: () => unknown, ms: number) {
     this.timers.push({ fn, ms });
     return {};
   }
