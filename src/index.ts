@@ -29,7 +29,7 @@ export interface AppOptions {
 
 /** The checks the policy (or any of its overrides) waits on, by exact name. */
 function requiredCheckNames(policy: Policy): Set<string> {
-  return new Set([...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])]);
+  return new Set([...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])].map((c) => c.name));
 }
 
 function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {

@@ -105,6 +105,12 @@ export interface CheckFacts {
   /** Commit status state: success | failure | error | pending. */
   state?: string | null;
   head_sha?: string | null;
+  /**
+   * The slug of the GitHub App that reported it: a check run's app, or the app
+   * whose bot set a commit status; null for a status a person (or a token) set.
+   * Absent in facts recorded without it: such reports match no `app` pin.
+   */
+  app?: string | null;
 }
 
 export interface PullFacts {

@@ -24,7 +24,7 @@ interface Sections {
   compliance?: {
     tests_with_code?: false | { code?: string[]; tests?: string[] };
     dependencies?: false | { paths?: string[]; reviewers?: ReviewerSet & { required?: number } };
-    required_checks?: string[];
+    required_checks?: { name: string; app?: string }[];
   };
   escalation?: { check_name?: string; tiers?: { after: string; notify: string[] }[] };
   commands?: { override?: { users?: string[]; teams?: string[] } };
@@ -168,11 +168,11 @@ function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit:
   }
 
   const checkName = whole ? (s.escalation?.check_name ?? base?.escalation?.check_name) : undefined;
-  s.compliance?.required_checks?.forEach((c, i) => {
-    if (checkName && c.toLowerCase() === checkName.toLowerCase()) {
+  s.compliance?.required_checks?.forEach(({ name }, i) => {
+    if (checkName && name.toLowerCase() === checkName.toLowerCase()) {
       emit(
         [...prefix, "compliance", "required_checks", i],
-        `\`${c}\` is this app's own check, which cannot pass before it has finished; remove it from \`required_checks\``,
+        `\`${name}\` is this app's own check, which cannot pass before it has finished; remove it from \`required_checks\``,
       );
     }
   });

@@ -32,6 +32,21 @@ const glob = z
   })
   .describe("A minimatch glob, matched with `dot: true` against the repository-relative path.");
 const globs = z.array(glob).max(200);
+const checkName = z.string().min(1).max(200).describe("A check run's or commit status's name, exactly as GitHub shows it.");
+/** A required check, read as `{ name, app? }`: a bare name counts every source; `app` pins the one that counts. */
+const requiredCheck = z
+  .union([
+    checkName,
+    z.strictObject({
+      name: checkName,
+      app: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "an app is written as its slug, lower case, e.g. `github-actions` (as in github.com/apps/github-actions)")
+        .optional()
+        .describe("The slug of the GitHub App whose report counts, e.g. `github-actions`; reports of the name by anyone else are ignored."),
+    }),
+  ])
+  .transform((c): { name: string; app?: string } => (typeof c === "string" ? { name: c } : c));
 const permission = z.enum(MIN_PERMISSIONS, {
   error: (issue) =>
     issue.input === "none"
@@ -127,8 +142,8 @@ function sections() {
       dco: opt(z.boolean(), false).describe(
         "Every non-merge commit carries a `Signed-off-by:` trailer with its author's e-mail (Developer Certificate of Origin).",
       ),
-      required_checks: opt(z.array(z.string().min(1).max(200)), []).describe(
-        "Check runs or statuses, by name, that must have passed on the head commit.",
+      required_checks: opt(z.array(requiredCheck).max(100), []).describe(
+        "Check runs or statuses that must have passed on the head commit: a name, or `{ name, app }` to count only what that GitHub App reports. Every current report of a name must pass.",
       ),
       title_pattern: z
         .string()

@@ -419,8 +419,9 @@ export async function listChecks(gh: GitHub, ref: RepoRef, sha: string): Promise
     gh.paginate(gh.rest.repos.listCommitStatusesForRef, { ...ref, ref: sha, per_page: 100 }),
   ]);
   return [
-    ...runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion, head_sha: r.head_sha })),
-    ...statuses.map((s) => ({ name: s.context, state: s.state })),
+    ...runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion, head_sha: r.head_sha, app: r.app?.slug ?? null })),
+    // A status an app set names its bot, `slug[bot]`, as the creator.
+    ...statuses.map((s) => ({ name: s.context, state: s.state, app: /^(.+)\[bot\]$/.exec(s.creator?.login ?? "")?.[1] ?? null })),
   ];
 }
 

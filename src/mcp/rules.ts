@@ -126,5 +126,7 @@ export function formatSetting(value: unknown): string {
   if (value === true) return "on";
   if (value === false || value === undefined) return "off";
   if (typeof value === "string") return `\`${value}\``;
-  return `\`${JSON.stringify(value)}\``;
+  // A required check without an `app` is shown as written, a bare name (the parsed policy reads it `{ name }`).
+  const asWritten = (_key: string, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).join() === "name" ? (v as { name: unknown }).name : v);
+  return `\`${JSON.stringify(value, asWritten)}\``;
 }

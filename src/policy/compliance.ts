@@ -156,9 +156,11 @@ const dco: Rule = (c, facts) => {
 
 type CheckState = "pass" | "fail" | "pending";
 
+const isStatus = (ch: CheckFacts) => ch.state !== undefined && ch.state !== null && ch.status === undefined;
+
 function checkState(ch: CheckFacts): { state: CheckState; detail: string } {
-  if (ch.state !== undefined && ch.state !== null && ch.status === undefined) {
-    const s = ch.state.toLowerCase();
+  if (isStatus(ch)) {
+    const s = (ch.state ?? "").toLowerCase();
     return { state: s === "success" ? "pass" : s === "pending" ? "pending" : "fail", detail: s };
   }
   if (ch.status && ch.status !== "completed") return { state: "pending", detail: ch.status };
@@ -167,31 +169,64 @@ function checkState(ch: CheckFacts): { state: CheckState; detail: string } {
   return { state: concl ? "fail" : "pending", detail: concl || "no result" };
 }
 
+/**
+ * The reports of one name that are current: each app's check run, and the
+ * newest commit status. Check runs come first in `checks`, then statuses
+ * newest first, so the first report of a source is its current one.
+ */
+function currentReports(reports: CheckFacts[]): CheckFacts[] {
+  const seen = new Set<string>();
+  return reports.filter((ch) => {
+    const source = isStatus(ch) ? "status" : `run:${ch.app ?? ""}`;
+    return !seen.has(source) && seen.add(source);
+  });
+}
+
+/** Who reported a check, for a message: `github-actions`, a commit status by `ci-bot`, a commit status. */
+function sourceOf(ch: CheckFacts): string {
+  if (!isStatus(ch)) return ch.app ? `\`${ch.app}\`` : "a check run";
+  return ch.app ? `a commit status by \`${ch.app}\`` : "a commit status";
+}
+
 const requiredChecks: Rule = (c, facts, policy) => {
-  const names = c.required_checks.filter((n) => n !== policy.escalation.check_name);
-  if (names.length === 0) return null;
+  const required = c.required_checks.filter((r) => r.name !== policy.escalation.check_name);
+  if (required.length === 0) return null;
   const head = facts.pull.head.sha;
   const reported = (facts.checks ?? []).filter((ch) => !ch.head_sha || ch.head_sha === head);
   const failed: string[] = [];
   const waiting: string[] = [];
-  for (const name of names) {
-    // Check runs come first in `checks`, then statuses newest first: the first one of a name is the current one.
-    const ch = reported.find((x) => x.name === name);
-    if (!ch) {
-      const hint = didYouMean(name, [...new Set(reported.map((x) => x.name))]);
-      waiting.push(`\`${name}\` (not reported${hint ? `; did you mean \`${hint}\`?` : ""})`);
+  let mixed = false; // a failing name has reports from more than one source
+  let elsewhere = false; // a pinned name is reported only by sources that do not count
+  for (const { name, app } of required) {
+    const label = app ? `\`${name}\` from \`${app}\`` : `\`${name}\``;
+    const named = reported.filter((x) => x.name === name);
+    // Every current report of the name must pass: a success from one source never hides another's failure.
+    const current = currentReports(app ? named.filter((x) => x.app === app) : named);
+    if (current.length === 0) {
+      const others = [...new Set(named.map(sourceOf))];
+      const hint = others.length ? null : didYouMean(name, [...new Set(reported.map((x) => x.name))]);
+      waiting.push(`${label} (${others.length ? `reported only by ${others.join(", ")}, which do not count` : "not reported"}${hint ? `; did you mean \`${hint}\`?` : ""})`);
+      elsewhere ||= others.length > 0;
       continue;
     }
-    const { state, detail } = checkState(ch);
-    if (state === "fail") failed.push(`\`${name}\` (${detail})`);
-    else if (state === "pending") waiting.push(`\`${name}\` (${detail})`);
+    const states = current.map((ch) => ({ ...checkState(ch), from: current.length > 1 ? ` from ${sourceOf(ch)}` : "" }));
+    const describe = (state: CheckState) =>
+      states
+        .filter((s) => s.state === state)
+        .map((s) => `${s.detail}${s.from}`)
+        .join("; ");
+    if (states.some((s) => s.state === "fail")) {
+      failed.push(`${label} (${describe("fail")})`);
+      mixed ||= current.length > 1;
+    }
+    else if (states.some((s) => s.state === "pending")) waiting.push(`${label} (${describe("pending")})`);
   }
   if (failed.length > 0) {
     return {
       id: "compliance.required_checks",
       status: "fail",
       message: `Required checks failed on ${short(head)}: ${failed.join(", ")}${waiting.length ? `; still waiting for ${waiting.join(", ")}` : ""}.`,
-      fix: "Fix the failures and push, or re-run the checks if they were flaky.",
+      fix: `Fix the failures and push, or re-run the checks if they were flaky.${mixed ? " Where a source that should not count reports the same name, name the one that counts: `{ name, app }` in `compliance.required_checks`." : ""}`,
     };
   }
   if (waiting.length > 0) {
@@ -199,10 +234,14 @@ const requiredChecks: Rule = (c, facts, policy) => {
       id: "compliance.required_checks",
       status: "pending",
       message: `Waiting for required checks on ${short(head)}: ${waiting.join(", ")}.`,
-      fix: "Wait for the checks to finish. A check that is never reported may be misnamed in `compliance.required_checks`.",
+      fix: `Wait for the checks to finish. A check that is never reported may be misnamed in \`compliance.required_checks\`${elsewhere ? ", or its `app` may not be the app that runs it (the slug in `github.com/apps/<slug>`)" : ""}.`,
     };
   }
-  return { id: "compliance.required_checks", status: "pass", message: `Required checks passed: ${names.map((n) => `\`${n}\``).join(", ")}.` };
+  return {
+    id: "compliance.required_checks",
+    status: "pass",
+    message: `Required checks passed: ${required.map(({ name, app }) => (app ? `\`${name}\` from \`${app}\`` : `\`${name}\``)).join(", ")}.`,
+  };
 };
 
 const titlePattern: Rule = (c, facts) => {

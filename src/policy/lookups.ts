@@ -43,6 +43,6 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
     for (const g of restrictedGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
     for (const t of dependencyGroup(policy, facts)?.set.teams ?? []) teams.add(t);
   }
-  const checks = governed && policy.compliance.required_checks.some((n) => n !== policy.escalation.check_name);
+  const checks = governed && policy.compliance.required_checks.some((c) => c.name !== policy.escalation.check_name);
   return { logins: [...logins].sort(), teams: logins.size > 0 ? [...teams].sort() : [], checks };
 }

@@ -639,6 +639,33 @@ describe("check_run events", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("with `{ name, app }`, counts only that app's report: another app's run and a person's status of the name do not pass it", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy("compliance:\n  required_checks: [{ name: ci, app: github-actions }]\n");
+    mockPolicyNotModified();
+    mockPr();
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query((q) => !q.check_name)
+      .reply(200, { total_count: 1, check_runs: [{ name: "ci", status: "completed", conclusion: "success", head_sha: HEAD_SHA, app: { id: 9, slug: "forger" } }] })
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
+      .query(true)
+      .reply(200, [{ context: "ci", state: "success", creator: { login: "mallory", type: "User" } }]);
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = checkRunPayload("rerequested");
+    payload.action = "completed";
+    (payload.check_run as Record<string, unknown>).name = "ci";
+    await receive(app, "check_run", payload);
+    const summary = (check.body()?.output as { summary: string }).summary;
+    expect(summary).toContain(
+      "| ⏳ | `compliance.required_checks` | Waiting for required checks on ec26c3e: `ci` from `github-actions` (reported only by `forger`, a commit status, which do not count).<br>_Fix:_ Wait for the checks to finish. A check that is never reported may be misnamed in `compliance.required_checks`, or its `app` may not be the app that runs it (the slug in `github.com/apps/<slug>`). |",
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("evaluates only the PRs of `pull_requests` based in this repository (a fork's #3 is not this repository's #3)", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();

@@ -247,6 +247,56 @@ describe("compliance.required_checks", () => {
   it("ignores its own check name", () => {
     expect(complianceRules(policy({ compliance: { required_checks: ["Agent Governance"] } }), facts())).toEqual([]);
   });
+
+  describe("several sources report one name", () => {
+    const ci = (app: string | null, status: string, conclusion: string | null) => ({ name: "ci", status, conclusion, head_sha: HEAD, app });
+    const ciStatus = (state: string, app: string | null = null) => ({ name: "ci", state, app });
+    it.each([
+      // A commit status anyone with write access can set never hides the CI app's result.
+      ["a person's success status beside a failed run", [ci("github-actions", "completed", "failure"), ciStatus("success")], "fail"],
+      ["a person's success status beside a running run", [ci("github-actions", "in_progress", null), ciStatus("success")], "pending"],
+      ["another app's success run listed before a failed run", [ci("forger", "completed", "success"), ci("github-actions", "completed", "failure")], "fail"],
+      ["another app's success run listed before a running run", [ci("forger", "completed", "success"), ci("github-actions", "queued", null)], "pending"],
+      ["every source passed", [ci("github-actions", "completed", "success"), ciStatus("success", "jenkins")], "pass"],
+      // Statuses are newest first: only the newest counts, as GitHub shows it.
+      ["an older failed status under a newer success", [ciStatus("success"), ciStatus("failure")], "pass"],
+      // The same app's runs of one name: its first (latest) one counts, as before.
+      ["one app's two runs", [ci("github-actions", "completed", "success"), ci("github-actions", "completed", "failure")], "pass"],
+    ])("%s → %s", (_what, checks, status) => {
+      expect(only({ required_checks: ["ci"] }, facts({ checks })).status).toBe(status);
+    });
+
+    it("says which source failed", () => {
+      const r = only({ required_checks: ["ci"] }, facts({ checks: [ci("github-actions", "completed", "failure"), ciStatus("success", "ci-bot")] }));
+      expect(r.message).toBe("Required checks failed on c0ffee0: `ci` (failure from `github-actions`).");
+      expect(r.fix).toBe(
+        "Fix the failures and push, or re-run the checks if they were flaky. Where a source that should not count reports the same name, name the one that counts: `{ name, app }` in `compliance.required_checks`.",
+      );
+    });
+  });
+
+  describe("`{ name, app }`: only that app's report counts", () => {
+    const pinned = { required_checks: [{ name: "ci", app: "github-actions" }] };
+    it.each([
+      ["the app's run passed beside a failed status", [{ ...run("ci", "completed", "success"), app: "github-actions" }, { name: "ci", state: "failure", app: null }], "pass"],
+      ["the app's run failed", [{ ...run("ci", "completed", "failure"), app: "github-actions" }], "fail"],
+      ["a status the app's bot set", [{ name: "ci", state: "success", app: "github-actions" }], "pass"],
+      ["only a person's status and another app's run, both passed", [{ name: "ci", state: "success", app: null }, { ...run("ci", "completed", "success"), app: "forger" }], "pending"],
+      ["facts recorded without sources", [run("ci", "completed", "success")], "pending"],
+    ])("%s → %s", (_what, checks, status) => {
+      expect(only(pinned, facts({ checks })).status).toBe(status);
+    });
+
+    it("says who reported the name instead, and that it does not count", () => {
+      const r = only(pinned, facts({ checks: [{ ...run("ci", "completed", "success"), app: "forger" }, { name: "ci", state: "success", app: null }] }));
+      expect(r.message).toBe("Waiting for required checks on c0ffee0: `ci` from `github-actions` (reported only by `forger`, a commit status, which do not count).");
+    });
+
+    it("names the app when it passed", () => {
+      const r = only(pinned, facts({ checks: [{ ...run("ci", "completed", "success"), app: "github-actions" }] }));
+      expect(r).toMatchObject({ status: "pass", message: "Required checks passed: `ci` from `github-actions`." });
+    });
+  });
 });
 
 describe("compliance.title_pattern", () => {
