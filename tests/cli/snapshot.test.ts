@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { apiBaseUrl, isNetworkError, main, parsePullRef, readFacts } from "../../src/cli.js";
 import { clearCaches } from "../../src/github/facts.js";
 import { API, commit, HEAD_SHA, mockCheckRunRead, mockPolicy, mockPr, pullObject, REPO_PATH, review, SEEN_CHECK } from "../helpers/app.js";
@@ -117,11 +117,15 @@ describe("snapshot", () => {
 
   it("exits 1 with a hint when GitHub cannot find the PR, never echoing the token", async () => {
     nock(API).get(`${REPO_PATH}/pulls/2`).reply(404, { message: "Not Found" });
+    // The PR's lists are read alongside it, and Octokit's throttling may send them after the PR's 404 has ended the
+    // command: they are answered here and waited for below, so that none reaches the next test's mocks.
+    for (const list of ["pulls/2/files", "pulls/2/commits", "pulls/2/reviews", "issues/2/comments"]) nock(API).get(`${REPO_PATH}/${list}`).query(true).reply(404, { message: "Not Found" });
     const config = join(tempDir({ "p.yml": "mode: report\n" }), "p.yml");
     const { io, out } = capture();
     expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(1);
     expect(out.stderr).toMatch(/^agent-governance snapshot: could not read Codertocat\/Hello-World#2: 404 .*\(does the PR exist, and can the token read the repository\?\)\n$/);
     expect(out.stdout + out.stderr).not.toContain(TOKEN);
+    await vi.waitFor(() => expect(nock.isDone()).toBe(true), { timeout: 10_000 });
   });
 
   it("exits 1 naming the unreachable host when GitHub cannot be reached, with no made-up HTTP status (built CLI)", async () => {
