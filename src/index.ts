@@ -1,6 +1,7 @@
 /** The Probot app: maps events to handlers, nothing else. */
 import type { ApplicationFunctionOptions, Context, Probot } from "probot";
-import { commentPullNumber, isPrNumber, pullOf, repoOf, type RepoTarget } from "./handlers/payload.js";
+import { commentPullNumber, isPrNumber, mergeGroupOf, pullOf, repoOf, type RepoTarget } from "./handlers/payload.js";
+import { checkMergeGroup } from "./handlers/merge-group.js";
 import { closePull, evaluatePull, inPullQueue, type Deps } from "./handlers/pull.js";
 import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
@@ -153,6 +154,12 @@ export function createApp(appOptions: AppOptions = {}) {
       const numbers = await checkRunPulls(deps, repo, run, repositoryId(context.payload));
       if (!numbers) return malformed(context, "no commit");
       for (const number of numbers) await evaluatePull(deps, { ...repo, number });
+    });
+    // A merge queue made a merge group: it waits for our check on the group's commit.
+    on("merge_group.checks_requested", async (context, deps, repo) => {
+      const group = mergeGroupOf(context.payload);
+      if (!group) return malformed(context, "no merge_group");
+      await checkMergeGroup(deps, repo, group);
     });
     on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context, deps, repo) => {
       // Comments on plain issues are not ours to answer.

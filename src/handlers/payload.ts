@@ -35,3 +35,28 @@ export function commentPullNumber(payload: unknown): number | null {
   if (!isObject(payload) || !isObject(payload.issue) || !payload.issue.pull_request) return null;
   return isPrNumber(payload.issue.number) ? payload.issue.number : null;
 }
+
+/** A merge group as `merge_group.checks_requested` describes it: the commit to check, and its ref. */
+export interface MergeGroupTarget {
+  /** The merge group's commit: the check run goes on it. */
+  sha: string;
+  /** `refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>`. */
+  ref: string;
+}
+
+/** The merge group of a `merge_group` event, or null. */
+export function mergeGroupOf(payload: unknown): MergeGroupTarget | null {
+  if (!isObject(payload) || !isObject(payload.merge_group)) return null;
+  const { head_sha, head_ref } = payload.merge_group;
+  return typeof head_sha === "string" && /^[0-9a-f]{40}$/.test(head_sha) && typeof head_ref === "string" ? { sha: head_sha, ref: head_ref } : null;
+}
+
+/**
+ * The PR a merge group was made for, from its branch: GitHub names it
+ * `gh-readonly-queue/<base branch>/pr-<number>-<sha>`. Null for any other ref.
+ */
+export function queuedPullNumber(ref: string): number | null {
+  const m = /^refs\/heads\/gh-readonly-queue\/.+\/pr-(\d{1,15})-[0-9a-f]{40}$/.exec(ref);
+  const n = m ? Number(m[1]) : null;
+  return isPrNumber(n) ? n : null;
+}

@@ -36,6 +36,9 @@ export const MAX_SUMMARY = 65_000;
 /** The Checks API takes at most 50 annotations per request. */
 export const MAX_ANNOTATIONS = 50;
 
+/** A summary within GitHub's cap. */
+const clip = (summary: string) => (summary.length > MAX_SUMMARY ? `${summary.slice(0, MAX_SUMMARY)}\n\n… (truncated)` : summary);
+
 /** GitHub takes whole line numbers from 1; a patch without a usable hunk header can say 0. */
 const annotationLine = (line: number | undefined) => (line !== undefined && Number.isSafeInteger(line) && line >= 1 ? line : 1);
 
@@ -51,7 +54,7 @@ export function planCheckRun(
 ): CheckRunPlan & { annotationBatches: Annotation[][] } {
   let summary = renderSummary(e);
   if (opts.notes?.length) summary += `\n\n**Notes:**\n${opts.notes.map((n) => `- ${redactSecrets(n)}`).join("\n")}`;
-  if (summary.length > MAX_SUMMARY) summary = `${summary.slice(0, MAX_SUMMARY)}\n\n… (truncated)`;
+  summary = clip(summary);
   const annotations = e.rules
     .filter((r) => r.status === "fail" || r.status === "pending")
     .flatMap((r) =>
@@ -80,4 +83,55 @@ export function planCheckRun(
   // action_required needs a details_url where the action can be taken: the PR itself.
   if (opts.detailsUrl) plan.details_url = opts.detailsUrl;
   return plan;
+}
+
+/** What the merge group's check is made from: the PR's evaluation, or why there is none. */
+export type MergeGroupVerdict =
+  | { kind: "evaluated"; number: number; evaluation: Evaluation; detailsUrl?: string }
+  | { kind: "closed"; number: number }
+  | { kind: "error"; number: number; message: string }
+  | { kind: "unknown_pull"; ref: string };
+
+const short = (sha: string) => sha.slice(0, 7);
+
+/**
+ * The check run on a merge group's commit (GitHub's merge queue). A merge group
+ * is the queued PR's changes on top of the base (and of the PRs ahead of it,
+ * whose own groups are checked): it carries the PR's verdict, evaluated when
+ * the group is made. A PR that would block gets `failure` (a merge group takes
+ * no action, so never `action_required`), which takes it out of the queue;
+ * anything the app cannot tie to an open, evaluated PR fails too.
+ */
+export function planMergeGroupCheck(sha: string, verdict: MergeGroupVerdict, name: string): CheckRunPlan {
+  const fail = (title: string, summary: string): CheckRunPlan => ({ name, head_sha: sha, status: "completed", conclusion: "failure", output: { title, summary }, actions: [] });
+  switch (verdict.kind) {
+    case "unknown_pull":
+      return fail(
+        "Merge group of an unknown pull request",
+        `The merge group's branch \`${redactSecrets(verdict.ref)}\` does not name a pull request (\`gh-readonly-queue/<base>/pr-<number>-<sha>\`), so the app cannot tell whose policy applies; it does not pass a merge group it cannot tie to a pull request.`,
+      );
+    case "closed":
+      return fail(`#${verdict.number} is not open`, `Pull request #${verdict.number} is closed, so this merge group is not evaluated.`);
+    case "error":
+      return fail(
+        `#${verdict.number}: Could not evaluate`,
+        `Pull request #${verdict.number} could not be evaluated for this merge group: ${redactSecrets(verdict.message)}. The PR's own check is retried; add the PR to the merge queue again once it passes.`,
+      );
+    case "evaluated": {
+      const e = verdict.evaluation;
+      const plan: CheckRunPlan = {
+        name,
+        head_sha: sha,
+        status: "completed",
+        conclusion: e.conclusion === "action_required" ? "failure" : e.conclusion,
+        output: {
+          title: `#${verdict.number}: ${redactSecrets(e.title)}`,
+          summary: clip(`This merge group queues pull request #${verdict.number} (head \`${short(e.head_sha)}\`), evaluated now:\n\n${renderSummary(e)}`),
+        },
+        actions: [],
+      };
+      if (verdict.detailsUrl) plan.details_url = verdict.detailsUrl;
+      return plan;
+    }
+  }
 }

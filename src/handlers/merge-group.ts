@@ -1,0 +1,58 @@
+/**
+ * GitHub's merge queue: when the check is required, each merge group waits for
+ * it on the group's commit. The queued PR is evaluated now (as on any event)
+ * and its verdict is written on the group's commit.
+ */
+import { DEFAULT_CHECK_NAME } from "../config/schema.js";
+import { applyCheckRun } from "../github/apply.js";
+import { loadPolicy, type RepoRef } from "../github/facts.js";
+import { planMergeGroupCheck, type MergeGroupVerdict } from "../output/check.js";
+import { queuedPullNumber, type MergeGroupTarget } from "./payload.js";
+import { evaluatePull, type Deps } from "./pull.js";
+
+export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGroupTarget): Promise<void> {
+  const { gh, log } = deps;
+  const number = queuedPullNumber(group.ref);
+  let verdict: MergeGroupVerdict;
+  let name: string | undefined;
+  if (number === null) {
+    verdict = { kind: "unknown_pull", ref: group.ref };
+  } else {
+    const result = await evaluatePull(deps, { ...ref, number });
+    if (result) {
+      name = result.policy.escalation.check_name;
+      const detailsUrl = result.facts?.pull.html_url;
+      verdict = { kind: "evaluated", number, evaluation: result.evaluation, ...(detailsUrl ? { detailsUrl } : {}) };
+    } else {
+      // Null: the PR is closed, or the evaluation failed (logged, and retried for the PR's own check).
+      verdict = await gh.rest.pulls.get({ ...ref, pull_number: number }).then(
+        ({ data }) => (data.state === "open" ? { kind: "error", number, message: "see the PR's own check" } : { kind: "closed", number }),
+        (err: { status?: number }) => ({ kind: "error", number, message: `GitHub could not be read${err.status ? ` (${err.status})` : ""}` }),
+      );
+    }
+  }
+  // The check goes under the name branch protection requires: the policy's (cached, read from the default branch).
+  name ??= await loadPolicy(gh, ref).then(
+    (loaded) => (loaded.kind === "ok" ? loaded.policy.escalation.check_name : DEFAULT_CHECK_NAME),
+    () => DEFAULT_CHECK_NAME,
+  );
+  const plan = planMergeGroupCheck(group.sha, verdict, name);
+  const key = `${ref.owner}/${ref.repo}@${group.sha}`;
+  let write;
+  try {
+    write = await applyCheckRun(gh, ref, plan, { appId: deps.appId, startedAt: deps.now() });
+  } catch (err) {
+    // The queue waits for the check: try again with backoff (and a fresh evaluation).
+    const delay = deps.retries?.schedule(key, () => checkMergeGroup(deps, ref, group));
+    log.error(
+      { repo: `${ref.owner}/${ref.repo}`, pr: number, merge_group: group.sha, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status }, delay_ms: delay ?? null },
+      "merge group check could not be written",
+    );
+    return;
+  }
+  deps.retries?.succeeded(key);
+  log.info(
+    { repo: `${ref.owner}/${ref.repo}`, pr: number, merge_group: group.sha, decision: "merge_group", conclusion: plan.conclusion, writes: { check: write } },
+    "merge group checked",
+  );
+}

@@ -1,0 +1,231 @@
+/**
+ * GitHub's merge queue: a merge group waits for the required check on its own
+ * commit. The app evaluates the queued PR and writes its verdict there, so a
+ * queue behind a required "Agent Governance" check neither stalls nor passes
+ * a PR the policy would block.
+ */
+import examples from "@octokit/webhooks-examples";
+import fc from "fast-check";
+import nock from "nock";
+import { afterEach, describe, expect, it } from "vitest";
+import { queuedPullNumber } from "../../src/handlers/payload.js";
+import {
+  API,
+  COMMANDS_LINE,
+  COPILOT_HEADER,
+  FakeScheduler,
+  INSTALLATION_ID,
+  NOW,
+  PR_URL,
+  REPO_PATH,
+  mockCheckRun,
+  mockEscalation,
+  mockLabels,
+  mockPolicy,
+  mockPr,
+  mockToken,
+  pullObject,
+  pullRequestPayload,
+  receive,
+  review,
+  setupApp,
+  teardown,
+} from "../helpers/app.js";
+
+afterEach(() => teardown());
+
+type Json = Record<string, unknown>;
+
+/** The merge group's commit, as in GitHub's example payload. */
+const GROUP_SHA = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
+const QUEUED_PR_2 = `refs/heads/gh-readonly-queue/master/pr-2-${"9".repeat(40)}`;
+
+/** A real `merge_group.checks_requested` payload, in the test repository, for `ref`. */
+function mergeGroupPayload(ref = QUEUED_PR_2): Json {
+  const group = (examples as unknown as { name: string; examples: Json[] }[]).find((e) => e.name === "merge_group")!;
+  const payload = structuredClone(group.examples[0]!);
+  payload.installation = { id: INSTALLATION_ID };
+  payload.repository = structuredClone(pullRequestPayload().repository);
+  Object.assign(payload.merge_group as Json, { head_sha: GROUP_SHA, head_ref: ref });
+  return payload;
+}
+
+/** The check run written on the merge group's commit: none there yet, then created. */
+function mockGroupCheck(reply = 201): { body: () => Json | undefined } {
+  let captured: Json | undefined;
+  nock(API)
+    .get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`)
+    .query(true)
+    .reply(200, { total_count: 0, check_runs: [] })
+    .post(`${REPO_PATH}/check-runs`, (b: Json) => b.head_sha === GROUP_SHA && ((captured = b), true))
+    .reply(reply, reply === 201 ? { id: 990 } : { message: "Server Error" });
+  return { body: () => captured };
+}
+
+const ALICE_APPROVES = { reviews: [review({ login: "alice" })], permissions: { alice: "write" } };
+
+describe("merge_group.checks_requested", () => {
+  it("writes the queued PR's passing verdict on the merge group's commit (and the PR's own check as usual)", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    mockPr(ALICE_APPROVES);
+    mockLabels({ add: ["agent-pr"], exists: true });
+    const group = mockGroupCheck();
+    const pr = mockCheckRun();
+    await receive(app, "merge_group", mergeGroupPayload());
+    expect(pr.body()).toMatchObject({ head_sha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", conclusion: "success" });
+    expect(group.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: GROUP_SHA,
+      started_at: NOW,
+      status: "completed",
+      conclusion: "success",
+      details_url: PR_URL,
+      actions: [],
+      output: {
+        title: "#2: Policy satisfied",
+        summary: [
+          "This merge group queues pull request #2 (head `ec26c3e`), evaluated now:",
+          "",
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ✅ | `reviewers` | Human review: approved by @alice. |",
+          "",
+          "**Counted:**",
+          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.find((l) => l.decision === "merge_group")).toMatchObject({ pr: 2, merge_group: GROUP_SHA, conclusion: "success", writes: { check: "created" } });
+  });
+
+  it("fails the merge group of a PR still waiting for people (a merge group takes no action, so never action_required)", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const group = mockGroupCheck();
+    mockCheckRun();
+    await receive(app, "merge_group", mergeGroupPayload());
+    expect(group.body()).toMatchObject({ conclusion: "failure", output: { title: "#2: Waiting for 1 human approval" } });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("fails a merge group whose branch names no PR, under the check name the policy gives", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy("escalation:\n  check_name: Governance\n");
+    const group = mockGroupCheck();
+    await receive(app, "merge_group", mergeGroupPayload("refs/heads/main"));
+    expect(group.body()).toEqual({
+      name: "Governance",
+      head_sha: GROUP_SHA,
+      started_at: NOW,
+      status: "completed",
+      conclusion: "failure",
+      actions: [],
+      output: {
+        title: "Merge group of an unknown pull request",
+        summary:
+          "The merge group's branch `refs/heads/main` does not name a pull request (`gh-readonly-queue/<base>/pr-<number>-<sha>`), so the app cannot tell whose policy applies; it does not pass a merge group it cannot tie to a pull request.",
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("fails the merge group of a PR closed meanwhile", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    const closed = { ...pullObject(), state: "closed" };
+    mockPr({ pull: closed });
+    nock(API).get(`${REPO_PATH}/pulls/2`).reply(200, closed);
+    const group = mockGroupCheck();
+    await receive(app, "merge_group", mergeGroupPayload());
+    expect(group.body()).toMatchObject({ conclusion: "failure", output: { title: "#2 is not open", summary: "Pull request #2 is closed, so this merge group is not evaluated." } });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("fails the merge group when GitHub cannot be read for the PR (never a silent pass)", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    nock(API).get(`${REPO_PATH}/pulls/2`).times(2).reply(500, { message: "Server Error" });
+    nock(API).get(`${REPO_PATH}/pulls/2/reviews`).query(true).optionally().reply(200, []);
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).optionally().reply(200, []);
+    nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).optionally().reply(200, []);
+    nock(API).get(`${REPO_PATH}/pulls/2/commits`).query(true).optionally().reply(200, []);
+    const group = mockGroupCheck();
+    await receive(app, "merge_group", mergeGroupPayload());
+    expect(group.body()).toMatchObject({
+      conclusion: "failure",
+      output: {
+        title: "#2: Could not evaluate",
+        summary: "Pull request #2 could not be evaluated for this merge group: GitHub could not be read (500). The PR's own check is retried; add the PR to the merge queue again once it passes.",
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("when the check cannot be written, retries with backoff and a fresh evaluation", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    mockPr(ALICE_APPROVES);
+    mockLabels({ add: ["agent-pr"], exists: true });
+    mockGroupCheck(500);
+    mockCheckRun();
+    await receive(app, "merge_group", mergeGroupPayload());
+    expect(app.logs.find((l) => l.msg === "merge group check could not be written")).toMatchObject({ decision: "error", pr: 2, merge_group: GROUP_SHA, delay_ms: 30_000 });
+    expect(scheduler.timers.map((t) => t.ms)).toEqual([30_000]);
+    expect(nock.isDone()).toBe(true);
+
+    mockPolicy(null);
+    mockPr(ALICE_APPROVES);
+    mockLabels({ add: ["agent-pr"], exists: true });
+    const group = mockGroupCheck();
+    mockCheckRun({ id: 555, status: "completed", conclusion: "success", output: { title: "Policy satisfied", summary: "" } });
+    await scheduler.timers[0]!.fn();
+    expect(group.body()).toMatchObject({ conclusion: "success", output: { title: "#2: Policy satisfied" } });
+  });
+
+  it("ignores a payload without a merge group, saying so", async () => {
+    const app = setupApp();
+    const payload = mergeGroupPayload();
+    delete payload.merge_group;
+    await receive(app, "merge_group", payload);
+    expect(app.logs.find((l) => l.decision === "malformed_payload")).toMatchObject({ event: "merge_group", reason: "no merge_group" });
+  });
+});
+
+describe("queuedPullNumber (property)", () => {
+  const sha = fc.stringMatching(/^[0-9a-f]{40}$/);
+  it("reads the PR number back from any merge-queue branch GitHub names", () => {
+    const base = fc.string({ minLength: 1, maxLength: 60 }).filter((b) => !/[\n\r\u2028\u2029]/.test(b));
+    fc.assert(
+      fc.property(base, fc.integer({ min: 1, max: 2 ** 31 }), sha, (b, n, s) => {
+        expect(queuedPullNumber(`refs/heads/gh-readonly-queue/${b}/pr-${n}-${s}`)).toBe(n);
+      }),
+    );
+  });
+  it("never throws, and reads no number from other refs", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (ref) => {
+        const n = queuedPullNumber(ref);
+        expect(n === null || (Number.isSafeInteger(n) && n > 0)).toBe(true);
+        if (!ref.startsWith("refs/heads/gh-readonly-queue/")) expect(n).toBeNull();
+      }),
+    );
+    expect(queuedPullNumber("refs/heads/gh-readonly-queue/main/pr-0-" + "a".repeat(40))).toBeNull();
+    expect(queuedPullNumber("refs/heads/gh-readonly-queue/main/pr-12-abc")).toBeNull();
+  });
+});
