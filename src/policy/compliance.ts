@@ -170,16 +170,17 @@ function checkState(ch: CheckFacts): { state: CheckState; detail: string } {
 }
 
 /**
- * The reports of one name that are current: each app's check run, and the
- * newest commit status. Check runs come first in `checks`, then statuses
- * newest first, so the first report of a source is its current one.
+ * The reports of one name that are current: every check run listed, and the
+ * newest commit status. GitHub's list (`filter=latest`) already drops re-runs
+ * superseded within a check suite, but one app can have a run of the name in
+ * each of several suites (two workflows with a job of that name, or one
+ * started again by another event), in no documented order: picking one would
+ * let a success hide a failure. Statuses are listed newest first (after the
+ * runs), so the first status is the current one.
  */
 function currentReports(reports: CheckFacts[]): CheckFacts[] {
-  const seen = new Set<string>();
-  return reports.filter((ch) => {
-    const source = isStatus(ch) ? "status" : `run:${ch.app ?? ""}`;
-    return !seen.has(source) && seen.add(source);
-  });
+  let status = false;
+  return reports.filter((ch) => !isStatus(ch) || (!status && (status = true)));
 }
 
 /** Who reported a check, for a message: `github-actions`, a commit status by `ci-bot`, a commit status. */
@@ -217,7 +218,7 @@ const requiredChecks: Rule = (c, facts, policy) => {
         .join("; ");
     if (states.some((s) => s.state === "fail")) {
       failed.push(`${label} (${describe("fail")})`);
-      mixed ||= current.length > 1;
+      mixed ||= new Set(current.map(sourceOf)).size > 1;
     }
     else if (states.some((s) => s.state === "pending")) waiting.push(`${label} (${describe("pending")})`);
   }

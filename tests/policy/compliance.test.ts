@@ -260,10 +260,19 @@ describe("compliance.required_checks", () => {
       ["every source passed", [ci("github-actions", "completed", "success"), ciStatus("success", "jenkins")], "pass"],
       // Statuses are newest first: only the newest counts, as GitHub shows it.
       ["an older failed status under a newer success", [ciStatus("success"), ciStatus("failure")], "pass"],
-      // The same app's runs of one name: its first (latest) one counts, as before.
-      ["one app's two runs", [ci("github-actions", "completed", "success"), ci("github-actions", "completed", "failure")], "pass"],
+      // One app's runs of a name in two check suites (GitHub's `filter=latest` keeps one per suite), in either order:
+      // a workflow the PR adds with a job of that name never hides the real one's failure or pending run.
+      ["one app's success run listed before its failed run", [ci("github-actions", "completed", "success"), ci("github-actions", "completed", "failure")], "fail"],
+      ["one app's failed run listed before its success run", [ci("github-actions", "completed", "failure"), ci("github-actions", "completed", "success")], "fail"],
+      ["one app's success run listed before its running run", [ci("github-actions", "completed", "success"), ci("github-actions", "in_progress", null)], "pending"],
     ])("%s → %s", (_what, checks, status) => {
       expect(only({ required_checks: ["ci"] }, facts({ checks })).status).toBe(status);
+    });
+
+    it("says which run failed, without suggesting an `app` pin when one app reported every run", () => {
+      const r = only({ required_checks: ["ci"] }, facts({ checks: [ci("github-actions", "completed", "success"), ci("github-actions", "completed", "failure")] }));
+      expect(r.message).toBe("Required checks failed on c0ffee0: `ci` (failure from `github-actions`).");
+      expect(r.fix).toBe("Fix the failures and push, or re-run the checks if they were flaky.");
     });
 
     it("says which source failed", () => {
@@ -283,6 +292,8 @@ describe("compliance.required_checks", () => {
       ["a status the app's bot set", [{ name: "ci", state: "success", app: "github-actions" }], "pass"],
       ["only a person's status and another app's run, both passed", [{ name: "ci", state: "success", app: null }, { ...run("ci", "completed", "success"), app: "forger" }], "pending"],
       ["facts recorded without sources", [run("ci", "completed", "success")], "pending"],
+      // A workflow the PR adds runs as `github-actions` too: its success listed first does not hide the real run's failure.
+      ["two of the app's runs, a success listed before a failure", [{ ...run("ci", "completed", "success"), app: "github-actions" }, { ...run("ci", "completed", "failure"), app: "github-actions" }], "fail"],
     ])("%s → %s", (_what, checks, status) => {
       expect(only(pinned, facts({ checks })).status).toBe(status);
     });
