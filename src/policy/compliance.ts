@@ -180,7 +180,11 @@ function checkState(ch: CheckFacts): { state: CheckState; detail: string } {
  */
 function currentReports(reports: CheckFacts[]): CheckFacts[] {
   let status = false;
-  return reports.filter((ch) => !isStatus(ch) || (!status && (status = true)));
+  const current = reports.filter((ch) => !isStatus(ch) || (!status && (status = true)));
+  // A run cancelled beside another run of the same app (a workflow's concurrency group cancelling the older
+  // one) was superseded; a completed run cannot be cancelled afterwards, so this never hides a failure.
+  const cancelled = (ch: CheckFacts) => !isStatus(ch) && ch.conclusion?.toLowerCase() === "cancelled";
+  return current.filter((ch) => !cancelled(ch) || !current.some((o) => !isStatus(o) && !cancelled(o) && o.app === ch.app));
 }
 
 /** Who reported a check, for a message: `github-actions`, a commit status by `ci-bot`, a commit status. */

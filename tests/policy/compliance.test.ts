@@ -265,6 +265,11 @@ describe("compliance.required_checks", () => {
       ["one app's success run listed before its failed run", [ci("github-actions", "completed", "success"), ci("github-actions", "completed", "failure")], "fail"],
       ["one app's failed run listed before its success run", [ci("github-actions", "completed", "failure"), ci("github-actions", "completed", "success")], "fail"],
       ["one app's success run listed before its running run", [ci("github-actions", "completed", "success"), ci("github-actions", "in_progress", null)], "pending"],
+      // A run its workflow's concurrency group cancelled was superseded by the app's other run; alone, it fails.
+      ["one app's cancelled run beside its success run", [ci("github-actions", "completed", "cancelled"), ci("github-actions", "completed", "success")], "pass"],
+      ["one app's cancelled run beside its failed run", [ci("github-actions", "completed", "cancelled"), ci("github-actions", "completed", "failure")], "fail"],
+      ["a cancelled run alone", [ci("github-actions", "completed", "cancelled")], "fail"],
+      ["a cancelled run beside another app's success", [ci("github-actions", "completed", "cancelled"), ci("forger", "completed", "success")], "fail"],
     ])("%s → %s", (_what, checks, status) => {
       expect(only({ required_checks: ["ci"] }, facts({ checks })).status).toBe(status);
     });
