@@ -10,9 +10,8 @@ import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { queuedPullNumber } from "../../src/handlers/payload.js";
 import {
+  ALICE_APPROVED_SUMMARY,
   API,
-  COMMANDS_LINE,
-  COPILOT_HEADER,
   FakeScheduler,
   INSTALLATION_ID,
   NOW,
@@ -85,20 +84,7 @@ describe("merge_group.checks_requested", () => {
       actions: [],
       output: {
         title: "#2: Policy satisfied",
-        summary: [
-          "This merge group queues pull request #2 (head `ec26c3e`), evaluated now:",
-          "",
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
+        summary: `This merge group queues pull request #2 (head \`ec26c3e\`), evaluated now:\n\n${ALICE_APPROVED_SUMMARY}`,
       },
     });
     expect(nock.isDone()).toBe(true);

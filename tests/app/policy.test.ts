@@ -6,6 +6,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  ALICE_APPROVED_SUMMARY,
   API,
   DEVIN,
   HEAD_SHA,
@@ -233,7 +234,7 @@ describe("policy engine, end to end", () => {
         actions: RECHECK,
         output: {
           title: "Policy satisfied",
-          summary: [COPILOT_HEADER, "", "| | Rule | Result |", "| --- | --- | --- |", "| ✅ | `reviewers` | Human review: approved by @alice. |", "", "**Counted:**", ALICE_COUNTED, "", COMMANDS_LINE].join("\n"),
+          summary: ALICE_APPROVED_SUMMARY,
         },
       });
       expect(nock.isDone()).toBe(true);

@@ -5,6 +5,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  ALICE_APPROVED_SUMMARY,
   API,
   COPILOT,
   DEVIN,
@@ -274,21 +275,7 @@ describe("pull_request_review events", () => {
       conclusion: "success",
       details_url: PR_URL,
       actions: RECHECK,
-      output: {
-        title: "Policy satisfied",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-      },
+      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY },
     });
     expect(nock.isDone()).toBe(true);
   });

@@ -355,3 +355,17 @@ export const COMMANDS_LINE =
   "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.";
 export const COPILOT_HEADER =
   "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
+
+/** The summary of the PR once @alice's review (11:00, on the head) satisfies the default policy. */
+export const ALICE_APPROVED_SUMMARY = [
+  COPILOT_HEADER,
+  "",
+  "| | Rule | Result |",
+  "| --- | --- | --- |",
+  "| ✅ | `reviewers` | Human review: approved by @alice. |",
+  "",
+  "**Counted:**",
+  "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
+  "",
+  COMMANDS_LINE,
+].join("\n");
