@@ -614,19 +614,20 @@ describe("check_run events", () => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 
-  it("re-evaluates a PR whose policy requires checks when another check completes", async () => {
+  /** `ci` completes on the head of a PR whose `policy` requires checks; the head has `runs` and `statuses`. The new check's summary. */
+  async function ciCompletes(policy: string, runs: Record<string, unknown>[], statuses: Record<string, unknown>[] = []): Promise<string> {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
-    mockPolicy("compliance:\n  required_checks: [ci]\n");
+    mockPolicy(policy);
     mockPolicyNotModified();
     mockPr();
     nock(API)
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
       .query((q) => !q.check_name) // all checks on the head (ours is read by name)
-      .reply(200, { total_count: 1, check_runs: [{ name: "ci", status: "completed", conclusion: "success", head_sha: HEAD_SHA }] })
+      .reply(200, { total_count: runs.length, check_runs: runs.map((r) => ({ head_sha: HEAD_SHA, ...r })) })
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
       .query(true)
-      .reply(200, []);
+      .reply(200, statuses);
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     const check = mockCheckRun();
@@ -634,36 +635,24 @@ describe("check_run events", () => {
     payload.action = "completed";
     (payload.check_run as Record<string, unknown>).name = "ci";
     await receive(app, "check_run", payload);
-    const summary = (check.body()?.output as { summary: string }).summary;
-    expect(summary).toContain("| ✅ | `compliance.required_checks` |");
     expect(nock.isDone()).toBe(true);
+    return (check.body()?.output as { summary: string }).summary;
+  }
+
+  it("re-evaluates a PR whose policy requires checks when another check completes", async () => {
+    const summary = await ciCompletes("compliance:\n  required_checks: [ci]\n", [{ name: "ci", status: "completed", conclusion: "success" }]);
+    expect(summary).toContain("| ✅ | `compliance.required_checks` |");
   });
 
   it("with `{ name, app }`, counts only that app's report: another app's run and a person's status of the name do not pass it", async () => {
-    const app = setupApp({ now: ONE_HOUR_LATER });
-    mockToken();
-    mockPolicy("compliance:\n  required_checks: [{ name: ci, app: github-actions }]\n");
-    mockPolicyNotModified();
-    mockPr();
-    nock(API)
-      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-      .query((q) => !q.check_name)
-      .reply(200, { total_count: 1, check_runs: [{ name: "ci", status: "completed", conclusion: "success", head_sha: HEAD_SHA, app: { id: 9, slug: "forger" } }] })
-      .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
-      .query(true)
-      .reply(200, [{ context: "ci", state: "success", creator: { login: "mallory", type: "User" } }]);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
-    const check = mockCheckRun();
-    const payload = checkRunPayload("rerequested");
-    payload.action = "completed";
-    (payload.check_run as Record<string, unknown>).name = "ci";
-    await receive(app, "check_run", payload);
-    const summary = (check.body()?.output as { summary: string }).summary;
+    const summary = await ciCompletes(
+      "compliance:\n  required_checks: [{ name: ci, app: github-actions }]\n",
+      [{ name: "ci", status: "completed", conclusion: "success", app: { id: 9, slug: "forger" } }],
+      [{ context: "ci", state: "success", creator: { login: "mallory", type: "User" } }],
+    );
     expect(summary).toContain(
       "| ⏳ | `compliance.required_checks` | Waiting for required checks on ec26c3e: `ci` from `github-actions` (reported only by `forger`, a commit status, which do not count).<br>_Fix:_ Wait for the checks to finish. A check that is never reported may be misnamed in `compliance.required_checks`, or its `app` may not be the app that runs it (the slug in `github.com/apps/<slug>`). |",
     );
-    expect(nock.isDone()).toBe(true);
   });
 
   it("evaluates only the PRs of `pull_requests` based in this repository (a fork's #3 is not this repository's #3)", async () => {
