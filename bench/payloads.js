@@ -41,6 +41,7 @@ const OPENED = example("pull_request", "opened");
 const SYNCHRONIZE = example("pull_request", "synchronize");
 const REVIEW = example("pull_request_review", "submitted");
 const COMMENT = example("issue_comment", "created");
+const MERGE_GROUP = example("merge_group", "checks_requested");
 
 /** The REST pull request object the fake GitHub serves: the example's, by Copilot, with Copilot's branch. */
 export function pullObject({ owner, repo, number, sha, labels = [] }) {
@@ -86,6 +87,13 @@ export function commentEvent({ owner, repo, number, body, user = REVIEWER, id })
   const payload = retarget(clone(COMMENT), { owner, repo });
   payload.issue = { ...payload.issue, number, pull_request: { url: `https://api.github.com/repos/${owner}/${repo}/pulls/${number}` } };
   payload.comment = { ...payload.comment, id, body, user: { ...payload.comment.user, ...user }, created_at: "2026-11-20T11:30:00Z", updated_at: "2026-11-20T11:30:00Z" };
+  return payload;
+}
+
+/** A `merge_group.checks_requested` event: the merge queue made a group for the PR, on commit `sha`. */
+export function mergeGroupEvent({ owner, repo, number, sha }) {
+  const payload = retarget(clone(MERGE_GROUP), { owner, repo });
+  payload.merge_group = { ...payload.merge_group, head_sha: sha, head_ref: `refs/heads/gh-readonly-queue/main/pr-${number}-${"b".repeat(40)}` };
   return payload;
 }
 

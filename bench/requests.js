@@ -9,7 +9,7 @@ import { clearCaches } from "../dist/github/facts.js";
 import { newProbot } from "./app.js";
 import { bigPullFacts } from "./eval.js";
 import { createFakeGitHub } from "./fake-github.js";
-import { agentCommit, commentEvent, listedReview, pullEvent, pullObject, REVIEWER, reviewEvent, smallPrFiles } from "./payloads.js";
+import { agentCommit, commentEvent, listedReview, mergeGroupEvent, pullEvent, pullObject, REVIEWER, reviewEvent, smallPrFiles } from "./payloads.js";
 
 export const OWNER = "bench-org";
 
@@ -112,6 +112,11 @@ export async function benchRequests() {
   // Redeliveries: GitHub's "Redeliver", the same payloads again; the PR has not changed.
   await deliver("redelivery_review", "pull_request_review", review, { target_writes: 0 });
   await deliver("redelivery_opened", "pull_request", opened, { target_writes: 0, note: "the opened event of an older head, redelivered after the push and the approval" });
+
+  // The approved PR joins a merge queue: its group's commit waits for the check.
+  await deliver("merge_group", "merge_group", mergeGroupEvent({ owner, repo, number, sha: sha(30) }), {
+    note: "the queued PR evaluated again (unchanged: no write on it), then one check run on the group's commit",
+  });
 
   // The largest PR GitHub lists: 3,000 files with patches, read 100 per page.
   const big = registerPull(fake, { owner, repo, number: 20, head: sha(20) });
