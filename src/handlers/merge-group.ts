@@ -8,7 +8,7 @@ import { applyCheckRun } from "../github/apply.js";
 import { loadPolicy, type RepoRef } from "../github/facts.js";
 import { planMergeGroupCheck, type MergeGroupVerdict } from "../output/check.js";
 import { queuedPullNumber, type MergeGroupTarget } from "./payload.js";
-import { evaluatePull, type Deps } from "./pull.js";
+import { evaluatePull, reportOnly, type Deps } from "./pull.js";
 
 export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGroupTarget): Promise<void> {
   const { gh, log } = deps;
@@ -31,12 +31,18 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
       );
     }
   }
-  // The check goes under the name branch protection requires: the policy's (cached, read from the default branch).
-  name ??= await loadPolicy(gh, ref).then(
-    (loaded) => (loaded.kind === "ok" ? loaded.policy.escalation.check_name : DEFAULT_CHECK_NAME),
-    () => DEFAULT_CHECK_NAME,
-  );
-  const plan = planMergeGroupCheck(group.sha, verdict, name);
+  // Without an evaluation, the policy (cached, read from the default branch) gives the name branch protection
+  // requires, and whether it only reports; a policy that cannot be read counts as enforcing.
+  let report = false;
+  if (verdict.kind !== "evaluated") {
+    const policy = await loadPolicy(gh, ref).then(
+      (loaded) => (loaded.kind === "ok" ? loaded.policy : null),
+      () => null,
+    );
+    name ??= policy?.escalation.check_name ?? DEFAULT_CHECK_NAME;
+    report = policy !== null && reportOnly(policy);
+  }
+  const plan = planMergeGroupCheck(group.sha, verdict, name ?? DEFAULT_CHECK_NAME, { report });
   const key = `${ref.owner}/${ref.repo}@${group.sha}`;
   let write;
   try {

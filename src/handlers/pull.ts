@@ -65,7 +65,7 @@ export interface PullResult {
  * Report mode whatever the agent: the loaded policy says `report` and no `overrides` entry says
  * `enforce`. (Without facts the agent, and so the entry that applies, is not known: blocking is the safe side.)
  */
-const reportOnly = (policy: Policy) => policy.mode === "report" && !policy.overrides.some((o) => o.mode === "enforce");
+export const reportOnly = (policy: Policy) => policy.mode === "report" && !policy.overrides.some((o) => o.mode === "enforce");
 
 /** A PR that is closed or merged is not evaluated: nothing about it can block anything any more. */
 const notOpen = (pull: PullRequestFacts | undefined) => Boolean(pull?.state && pull.state !== "open");

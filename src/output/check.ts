@@ -100,10 +100,15 @@ const short = (sha: string) => sha.slice(0, 7);
  * whose own groups are checked): it carries the PR's verdict, evaluated when
  * the group is made. A PR that would block gets `failure` (a merge group takes
  * no action, so never `action_required`), which takes it out of the queue;
- * anything the app cannot tie to an open, evaluated PR fails too.
+ * anything the app cannot tie to an open, evaluated PR fails too, unless the
+ * policy is in report mode (`opts.report`): then it is neutral.
  */
-export function planMergeGroupCheck(sha: string, verdict: MergeGroupVerdict, name: string): CheckRunPlan {
-  const fail = (title: string, summary: string): CheckRunPlan => ({ name, head_sha: sha, status: "completed", conclusion: "failure", output: { title, summary }, actions: [] });
+export function planMergeGroupCheck(sha: string, verdict: MergeGroupVerdict, name: string, opts: { report?: boolean } = {}): CheckRunPlan {
+  // In report mode (the policy's, when the PR could not be evaluated) nothing blocks: neutral, as on the PR.
+  const fail = (title: string, summary: string): CheckRunPlan =>
+    opts.report
+      ? { name, head_sha: sha, status: "completed", conclusion: "neutral", output: { title: `Report only: ${title}`, summary: `${summary}\n\n_Report mode: this check never blocks merging._` }, actions: [] }
+      : { name, head_sha: sha, status: "completed", conclusion: "failure", output: { title, summary }, actions: [] };
   switch (verdict.kind) {
     case "unknown_pull":
       return fail(

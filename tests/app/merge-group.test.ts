@@ -127,6 +127,23 @@ describe("merge_group.checks_requested", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("in `mode: report`, a merge group it cannot tie to an evaluated PR is neutral: report mode never blocks", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy("mode: report\n");
+    const group = mockGroupCheck();
+    await receive(app, "merge_group", mergeGroupPayload("refs/heads/main"));
+    expect(group.body()).toMatchObject({
+      conclusion: "neutral",
+      output: {
+        title: "Report only: Merge group of an unknown pull request",
+        summary:
+          "The merge group's branch `refs/heads/main` does not name a pull request (`gh-readonly-queue/<base>/pr-<number>-<sha>`), so the app cannot tell whose policy applies; it does not pass a merge group it cannot tie to a pull request.\n\n_Report mode: this check never blocks merging._",
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("fails the merge group of a PR closed meanwhile", async () => {
     const app = setupApp();
     mockToken();
