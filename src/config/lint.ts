@@ -71,7 +71,7 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
   const teams = knownTeams([base, ...policy.overrides]);
   lintSections(base, [], teams, emit, whole);
   policy.agents.also.branches.forEach((g, i) => {
-    const why = implausibleGlob(g) ?? (g.startsWith("refs/") ? `branch globs match branch names without \`refs/heads/\`: write \`${g.replace(/^refs\/(heads\/)?/, "")}\`` : null);
+    const why = branchGlobProblem(g);
     if (why) emit(["agents", "also", "branches", i], why);
   });
   policy.agents.also.logins.forEach((l, i) => {
@@ -89,6 +89,10 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
 
   policy.overrides.forEach((o, j) => {
     lintSections(o as Sections, ["overrides", j], teams, emit, whole, base);
+    o.base_branches?.forEach((g, k) => {
+      const why = branchGlobProblem(g);
+      if (why) emit(["overrides", j, "base_branches", k], why);
+    });
     o.agents.forEach((id, k) => {
       const why = whole ? ungovernedAgent(id, policy.agents) : null;
       if (why) emit(["overrides", j, "agents", k], `${why}, so this entry never applies to it`);
@@ -99,6 +103,11 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
 }
 
 const AUTOMATION_IDS = new Set(AGENTS.filter((a) => a.kind === "automation").map((a) => a.id));
+
+/** Why a glob of branch names cannot match as meant, or null. */
+function branchGlobProblem(g: string): string | null {
+  return implausibleGlob(g) ?? (g.startsWith("refs/") ? `branch globs match branch names without \`refs/heads/\`: write \`${g.replace(/^refs\/(heads\/)?/, "")}\`` : null);
+}
 
 /** Why PRs of agent `id` (an `overrides[].agents` entry) are never governed under `agents`, or null. */
 function ungovernedAgent(id: string, agents: Policy["agents"]): string | null {

@@ -311,6 +311,12 @@ export const OverrideSchema = z
       .describe(
         "Who this entry applies to: agent ids from the registry (`copilot`, `devin`, `claude-code`, …), `automation` (dependency and release bots), `unknown` (an agent without a registry id, including those named in `agents.also`), or `*` (any agent or bot).",
       ),
+    base_branches: globs
+      .min(1)
+      .optional()
+      .describe(
+        "Only for PRs into these branches: globs of the base branch's name (`release/**`, `main`). Without it, the entry applies whatever the base.",
+      ),
     mode: partial.mode,
     reviewers: partial.reviewers,
     paths: partial.paths,
@@ -318,7 +324,7 @@ export const OverrideSchema = z
     escalation: partial.escalation,
     commands: partial.commands,
   })
-  .describe("Per-agent policy: these keys replace the base policy's for the listed agents.");
+  .describe("Per-agent policy: these keys replace the base policy's for the listed agents (and, with `base_branches`, only for PRs into those branches).");
 
 export const PolicySchema = z
   .strictObject({

@@ -274,7 +274,7 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
 
 /** Does an approve or override command count for the head as the facts stand? */
 function headCommands(base: Policy, facts: PullFacts, verdict: AgentVerdict): boolean {
-  const effects = commandEffects(facts, effectivePolicy(base, verdict), verdict);
+  const effects = commandEffects(facts, effectivePolicy(base, verdict, facts.pull.base?.ref), verdict);
   const head = facts.pull.head.sha;
   return effects.approvals.some((a) => a.commit === head) || effects.overrides.some((o) => o.commit === head);
 }
@@ -291,7 +291,7 @@ export async function lastForcePush(gh: GitHub, ref: RepoRef, number: number): P
 
 /** The commit of the latest override given before the head, when the policy lets overrides carry over. */
 function overrideToCarry(base: Policy, facts: PullFacts, verdict: AgentVerdict): string | null {
-  const policy = effectivePolicy(base, verdict);
+  const policy = effectivePolicy(base, verdict, facts.pull.base?.ref);
   if (policy.commands.override.scope !== "until_governed_push") return null;
   const latest = commandEffects(facts, policy, verdict).overrides[0];
   return latest && latest.commit !== facts.pull.head.sha ? latest.commit : null;

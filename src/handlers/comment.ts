@@ -114,7 +114,7 @@ async function answerCommand(
     facts.permissions = { ...facts.permissions, ...(await lookupPermissions(gh, ref, [actor.login])) };
   }
   const verdict = detectAgent(facts, policy.agents);
-  const effective = effectivePolicy(policy, verdict);
+  const effective = effectivePolicy(policy, verdict, facts.pull.base?.ref);
 
   let decision: Decision = authorize(cmd, actor, facts, effective, verdict, comment.performed_via_github_app);
   if (decision.ok && NEEDS_GOVERNED.has(cmd.name)) {

@@ -46,8 +46,19 @@ const repoPath = z
     message: "use a path relative to the repository root, e.g. `src/app.ts` (no leading `/`, no `..`)",
   });
 
+const baseBranch = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .describe("The branch your PR will merge into (default `main`): `overrides` entries with `base_branches` apply by it.");
+
+/** The base branch a tool assumes when the caller names none. */
+const DEFAULT_BASE = "main";
+
 export const GetPolicyInput = z.strictObject({
   agent: agentId.optional(),
+  base_branch: baseBranch.optional(),
 });
 
 export const CheckChangeInput = z.strictObject({
@@ -72,6 +83,7 @@ export const CheckChangeInput = z.strictObject({
   title: z.string().max(1000).optional().describe("The PR title you will use."),
   body: z.string().max(65536).optional().describe("The PR description you will use."),
   agent: agentId.optional(),
+  base_branch: baseBranch.optional(),
   commits: z
     .array(
       z.strictObject({
@@ -93,6 +105,7 @@ export const ExplainRuleInput = z.strictObject({
     .max(200)
     .describe("A rule id as `check_change` reports it, e.g. `paths.forbidden`, `reviewers`, `compliance.linked_issue`."),
   agent: agentId.optional(),
+  base_branch: baseBranch.optional(),
 });
 
 export type GetPolicyArgs = z.output<typeof GetPolicyInput>;
@@ -161,7 +174,7 @@ function sourceLine(state: Extract<PolicyState, { ok: true }>, policy: Policy): 
   return `${where}; ${mode}.${ext}`;
 }
 
-function overridesLine(policy: Policy, verdict: AgentVerdict, asked: string | undefined): string | null {
+function overridesLine(policy: Policy, verdict: AgentVerdict, asked: string | undefined, base: string): string | null {
   if (policy.overrides.length === 0) return null;
   if (!asked) {
     const ids = [...new Set(policy.overrides.flatMap((o) => o.agents))];
@@ -170,7 +183,7 @@ function overridesLine(policy: Policy, verdict: AgentVerdict, asked: string | un
   // An entry applies when the engine's own `effectivePolicy` changes anything with it alone.
   const applied = policy.overrides
     .map((o, i) => ({ alone: { ...policy, overrides: [o] }, i }))
-    .filter(({ alone }) => effectivePolicy(alone, verdict) !== alone)
+    .filter(({ alone }) => effectivePolicy(alone, verdict, base) !== alone)
     .map(({ i }) => `overrides[${i}]`);
   return applied.length ? `Applied for ${code(asked)}: ${applied.join(", ")}.` : `No override matches ${code(asked)}: the base policy applies.`;
 }
@@ -210,9 +223,10 @@ function whoApproves(rule: string, needed: number, set: ReviewerSet, verdict: Ag
 export function getPolicy(state: PolicyState, args: GetPolicyArgs): CallToolResult {
   if (!state.ok) return invalidPolicyResult(state);
   const verdict = declaredVerdict(args.agent, state.policy);
-  const policy = effectivePolicy(state.policy, verdict);
+  const base = args.base_branch ?? DEFAULT_BASE;
+  const policy = effectivePolicy(state.policy, verdict, base);
   const out = [sourceLine(state, policy)];
-  const ov = overridesLine(state.policy, verdict, args.agent);
+  const ov = overridesLine(state.policy, verdict, args.agent, base);
   if (ov) out.push(ov);
   if (!isGoverned(policy, verdict)) {
     out.push(notGovernedLine(verdict));
@@ -295,7 +309,7 @@ export function syntheticFacts(args: CheckChangeArgs, verdict: AgentVerdict): Pu
       state: "open",
       user,
       head: { ref: "agent-change", sha: commits[commits.length - 1]!.sha },
-      base: { ref: "main" },
+      base: { ref: args.base_branch ?? DEFAULT_BASE },
       labels: [],
       changed_files: files.length,
     },
@@ -328,9 +342,9 @@ export function checkChange(state: PolicyState, args: CheckChangeArgs, now: Date
   const facts = syntheticFacts(args, verdict);
   const e = evaluate({ policy: state.policy, facts, now, verdict });
   const report = reportOf(e);
-  const policy = effectivePolicy(state.policy, verdict);
+  const policy = effectivePolicy(state.policy, verdict, facts.pull.base.ref);
   const out = [verdictLine(e, report), sourceLine(state, policy)];
-  const ov = overridesLine(state.policy, verdict, args.agent);
+  const ov = overridesLine(state.policy, verdict, args.agent, facts.pull.base.ref);
   if (ov && args.agent) out.push(ov);
   if (e.outcome === "not_governed") {
     out.push(notGovernedLine(verdict));
@@ -417,7 +431,7 @@ export function explainRule(state: PolicyState, args: ExplainRuleArgs): CallTool
   for (const s of subSettings(id)) out.push(`- ${code(s.key)}: ${s.description}`);
   if (state.ok) {
     const verdict = declaredVerdict(args.agent, state.policy);
-    const policy = effectivePolicy(state.policy, verdict);
+    const policy = effectivePolicy(state.policy, verdict, args.base_branch ?? DEFAULT_BASE);
     const { base, index } = splitRuleId(id);
     if (!["policy", "evaluation"].includes(base)) {
       const value = settingValue(policy, id);

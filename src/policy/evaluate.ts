@@ -9,7 +9,7 @@ import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
 import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, unlistedCommits } from "./compliance.js";
-import { listNames } from "./globs.js";
+import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import {
   countedApprovals,
@@ -45,16 +45,20 @@ export function overrideKeys(verdict: AgentVerdict): Set<string> {
 }
 
 /**
- * The policy that applies to this agent: the base, with every matching
- * `overrides` entry merged over it in file order (mappings merge key by key,
- * lists and scalars replace), so a later entry wins.
+ * The policy that applies to this agent's PR into `baseBranch`: the base, with
+ * every matching `overrides` entry merged over it in file order (mappings merge
+ * key by key, lists and scalars replace), so a later entry wins. An entry with
+ * `base_branches` matches only a PR whose base branch one of them matches (an
+ * unknown base matches none).
  */
-export function effectivePolicy(policy: Policy, verdict: AgentVerdict): Policy {
+export function effectivePolicy(policy: Policy, verdict: AgentVerdict, baseBranch?: string | null): Policy {
   const keys = overrideKeys(verdict);
-  const matching = policy.overrides.filter((o) => o.agents.some((a) => keys.has(a.toLowerCase())));
+  const matching = policy.overrides.filter(
+    (o) => o.agents.some((a) => keys.has(a.toLowerCase())) && (!o.base_branches || (!!baseBranch && matcher(o.base_branches)(baseBranch))),
+  );
   if (matching.length === 0) return policy;
   let merged: unknown = policy;
-  for (const { agents: _agents, ...rest } of matching) merged = mergePolicies(merged, rest);
+  for (const { agents: _agents, base_branches: _branches, ...rest } of matching) merged = mergePolicies(merged, rest);
   // Each part is valid on its own, so the merge is too; if not, the base applies rather than a crash.
   const parsed = PolicySchema.safeParse(merged);
   return parsed.success ? parsed.data : policy;
@@ -73,7 +77,7 @@ const iso = (now: Date | string) => (typeof now === "string" ? new Date(now).toI
 export function evaluate(input: EvaluateInput): Evaluation {
   const { facts } = input;
   const verdict = input.verdict ?? detectAgent(facts, input.policy.agents);
-  const policy = effectivePolicy(input.policy, verdict);
+  const policy = effectivePolicy(input.policy, verdict, facts.pull.base?.ref);
   const base = {
     agent: verdict,
     mode: policy.mode,

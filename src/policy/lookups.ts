@@ -28,7 +28,7 @@ const COMMAND = /^\s*\/governance\b/im;
  */
 export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVerdict): Lookups {
   const v = verdict ?? detectAgent(facts, base.agents);
-  const policy = effectivePolicy(base, v);
+  const policy = effectivePolicy(base, v, facts.pull.base?.ref);
   const governed = isGoverned(policy, v);
   const logins = new Set<string>();
   for (const r of facts.reviews) if (r.user && !isBot(r.user)) logins.add(r.user.login);

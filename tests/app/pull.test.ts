@@ -291,6 +291,18 @@ describe("pull_request_review events", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("applies an `overrides` entry with `base_branches` by the base branch GitHub reports for the PR", async () => {
+    // The example PR merges into `master`: there this entry asks for two approvals.
+    mockPolicy("overrides:\n  - agents: [copilot]\n    base_branches: [master, release/**]\n    reviewers: { required: 2 }\n");
+    mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    waitingOutputs();
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect((check.body()?.output as { summary: string }).summary).toContain("| ⏳ | `reviewers` | Human review: 1/2 approvals;");
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("does not count an approval from a read-only user", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "read" } });

@@ -55,6 +55,7 @@ describe("lintPolicy", () => {
     ["** inside a name", 'paths:\n  forbidden: ["**.env"]\n', "2:15 paths.forbidden[0]: `**.env`: `**` inside a name (`**.env`) matches within one folder only, like `*`; write `**/*.env` to match at any depth"],
     ["spaces around a glob", 'paths:\n  forbidden: [" infra/** "]\n', "2:15 paths.forbidden[0]: ` infra/** ` has spaces at its ends, which no path has; remove them"],
     ["a branch glob with refs/heads/", 'agents:\n  also: { branches: ["refs/heads/ai/**"] }\n', "2:22 agents.also.branches[0]: branch globs match branch names without `refs/heads/`: write `ai/**`"],
+    ["a base branch glob with refs/heads/", 'overrides:\n  - agents: ["*"]\n    base_branches: ["refs/heads/release/*"]\n', "3:21 overrides[0].base_branches[0]: branch globs match branch names without `refs/heads/`: write `release/*`"],
     ["a team among users", "reviewers:\n  from: { users: [acme/maintainers] }\n", "2:19 reviewers.from.users[0]: `acme/maintainers` is a team, not a user: list it under `teams:`"],
     ["a team written without its org", "reviewers:\n  from: { teams: [acme/leads] }\ncommands:\n  override: { users: [leads] }\n", "4:23 commands.override.users[0]: `leads` is read as a user login; the team is written with its org: `acme/leads`"],
     ["an @ before a login", 'paths:\n  restricted:\n    - paths: ["db/**"]\n      reviewers: { users: ["@dan"] }\n', "4:28 paths.restricted[0].reviewers.users[0]: write `dan` without the `@`; it is added when people are mentioned"],

@@ -101,6 +101,16 @@ describe("tools on a policy", () => {
     expect(textOf(getPolicy(s, { agent: "renovate" }))).toContain("`agents.ignore` lists it");
   });
 
+  it("applies `overrides` entries with `base_branches` by the `base_branch` asked (default `main`)", () => {
+    const s = state({ overrides: [{ agents: ["copilot"], base_branches: ["release/**"], paths: { forbidden: ["src/**"] } }] });
+    const change = (base_branch?: string) =>
+      (checkChange(s, CheckChangeInput.parse({ agent: "copilot", files: [{ path: "src/a.ts" }], ...(base_branch ? { base_branch } : {}) }), NOW).structuredContent as unknown as CheckChangeReport).outcome;
+    expect(change()).not.toBe("violation");
+    expect(change("release/3.1")).toBe("violation");
+    expect(textOf(getPolicy(s, { agent: "copilot" }))).toContain("No override matches `copilot`");
+    expect(textOf(getPolicy(s, { agent: "copilot", base_branch: "release/3.1" }))).toContain("Applied for `copilot`: overrides[0].");
+  });
+
   it("mentions an `_extends` base it cannot read", () => {
     const s: PolicyState = { ok: true, policy: PolicySchema.parse({}), source: "p.yml", found: true, extends: "acme/.github" };
     expect(textOf(getPolicy(s, {}))).toContain("This file extends `acme/.github`, which this server cannot read");

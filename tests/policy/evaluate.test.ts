@@ -69,6 +69,35 @@ describe("overrides: matched by agent id, automation, unknown and *", () => {
   });
 });
 
+describe("overrides with base_branches: only for PRs into those branches", () => {
+  const input: PolicyInput = {
+    reviewers: { required: 1 },
+    overrides: [
+      { agents: ["*"], base_branches: ["release/**", "main"], reviewers: { required: 2 } },
+      { agents: ["copilot"], base_branches: ["release/**"], paths: { forbidden: ["src/**"] } },
+    ],
+  };
+  it.each<[string, string | null | undefined, number, string[]]>([
+    ["into a release branch: both entries", "release/1.2", 2, ["src/**"]],
+    ["into main: the first", "main", 2, []],
+    ["into another branch: neither", "feature/x", 1, []],
+    ["a glob does not match a longer name", "mainline", 1, []],
+    ["an unknown base: neither", undefined, 1, []],
+  ])("%s", (_what, base, required, forbidden) => {
+    const p = effectivePolicy(policy(input), copilot, base);
+    expect(p.reviewers.required).toBe(required);
+    expect(p.paths.forbidden).toEqual(forbidden);
+  });
+  it("the evaluation reads the PR's base branch", () => {
+    expect(run(input, facts({ reviews: approved, pull: { base: { ref: "develop" } } }))).toMatchObject({ outcome: "passed" });
+    expect(run(input, facts({ reviews: approved, pull: { base: { ref: "release/2.0" } } }))).toMatchObject({
+      outcome: "violation",
+      title: "Policy violation: paths.forbidden",
+    });
+    expect(run(input, facts({ reviews: approved }))).toMatchObject({ outcome: "waiting", title: "Waiting for 1 human approval" });
+  });
+});
+
 describe("a reviewer's review and command approval", () => {
   it("a review approving the head counts after the same person's command approved an earlier commit", () => {
     const f = facts({
