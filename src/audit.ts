@@ -59,7 +59,8 @@ export function auditRecord(evaluation: Evaluation, ctx: AuditContext): AuditRec
     pr: ctx.pr,
     head: evaluation.head_sha,
     event: ctx.event ?? null,
-    agent: evaluation.agent.detected ? evaluation.agent.id : null,
+    // An agent without a registry id (one named in `agents.also`) is `unknown`, as in the metrics; null is a human.
+    agent: evaluation.agent.detected ? (evaluation.agent.id ?? "unknown") : null,
     agent_confidence: evaluation.agent.detected ? evaluation.agent.confidence : null,
     invoker: evaluation.agent.invoker,
     mode: evaluation.mode,

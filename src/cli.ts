@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { formatProblem, isPlainObject as isObject, parsePolicy, type ConfigProblem } from "./config/load.js";
 import { checkPolicy, lintPolicy, type PolicyCheck } from "./config/lint.js";
 import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./config/schema.js";
-import { evaluate } from "./policy/evaluate.js";
+import { effectivePolicy, evaluate } from "./policy/evaluate.js";
 import { planCheckRun } from "./output/check.js";
 import type { Evaluation, PullFacts } from "./types.js";
 import type { PolicySource } from "./github/facts.js";
@@ -298,8 +298,10 @@ function explain(args: string[], io: Io): number {
   const tally = emptyTally();
   for (const { file, inFolder } of files) {
     let evaluation: Evaluation;
+    let base: string | undefined;
     try {
       const facts = readFacts(file);
+      base = facts.pull.base?.ref;
       evaluation = evaluate({ policy, facts, now });
     } catch (err) {
       const message = (err as Error).message;
@@ -314,7 +316,8 @@ function explain(args: string[], io: Io): number {
     addToTally(tally, evaluation);
     if (format === "markdown") {
       // Exactly the summary the app posts on the check run.
-      const summary = planCheckRun(evaluation, { name: policy.escalation.check_name }).output.summary;
+      const { commands } = effectivePolicy(policy, evaluation.agent, base);
+      const summary = planCheckRun(evaluation, { name: policy.escalation.check_name, commands }).output.summary;
       io.stdout.write(`${backtest ? `## ${basename(file)}\n\n` : ""}${summary}\n${backtest ? "\n" : ""}`);
     } else if (lines) io.stdout.write(`${JSON.stringify({ file: basename(file), ...evaluation })}\n`);
     else io.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);

@@ -65,7 +65,9 @@ export function createApp(appOptions: AppOptions = {}) {
           context.log.warn({ decision: "malformed_payload", event: context.name, reason: "no repository" }, "malformed webhook payload; ignored");
           return;
         }
-        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId() };
+        const action = (context.payload as { action?: unknown }).action;
+        const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
+        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), event };
         try {
           await handler(context as unknown as Context, deps, repo);
         } catch (err) {

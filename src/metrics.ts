@@ -52,7 +52,7 @@ const escalations = new Counter({
 
 const commands = new Counter({
   name: "agent_governance_commands_total",
-  help: "Reviewer /governance commands, by kind (approve, override, …) and result (done, refused, invalid, …).",
+  help: "Reviewer /governance commands, by kind (approve, override, …) and result (accepted, refused, not_counted, help, explain).",
   labelNames: ["command", "result"] as const,
   registers: [metricsRegistry],
 });

@@ -479,6 +479,6 @@ export function teamNotes(facts: Pick<PullFacts, "unreadable_teams">): string[] 
 /** The policy's warnings as notes for the check summary (at most 10). */
 export function policyNotes(loaded: PolicySource): string[] {
   if (loaded.kind !== "ok" || !loaded.warnings?.length) return [];
-  const shown = loaded.warnings.slice(0, 10).map((w) => `Policy warning: ${formatProblem(w)} (see \`npx agent-governance validate\`)`);
+  const shown = loaded.warnings.slice(0, 10).map((w) => `Policy warning: ${formatProblem(w)} (see \`agent-governance validate\`)`);
   return loaded.warnings.length > 10 ? [...shown, `… and ${loaded.warnings.length - 10} more policy warnings`] : shown;
 }

@@ -145,7 +145,7 @@ async function answerCommand(
       logDecision("explain");
       const evaluation =
         loaded.kind === "invalid" ? policyErrorEvaluation(facts, loaded.problems, deps.now()) : evaluate({ policy, facts, now: deps.now(), verdict });
-      await reply(explainReply(renderSummary(evaluation), comment.id));
+      await reply(explainReply(renderSummary(evaluation, effective.commands), comment.id));
       return answered ? "already_answered" : "explained";
     }
     default: {

@@ -7,7 +7,7 @@ import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema
 import { findCheckRun, gatherFacts, headOf, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews, startCheckRun } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
-import { errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
+import { effectivePolicy, errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
 import { DEFAULT_LABELS, planOutputs } from "../output/plan.js";
 import type { KeyedQueue, RetryQueue } from "../github/retry.js";
@@ -36,6 +36,8 @@ export interface Deps {
   retries?: RetryQueue;
   /** This app's id, so that only its own check runs are read and updated. */
   appId?: number;
+  /** What caused this work (`pull_request.opened`, `sweep`), for the audit line. */
+  event?: string;
 }
 
 export interface EvaluateOptions {
@@ -249,11 +251,12 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
     }
   }
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
-  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, ...(detailsUrl ? { detailsUrl } : {}) });
+  const { commands } = effectivePolicy(policy, evaluation.agent, facts?.pull.base?.ref);
+  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, commands, ...(detailsUrl ? { detailsUrl } : {}) });
   writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
   if (failedWrite) throw failedWrite;
   // The audit line (README "Audit log"): one per decision, no free text.
-  log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number }), tiers: result.newTiers, writes }, "evaluated");
+  log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number, event: deps.event }), tiers: result.newTiers, writes }, "evaluated");
   recordEvaluation(evaluation, { seconds: (performance.now() - started) / 1000 });
   recordEscalations(result.newTiers);
   return result;

@@ -6,6 +6,7 @@
  */
 import type { Probot } from "probot";
 import type { Logger } from "pino";
+import type { Policy } from "../config/schema.js";
 import { loadPolicy, type GitHub } from "../github/facts.js";
 import { appIdOf } from "../github/app-id.js";
 import { evaluatePull, type Deps } from "./pull.js";
@@ -21,6 +22,8 @@ export interface SweepStats {
   errors: number;
 }
 
+const hasTiers = (policy: Policy) => policy.escalation.tiers.length > 0 || policy.overrides.some((o) => (o.escalation?.tiers?.length ?? 0) > 0);
+
 /** Sweeps one installation: repositories whose policy has tiers, open PRs carrying the agent label. */
 export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date, stats: SweepStats, shared: SweepShared = {}): Promise<void> {
   const repos = await gh.paginate(gh.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
@@ -29,13 +32,14 @@ export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date
     const ref = { owner: r.owner.login, repo: r.name };
     try {
       const loaded = await loadPolicy(gh, ref);
-      if (loaded.kind !== "ok" || loaded.policy.escalation.tiers.length === 0) continue;
+      // Tiers in the base policy or in any `overrides` entry: either can fall due without an event.
+      if (loaded.kind !== "ok" || !hasTiers(loaded.policy)) continue;
       const agentLabel = loaded.policy.escalation.labels.agent.toLowerCase();
       const pulls = await gh.paginate(gh.rest.pulls.list, { ...ref, state: "open", per_page: 100 });
       for (const p of pulls) {
         stats.pulls++;
         if (p.draft || !p.labels.some((l) => l.name.toLowerCase() === agentLabel)) continue;
-        await evaluatePull({ gh, log, now, ...shared }, { ...ref, number: p.number });
+        await evaluatePull({ gh, log, now, ...shared, event: "sweep" }, { ...ref, number: p.number });
         stats.evaluated++;
       }
     } catch (err) {

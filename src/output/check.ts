@@ -1,4 +1,5 @@
 /** Plans the check run for an Evaluation: pure, the exact body sent to GitHub. */
+import type { Policy } from "../config/schema.js";
 import { redactSecrets } from "../policy/secrets.js";
 import type { Evaluation, Location } from "../types.js";
 import { renderSummary } from "./summary.js";
@@ -50,9 +51,9 @@ const annotationLine = (line: number | undefined) => (line !== undefined && Numb
  */
 export function planCheckRun(
   e: Evaluation,
-  opts: { name: string; detailsUrl?: string; notes?: readonly string[] },
+  opts: { name: string; detailsUrl?: string; notes?: readonly string[]; commands?: Policy["commands"] },
 ): CheckRunPlan & { annotationBatches: Annotation[][] } {
-  let summary = renderSummary(e);
+  let summary = renderSummary(e, opts.commands);
   if (opts.notes?.length) summary += `\n\n**Notes:**\n${opts.notes.map((n) => `- ${redactSecrets(n)}`).join("\n")}`;
   summary = clip(summary);
   const annotations = e.rules
@@ -87,7 +88,7 @@ export function planCheckRun(
 
 /** What the merge group's check is made from: the PR's evaluation, or why there is none. */
 export type MergeGroupVerdict =
-  | { kind: "evaluated"; number: number; evaluation: Evaluation; detailsUrl?: string }
+  | { kind: "evaluated"; number: number; evaluation: Evaluation; detailsUrl?: string; commands?: Policy["commands"] }
   | { kind: "closed"; number: number }
   | { kind: "error"; number: number; message: string }
   | { kind: "unknown_pull"; ref: string };
@@ -131,7 +132,7 @@ export function planMergeGroupCheck(sha: string, verdict: MergeGroupVerdict, nam
         conclusion: e.conclusion === "action_required" ? "failure" : e.conclusion,
         output: {
           title: `#${verdict.number}: ${redactSecrets(e.title)}`,
-          summary: clip(`This merge group queues pull request #${verdict.number} (head \`${short(e.head_sha)}\`), evaluated now:\n\n${renderSummary(e)}`),
+          summary: clip(`This merge group queues pull request #${verdict.number} (head \`${short(e.head_sha)}\`), evaluated now:\n\n${renderSummary(e, verdict.commands)}`),
         },
         actions: [],
       };

@@ -1,4 +1,5 @@
 /** Markdown rendering of an Evaluation: the check run summary, also printed by `explain --format markdown`. */
+import type { Policy } from "../config/schema.js";
 import type { Evaluation, RuleStatus } from "../types.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import { redactSecrets } from "../policy/secrets.js";
@@ -9,8 +10,27 @@ const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "�
 /** Escapes text for a Markdown table cell. */
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 
-/** The summary, with any secret a message quotes (a commit subject, the title, a path) redacted. */
-export function renderSummary(e: Evaluation): string {
+/** Who may override, as the policy's `commands.override` says: `admins`, `maintain or above`, plus listed people. */
+function overriders(o: Policy["commands"]["override"]): string {
+  const by = o.min_permission === "admin" ? "admins" : `${o.min_permission} permission or above`;
+  return [by, ...o.users.map((u) => `@${u}`), ...o.teams.map((t) => `@${t}`)].join(", ");
+}
+
+/**
+ * The commands line for reviewers. With the policy that applied (`commands`), it says whether
+ * `/governance approve` is on and who may override; without it, the defaults.
+ */
+export function commandsLine(commands?: Policy["commands"]): string {
+  const approve = commands?.approve.enabled === false ? "approve with a review" : "approve with a review or `/governance approve`";
+  const who = commands ? overriders(commands.override) : "admins";
+  return `Reviewers: ${approve}; \`/governance override <reason>\` (${who}), \`/governance recheck\`, \`/governance explain\`, \`/governance help\`.`;
+}
+
+/**
+ * The summary, with any secret a message quotes (a commit subject, the title, a path) redacted.
+ * `commands`: the applying policy's, for the line telling reviewers what they can do.
+ */
+export function renderSummary(e: Evaluation, commands?: Policy["commands"]): string {
   const out: string[] = [];
   const a = e.agent;
   const evidence = () => {
@@ -51,10 +71,7 @@ export function renderSummary(e: Evaluation): string {
     }
   }
   if (e.outcome !== "not_governed") {
-    out.push(
-      "",
-      "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`.",
-    );
+    out.push("", commandsLine(commands));
   }
   return redactSecrets(out.join("\n"));
 }

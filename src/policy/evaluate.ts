@@ -243,7 +243,7 @@ export function policyErrorEvaluation(facts: PullFacts, problems: readonly Confi
         id: "policy",
         status: agent ? "fail" : "skipped",
         message: `The policy file is invalid:\n${lines.join("\n")}`,
-        fix: "Fix the policy file on the default branch (run `npx agent-governance validate` locally), then re-run this check.",
+        fix: "Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check.",
       },
     ],
     required: [],

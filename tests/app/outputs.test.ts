@@ -258,6 +258,21 @@ describe("escalation tiers over time", () => {
   });
 });
 
+describe("the sweep, for tiers set only in an `overrides` entry", () => {
+  it("lists the repository's open PRs (a tier there falls due without an event too)", async () => {
+    const app = setupApp({ now: A_DAY_LATER });
+    const pulls = nock(API)
+      .get("/app/installations").query(true).reply(200, [{ id: INSTALLATION_ID, account: { login: "Codertocat" } }])
+      .get("/installation/repositories").query(true).reply(200, { total_count: 1, repositories: [{ name: "Hello-World", owner: { login: "Codertocat" } }] })
+      .get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: 100 }).reply(200, []);
+    mockToken();
+    mockPolicy("overrides:\n  - agents: [copilot]\n    escalation: { tiers: [{ after: 24h, notify: [octocat] }] }\n");
+    const stats = await sweep(app.probot, () => new Date(A_DAY_LATER));
+    expect(pulls.isDone()).toBe(true);
+    expect(stats).toEqual({ installations: 1, repositories: 1, pulls: 0, evaluated: 0, errors: 0 });
+  });
+});
+
 describe("an escalation that falls due while GitHub fails is not lost", () => {
   it("a sweep that cannot read the PR leaves it blocked; the next sweep notifies the tier", async () => {
     const app = setupApp({ now: A_DAY_LATER });

@@ -216,7 +216,7 @@ describe("pull_request events", () => {
           "",
           "| | Rule | Result |",
           "| --- | --- | --- |",
-          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>_Fix:_ Fix the policy file on the default branch (run `npx agent-governance validate` locally), then re-run this check. |",
+          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
           "",
           COMMANDS_LINE,
         ].join("\n"),
@@ -267,6 +267,8 @@ describe("pull_request_review events", () => {
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
     expect(labels.bodies.at(-1)).toEqual({ labels: ["agent-pr"] });
+    // The audit line names the event that caused the decision.
+    expect(app.logs.find((l) => l.msg === "evaluated")).toMatchObject({ audit: "decision", event: "pull_request_review.submitted", agent: "copilot", outcome: "passed" });
     expect(check.body()).toEqual({
       name: "Agent Governance",
       head_sha: HEAD_SHA,
@@ -293,13 +295,18 @@ describe("pull_request_review events", () => {
 
   it("applies an `overrides` entry with `base_branches` by the base branch GitHub reports for the PR", async () => {
     // The example PR merges into `master`: there this entry asks for two approvals.
-    mockPolicy("overrides:\n  - agents: [copilot]\n    base_branches: [master, release/**]\n    reviewers: { required: 2 }\n");
+    mockPolicy("overrides:\n  - agents: [copilot]\n    base_branches: [master, release/**]\n    reviewers: { required: 2 }\n    commands: { override: { min_permission: maintain } }\n");
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
     waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
     expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
-    expect((check.body()?.output as { summary: string }).summary).toContain("| ⏳ | `reviewers` | Human review: 1/2 approvals;");
+    const summary = (check.body()?.output as { summary: string }).summary;
+    expect(summary).toContain("| ⏳ | `reviewers` | Human review: 1/2 approvals;");
+    // The commands line says who may override under the entry that applied.
+    expect(summary.split("\n").at(-1)).toBe(
+      "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (maintain permission or above), `/governance recheck`, `/governance explain`, `/governance help`.",
+    );
     expect(nock.isDone()).toBe(true);
   });
 

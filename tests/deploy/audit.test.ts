@@ -85,6 +85,11 @@ describe("auditRecord", () => {
     });
   });
 
+  it("calls an agent without a registry id (one named in `agents.also`) `unknown`, as the metrics do", () => {
+    const unknown = evaluation({ agent: { ...evaluation().agent, id: null, name: null, confidence: "medium" } });
+    expect(auditRecord(unknown, { repo: "acme/api", pr: 1 })).toMatchObject({ agent: "unknown", agent_confidence: "medium" });
+  });
+
   it("never carries free text: rule messages, fixes, evidence, titles or override reasons", () => {
     const text = fc.string({ minLength: 1, maxLength: 40 }).map((s) => `SENTINEL<${s}>`);
     fc.assert(

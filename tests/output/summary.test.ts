@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderSummary } from "../../src/output/summary.js";
+import { commandsLine, renderSummary } from "../../src/output/summary.js";
+import { policy } from "../policy/build.js";
 import { planCheckRun, MAX_ANNOTATIONS } from "../../src/output/check.js";
 import type { Evaluation } from "../../src/types.js";
 
@@ -71,5 +72,18 @@ describe("planCheckRun", () => {
     const plan = planCheckRun(e, { name: "n" });
     expect(plan.output.summary.length).toBeLessThanOrEqual(65_535);
     expect(plan.output.summary.endsWith("… (truncated)")).toBe(true);
+  });
+});
+
+describe("commandsLine: what reviewers can do, as the applying policy says", () => {
+  it.each([
+    ["the defaults", undefined, "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admins), `/governance recheck`, `/governance explain`, `/governance help`."],
+    [
+      "approve off, override by maintainers and listed people",
+      policy({ commands: { approve: { enabled: false }, override: { min_permission: "maintain", users: ["release-captain"], teams: ["acme/release"] } } }).commands,
+      "Reviewers: approve with a review; `/governance override <reason>` (maintain permission or above, @release-captain, @acme/release), `/governance recheck`, `/governance explain`, `/governance help`.",
+    ],
+  ])("%s", (_what, commands, line) => {
+    expect(commandsLine(commands)).toBe(line);
   });
 });
