@@ -135,9 +135,10 @@ export function planEscalation(
   return { comment: { action: "create", body }, newTiers, notifiedTiers };
 }
 
-function overrideWho(policy: Policy): string {
-  const o = policy.commands.override;
-  return `${o.min_permission} permission${o.users.length || o.teams.length ? " or the people `commands.override` lists" : ""}`;
+/** Who may override, as `commands.override` says, for reviewers. */
+export function overrideWho(o: Policy["commands"]["override"]): string {
+  const by = o.min_permission === "admin" ? "admin permission" : `${o.min_permission} permission or above`;
+  return `${by}${o.users.length || o.teams.length ? " or the people `commands.override` lists" : ""}`;
 }
 
 /** User text (an override reason) shown as code: no mentions, links or formatting. */
@@ -184,7 +185,7 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
     "",
     "Approve with a GitHub review of the latest commit, or comment one of:",
     "",
-    ...COMMANDS.map((c) => `- \`${c.usage}\`: ${c.what}${c.usage.includes("override") ? ` (${overrideWho(policy)})` : ""}`),
+    ...COMMANDS.map((c) => `- \`${c.usage}\`: ${c.what}${c.usage.includes("override") ? ` (${overrideWho(policy.commands.override)})` : ""}`),
     "",
     "</details>",
   );

@@ -1,20 +1,14 @@
 /** Markdown rendering of an Evaluation: the check run summary, also printed by `explain --format markdown`. */
-import type { Policy } from "../config/schema.js";
+import { defaultPolicy, type Policy } from "../config/schema.js";
 import type { Evaluation, RuleStatus } from "../types.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import { redactSecrets } from "../policy/secrets.js";
-import { inlineCode } from "./escalation.js";
+import { inlineCode, overrideWho } from "./escalation.js";
 
 const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "⏳", skipped: "➖" };
 
 /** Escapes text for a Markdown table cell. */
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
-
-/** Who may override, as the policy's `commands.override` says: `admins`, `maintain or above`, plus listed people. */
-function overriders(o: Policy["commands"]["override"]): string {
-  const by = o.min_permission === "admin" ? "admins" : `${o.min_permission} permission or above`;
-  return [by, ...o.users.map((u) => `@${u}`), ...o.teams.map((t) => `@${t}`)].join(", ");
-}
 
 /**
  * The commands line for reviewers. With the policy that applied (`commands`), it says whether
@@ -22,7 +16,7 @@ function overriders(o: Policy["commands"]["override"]): string {
  */
 export function commandsLine(commands?: Policy["commands"]): string {
   const approve = commands?.approve.enabled === false ? "approve with a review" : "approve with a review or `/governance approve`";
-  const who = commands ? overriders(commands.override) : "admins";
+  const who = overrideWho(commands?.override ?? defaultPolicy().commands.override);
   return `Reviewers: ${approve}; \`/governance override <reason>\` (${who}), \`/governance recheck\`, \`/governance explain\`, \`/governance help\`.`;
 }
 
