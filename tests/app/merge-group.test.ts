@@ -61,6 +61,10 @@ function mockGroupCheck(reply = 201): { body: () => Json | undefined } {
   return { body: () => captured };
 }
 
+/** The summary for a merge group whose branch (`refs/heads/main`) names no PR. */
+const NO_PR =
+  "The merge group's branch `refs/heads/main` does not name a pull request (`gh-readonly-queue/<base>/pr-<number>-<sha>`), so the app cannot tell whose policy applies; it does not pass a merge group it cannot tie to a pull request.";
+
 const ALICE_APPROVES = { reviews: [review({ login: "alice" })], permissions: { alice: "write" } };
 
 describe("merge_group.checks_requested", () => {
@@ -120,8 +124,7 @@ describe("merge_group.checks_requested", () => {
       actions: [],
       output: {
         title: "Merge group of an unknown pull request",
-        summary:
-          "The merge group's branch `refs/heads/main` does not name a pull request (`gh-readonly-queue/<base>/pr-<number>-<sha>`), so the app cannot tell whose policy applies; it does not pass a merge group it cannot tie to a pull request.",
+        summary: NO_PR,
       },
     });
     expect(nock.isDone()).toBe(true);
@@ -135,11 +138,7 @@ describe("merge_group.checks_requested", () => {
     await receive(app, "merge_group", mergeGroupPayload("refs/heads/main"));
     expect(group.body()).toMatchObject({
       conclusion: "neutral",
-      output: {
-        title: "Report only: Merge group of an unknown pull request",
-        summary:
-          "The merge group's branch `refs/heads/main` does not name a pull request (`gh-readonly-queue/<base>/pr-<number>-<sha>`), so the app cannot tell whose policy applies; it does not pass a merge group it cannot tie to a pull request.\n\n_Report mode: this check never blocks merging._",
-      },
+      output: { title: "Report only: Merge group of an unknown pull request", summary: `${NO_PR}\n\n_Report mode: this check never blocks merging._` },
     });
     expect(nock.isDone()).toBe(true);
   });
