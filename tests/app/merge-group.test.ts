@@ -4,16 +4,16 @@
  * queue behind a required "Agent Governance" check neither stalls nor passes
  * a PR the policy would block.
  */
-import examples from "@octokit/webhooks-examples";
 import fc from "fast-check";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { queuedPullNumber } from "../../src/handlers/payload.js";
 import {
   ALICE_APPROVED_SUMMARY,
+  GROUP_SHA,
+  mergeGroupPayload,
   API,
   FakeScheduler,
-  INSTALLATION_ID,
   NOW,
   PR_URL,
   REPO_PATH,
@@ -24,7 +24,6 @@ import {
   mockPr,
   mockToken,
   pullObject,
-  pullRequestPayload,
   receive,
   review,
   setupApp,
@@ -34,20 +33,6 @@ import {
 afterEach(() => teardown());
 
 type Json = Record<string, unknown>;
-
-/** The merge group's commit, as in GitHub's example payload. */
-const GROUP_SHA = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
-const QUEUED_PR_2 = `refs/heads/gh-readonly-queue/master/pr-2-${"9".repeat(40)}`;
-
-/** A real `merge_group.checks_requested` payload, in the test repository, for `ref`. */
-function mergeGroupPayload(ref = QUEUED_PR_2): Json {
-  const group = (examples as unknown as { name: string; examples: Json[] }[]).find((e) => e.name === "merge_group")!;
-  const payload = structuredClone(group.examples[0]!);
-  payload.installation = { id: INSTALLATION_ID };
-  payload.repository = structuredClone(pullRequestPayload().repository);
-  Object.assign(payload.merge_group as Json, { head_sha: GROUP_SHA, head_ref: ref });
-  return payload;
-}
 
 /** The check run written on the merge group's commit: none there yet, then created. */
 function mockGroupCheck(reply = 201): { body: () => Json | undefined } {

@@ -369,3 +369,15 @@ export const ALICE_APPROVED_SUMMARY = [
   "",
   COMMANDS_LINE,
 ].join("\n");
+
+/** The merge group's commit, as in GitHub's example payload. */
+export const GROUP_SHA = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
+
+/** A real `merge_group.checks_requested` payload, in the test repository, for `ref` (default: a group for PR #2). */
+export function mergeGroupPayload(ref = `refs/heads/gh-readonly-queue/master/pr-2-${"9".repeat(40)}`): Json {
+  const payload = example("merge_group", "checks_requested");
+  payload.installation = { id: INSTALLATION_ID };
+  payload.repository = clone(pullRequestPayload().repository);
+  Object.assign(payload.merge_group as Json, { head_sha: GROUP_SHA, head_ref: ref });
+  return payload;
+}

@@ -1,6 +1,6 @@
 /**
- * Webhook payloads, mutated at random: real `pull_request`, `pull_request_review`
- * and `issue_comment` payloads from @octokit/webhooks-examples (Copilot's PR),
+ * Webhook payloads, mutated at random: real `pull_request`, `pull_request_review`,
+ * `issue_comment` and `merge_group` payloads from @octokit/webhooks-examples (Copilot's PR),
  * with fields deleted or replaced by values of any type (huge, non-ASCII, lone
  * surrogates, wrong types), delivered to the real app. GitHub (nock, network
  * disabled) answers everything plausibly: the PR exists, is Copilot's and has no
@@ -12,7 +12,7 @@ import fc from "fast-check";
 import examples from "@octokit/webhooks-examples";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { INSTALLATION_ID, pullRequestPayload, receive, reviewPayload, setupApp, teardown } from "../helpers/app.js";
+import { INSTALLATION_ID, mergeGroupPayload, pullRequestPayload, receive, reviewPayload, setupApp, teardown } from "../helpers/app.js";
 import { plausibleGitHub } from "./github.js";
 
 type Json = Record<string, unknown>;
@@ -79,6 +79,9 @@ const FOCUS: Path[] = [
   ["issue", "number"],
   ["issue", "pull_request"],
   ["changes"],
+  ["merge_group"],
+  ["merge_group", "head_sha"],
+  ["merge_group", "head_ref"],
   ["repository", "name"],
   ["repository", "owner", "login"],
   ["sender"],
@@ -183,6 +186,7 @@ const EVENTS: [string, string, () => Json][] = [
   ["pull_request", "synchronize", () => pullRequestPayload({ action: "synchronize" })],
   ["pull_request_review", "submitted", () => reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } })],
   ["issue_comment", "created", () => commentPayload("/governance approve")],
+  ["merge_group", "checks_requested", () => mergeGroupPayload()],
 ];
 
 describe("mutated webhook payloads (property)", () => {
@@ -224,6 +228,14 @@ describe("mutated webhook payloads (property)", () => {
       { numRuns: 25 },
     );
     expect(unhandled).toEqual([]);
+  });
+
+  // The properties above would hold vacuously if nothing were written: unmutated, each event writes blocking check runs.
+  it.each(EVENTS)("%s.%s as GitHub sends it: its check runs are seen, and they block", async (name, _action, make) => {
+    const { thrown, conclusions } = await deliver(name, make());
+    expect(thrown).toBeNull();
+    expect(conclusions.length).toBeGreaterThan(0);
+    for (const c of conclusions) expect(BLOCKING).toContain(c);
   });
 
   it("the app still evaluates an ordinary event after the mutated ones", async () => {
