@@ -28,6 +28,13 @@ describe("examples/", () => {
     expect({ outcome: e.outcome, conclusion: e.conclusion }).toEqual({ outcome, conclusion });
   });
 
+  it("strict.yml asks a third maintainer for an agent PR into a release branch, and only there", () => {
+    const into = (ref: string) => facts({ pull: { body: "Fixes #1", base: { ref } }, files: [file("src/parser.ts")] });
+    const needed = (ref: string) => evaluate({ policy: load("strict.yml"), facts: into(ref), now: NOW, verdict: copilot }).required.find((r) => r.rule === "reviewers")?.needed;
+    expect(needed("release/2.4")).toBe(3);
+    expect(needed("main")).toBe(2);
+  });
+
   it("balanced.yml asks dependency bots only for the dependency group's approval", () => {
     const bump = facts({ pull: { body: "Bumps x." }, files: [file("package-lock.json")] });
     const e = evaluate({ policy: load("balanced.yml"), facts: bump, now: NOW, verdict: dependabot });
