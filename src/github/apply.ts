@@ -59,13 +59,17 @@ export async function applyCheckRun(
 }
 
 /** A new check run, in progress, that records `started_at` as when the app saw the head (the evaluation then completes it). */
-export async function startCheckRun(gh: GitHub, ref: RepoRef, run: { name: string; head_sha: string; started_at: Date; details_url?: string }): Promise<CheckRun> {
+export async function startCheckRun(
+  gh: GitHub,
+  ref: RepoRef,
+  run: { name: string; head_sha: string; started_at: Date; details_url?: string; output?: { title: string; summary: string } },
+): Promise<CheckRun> {
   const { data } = await gh.rest.checks.create({
     ...ref,
+    output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
     ...run,
     started_at: run.started_at.toISOString(),
     status: "in_progress",
-    output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
   });
   return data as CheckRun;
 }

@@ -4,7 +4,7 @@
  * and its verdict is written on the group's commit.
  */
 import { DEFAULT_CHECK_NAME } from "../config/schema.js";
-import { applyCheckRun } from "../github/apply.js";
+import { applyCheckRun, startCheckRun } from "../github/apply.js";
 import { loadPolicy, type RepoRef } from "../github/facts.js";
 import { planMergeGroupCheck, type MergeGroupVerdict } from "../output/check.js";
 import { effectivePolicy } from "../policy/evaluate.js";
@@ -16,6 +16,7 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
   const number = queuedPullNumber(group.ref);
   let verdict: MergeGroupVerdict;
   let name: string | undefined;
+  let unread = false; // GitHub could not be read for the PR: worth another try
   if (number === null) {
     verdict = { kind: "unknown_pull", ref: group.ref };
   } else {
@@ -25,6 +26,7 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
       const detailsUrl = result.facts?.pull.html_url;
       const { commands } = effectivePolicy(result.policy, result.evaluation.agent, result.facts?.pull.base?.ref);
       verdict = { kind: "evaluated", number, evaluation: result.evaluation, commands, ...(detailsUrl ? { detailsUrl } : {}) };
+      unread = result.failed === true;
     } else {
       // Null: the PR is closed, or the evaluation failed (logged, and retried for the PR's own check).
       verdict = await gh.rest.pulls.get({ ...ref, pull_number: number }).then(
@@ -44,8 +46,22 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
     name ??= policy?.escalation.check_name ?? DEFAULT_CHECK_NAME;
     report = policy !== null && reportOnly(policy);
   }
-  const plan = planMergeGroupCheck(group.sha, verdict, name ?? DEFAULT_CHECK_NAME, { report });
   const key = `${ref.owner}/${ref.repo}@${group.sha}`;
+  // GitHub could not be read: the queue waits for the check (up to its timeout), so the app waits with it, says so
+  // with an in-progress check, and tries again; the group fails only when the retries run out.
+  if (number !== null && (unread || verdict.kind === "error")) {
+    const first = (deps.retries?.pending(key) ?? 0) === 0;
+    const delay = deps.retries?.schedule(key, () => checkMergeGroup(deps, ref, group));
+    if (delay) {
+      if (first) {
+        const output = { title: `Evaluating #${number}`, summary: `GitHub could not be read for pull request #${number}; the app tries again (next in ${delay / 1000} s) while the merge queue waits.` };
+        await startCheckRun(gh, ref, { name: name ?? DEFAULT_CHECK_NAME, head_sha: group.sha, started_at: deps.now(), output }).catch(() => undefined);
+      }
+      log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: number, merge_group: group.sha, decision: "retry_scheduled", delay_ms: delay }, "merge group check waits for a retry");
+      return;
+    }
+  }
+  const plan = planMergeGroupCheck(group.sha, verdict, name ?? DEFAULT_CHECK_NAME, { report });
   let write;
   try {
     write = await applyCheckRun(gh, ref, plan, { appId: deps.appId, startedAt: deps.now() });

@@ -15,6 +15,7 @@ import {
   API,
   FakeScheduler,
   NOW,
+  OWNER,
   PR_URL,
   REPO_PATH,
   mockCheckRun,
@@ -141,24 +142,80 @@ describe("merge_group.checks_requested", () => {
     expect(nock.isDone()).toBe(true);
   });
 
-  it("fails the merge group when GitHub cannot be read for the PR (never a silent pass)", async () => {
-    const app = setupApp();
+  describe("when GitHub cannot be read for the PR", () => {
+    /** GitHub failing to read PR #2, for as long as the test runs; every check run created on the group is kept. */
+    function failingGitHub(): Json[] {
+      nock(API).persist().get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`).reply(404, { message: "Not Found" });
+      nock(API).persist().get(`/repos/${OWNER}/.github/contents/.github%2Fagent-governance.yml`).reply(404, { message: "Not Found" });
+      nock(API).persist().get(`${REPO_PATH}/pulls/2`).reply(500, { message: "Server Error" });
+      for (const list of ["pulls/2/reviews", "issues/2/comments", "pulls/2/files", "pulls/2/commits"]) {
+        nock(API).persist().get(`${REPO_PATH}/${list}`).query(true).optionally().reply(200, []);
+      }
+      nock(API).persist().get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+      const created: Json[] = [];
+      nock(API).persist().post(`${REPO_PATH}/check-runs`, (b: Json) => (created.push(b), true)).reply(201, { id: 990 });
+      return created;
+    }
+
+    it("the group waits with an in-progress check and is tried again, failing only when the retries run out (never a silent pass)", async () => {
+      const scheduler = new FakeScheduler();
+      const app = setupApp({ scheduler });
+      mockToken();
+      const created = failingGitHub();
+      await receive(app, "merge_group", mergeGroupPayload());
+      expect(created).toEqual([
+        {
+          name: "Agent Governance",
+          head_sha: GROUP_SHA,
+          started_at: NOW,
+          status: "in_progress",
+          output: { title: "Evaluating #2", summary: "GitHub could not be read for pull request #2; the app tries again (next in 30 s) while the merge queue waits." },
+        },
+      ]);
+      expect(app.logs.find((l) => l.msg === "merge group check waits for a retry")).toMatchObject({ decision: "retry_scheduled", pr: 2, merge_group: GROUP_SHA, delay_ms: 30_000 });
+      // Each attempt schedules the PR's own retry, then the group's (the newest timer).
+      for (const ms of [120_000, 600_000]) {
+        await scheduler.timers.at(-1)!.fn();
+        expect(scheduler.timers.at(-1)!.ms).toBe(ms);
+        expect(created).toHaveLength(1);
+      }
+      await scheduler.timers.at(-1)!.fn();
+      expect(created).toHaveLength(2);
+      expect(created[1]).toMatchObject({
+        head_sha: GROUP_SHA,
+        conclusion: "failure",
+        output: {
+          title: "#2: Could not evaluate",
+          summary: "Pull request #2 could not be evaluated for this merge group: GitHub could not be read (500). The PR's own check is retried; add the PR to the merge queue again once it passes.",
+        },
+      });
+    });
+  });
+
+  it("a retry after GitHub came back completes the in-progress check on the group with the PR's verdict", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
     mockToken();
     mockPolicy(null);
     nock(API).get(`${REPO_PATH}/pulls/2`).times(2).reply(500, { message: "Server Error" });
-    nock(API).get(`${REPO_PATH}/pulls/2/reviews`).query(true).optionally().reply(200, []);
-    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).optionally().reply(200, []);
-    nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).optionally().reply(200, []);
-    nock(API).get(`${REPO_PATH}/pulls/2/commits`).query(true).optionally().reply(200, []);
-    const group = mockGroupCheck();
+    for (const list of ["pulls/2/reviews", "issues/2/comments", "pulls/2/files", "pulls/2/commits"]) nock(API).get(`${REPO_PATH}/${list}`).query(true).optionally().reply(200, []);
+    nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => b.status === "in_progress").reply(201, { id: 990 });
     await receive(app, "merge_group", mergeGroupPayload());
-    expect(group.body()).toMatchObject({
-      conclusion: "failure",
-      output: {
-        title: "#2: Could not evaluate",
-        summary: "Pull request #2 could not be evaluated for this merge group: GitHub could not be read (500). The PR's own check is retried; add the PR to the merge queue again once it passes.",
-      },
-    });
+    expect(nock.isDone()).toBe(true);
+
+    mockPolicy(null);
+    mockPr(ALICE_APPROVES);
+    mockLabels({ add: ["agent-pr"], exists: true });
+    mockCheckRun();
+    let completed: Json | undefined;
+    nock(API)
+      .get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ id: 990, name: "Agent Governance", head_sha: GROUP_SHA, status: "in_progress", conclusion: null, output: { title: "Evaluating #2", summary: "" }, app: { id: 123 } }] })
+      .patch(`${REPO_PATH}/check-runs/990`, (b: Json) => ((completed = b), true))
+      .reply(200, { id: 990 });
+    await scheduler.timers.at(-1)!.fn();
+    expect(completed).toMatchObject({ status: "completed", conclusion: "success", output: { title: "#2: Policy satisfied" } });
     expect(nock.isDone()).toBe(true);
   });
 
