@@ -191,7 +191,8 @@ async function accept(
   await addReaction(deps.gh, ref, commentId, escalate ? "rocket" : "+1");
   const result = await evaluatePullNow(deps, target, { escalateNow: escalate && !answered, known });
   if (escalate && !answered) {
-    const notified = (result?.newTiers ?? []).flatMap((i) => result?.policy.escalation.tiers[i]?.notify ?? []);
+    const tiers = (result?.applying ?? result?.policy)?.escalation.tiers ?? [];
+    const notified = (result?.newTiers ?? []).flatMap((i) => tiers[i]?.notify ?? []);
     await postComment(deps.gh, ref, target.number, escalateReply(login, notified, commentId));
   }
   return "accepted";

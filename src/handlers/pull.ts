@@ -61,6 +61,8 @@ export interface PullResult {
   notes?: string[];
   /** Our check run on the head as read while gathering (null: none). */
   check?: CheckRun | null;
+  /** The policy that applied: `policy` with the `overrides` entries for the PR's agent and base branch (set once outputs are planned). */
+  applying?: Policy;
 }
 
 /**
@@ -231,7 +233,11 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   const { evaluation, facts, policy } = result;
   const notes: string[] = [...(result.notes ?? [])];
   const writes: Record<string, string> = {};
-  const outputs = facts ? planOutputs(evaluation, facts, policy, deps.now(), options) : null;
+  // What reviewers are told and asked (the comment, tiers, labels, review requests, the commands line) follows the
+  // policy that applied to this PR, as the evaluation did; the check's name stays the loaded policy's.
+  const applying = effectivePolicy(policy, evaluation.agent, facts?.pull.base?.ref ?? target.pull?.base?.ref);
+  result.applying = applying;
+  const outputs = facts ? planOutputs(evaluation, facts, applying, deps.now(), options) : null;
   // The check run is written even when an earlier write fails (the error is thrown after it, for the retry):
   // a failed label write must not leave an older verdict on the head.
   let failedWrite: unknown;
@@ -251,8 +257,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
     }
   }
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
-  const { commands } = effectivePolicy(policy, evaluation.agent, facts?.pull.base?.ref);
-  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, commands, ...(detailsUrl ? { detailsUrl } : {}) });
+  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, commands: applying.commands, ...(detailsUrl ? { detailsUrl } : {}) });
   writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
   if (failedWrite) throw failedWrite;
   // The audit line (README "Audit log"): one per decision, no free text.

@@ -185,7 +185,10 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
     "",
     "Approve with a GitHub review of the latest commit, or comment one of:",
     "",
-    ...COMMANDS.map((c) => `- \`${c.usage}\`: ${c.what}${c.usage.includes("override") ? ` (${overrideWho(policy.commands.override)})` : ""}`),
+    // As the check summary's commands line: `/governance approve` only while the policy lets it count.
+    ...COMMANDS.filter((c) => policy.commands.approve.enabled || !c.usage.includes("approve")).map(
+      (c) => `- \`${c.usage}\`: ${c.what}${c.usage.includes("override") ? ` (${overrideWho(policy.commands.override)})` : ""}`,
+    ),
     "",
     "</details>",
   );

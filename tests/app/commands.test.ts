@@ -626,6 +626,22 @@ describe("/governance recheck, explain, escalate, help", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("escalate names the tier of the `overrides` entry that applies to the PR, whose tiers the comment follows", async () => {
+    const POLICY = "overrides:\n  - agents: [copilot]\n    base_branches: [master]\n    escalation: { tiers: [{ after: 24h, notify: [acme/leads] }] }\n";
+    mockToken();
+    mockPolicy(POLICY);
+    mockPr({ pull: recentPr(), comments: [listed("/governance escalate")], permissions: { alice: "write" } });
+    mockReaction();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    const escalation = mockEscalation();
+    mockCheckRun();
+    const reply = mockReply();
+    await receive(app, "issue_comment", commentPayload({ body: "/governance escalate" }));
+    expect(escalation.body()).toContain("cc @acme/leads (escalation tier 1, after 24h)");
+    expect(reply.body()).toBe(`Escalated at @alice's request: notified \`acme/leads\` in the escalation comment.\n\n${marker}`);
+    expect(nock.isDone()).toBe(true);
+  });
+
   it.each([
     ["help", "/governance help", ""],
     ["a bare prefix", "/governance", ""],

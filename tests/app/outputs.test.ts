@@ -81,6 +81,39 @@ describe("escalation comment, labels and review requests", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("follows the `overrides` entry that applies to the PR (its agent, into its base): its tiers, who may override, whom to ask", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    // The example PR merges into `master`: this entry applies; the base policy has no tiers and admins override.
+    mockPolicy(
+      "overrides:\n  - agents: [copilot]\n    base_branches: [master]\n    escalation: { tiers: [{ after: 0h, notify: [octocat] }] }\n    commands: { override: { min_permission: maintain } }\n",
+    );
+    mockPr({ opened: true });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    const request = mockReviewRequest();
+    const comment = mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### 👀 This agent PR needs human review",
+        "",
+        "Opened by **Copilot coding agent**. Before it can merge:",
+        "",
+        "- ⏳ **reviewers**: 1 more approval from anyone with write permission or above",
+        "",
+        "cc @octocat (escalation tier 1, after 0h)",
+        "",
+        HOW_TO_ACT.replace("(admin permission)", "(maintain permission or above)") + `\n<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
+      ].join("\n"),
+    );
+    expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: [] });
+    // The check run says the same about who may override.
+    expect((check.body()?.output as { summary: string }).summary).toContain("`/governance override <reason>` (maintain permission or above)");
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("ignores an escalation comment another bot forged (all tiers 'notified'): the app posts its own and notifies tier 1", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     const forged = {

@@ -310,6 +310,24 @@ describe("pull_request_review events", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("re-evaluates when the PR's base is changed (`pull_request.edited` with `changes.base`): an approval given into `master` is short of a release branch's two", async () => {
+    const policy = "reviewers: { required: 1 }\noverrides:\n  - agents: [\"*\"]\n    base_branches: [release/**]\n    reviewers: { required: 2 }\n";
+    const retarget = (pull: Record<string, unknown>) => ({ ...pull, base: { ...(pull.base as Record<string, unknown>), ref: "release/1.0" } });
+    // GitHub's `edited` payload for a base change: the PR as it is now, and the base it had.
+    const payload = pullRequestPayload();
+    payload.action = "edited";
+    payload.pull_request = retarget(payload.pull_request as Record<string, unknown>);
+    payload.changes = { base: { ref: { from: "master" }, sha: { from: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e" } } };
+    mockPolicy(policy);
+    mockPr({ pull: retarget(pullObject()), reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    waitingOutputs();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", payload);
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect((check.body()?.output as { summary: string }).summary).toContain("| ⏳ | `reviewers` | Human review: 1/2 approvals;");
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("does not count an approval from a read-only user", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "read" } });

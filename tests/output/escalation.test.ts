@@ -115,6 +115,13 @@ describe("labels and review requests", () => {
     });
     expect(planLabels({ ...waiting, outcome: "error" }, facts(), policy, esc)).toEqual({ add: [], remove: [] });
   });
+  it("says what the check summary says about commands: no `/governance approve` when `commands.approve.enabled` is false", () => {
+    const off = PolicySchema.parse({ escalation: { tiers }, commands: { approve: { enabled: false }, override: { min_permission: "maintain" } } });
+    const body = planEscalation(waiting, facts(), off, at(1)).comment!.body;
+    expect(body).not.toContain("/governance approve");
+    expect(body).toContain("- `/governance override <reason>`: lets the current head commit pass despite failing rules; recorded with who, when, commit and reason (maintain permission or above)");
+    expect(planEscalation(waiting, facts(), policy, at(1)).comment!.body).toContain("- `/governance approve`: counts as your approval of the current head commit");
+  });
   it("requests reviewers who can satisfy what is missing: not the author, the invoker, bots, other orgs or people who reviewed", () => {
     const esc = planEscalation(waiting, facts(), policy, at(1));
     expect(planReviewRequests(waiting, facts({ requested_reviewers: [{ login: "bob" }] }), policy, esc)).toEqual({ reviewers: [], team_reviewers: ["maintainers"] });
