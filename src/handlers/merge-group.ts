@@ -7,7 +7,6 @@ import { DEFAULT_CHECK_NAME } from "../config/schema.js";
 import { applyCheckRun, startCheckRun } from "../github/apply.js";
 import { loadPolicy, type RepoRef } from "../github/facts.js";
 import { planMergeGroupCheck, type MergeGroupVerdict } from "../output/check.js";
-import { effectivePolicy } from "../policy/evaluate.js";
 import { queuedPullNumber, type MergeGroupTarget } from "./payload.js";
 import { evaluatePull, reportOnly, type Deps } from "./pull.js";
 
@@ -24,8 +23,8 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
     if (result) {
       name = result.policy.escalation.check_name;
       const detailsUrl = result.facts?.pull.html_url;
-      const { commands } = effectivePolicy(result.policy, result.evaluation.agent, result.facts?.pull.base?.ref);
-      verdict = { kind: "evaluated", number, evaluation: result.evaluation, commands, ...(detailsUrl ? { detailsUrl } : {}) };
+      const commands = result.applying?.commands;
+      verdict = { kind: "evaluated", number, evaluation: result.evaluation, ...(commands ? { commands } : {}), ...(detailsUrl ? { detailsUrl } : {}) };
       unread = result.failed === true;
     } else {
       // Null: the PR is closed, or the evaluation failed (logged, and retried for the PR's own check).
