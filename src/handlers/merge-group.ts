@@ -46,11 +46,13 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
     report = policy !== null && reportOnly(policy);
   }
   const key = `${ref.owner}/${ref.repo}@${group.sha}`;
+  // The queue waits for the check: a retry runs the whole check again, with a fresh evaluation.
+  const retryLater = () => deps.retries?.schedule(key, () => checkMergeGroup(deps, ref, group)) ?? null;
   // GitHub could not be read: the queue waits for the check (up to its timeout), so the app waits with it, says so
   // with an in-progress check, and tries again; the group fails only when the retries run out.
   if (number !== null && (unread || verdict.kind === "error")) {
     const first = (deps.retries?.pending(key) ?? 0) === 0;
-    const delay = deps.retries?.schedule(key, () => checkMergeGroup(deps, ref, group));
+    const delay = retryLater();
     if (delay) {
       if (first) {
         const output = { title: `Evaluating #${number}`, summary: `GitHub could not be read for pull request #${number}; the app tries again (next in ${delay / 1000} s) while the merge queue waits.` };
@@ -65,8 +67,7 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
   try {
     write = await applyCheckRun(gh, ref, plan, { appId: deps.appId, startedAt: deps.now() });
   } catch (err) {
-    // The queue waits for the check: try again with backoff (and a fresh evaluation).
-    const delay = deps.retries?.schedule(key, () => checkMergeGroup(deps, ref, group));
+    const delay = retryLater();
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: number, merge_group: group.sha, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status }, delay_ms: delay ?? null },
       "merge group check could not be written",
