@@ -112,7 +112,8 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
       title: "Agent policy",
       description:
         "The repository's policy for agent PRs: paths you must not change, size limits, who must approve what, " +
-        "compliance rules. Call before planning a change; pass `agent` (your id) to apply per-agent overrides.",
+        "compliance rules. Call before planning a change; pass `agent` (your id) to apply per-agent overrides, " +
+        "and `base_branch` when your PR will not merge into `main`.",
       inputSchema: GetPolicyInput,
       annotations,
     },
@@ -124,7 +125,7 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
       title: "Check a planned PR",
       description:
         "Check a planned PR with the same evaluator as the GitHub check. Pass every file you will change " +
-        "(with line counts and patch if you have them), the PR title and body, and your agent id. " +
+        "(with line counts and patch if you have them), the PR title and body, your agent id, and the base branch if not `main`. " +
         "Returns what would fail with the fix for each, and which humans must approve.",
       inputSchema: CheckChangeInput,
       annotations,
