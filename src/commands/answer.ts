@@ -3,6 +3,7 @@
  * carrying a hidden marker naming the comment it answers, so a redelivered
  * command is answered once (the marker is found in the comment list).
  */
+import type { Policy } from "../config/schema.js";
 import { isBot } from "../policy/reviewers.js";
 import { redactSecrets } from "../policy/secrets.js";
 import type { CommentFacts } from "../types.js";
@@ -29,24 +30,41 @@ export const COMMANDS: readonly { usage: string; who: string; what: string }[] =
   { usage: "/governance help", who: "anyone", what: "shows this list" },
 ];
 
-export const HELP = [
-  "**agent-governance commands**: write one in a new PR comment, on a line of its own (case does not matter; quoted or in code it does not count).",
-  "",
-  "| Command | Who may | What it does |",
-  "| --- | --- | --- |",
-  ...COMMANDS.map((c) => `| \`${c.usage}\` | ${c.who} | ${c.what} |`),
-  "",
-  "Editing or deleting a command's comment withdraws it; an edited command is not obeyed.",
-].join("\n");
+/** Who may override, as `commands.override` says, for reviewers. */
+export function overrideWho(o: Policy["commands"]["override"]): string {
+  const by = o.min_permission === "admin" ? "admin permission" : `${o.min_permission} permission or above`;
+  return `${by}${o.users.length || o.teams.length ? " or the people `commands.override` lists" : ""}`;
+}
+
+/** The help text; with the applying policy's `commands`, who may override and whether approve is on say what it says. */
+export function helpText(commands?: Policy["commands"]): string {
+  const who = (c: (typeof COMMANDS)[number]) => {
+    if (!commands) return c.who;
+    if (c.usage.includes("override")) return overrideWho(commands.override);
+    if (c.usage.endsWith("approve") && !commands.approve.enabled) return "nobody: off in this repository (`commands.approve.enabled: false`); approve with a GitHub review";
+    return c.who;
+  };
+  return [
+    "**agent-governance commands**: write one in a new PR comment, on a line of its own (case does not matter; quoted or in code it does not count).",
+    "",
+    "| Command | Who may | What it does |",
+    "| --- | --- | --- |",
+    ...COMMANDS.map((c) => `| \`${c.usage}\` | ${who(c)} | ${c.what} |`),
+    "",
+    "Editing or deleting a command's comment withdraws it; an edited command is not obeyed.",
+  ].join("\n");
+}
+
+export const HELP = helpText();
 
 /** A reply: `text` with secrets redacted (it may quote the command or the evaluation), then the marker, which redaction never touches. */
 const withMarker = (text: string, commentId: number) => `${redactSecrets(text)}\n\n${replyMarker(commentId)}`;
 
 const quoted = (cmd: ParsedCommand) => `\`/governance${cmd.word ? ` ${redactSecrets(cmd.word.slice(0, 400)).replace(/`/g, "'").slice(0, 50)}` : ""}\``;
 
-export function helpReply(cmd: ParsedCommand, commentId: number): string {
+export function helpReply(cmd: ParsedCommand, commentId: number, commands?: Policy["commands"]): string {
   const lead = cmd.name === "unknown" ? `${quoted(cmd)} is not a command.\n\n` : "";
-  return withMarker(`${lead}${HELP}`, commentId);
+  return withMarker(`${lead}${helpText(commands)}`, commentId);
 }
 
 export function refusalReply(login: string, cmd: ParsedCommand, reason: string, commentId: number): string {

@@ -139,7 +139,7 @@ async function answerCommand(
     case "help":
     case "unknown":
       logDecision("help");
-      await reply(helpReply(cmd, comment.id));
+      await reply(helpReply(cmd, comment.id, effective.commands));
       return answered ? "already_answered" : "help";
     case "explain": {
       logDecision("explain");

@@ -7,7 +7,7 @@ import { durationMs, type Policy } from "../config/schema.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import { redactSecrets } from "../policy/secrets.js";
 import type { CommentFacts, Evaluation, PullFacts } from "../types.js";
-import { COMMANDS } from "../commands/answer.js";
+import { COMMANDS, overrideWho } from "../commands/answer.js";
 
 export const ESCALATION_MARKER = "<!-- agent-governance:escalation -->";
 const STATE_RE = /<!-- agent-governance:state (\{.*?\}) -->/;
@@ -135,11 +135,6 @@ export function planEscalation(
   return { comment: { action: "create", body }, newTiers, notifiedTiers };
 }
 
-/** Who may override, as `commands.override` says, for reviewers. */
-export function overrideWho(o: Policy["commands"]["override"]): string {
-  const by = o.min_permission === "admin" ? "admin permission" : `${o.min_permission} permission or above`;
-  return `${by}${o.users.length || o.teams.length ? " or the people `commands.override` lists" : ""}`;
-}
 
 /** User text (an override reason) shown as code: no mentions, links or formatting. */
 export const inlineCode = (text: string) => `\`${text.replace(/`/g, "'").replace(/\s+/g, " ").trim()}\``;

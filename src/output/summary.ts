@@ -3,7 +3,8 @@ import { defaultPolicy, type Policy } from "../config/schema.js";
 import type { Evaluation, RuleStatus } from "../types.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import { redactSecrets } from "../policy/secrets.js";
-import { inlineCode, overrideWho } from "./escalation.js";
+import { overrideWho } from "../commands/answer.js";
+import { inlineCode } from "./escalation.js";
 
 const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "⏳", skipped: "➖" };
 

@@ -6,7 +6,8 @@
 import examples from "@octokit/webhooks-examples";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HELP } from "../../src/commands/answer.js";
+import { helpText } from "../../src/commands/answer.js";
+import { defaultPolicy } from "../../src/config/schema.js";
 import {
   API,
   pullObject,
@@ -653,7 +654,9 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockCheckRunRead();
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body, user: READER }));
-    expect(reply.body()).toBe(`${lead}${HELP}\n\n${marker}`);
+    // The help of the policy that applies (here the defaults: override needs admin permission).
+    expect(reply.body()).toBe(`${lead}${helpText(defaultPolicy().commands)}\n\n${marker}`);
+    expect(reply.body()).toContain("| `/governance override <reason>` | admin permission | lets the current head commit pass");
     expect(nock.isDone()).toBe(true);
   });
 });

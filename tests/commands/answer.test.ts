@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { alreadyAnswered, escalateReply, explainReply, HELP, helpReply, MAX_REPLY, refusalReply, replyMarker } from "../../src/commands/answer.js";
+import { alreadyAnswered, escalateReply, explainReply, HELP, helpReply, helpText, MAX_REPLY, refusalReply, replyMarker } from "../../src/commands/answer.js";
+import { policy } from "../policy/build.js";
 import { parseCommand } from "../../src/commands/parse.js";
 
 const approve = parseCommand("/governance approve")!;
@@ -25,6 +26,13 @@ describe("the app's answers", () => {
 
   it("quote an unknown word without breaking the inline code", () => {
     expect(helpReply(unknown, 1)).toBe(`\`/governance l'gtm\` is not a command.\n\n${HELP}\n\n${replyMarker(1)}`);
+  });
+
+  it("help says who may use approve and override under the policy that applies", () => {
+    const text = helpText(policy({ commands: { approve: { enabled: false }, override: { min_permission: "maintain", users: ["release-captain"] } } }).commands);
+    expect(text).toContain("| `/governance approve` | nobody: off in this repository (`commands.approve.enabled: false`); approve with a GitHub review | counts as your approval of the current head commit |");
+    expect(text).toContain("| `/governance override <reason>` | maintain permission or above or the people `commands.override` lists | lets the current head commit pass");
+    expect(HELP).toContain("| `/governance override <reason>` | admins, or the people the policy's `commands.override` lists |");
   });
 
   it("name escalated tiers without mentioning them again", () => {
