@@ -120,6 +120,11 @@ export interface PullFacts {
   reviews: ReviewFacts[];
   comments: CommentFacts[];
   checks?: CheckFacts[];
+  /**
+   * The other open PRs of this repository whose head is this PR's head commit. GitHub keeps one check
+   * run per commit and name, so they share this PR's: read for a governed PR (absent: not read).
+   */
+  shared_head?: number[];
   /** login → repository permission; a login missing here counts as `none`. */
   permissions?: Record<string, Permission>;
   /** "org/slug" → member logins. */

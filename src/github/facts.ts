@@ -242,12 +242,16 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   const need = neededLookups(policy, facts, verdict);
   const name = policy.escalation.check_name;
   const unreadable: Record<string, number> = {};
-  let [check, permissions, teams, checks] = await Promise.all([
+  let [check, permissions, teams, checks, sharedHead] = await Promise.all([
     opts.known?.sha === pull.head.sha ? Promise.resolve(opts.known.check) : findCheckRun(gh, ref, pull.head.sha, name, opts.appId),
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
     need.checks ? listChecks(gh, ref, pull.head.sha) : Promise.resolve(undefined),
+    // A new PR whose head has no check run of ours shares it with no PR evaluated yet; a twin's later
+    // evaluation finds the check run there, reads in full and sees this PR.
+    need.sharedHead && !fresh ? pullsForCommit(gh, ref, pull.head.sha) : Promise.resolve(undefined),
   ]);
+  if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
   facts.permissions = permissions;
   facts.teams = teams;
   facts.seen_at = { [pull.head.sha]: check?.started_at ?? null };

@@ -26,12 +26,14 @@ const SETTING_OF: Record<string, string> = { "paths.agent_files": "paths.protect
 const NOT_SETTINGS: Record<string, string> = {
   policy: "The policy file itself: it must be valid YAML that matches the schema, or every agent PR fails.",
   evaluation: "The app could not gather the PR's facts from GitHub (an API error), so it could not evaluate the policy.",
+  "head.shared": "Another open PR has the same head commit: a check run belongs to the commit, so the PRs would share one verdict.",
 };
 
 /** How to satisfy each rule, for an agent about to open a PR. Rules not listed get a generic line. */
 const SATISFY: Record<string, string> = {
   policy: "Fix the policy file (`agent-governance validate` prints each problem with file:line:col); an agent should not edit it.",
   evaluation: "Nothing to change in the PR: the app retries, and `/governance recheck` re-runs it.",
+  "head.shared": "Open one PR per head commit: do not propose the same commit into two branches; push a distinct commit to one of them.",
   reviewers: "Open the PR and request review; an eligible human (not you, not the PR author) approves the latest commit. Every push makes earlier approvals stale unless `reviewers.stale_on_push` is false.",
   "paths.forbidden": "Do not change these paths: leave them out of the PR. Only an admin's `/governance override <reason>` lets such a PR pass.",
   "paths.restricted": "Leave files in this group out of the PR, or expect to wait for the group's own reviewers to approve.",
@@ -74,6 +76,9 @@ function nodeAt(path: string): JsonSchemaNode | null {
 }
 
 /** The schema's description of a rule id's setting, or null for an id the policy does not know. */
+/** Is the rule one the policy sets (a key of the file), rather than one about the file or the PR itself? */
+export const isSettingRule = (ruleId: string): boolean => !(splitRuleId(ruleId).base in NOT_SETTINGS);
+
 export function ruleMeaning(ruleId: string): string | null {
   const { base } = splitRuleId(ruleId);
   if (NOT_SETTINGS[base]) return NOT_SETTINGS[base]!;

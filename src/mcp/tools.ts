@@ -16,6 +16,7 @@ import {
   formatSetting,
   howToSatisfy,
   isOn,
+  isSettingRule,
   knownRuleIds,
   ruleMeaning,
   settingValue,
@@ -432,8 +433,8 @@ export function explainRule(state: PolicyState, args: ExplainRuleArgs): CallTool
   if (state.ok) {
     const verdict = declaredVerdict(args.agent, state.policy);
     const policy = effectivePolicy(state.policy, verdict, args.base_branch ?? DEFAULT_BASE);
-    const { base, index } = splitRuleId(id);
-    if (!["policy", "evaluation"].includes(base)) {
+    const { index } = splitRuleId(id);
+    if (isSettingRule(id)) {
       const value = settingValue(policy, id);
       const where = state.found ? state.source : "the default policy";
       if (index !== null && value === undefined) out.push(`In ${where}: there is no entry ${index}.`);

@@ -47,6 +47,24 @@ export function incompleteCommitsRule(facts: PullFacts): RuleResult | null {
   };
 }
 
+/**
+ * Other open PRs with the same head commit share its check run (GitHub keeps one per commit and name), so
+ * whichever PR was evaluated last would speak for all of them, across bases and diffs: none passes.
+ */
+export function sharedHeadRule(facts: PullFacts): RuleResult | null {
+  const others = facts.shared_head ?? [];
+  if (others.length === 0) return null;
+  const list = others.slice(0, 10).map((n) => `#${n}`).join(", ") + (others.length > 10 ? ` and ${others.length - 10} more` : "");
+  return {
+    id: "head.shared",
+    status: "fail",
+    message:
+      `The head commit \`${facts.pull.head.sha.slice(0, 7)}\` is also the head of ${list}. GitHub keeps one check run per commit, ` +
+      "so this check would say the same for every PR with this head, whatever their bases, changes and approvals; no override applies.",
+    fix: "Close the other PR, or push a distinct commit to one of them (an empty commit will do); then `/governance recheck` here.",
+  };
+}
+
 /** The PR description without HTML comments (template hints), trimmed. */
 export function bodyText(body: string | null | undefined): string {
   return (body ?? "").replace(/<!--[\s\S]*?(-->|$)/g, "").trim();

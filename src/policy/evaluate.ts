@@ -8,7 +8,7 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, unlistedCommits } from "./compliance.js";
+import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits } from "./compliance.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import {
@@ -121,14 +121,16 @@ export function evaluate(input: EvaluateInput): Evaluation {
       locations: g.files.map((path) => ({ path, message: `Needs approval: ${describeRequirement(r)}.` })),
     });
   }
-  for (const rule of [incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
+  const shared = sharedHeadRule(facts);
+  for (const rule of [shared, incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
     if (rule) rules.push(rule);
   }
 
   const missing = required.filter((r) => !requirementMet(r));
   const failed = rules.filter((r) => r.status === "fail");
   const pending = rules.filter((r) => r.status === "pending");
-  const override = applyingOverride(effects.overrides, policy, facts);
+  // An override is given on one PR; a shared head's check run would carry it to the others.
+  const override = shared ? null : applyingOverride(effects.overrides, policy, facts);
 
   let outcome: Outcome;
   let title: string;

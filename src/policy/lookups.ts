@@ -15,6 +15,8 @@ export interface Lookups {
   logins: string[];
   teams: string[];
   checks: boolean;
+  /** The other open PRs whose head is this PR's head commit (they share its check run): for a governed PR. */
+  sharedHead: boolean;
 }
 
 const COMMAND = /^\s*\/governance\b/im;
@@ -44,5 +46,5 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
     for (const t of dependencyGroup(policy, facts)?.set.teams ?? []) teams.add(t);
   }
   const checks = governed && policy.compliance.required_checks.some((c) => c.name !== policy.escalation.check_name);
-  return { logins: [...logins].sort(), teams: logins.size > 0 ? [...teams].sort() : [], checks };
+  return { logins: [...logins].sort(), teams: logins.size > 0 ? [...teams].sort() : [], checks, sharedHead: governed };
 }

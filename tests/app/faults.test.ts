@@ -389,6 +389,7 @@ describe("ordering and concurrency", () => {
       .post(`${REPO_PATH}/issues/2/comments`, (b) => ((commentBody = b.body), commentsCreated++, true)).reply(201, { id: 9001 })
       .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)
       .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).times(2).reply(200, [{ number: 2, state: "open", head: { sha: HEAD_SHA } }])
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
       .post(`${REPO_PATH}/check-runs`, (b) => ((checkBody = b), checksCreated++, true)).reply(201, { id: 555 })
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true)

@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ALICE_APPROVED_SUMMARY,
   API,
+  REPO_PATH,
+  mockCheckRunRead,
   COPILOT,
   DEVIN,
   HEAD_SHA,
@@ -326,6 +328,38 @@ describe("pull_request_review events", () => {
     expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
     expect((check.body()?.output as { summary: string }).summary).toContain("| ⏳ | `reviewers` | Human review: 1/2 approvals;");
     expect(nock.isDone()).toBe(true);
+  });
+
+  it("fails an approved PR whose head commit is also another open PR's head: the check run would speak for both", async () => {
+    mockPolicy(null);
+    mockPr({
+      reviews: [review({ login: "alice" })],
+      permissions: { alice: "write" },
+      // A twin into another base: GitHub lists both PRs for the commit (and a merged one that once had it).
+      headPulls: [
+        { number: 2, state: "open", head: { sha: HEAD_SHA } },
+        { number: 7, state: "open", head: { sha: HEAD_SHA } },
+        { number: 1, state: "closed", head: { sha: HEAD_SHA } },
+      ],
+    });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
+    expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Policy violation: head.shared" } });
+    expect((check.body()?.output as { summary: string }).summary).toContain("| ❌ | `head.shared` | The head commit `ec26c3e` is also the head of #7.");
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a new PR's first evaluation (no check run of ours on its head) does not ask which PRs share the head", async () => {
+    const lookup = nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).reply(200, []);
+    mockPolicy(null);
+    mockCheckRunRead();
+    mockPr({ opened: true });
+    waitingOutputs();
+    mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(lookup.isDone()).toBe(false);
   });
 
   it("does not count an approval from a read-only user", async () => {

@@ -71,6 +71,7 @@ describe("snapshot", () => {
       comments: [],
       permissions: { alice: "write" },
       teams: { "Codertocat/dba": ["alice", "dan"] },
+      shared_head: [],
       seen_at: { [HEAD_SHA]: "2026-11-20T10:00:00Z" },
     });
     expect(readFacts(outFile).pull.head.sha).toBe(HEAD_SHA);
@@ -108,6 +109,7 @@ describe("snapshot", () => {
     for (const list of ["files", "commits", "reviews"]) ghe.get(`${REPO_PATH}/pulls/2/${list}`).query(true).reply(200, []);
     ghe.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
     ghe.get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+    ghe.get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).reply(200, [{ number: 2, state: "open", head: { sha: HEAD_SHA } }]);
     const config = join(tempDir({ "p.yml": "mode: report\n" }), "p.yml");
     const { io, out } = capture({ GITHUB_TOKEN: TOKEN, GHE_HOST: "ghe.example.com" });
     expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(0);

@@ -194,6 +194,8 @@ export interface PrMocks {
   teams?: Record<string, string[]>;
   /** The PR's timeline events (`head_ref_force_pushed` matters); read only when a command would count for the head. */
   timeline?: Json[];
+  /** The PRs GitHub lists for the head commit (other open PRs with this head share its check run); read for a governed PR. */
+  headPulls?: Json[];
 }
 
 export function mockPr(m: PrMocks = {}): nock.Scope {
@@ -208,6 +210,11 @@ export function mockPr(m: PrMocks = {}): nock.Scope {
   // Read only when a command would count for the head (force-pushes since the app saw it): no force-push by default.
   scope.get(`${REPO_PATH}/issues/2/timeline`).query(true).optionally().reply(200, m.timeline ?? []);
   scope.get(`${pr}/commits`).query(true).reply(200, m.commits ?? [commit()]);
+  // Read for a governed PR: by default GitHub lists only this PR for its head.
+  scope
+    .get((path) => new RegExp(`^${REPO_PATH}/commits/[0-9a-f]{40}/pulls`).test(path))
+    .optionally()
+    .reply(200, m.headPulls ?? [{ number: 2, state: "open", head: { sha: HEAD_SHA } }]);
   for (const [login, permission] of Object.entries(m.permissions ?? {})) {
     scope
       .get(`${REPO_PATH}/collaborators/${encodeURIComponent(login)}/permission`)

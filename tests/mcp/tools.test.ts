@@ -151,10 +151,13 @@ describe("tools on a policy", () => {
     );
   });
 
-  it("explain_rule on a rule that is not a setting explains it without a setting line", () => {
-    const r = explainRule(state({}), { rule: "policy" });
+  it.each([
+    ["policy", /^`policy`: The policy file itself[^\n]*\nTo satisfy: Fix the policy file/],
+    ["head.shared", /^`head\.shared`: Another open PR has the same head commit[^\n]*\nTo satisfy: Open one PR per head commit/],
+  ])("explain_rule on %s, not a setting, explains it without a setting line", (rule, text) => {
+    const r = explainRule(state({}), { rule });
     expect(r.isError).toBeFalsy();
-    expect(textOf(r)).toMatch(/^`policy`: The policy file itself.*\nTo satisfy: Fix the policy file/s);
+    expect(textOf(r)).toMatch(text);
   });
 });
 

@@ -127,6 +127,30 @@ describe("stale_on_push: false", () => {
   });
 });
 
+describe("head.shared: other open PRs with the same head commit share its check run", () => {
+  it("fails, naming them, and no override passes it (the check would carry it to the other PRs)", () => {
+    const f = facts({
+      shared_head: [7, 9],
+      reviews: approved,
+      comments: [{ id: 1, user: { login: "root", type: "User" }, body: "/governance override hotfix", created_at: "2025-05-02T00:00:00Z" }],
+      permissions: { alice: "write", root: "admin" },
+    });
+    const e = run({}, f);
+    expect(e).toMatchObject({ outcome: "violation", conclusion: "failure", title: "Policy violation: head.shared", overrides: [] });
+    expect(e.rules.find((r) => r.id === "head.shared")).toEqual({
+      id: "head.shared",
+      status: "fail",
+      message:
+        "The head commit `c0ffee0` is also the head of #7, #9. GitHub keeps one check run per commit, so this check would say the same for every PR with this head, whatever their bases, changes and approvals; no override applies.",
+      fix: "Close the other PR, or push a distinct commit to one of them (an empty commit will do); then `/governance recheck` here.",
+    });
+  });
+  it("is silent when the head is this PR's alone, or was not read", () => {
+    expect(run({}, facts({ shared_head: [], reviews: approved })).rules.map((r) => r.id)).not.toContain("head.shared");
+    expect(run({}, facts({ reviews: approved })).rules.map((r) => r.id)).not.toContain("head.shared");
+  });
+});
+
 describe("commits.incomplete: GitHub lists at most 250 commits", () => {
   // 250 listed commits, the last one the head, dated before the comments.
   const listed = Array.from({ length: 250 }, (_, i) =>
@@ -289,15 +313,15 @@ describe("neededLookups", () => {
   };
   it("asks for reviewers' permissions, the applying policy's teams, and checks it requires", () => {
     const f = facts({ reviews: approved, comments: [{ id: 1, user: { login: "bob", type: "User" }, body: "/governance approve", created_at: NOW }] });
-    expect(neededLookups(policy(input), f, copilot)).toEqual({ logins: ["alice", "bob"], teams: ["acme/maintainers"], checks: true });
+    expect(neededLookups(policy(input), f, copilot)).toEqual({ logins: ["alice", "bob"], teams: ["acme/maintainers"], checks: true, sharedHead: true });
   });
   it("asks for a group's team only when the PR touches that group's files", () => {
     const f = facts({ reviews: approved, files: [{ filename: "package.json", status: "modified", additions: 1, deletions: 0 }] });
     expect(neededLookups(policy(input), f, copilot).teams).toEqual(["acme/deps", "acme/maintainers"]);
   });
   it("skips teams when nobody reviewed, and checks for a PR the policy does not govern", () => {
-    expect(neededLookups(policy(input), facts(), copilot)).toEqual({ logins: [], teams: [], checks: true });
-    expect(neededLookups(policy(input), facts({ reviews: approved }), human)).toEqual({ logins: ["alice"], teams: [], checks: false });
+    expect(neededLookups(policy(input), facts(), copilot)).toEqual({ logins: [], teams: [], checks: true, sharedHead: true });
+    expect(neededLookups(policy(input), facts({ reviews: approved }), human)).toEqual({ logins: ["alice"], teams: [], checks: false, sharedHead: false });
   });
   it("never looks up the author or bots", () => {
     const f = facts({ reviews: [{ ...review("x[bot]", "APPROVED", NOW), user: { login: "x[bot]", type: "Bot" } }, review("Copilot", "COMMENTED", NOW)] });
