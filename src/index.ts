@@ -121,7 +121,11 @@ export function createApp(appOptions: AppOptions = {}) {
       if (!pull.labels?.length) return;
       // In the PR's queue: an evaluation still running must not write "needs review" over the closing edit.
       const target = { ...repo, number: pull.number, merged: pull.merged === true, labels: (pull.labels ?? []).map((l) => l.name) };
-      await inPullQueue(deps, target, () => closePull(deps, target));
+      const { violating } = await inPullQueue(deps, target, () => closePull(deps, target));
+      // A violating PR may have failed `head.shared`: the open PRs it shared its head with are evaluated again.
+      if (!violating) return;
+      const twins = (await pullsForCommit(deps.gh, repo, pull.head.sha)).filter((n) => n !== pull.number);
+      for (const number of twins) await evaluatePull(deps, { ...repo, number });
     });
     on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context, deps, repo) => {
       const pull = pullOf(context.payload);

@@ -158,7 +158,8 @@ async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, b
  * and violation labels go, as the policy names them (the check run stays as the
  * record of the last head).
  */
-export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<void> {
+/** Closes a PR's outputs; says whether it carried the violation label (as a `head.shared` twin does). */
+export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<{ violating: boolean }> {
   const ref = { owner: target.owner, repo: target.repo };
   const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER, deps.appId);
   const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
@@ -167,6 +168,7 @@ export async function closePull(deps: Deps, target: PullTarget & { merged: boole
   const transient = new Set([needs_review, violation].map((l) => l.toLowerCase()));
   await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l.toLowerCase())) });
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
+  return { violating: target.labels.some((l) => l.toLowerCase() === violation.toLowerCase()) };
 }
 
 /** The waiting and violation labels' names: the policy's (ETag-cached), else the defaults. */

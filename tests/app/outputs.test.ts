@@ -349,6 +349,9 @@ describe("an escalation that falls due while GitHub fails is not lost", () => {
 });
 
 describe("a closed PR", () => {
+  /** A violating PR closing asks which open PRs shared its head: GitHub lists only this one. */
+  const noTwins = () => nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).reply(200, [{ number: 2, state: "closed", head: { sha: HEAD_SHA } }]);
+
   it("its escalation comment says it was merged and the waiting label goes; nothing is evaluated", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
@@ -376,12 +379,39 @@ describe("a closed PR", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("a violating PR closed re-evaluates the open PRs that shared its head commit (their head.shared failure may be over)", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    mockToken();
+    mockPolicy(null);
+    nock(API).get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, []);
+    nock(API).delete(`${REPO_PATH}/issues/7/labels/agent-policy-violation`).reply(200, []);
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`)
+      .reply(200, [
+        { number: 7, state: "closed", head: { sha: HEAD_SHA } },
+        { number: 2, state: "open", head: { sha: HEAD_SHA } },
+      ]);
+    // #2, alone with the head now, waits for its reviewer again.
+    mockPolicy(null);
+    mockPr();
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
+    payload.pull_request.number = 7;
+    payload.pull_request.labels = [{ name: "agent-pr" }, { name: "agent-policy-violation" }];
+    await receive(app, "pull_request", payload);
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("the labels go by the names the policy gives them; a label of the same name as a default is left alone", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
     mockPolicy("escalation:\n  labels: { needs_review: waiting-for-humans, violation: Broke-A-Rule }\n");
     nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
     mockLabels({ remove: ["Waiting-For-Humans", "broke-a-rule"] });
+    noTwins();
     const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
     payload.pull_request.labels = [{ name: "agent-pr" }, { name: "Waiting-For-Humans" }, { name: "broke-a-rule" }, { name: "needs-human-review" }];
     await receive(app, "pull_request", payload);
@@ -396,6 +426,7 @@ describe("a closed PR", () => {
     nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
     nock(API).get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`).reply(500, { message: "Server Error" });
     mockLabels({ remove: ["agent-policy-violation"] });
+    noTwins();
     const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
     payload.pull_request.labels = [{ name: "agent-pr" }, { name: "agent-policy-violation" }];
     await receive(app, "pull_request", payload);
