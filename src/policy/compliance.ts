@@ -61,7 +61,7 @@ export function sharedHeadRule(facts: PullFacts): RuleResult | null {
     message:
       `The head commit \`${facts.pull.head.sha.slice(0, 7)}\` is also the head of ${list}. GitHub keeps one check run per commit, ` +
       "so this check would say the same for every PR with this head, whatever their bases, changes and approvals; no override applies.",
-    fix: "Close the other PR (this one is then evaluated again), or push a distinct commit to one of them (an empty commit will do).",
+    fix: "Close the other PR (this one is then evaluated again), or push a distinct commit to one of them (an empty commit will do) and `/governance recheck` the other.",
   };
 }
 

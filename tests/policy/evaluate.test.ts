@@ -142,7 +142,7 @@ describe("head.shared: other open PRs with the same head commit share its check 
       status: "fail",
       message:
         "The head commit `c0ffee0` is also the head of #7, #9. GitHub keeps one check run per commit, so this check would say the same for every PR with this head, whatever their bases, changes and approvals; no override applies.",
-      fix: "Close the other PR (this one is then evaluated again), or push a distinct commit to one of them (an empty commit will do).",
+      fix: "Close the other PR (this one is then evaluated again), or push a distinct commit to one of them (an empty commit will do) and `/governance recheck` the other.",
     });
   });
   it("is silent when the head is this PR's alone, or was not read", () => {
