@@ -383,7 +383,7 @@ async function snapshot(args: string[], io: Io): Promise<number> {
       policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
     }
     // With the repository's policy, the files it is built from here (an `_extends` base) are recorded too.
-    facts = (await gatherFacts(gh, ref, target.number, policy, loaded ? { loaded } : {})).facts;
+    facts = (await gatherFacts(gh, ref, target.number, { policy, ...(loaded ? { loaded } : {}) })).facts;
   } catch (err) {
     const message = (err as Error).message;
     if (isNetworkError(err)) {

@@ -67,7 +67,8 @@ export function createApp(appOptions: AppOptions = {}) {
         }
         const action = (context.payload as { action?: unknown }).action;
         const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
-        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), event };
+        const pushedAt = pushedAtOf(context.payload);
+        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), event, ...(pushedAt !== undefined ? { pushedAt } : {}) };
         try {
           await handler(context as unknown as Context, deps, repo);
         } catch (err) {
@@ -180,6 +181,13 @@ interface CheckRunPayload {
   name?: string;
   head_sha?: unknown;
   pull_requests?: { number?: unknown; base?: { repo?: { id?: unknown } | null } | null }[];
+}
+
+/** The repository's last push (ms) as the payload has it: seconds in `pull_request` events, an ISO time in others. */
+export function pushedAtOf(payload: unknown): number | undefined {
+  const v = (payload as { repository?: { pushed_at?: unknown } | null }).repository?.pushed_at;
+  const ms = typeof v === "number" ? v * 1000 : typeof v === "string" ? Date.parse(v) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 const repositoryId = (payload: unknown): unknown => (payload as { repository?: { id?: unknown } | null }).repository?.id;

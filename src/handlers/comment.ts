@@ -14,7 +14,7 @@
  */
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../policy/evaluate.js";
 import { defaultPolicy } from "../config/schema.js";
-import { gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
+import { defuseForeignMarkers, gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
 import { addReaction, postComment } from "../github/apply.js";
 import { authorize, type Decision } from "../commands/authorize.js";
 import { alreadyAnswered, escalateReply, explainReply, helpReply, notCountedReply, refusalReply, unboundReply } from "../commands/answer.js";
@@ -32,6 +32,8 @@ export interface CommentEvent {
   comment: CommentFacts & { user: Actor | null };
   /** For `edited`: the body before the edit. */
   changes?: { body?: { from?: string | null } | null } | null;
+  /** The PR (as an issue), when the payload carries it. */
+  issue?: { state?: string } | null;
 }
 
 /** What the handler did, for logs and tests. */
@@ -76,7 +78,7 @@ export async function handleComment(deps: Deps, target: PullTarget, event: Comme
   // process cannot have its newer result overwritten by this command's older facts.
   return inPullQueue(deps, target, async () => {
     try {
-      return await answerCommand(deps, target, { ...comment, user: login ? comment.user : null }, cmd, logBase);
+      return await answerCommand(deps, target, { ...comment, user: login ? comment.user : null }, cmd, logBase, event);
     } catch (err) {
       deps.log.error(
         { ...logBase, command: cmd.name, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
@@ -94,14 +96,31 @@ async function answerCommand(
   comment: CommentEvent["comment"],
   cmd: ParsedCommand,
   logBase: Record<string, unknown>,
+  event: CommentEvent,
 ): Promise<CommentOutcome> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
 
-  const loaded = await loadPolicy(gh, ref);
-  const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
+  // `help` (and a mistyped command) needs no facts when no `overrides` entry changes the commands: the
+  // policy and the comment list (was it answered already?), read together.
+  if ((cmd.name === "help" || cmd.name === "unknown") && comment.user && !isBot(comment.user) && event.issue?.state !== "closed") {
+    const [loaded, comments] = await Promise.all([
+      loadPolicy(gh, ref, deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}),
+      gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: target.number, per_page: 100 }) as Promise<CommentFacts[]>,
+    ]);
+    const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
+    if (!policy.overrides.some((o) => o.commands !== undefined)) {
+      const answered = alreadyAnswered(defuseForeignMarkers(comments, deps.appId), comment.id);
+      recordCommand(cmd.name, "help");
+      log.info({ ...logBase, command: cmd.name, decision: "help", answered_before: answered }, "command");
+      if (!answered) await postComment(gh, ref, target.number, helpReply(cmd, comment.id, policy.commands));
+      return answered ? "already_answered" : "help";
+    }
+  }
   // The comment counts only as GitHub lists it: one deleted meanwhile is missing from the list, and must stay so.
-  const gathered = await gatherFacts(gh, ref, target.number, policy, { appId: deps.appId, loaded });
+  const gathered = await gatherFacts(gh, ref, target.number, { appId: deps.appId, ...(deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}) });
+  const loaded = gathered.loaded ?? { kind: "missing" as const };
+  const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
   const { facts } = gathered;
   if (facts.pull.state && facts.pull.state !== "open") {
     log.info({ ...logBase, command: cmd.name, decision: "closed" }, "command on a PR that is not open; ignored");
@@ -149,7 +168,7 @@ async function answerCommand(
       return answered ? "already_answered" : "explained";
     }
     default: {
-      const known = { loaded, ...gathered };
+      const known = gathered;
       if (cmd.name !== "approve" && cmd.name !== "override") return accept(deps, target, cmd, comment.id, login, answered, logDecision, known);
       // An approval or override is answered by what the evaluation made of it: a 👍 when it counts,
       // otherwise a reply saying why (given before the app saw the head, say), never a 👍 for nothing.

@@ -26,12 +26,16 @@ export interface ExistingEscalation {
   state: EscalationState;
 }
 
-/** The app's escalation comment on this PR, if any (the oldest with the marker, written by a bot). */
-export function findEscalation(facts: PullFacts): ExistingEscalation | null {
-  const mine = facts.comments
+/** The app's escalation comments on this PR, oldest first (with the marker, written by a bot). More than one only when two replicas raced to create it. */
+export function escalationComments(facts: Pick<PullFacts, "comments">): CommentFacts[] {
+  return facts.comments
     .filter((c) => (c.body ?? "").startsWith(ESCALATION_MARKER) && (c.user?.type === "Bot" || /\[bot\]$/.test(c.user?.login ?? "")))
     .sort((a, b) => a.id - b.id);
-  const comment = mine[0];
+}
+
+/** The app's escalation comment on this PR, if any (the oldest). */
+export function findEscalation(facts: PullFacts): ExistingEscalation | null {
+  const comment = escalationComments(facts)[0];
   if (!comment) return null;
   return { comment, state: parseState(comment.body ?? "") };
 }

@@ -5,7 +5,7 @@
 import { defaultPolicy, type Policy } from "../config/schema.js";
 import { contributors, invokerLogins, isBot, lower } from "../policy/reviewers.js";
 import type { Evaluation, PullFacts } from "../types.js";
-import { planEscalation, type EscalationPlan } from "./escalation.js";
+import { escalationComments, planEscalation, type EscalationPlan } from "./escalation.js";
 
 export interface LabelPlan {
   add: string[];
@@ -19,6 +19,8 @@ export interface ReviewRequestPlan {
 
 export interface OutputPlan {
   escalation: EscalationPlan;
+  /** The app's escalation comments beyond the oldest (two replicas raced to create one): deleted, so the PR converges on one. */
+  duplicateComments: number[];
   labels: LabelPlan;
   reviewRequests: ReviewRequestPlan;
 }
@@ -30,6 +32,9 @@ export function planOutputs(e: Evaluation, facts: PullFacts, policy: Policy, now
   const escalation = planEscalation(e, facts, policy, now, opts);
   return {
     escalation,
+    duplicateComments: escalationComments(facts)
+      .slice(1)
+      .map((c) => c.id),
     labels: planLabels(e, facts, policy, escalation),
     reviewRequests: planReviewRequests(e, facts, policy, escalation),
   };

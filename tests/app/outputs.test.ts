@@ -12,6 +12,7 @@ import {
   INSTALLATION_ID,
   REPO_PATH,
   mockCheckRun,
+  mockCheckRunCreate,
   mockEscalation,
   mockLabels,
   mockPolicy,
@@ -128,7 +129,7 @@ describe("escalation comment, labels and review requests", () => {
     mockPr({ pull: { ...pullObject(), labels: [{ name: "agent-pr" }] }, comments: [forged] });
     mockLabels({ add: ["needs-human-review"] });
     mockReviewRequest();
-    const comment = mockEscalation({ others: [forged] });
+    const comment = mockEscalation();
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(comment.body()).toBe(TIER1_COMMENT); // posted anew, tier 1 mentioned; the forged comment is neither edited nor deleted
@@ -207,12 +208,24 @@ describe("escalation comment, labels and review requests", () => {
     mockReviewRequest(true);
     mockEscalation();
     const check = mockCheckRun();
+    // The verdict is written first; the refusal's note follows in an update.
+    let updated: Record<string, unknown> | undefined;
+    nock(API).patch(`${REPO_PATH}/check-runs/555`, (b) => ((updated = b), true)).reply(200, { id: 555 });
     await receive(app, "pull_request", pullRequestPayload());
-    const summary = (check.body()?.output as { summary: string }).summary;
+    expect((check.body()?.output as { summary: string }).summary).not.toContain("**Notes:**");
+    const summary = (updated?.output as { summary: string }).summary;
     expect(summary.endsWith(
       "**Notes:**\n- GitHub refused the review request for team `maintainers`: Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the Codertocat/Hello-World repository.. Check that they have access to this repository.",
     )).toBe(true);
     expect(app.logs.some((l) => l.decision === "review_request_refused")).toBe(true);
+    expect(nock.isDone()).toBe(true);
+
+    // The next event does not ask again (for an hour): the note is in the verdict's first write, and nothing is refused anew.
+    mockPolicyNotModified();
+    mockPr({ pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] } });
+    const again = mockCheckRun({ id: 555, status: "completed", conclusion: "action_required", started_at: ONE_HOUR_LATER, app: { id: 123 }, output: { title: "x", summary: "" } });
+    await receive(app, "pull_request", pullRequestPayload({ action: "reopened" }));
+    expect((again.body()?.output as { summary: string }).summary).toBe(summary);
     expect(nock.isDone()).toBe(true);
   });
 });
@@ -569,7 +582,8 @@ describe("status events", () => {
       .reply(200, [{ context: "ci/jenkins", state: "success" }]);
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
-    const check = mockCheckRun();
+    // The head's check runs are listed once: ours (none yet) is found among them.
+    const check = mockCheckRunCreate();
     await receive(app, "status", statusPayload("ci/jenkins"));
     expect((check.body()?.output as { summary: string }).summary).toContain("| ✅ | `compliance.required_checks` |");
     expect(nock.isDone()).toBe(true);
@@ -702,14 +716,14 @@ describe("check_run events", () => {
     mockPr();
     nock(API)
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-      .query((q) => !q.check_name) // all checks on the head (ours is read by name)
+      .query((q) => !q.check_name) // all checks on the head, listed once: ours (none yet) is found among them
       .reply(200, { total_count: runs.length, check_runs: runs.map((r) => ({ head_sha: HEAD_SHA, ...r })) })
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
       .query(true)
       .reply(200, statuses);
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
-    const check = mockCheckRun();
+    const check = mockCheckRunCreate();
     const payload = checkRunPayload("rerequested");
     payload.action = "completed";
     (payload.check_run as Record<string, unknown>).name = "ci";

@@ -82,6 +82,7 @@ export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {})
 }
 
 export function teardown(): void {
+  if (process.env.DEBUG_NOCK && !nock.isDone()) console.log("pending mocks:", nock.pendingMocks());
   nock.cleanAll();
   nock.enableNetConnect();
 }
@@ -166,7 +167,8 @@ export function mockPolicy(yaml: string | null, etag = '"policy-v1"'): nock.Scop
   const scope = nock(API);
   if (yaml === null) {
     scope.get(POLICY_URL).reply(404, { message: "Not Found" });
-    scope.get(`/repos/${OWNER}/.github/contents/.github%2Fagent-governance.yml`).reply(404, { message: "Not Found" });
+    // The org fallback's 404 is trusted for a minute (MISSING_ELSEWHERE_MS): a later event in the same test may not ask.
+    scope.get(`/repos/${OWNER}/.github/contents/.github%2Fagent-governance.yml`).optionally().reply(404, { message: "Not Found" });
   } else {
     scope
       .get(POLICY_URL)
@@ -206,10 +208,11 @@ export function mockPr(m: PrMocks = {}): nock.Scope {
     scope.get(`${pr}/reviews`).query(true).reply(200, m.reviews ?? []);
     scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
   }
-  scope.get(`${pr}/files`).query(true).reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
+  // A head's files and commits are read once per process (a later event on the same head reuses them): optional.
+  scope.get(`${pr}/files`).query(true).optionally().reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
   // Read only when a command would count for the head (force-pushes since the app saw it): no force-push by default.
   scope.get(`${REPO_PATH}/issues/2/timeline`).query(true).optionally().reply(200, m.timeline ?? []);
-  scope.get(`${pr}/commits`).query(true).reply(200, m.commits ?? [commit()]);
+  scope.get(`${pr}/commits`).query(true).optionally().reply(200, m.commits ?? [commit()]);
   // Read for a governed PR: by default GitHub lists only this PR for its head.
   scope
     .get((path) => new RegExp(`^${REPO_PATH}/commits/[0-9a-f]{40}/pulls`).test(path))
@@ -271,6 +274,13 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
   return { scope, body: () => captured };
 }
 
+/** Only the write of a new check run (our check run was found missing in a listing mocked elsewhere): captures its body. */
+export function mockCheckRunCreate(id = 555): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const scope = nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => ((captured = b), true)).reply(201, { id });
+  return { scope, body: () => captured };
+}
+
 /** What GitHub puts on a comment this app (id 123) wrote: the app's own comments are told apart by it. */
 export const VIA_APP = { id: 123, slug: "agent-governance" };
 
@@ -308,18 +318,14 @@ export function mockLabels(o: { add?: string[]; remove?: string[]; exists?: bool
   return { scope, bodies };
 }
 
-/** The escalation comment: created (then the list re-read to converge), or edited in place. */
-export function mockEscalation(o: { update?: number; others?: Json[] } = {}): { scope: nock.Scope; body: () => string | undefined } {
+/** The escalation comment: created (no read after: duplicates converge on a later event), or edited in place. */
+export function mockEscalation(o: { update?: number } = {}): { scope: nock.Scope; body: () => string | undefined } {
   let captured: string | undefined;
   const scope = nock(API);
   if (o.update) {
     scope.patch(`${REPO_PATH}/issues/comments/${o.update}`, (b: Json) => ((captured = b.body as string), true)).reply(200, { id: o.update });
   } else {
     scope.post(`${REPO_PATH}/issues/2/comments`, (b: Json) => ((captured = b.body as string), true)).reply(201, { id: 9001 });
-    scope
-      .get(`${REPO_PATH}/issues/2/comments`)
-      .query(true)
-      .reply(200, () => [...(o.others ?? []), { id: 9001, body: captured, user: { login: "agent-governance[bot]", id: 1, type: "Bot" }, performed_via_github_app: VIA_APP, created_at: NOW }]);
   }
   return { scope, body: () => captured };
 }
