@@ -3,7 +3,7 @@
  * answers waits for undici's 300 s socket timeouts, holding the PR's queue
  * all that while. Each attempt (Octokit's retries included: the limit sits in
  * the `fetch` Octokit calls, below its retry and throttle plugins) must have
- * its answer, body included, within `GITHUB_REQUEST_TIMEOUT_MS` (default 15 s).
+ * its answer, body included, within `GITHUB_REQUEST_TIMEOUT_MS` (default 10 s).
  * A request that runs out of time fails as a request that got no answer does
  * (status 500, no response), so Octokit retries it as it retries a 5xx, and
  * an evaluation that still cannot read GitHub writes "Could not evaluate" and
@@ -11,9 +11,9 @@
  */
 import type { ProbotOctokit } from "probot";
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
-/** The limit in ms: `GITHUB_REQUEST_TIMEOUT_MS` when it is a whole number of 1 or more, else 15 s. */
+/** The limit in ms: `GITHUB_REQUEST_TIMEOUT_MS` when it is a whole number of 1 or more, else 10 s. */
 export function requestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.GITHUB_REQUEST_TIMEOUT_MS?.trim();
   const n = raw ? Number(raw) : NaN;

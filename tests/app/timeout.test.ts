@@ -71,11 +71,11 @@ function mockPrWithSilentFiles(silent: number) {
 }
 
 describe("the limit", () => {
-  it("is 15 s unless GITHUB_REQUEST_TIMEOUT_MS says otherwise", () => {
-    expect(DEFAULT_REQUEST_TIMEOUT_MS).toBe(15_000);
-    expect(requestTimeoutMs({})).toBe(15_000);
+  it("is 10 s unless GITHUB_REQUEST_TIMEOUT_MS says otherwise", () => {
+    expect(DEFAULT_REQUEST_TIMEOUT_MS).toBe(10_000);
+    expect(requestTimeoutMs({})).toBe(10_000);
     expect(requestTimeoutMs({ GITHUB_REQUEST_TIMEOUT_MS: "20000" })).toBe(20_000);
-    for (const bad of ["", "0", "-5", "1.5", "soon"]) expect(requestTimeoutMs({ GITHUB_REQUEST_TIMEOUT_MS: bad })).toBe(15_000);
+    for (const bad of ["", "0", "-5", "1.5", "soon"]) expect(requestTimeoutMs({ GITHUB_REQUEST_TIMEOUT_MS: bad })).toBe(10_000);
   });
 
   it("covers the body too: headers in time and a body that stalls is out of time, not an empty answer", async () => {
