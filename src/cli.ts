@@ -368,7 +368,9 @@ async function snapshot(args: string[], io: Io): Promise<number> {
 
   const { ProbotOctokit } = await import("probot");
   const { gatherFacts, loadPolicy } = await import("./github/facts.js");
-  const gh = new ProbotOctokit({ auth: { token }, baseUrl: apiBaseUrl(env) });
+  const { requestTimeoutMs, withRequestTimeout } = await import("./github/timeout.js");
+  // Each request within GITHUB_REQUEST_TIMEOUT_MS (retried as a 5xx), so a GitHub that never answers is reported, not waited on.
+  const gh = new (withRequestTimeout(ProbotOctokit, requestTimeoutMs(env)))({ auth: { token }, baseUrl: apiBaseUrl(env) });
   const ref = { owner: target.owner, repo: target.repo };
   const where = `${target.owner}/${target.repo}#${target.number}`;
   let facts: PullFacts;

@@ -227,25 +227,58 @@ function requirementRule(r: Requirement, id: string, what: string): RuleResult {
 }
 
 /**
- * The evaluation when the policy itself cannot be used: blocking for agent PRs
- * (never a silent pass), neutral for others, naming the file, line and problem.
+ * The policy files this PR changes among those the problems are in (in the PR's own
+ * repository), or the repository's policy file itself (adding one replaces an
+ * organisation-wide policy from the owner's `.github` repository).
+ */
+export function policyFilesChanged(facts: Pick<PullFacts, "pull" | "files">, problems: readonly ConfigProblem[]): string[] {
+  const here = facts.pull.base?.repo?.full_name?.toLowerCase();
+  const named = new Set<string>(POLICY_FILES);
+  for (const p of problems) {
+    const at = p.file.indexOf(":");
+    if (here && at > 0 && p.file.slice(0, at).toLowerCase() === here) named.add(p.file.slice(at + 1));
+  }
+  const changed = new Set<string>();
+  for (const f of facts.files) {
+    for (const name of [f.filename, f.previous_filename]) if (name && named.has(name)) changed.add(name);
+  }
+  return [...changed].sort();
+}
+
+/** How many problems the check lists; the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 20;
+
+/**
+ * The evaluation when the policy itself cannot be used: every PR fails, agent or
+ * not, naming the file, line and problem. The broken file may be what declared
+ * a PR's agent (`agents.also`) or governed human PRs (`agents.govern_humans`),
+ * and the app cannot know, so no PR passes (neutral would satisfy a required
+ * check). The PR that repairs the file fails too (the policy is read from the
+ * default branch, never from a PR), and its check says how to merge the fix.
  */
 export function policyErrorEvaluation(facts: PullFacts, problems: readonly ConfigProblem[], now: Date | string): Evaluation {
   const verdict = detectAgent(facts);
-  const lines = problems.slice(0, 20).map(formatProblem);
-  const agent = verdict.detected;
+  const lines = problems.slice(0, MAX_PROBLEMS_SHOWN).map(formatProblem);
+  if (problems.length > MAX_PROBLEMS_SHOWN) lines.push(`… and ${problems.length - MAX_PROBLEMS_SHOWN} more (\`agent-governance validate\` lists them all)`);
+  const repairing = policyFilesChanged(facts, problems);
+  const fix =
+    repairing.length > 0
+      ? `This pull request changes ${repairing.map((f) => `\`${f}\``).join(", ")}, but the policy is read from the default branch, so this check fails until a valid policy is there. ` +
+        "Check the new file with `agent-governance validate`; then a repository admin merges this pull request past the required check (an admin or ruleset bypass, or by removing the check from the required ones for the merge), or the fix is pushed to the default branch directly. " +
+        "Other pull requests are evaluated again at their next event; `/governance recheck` (or Re-check) does it now."
+      : "Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check.";
   return {
     agent: verdict,
     mode: "enforce",
     outcome: "error",
-    conclusion: agent ? "failure" : "neutral",
+    conclusion: "failure",
     title: `Invalid policy file: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
     rules: [
       {
         id: "policy",
-        status: agent ? "fail" : "skipped",
-        message: `The policy file is invalid:\n${lines.join("\n")}`,
-        fix: "Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check.",
+        status: "fail",
+        message: `The policy file is invalid:\n${lines.join("\n")}\nUntil it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.`,
+        fix,
       },
     ],
     required: [],

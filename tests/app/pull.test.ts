@@ -218,7 +218,7 @@ describe("pull_request events", () => {
           "",
           "| | Rule | Result |",
           "| --- | --- | --- |",
-          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
+          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>Until it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
           "",
           COMMANDS_LINE,
         ].join("\n"),

@@ -46,7 +46,8 @@ export class FakeScheduler {
   }
 }
 
-export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {}): TestApp {
+/** `Octokit`: the class Probot makes its clients from (default: ProbotOctokit without retries or throttling). */
+export function setupApp(opts: { now?: string; scheduler?: FakeScheduler; Octokit?: typeof ProbotOctokit } = {}): TestApp {
   nock.disableNetConnect();
   clearCaches();
   clearLabelCache();
@@ -64,11 +65,13 @@ export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {})
     secret: "test-secret",
     log,
     // A function default runs last, after Probot's own throttle options: no retries, no throttling in tests.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
+    Octokit:
+      opts.Octokit ??
+      ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
   });
   const now = new Date(opts.now ?? NOW);
   probot.load(createApp({ now: () => now, scheduler: opts.scheduler ?? new FakeScheduler() }));
