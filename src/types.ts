@@ -236,6 +236,16 @@ export interface Approval {
   counted_for: string[];
 }
 
+/** An approval that never counts because of who gave it (`refusedApprovals`). */
+export interface RefusedApproval {
+  login: string;
+  via: "review" | "command";
+  commit: string | null;
+  at: string | null;
+  /** Who they are, in words: "an agent account (OpenHands)", "the PR author", … */
+  reason: string;
+}
+
 export interface Override {
   login: string;
   commit: string;
@@ -256,6 +266,12 @@ export interface Evaluation {
   rules: RuleResult[];
   required: Requirement[];
   approvals: Approval[];
+  /**
+   * Approvals of the head that did not count because of who gave them (a bot, an
+   * agent's account, the author, the invoker, a contributor), with the reason.
+   * Set when the policy governs the PR.
+   */
+  refused?: RefusedApproval[];
   overrides: Override[];
   head_sha: string;
   evaluated_at: string;

@@ -30,7 +30,9 @@ const glob = z
     const problem = globProblem(g);
     if (problem) ctx.addIssue({ code: "custom", message: `\`${g}\`: ${problem}` });
   })
-  .describe("A minimatch glob, matched with `dot: true` against the repository-relative path.");
+  .describe(
+    "A minimatch glob (`dot: true`). A path glob matches the repository-relative path ignoring case, and also each folder it names literally (`.claude/**` matches `.claude`, which could be a symlink); a branch glob matches the branch name as written.",
+  );
 const globs = z.array(glob).max(200);
 const checkName = z.string().min(1).max(200).describe("A check run's or commit status's name, exactly as GitHub shows it.");
 /** A required check, read as `{ name, app? }`: a bare name counts every source; `app` pins the one that counts. */
@@ -234,7 +236,9 @@ function sections() {
     .strictObject({
       also: opt(
         z.strictObject({
-          logins: opt(z.array(login), []),
+          logins: opt(z.array(login), []).describe(
+            "Accounts that are your agents (`acme-bot[bot]`, or a machine user). On any PR, their approval never counts and their commands are not obeyed.",
+          ),
           branches: opt(globs, []),
           labels: opt(z.array(z.string().min(1).max(100)), []),
           trailers: opt(z.array(z.string().min(1).max(200)), []).describe(

@@ -91,6 +91,29 @@ const AGENT_LOGINS = new Set(
   AGENTS.flatMap((a) => [...(a.bots ?? []), ...(a.accounts ?? [])].map((x) => lower(x.login.replace(/\[bot\]$/, "")))),
 );
 
+/**
+ * Registry accounts that a login alone identifies (`openhands-agent`, `cursoragent`,
+ * `renovate-bot`): those not pinned to `type: Bot`. A Bot account is told by its type
+ * (`isBot`), so a User who happens to be named `copilot` is not one of these.
+ */
+const LOGIN_ACCOUNTS = new Map<string, AgentEntry>(
+  AGENTS.flatMap((a) => (a.accounts ?? []).filter((x) => x.type !== "Bot").map((x) => [lower(x.login), a] as const)),
+);
+
+/**
+ * Why `login` is an agent's (or an automation's) own account as detection knows it, or
+ * null: a registry account (`an agent account (OpenHands)`), or a login in
+ * `agents.also.logins`. Whichever PR it is on, and whatever `agents.ignore` says, such an
+ * account is never a human approver and none of its commands is obeyed.
+ */
+export function agentAccount(login: string, config?: Pick<DetectConfig, "also">): string | null {
+  const l = lower(login);
+  const entry = LOGIN_ACCOUNTS.get(l);
+  if (entry) return `an ${entry.kind === "agent" ? "agent" : "automation"} account (${entry.name})`;
+  if ((config?.also?.logins ?? []).some((x) => lower(x) === l)) return "an agent account (in `agents.also.logins`)";
+  return null;
+}
+
 /** The head branch comes from another repository. */
 function fromFork(facts: PullFacts): boolean {
   const head = facts.pull.head.repo;

@@ -20,7 +20,7 @@ import { authorize, type Decision } from "../commands/authorize.js";
 import { alreadyAnswered, escalateReply, explainReply, helpReply, notCountedReply, refusalReply, unboundReply } from "../commands/answer.js";
 import { boundCommit } from "../commands/effects.js";
 import { parseCommand, type ParsedCommand } from "../commands/parse.js";
-import { detectAgent } from "../detect/detect.js";
+import { agentAccount, detectAgent } from "../detect/detect.js";
 import { isBot } from "../policy/reviewers.js";
 import { renderSummary } from "../output/summary.js";
 import type { Actor, CommentFacts } from "../types.js";
@@ -129,7 +129,8 @@ async function answerCommand(
   const answered = alreadyAnswered(facts.comments, comment.id);
   const actor = comment.user;
   // The PR author is left out of the look-ups (it can never approve); look the commenter up if missing.
-  if (actor && !isBot(actor) && !Object.keys(facts.permissions ?? {}).some((l) => l.toLowerCase() === actor.login.toLowerCase())) {
+  // An agent's account is refused whatever its permission (`authorize`): it is not looked up.
+  if (actor && !isBot(actor) && !agentAccount(actor.login, policy.agents) && !Object.keys(facts.permissions ?? {}).some((l) => l.toLowerCase() === actor.login.toLowerCase())) {
     facts.permissions = { ...facts.permissions, ...(await lookupPermissions(gh, ref, [actor.login])) };
   }
   const verdict = detectAgent(facts, policy.agents);

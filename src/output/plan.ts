@@ -3,6 +3,7 @@
  * labels and review requests. Pure: the exact writes `apply` will make.
  */
 import { defaultPolicy, type Policy } from "../config/schema.js";
+import { agentAccount } from "../detect/detect.js";
 import { contributors, invokerLogins, isBot, lower } from "../policy/reviewers.js";
 import type { Evaluation, PullFacts } from "../types.js";
 import { escalationComments, planEscalation, type EscalationPlan } from "./escalation.js";
@@ -93,7 +94,7 @@ export function planReviewRequests(e: Evaluation, facts: PullFacts, policy: Poli
     if (who.includes("/")) {
       const [org, slug] = who.split("/", 2) as [string, string];
       if ((!owner || lower(org) === owner) && !skipTeams.has(lower(slug))) teams.add(slug);
-    } else if (!skipUsers.has(lower(who)) && !isBot({ login: who, type: "User" })) users.add(who);
+    } else if (!skipUsers.has(lower(who)) && !isBot({ login: who, type: "User" }) && !agentAccount(who, policy.agents)) users.add(who);
   };
   for (const r of e.required) {
     r.users.forEach(addWho);

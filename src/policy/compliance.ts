@@ -6,7 +6,7 @@ import type { Policy } from "../config/schema.js";
 import { didYouMean } from "../config/words.js";
 import { AGENTS } from "../detect/agents.js";
 import type { CheckFacts, CommitFacts, PullFacts, RuleResult } from "../types.js";
-import { displayName, filesMatching, listNames, matcher } from "./globs.js";
+import { displayName, filesMatching, listNames, pathMatcher } from "./globs.js";
 import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 import { findSecrets, redactSecrets } from "./secrets.js";
@@ -101,7 +101,7 @@ const testsWithCode: Rule = (c, facts) => {
   const t = c.tests_with_code;
   if (!t) return null;
   const live = facts.files.filter((f) => f.status !== "removed");
-  const isTest = matcher(t.tests);
+  const isTest = pathMatcher(t.tests);
   const tests = live.filter((f) => isTest(f.filename));
   const code = filesMatching(live, t.code).filter((f) => !isTest(f.filename));
   if (code.length === 0) return { id: "compliance.tests_with_code", status: "pass", message: "No code files changed." };

@@ -14,6 +14,7 @@ import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FIL
 import {
   countedApprovals,
   describeRequirement,
+  refusedApprovals,
   requirement,
   requirementContext,
   requirementMet,
@@ -100,8 +101,11 @@ export function evaluate(input: EvaluateInput): Evaluation {
   }
 
   // Commands are tied to a commit by the commit list: a capped list (`commits.incomplete`) could tie a stale one to the head.
-  const effects = unlistedCommits(facts) > 0 ? { approvals: [], overrides: [] } : commandEffects(facts, policy, verdict);
-  const state = reviewState(facts, effects.approvals);
+  const effects = unlistedCommits(facts) > 0 ? { approvals: [], refused: [], overrides: [] } : commandEffects(facts, policy, verdict);
+  // Approvals refused for who gave them stay in the review state (never counted: `requirement` refuses them too), so
+  // the check can list them, and a later refused command replaces the same person's earlier review as it would count.
+  const byTime = (a: { at: string | null }, b: { at: string | null }) => (a.at ?? "").localeCompare(b.at ?? "");
+  const state = reviewState(facts, [...effects.approvals, ...effects.refused].sort(byTime));
   const ctx = requirementContext(policy, facts, verdict);
 
   const rules: RuleResult[] = [];
@@ -170,6 +174,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     rules,
     required: missing,
     approvals: countedApprovals(state, required),
+    refused: refusedApprovals(state, ctx),
     overrides: override ? [override] : [],
   };
 }

@@ -388,7 +388,20 @@ describe("pull_request_review events", () => {
     waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "some-bot[bot]", id: 9, type: "Bot" } }));
-    expect(check.body()).toEqual(waitingBody);
+    // Both are listed as not counted, with the reason, so a reviewer sees why the PR still waits.
+    const summary = WAITING_SUMMARY.replace(
+      `\n\n${COMMANDS_LINE}`,
+      [
+        "",
+        "",
+        "**Not counted:**",
+        "- @some-bot[bot] approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
+        "- @Copilot approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    );
+    expect(check.body()).toEqual({ ...waitingBody, output: { ...waitingBody.output, summary } });
   });
 
   it("re-evaluates when a review is dismissed", async () => {

@@ -128,6 +128,12 @@ describe("labels and review requests", () => {
     expect(planReviewRequests(waiting, facts(), policy, esc)).toEqual({ reviewers: ["bob"], team_reviewers: ["maintainers"] });
     expect(planReviewRequests({ ...waiting, outcome: "violation" }, facts(), policy, esc)).toEqual({ reviewers: [], team_reviewers: [] });
   });
+  it("requests no agent's account, even one a requirement or a tier names (issue 15, item 1)", () => {
+    const esc = planEscalation(waiting, facts(), policy, at(1));
+    const required = [{ ...waiting.required[0]!, users: ["bob", "OpenHands-Agent", "cursoragent", "acme-agent"] }];
+    const own = PolicySchema.parse({ escalation: { tiers }, agents: { also: { logins: ["acme-agent"] } } });
+    expect(planReviewRequests({ ...waiting, required }, facts(), own, esc)).toEqual({ reviewers: ["bob"], team_reviewers: ["maintainers"] });
+  });
   it("requests none of the agent's invokers, whatever their case", () => {
     const esc = planEscalation(waiting, facts(), policy, at(1));
     const two: Evaluation = { ...waiting, agent: { ...waiting.agent, invoker: "inv", invokers: ["inv", "RealDev"] } };

@@ -351,6 +351,10 @@ describe("neededLookups", () => {
     expect(neededLookups(policy(input), facts(), copilot)).toEqual({ logins: [], teams: [], checks: true, sharedHead: true });
     expect(neededLookups(policy(input), facts({ reviews: approved }), human)).toEqual({ logins: ["alice"], teams: [], checks: false, sharedHead: false });
   });
+  it("never looks up an agent's account: it is refused whatever its permission (issue 15, item 1)", () => {
+    const f = facts({ reviews: [review("openhands-agent", "APPROVED", NOW), review("acme-agent", "APPROVED", NOW), review("alice", "APPROVED", NOW)] });
+    expect(neededLookups(policy({ agents: { also: { logins: ["acme-agent"] } } }), f, copilot).logins).toEqual(["alice"]);
+  });
   it("never looks up the author or bots", () => {
     const f = facts({ reviews: [{ ...review("x[bot]", "APPROVED", NOW), user: { login: "x[bot]", type: "Bot" } }, review("Copilot", "COMMENTED", NOW)] });
     expect(neededLookups(policy(), f, copilot).logins).toEqual([]);
