@@ -6,7 +6,7 @@ import { closePull, evaluatePull, inPullQueue, type Deps } from "./handlers/pull
 import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { sweep } from "./handlers/sweep.js";
-import { withSweepLock } from "./github/lock.js";
+import { createPullLock, withSweepLock, type PullLock } from "./github/lock.js";
 import { appIdOf } from "./github/app-id.js";
 import { loadPolicy, pullsForCommit } from "./github/facts.js";
 import type { Policy } from "./config/schema.js";
@@ -26,6 +26,8 @@ export interface AppOptions {
   sweepMinutes?: number;
   /** Timers for evaluation retries; tests pass a fake. */
   scheduler?: Scheduler;
+  /** Orders evaluations of one PR across replicas; default: Redis at REDIS_URL when set, else none. */
+  pullLock?: PullLock;
 }
 
 /** The checks the policy (or any of its overrides) waits on, by exact name. */
@@ -44,6 +46,7 @@ export function createApp(appOptions: AppOptions = {}) {
   const sweepMinutes = appOptions.sweepMinutes ?? sweepMinutesFromEnv(process.env);
   const queue = new KeyedQueue();
   const retries = new RetryQueue(appOptions.scheduler);
+  const pullLock = appOptions.pullLock ?? (process.env.REDIS_URL ? createPullLock() : undefined);
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
     // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
     let appId: Promise<number | undefined> | undefined;
@@ -68,7 +71,7 @@ export function createApp(appOptions: AppOptions = {}) {
         const action = (context.payload as { action?: unknown }).action;
         const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
         const pushedAt = pushedAtOf(context.payload);
-        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), event, ...(pushedAt !== undefined ? { pushedAt } : {}) };
+        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), event, ...(pullLock ? { pullLock } : {}), ...(pushedAt !== undefined ? { pushedAt } : {}) };
         try {
           await handler(context as unknown as Context, deps, repo);
         } catch (err) {
@@ -77,7 +80,7 @@ export function createApp(appOptions: AppOptions = {}) {
       });
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
-        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId() }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
+        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId(), ...(pullLock ? { pullLock } : {}) }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
       }, sweepMinutes * 60_000);
       timer.unref();
     }

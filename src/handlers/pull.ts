@@ -11,6 +11,7 @@ import { effectivePolicy, errorEvaluation, evaluate, policyErrorEvaluation } fro
 import { planCheckRun } from "../output/check.js";
 import { DEFAULT_LABELS, planOutputs } from "../output/plan.js";
 import type { KeyedQueue, RetryQueue } from "../github/retry.js";
+import type { PullLock } from "../github/lock.js";
 import { LruCache } from "../github/cache.js";
 import { auditRecord } from "../audit.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
@@ -33,6 +34,8 @@ export interface Deps {
   now: () => Date;
   /** Serialises evaluations of one PR within this process. */
   queue?: KeyedQueue;
+  /** Serialises evaluations of one PR across replicas (with REDIS_URL). */
+  pullLock?: PullLock;
   /** Re-runs evaluations that could not complete, with backoff. */
   retries?: RetryQueue;
   /** This app's id, so that only its own check runs are read and updated. */
@@ -198,7 +201,9 @@ const pullKey = (t: RepoRef & { number: number }) => `${t.owner}/${t.repo}#${t.n
 
 /** Runs `fn` in the PR's queue: after every evaluation of that PR already started in this process. */
 export function inPullQueue<T>(deps: Deps, target: RepoRef & { number: number }, fn: () => Promise<T>): Promise<T> {
-  return deps.queue ? deps.queue.run(pullKey(target), fn) : fn();
+  const key = pullKey(target);
+  const locked = deps.pullLock ? () => deps.pullLock!.run(key, fn) : fn;
+  return deps.queue ? deps.queue.run(key, locked) : locked();
 }
 
 /**

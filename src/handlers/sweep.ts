@@ -12,7 +12,7 @@ import { appIdOf } from "../github/app-id.js";
 import { evaluatePull, type Deps } from "./pull.js";
 
 /** What the sweep shares with the webhook handlers: the per-PR queue, the retries and the app's id. */
-export type SweepShared = Pick<Deps, "queue" | "retries" | "appId">;
+export type SweepShared = Pick<Deps, "queue" | "retries" | "appId" | "pullLock">;
 
 export interface SweepStats {
   installations: number;
