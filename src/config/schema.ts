@@ -153,7 +153,7 @@ function sections() {
           if (problem) ctx.addIssue({ code: "custom", message: problem });
         })
         .optional()
-        .describe("A JavaScript regular expression the PR title must match (case-sensitive, no nested repetition)."),
+        .describe("A regular expression the PR title must match (case-sensitive), in JavaScript syntax without lookaround or backreferences; matched in linear time (RE2), so no pattern can hang the app."),
       body: z
         .strictObject({
           min_length: z
