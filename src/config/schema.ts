@@ -172,7 +172,7 @@ function sections() {
         .optional()
         .describe("Requirements on the PR description."),
       no_secrets: opt(z.boolean(), false).describe(
-        "No well-known token or private-key formats in added lines. Findings show file, line and kind, never the value.",
+        "No well-known token or private-key formats in added lines. Findings show file, line and kind, never the value. Files GitHub shows no patch for (binary, or too large) cannot be scanned: they need an approval from `reviewers.from` on the head commit.",
       ),
       dependencies: z
         .strictObject({

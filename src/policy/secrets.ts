@@ -97,6 +97,19 @@ function secretIn(text: string): SecretKind | null {
   }
 }
 
+/** Git's SHA-1 of the empty blob: a file with this content has nothing to scan. */
+export const EMPTY_BLOB_SHA = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+
+/**
+ * Changed files whose new content the scan cannot see: GitHub lists them without
+ * a patch (binary files, and diffs too large to show), other than deletions and
+ * empty files. A rename listed without a patch is one too: a binary file renamed
+ * and changed is listed just like an unchanged one.
+ */
+export function unscannedFiles(files: readonly FileFacts[]): FileFacts[] {
+  return files.filter((f) => !f.patch && f.status !== "removed" && f.sha !== EMPTY_BLOB_SHA);
+}
+
 /** Finds well-known secret formats in the added lines of `files`: at most one finding per line. */
 export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {
   const out: SecretFinding[] = [];
