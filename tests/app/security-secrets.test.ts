@@ -1,7 +1,10 @@
 /**
- * `no_secrets` fails closed (issue 15, item 5): a file GitHub lists without a
- * patch (binary, or a diff too large to show) cannot be scanned, so it waits
- * for a human's approval instead of passing with a note.
+ * Secrets the app could let through (issue 15, item 5). `no_secrets` fails
+ * closed: a file GitHub lists without a patch (binary, or a diff too large to
+ * show) cannot be scanned, so it waits for a human's approval instead of passing
+ * with a note. And secrets without a known prefix that a message quotes (an AWS
+ * secret key assigned in a commit subject, a password in a URL in the title) are
+ * redacted from the check run and the comment, and never logged.
  */
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,6 +15,7 @@ import {
   NOW,
   PR_URL,
   RECHECK,
+  commit,
   mockCheckRun,
   mockEscalation,
   mockLabels,
@@ -107,6 +111,58 @@ describe("files the secret scan cannot read", () => {
     expect((check.body() as { output: { summary: string } }).output.summary).toContain(
       "| ✅ | `compliance.no_secrets.unscanned` | Changes to files the secret scan could not read (`deploy/keystore.p12`, `config/production.json`): approved by @alice. |",
     );
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+// Assembled at run time, so the repository holds no secret-looking literal.
+const AWS_SECRET = ["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCY9q8ZKEY"].join("/");
+const PASSWORD = ["hunter", "2", "-prod"].join("");
+
+describe("secrets without a known prefix in what users wrote", () => {
+  it("are redacted from the check run and the comment, and absent from the app's log lines", async () => {
+    mockPolicy('compliance:\n  dco: true\n  title_pattern: "^feat: "\n');
+    mockPr({ opened: true, commits: [commit({ message: `Set aws_secret_access_key=${AWS_SECRET} for deploy` })] });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    const comment = mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ title: `Fix clone via https://deploy:${PASSWORD}@git.example.com/app.git` }));
+    const title = "The title `Fix clone via https://[redacted credentials]@git.example.com/app.git` does not match `^feat: `.";
+    const dco = "1 commit lacks a `Signed-off-by:` matching the author: `ec26c3e Set aws_secret_access_key=[redacted] for deploy`.";
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      started_at: NOW,
+      status: "completed",
+      conclusion: "failure",
+      details_url: PR_URL,
+      actions: RECHECK,
+      output: {
+        title: "Policy violation: compliance.dco, compliance.title_pattern",
+        summary: [
+          COPILOT_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
+          `| ❌ | \`compliance.dco\` | ${dco}<br>_Fix:_ Sign off every commit (\`git rebase --signoff HEAD~1\`, or \`git commit -s\`), then force-push. |`,
+          `| ❌ | \`compliance.title_pattern\` | ${title}<br>_Fix:_ Edit the PR title to match the pattern. |`,
+          "",
+          "**Still required:**",
+          "- reviewers: 1 more approval from anyone with write permission or above",
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+      },
+    });
+    expect(comment.body()).toContain(`- ❌ \`compliance.title_pattern\`: ${title}`);
+    expect(comment.body()).toContain(`- ❌ \`compliance.dco\`: ${dco}`);
+    // Every line the app logs at `info` and above (production's level). At `debug`, Probot itself logs each webhook
+    // payload as GitHub sent it ("Webhook received"), the title among it: see SECURITY.md.
+    const logged = app.logs.filter((l) => (l.level as number) >= 30).map((l) => JSON.stringify(l));
+    expect(logged.length).toBeGreaterThan(0);
+    const everything = [JSON.stringify(check.body()), comment.body(), ...logged].join("\n");
+    for (const secret of [AWS_SECRET, PASSWORD]) expect(everything).not.toContain(secret);
     expect(nock.isDone()).toBe(true);
   });
 });

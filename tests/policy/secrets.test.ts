@@ -98,6 +98,80 @@ describe("redactSecrets", () => {
   });
 });
 
+describe("redactSecrets: secrets without a known prefix, given away by their context", () => {
+  // Assembled at run time, like the samples above.
+  const AWS_SECRET = ["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCY1234ZKEY"].join("/");
+  it.each([
+    ["an AWS secret key assigned in a commit subject", `Set aws_secret_access_key=${AWS_SECRET} in CI`, "Set aws_secret_access_key=[redacted] in CI"],
+    ["an environment variable with spaces", "DB_PASSWORD = s3cr3t; then restart", "DB_PASSWORD = [redacted]; then restart"],
+    ["a YAML value", "password: hunter2", "password: [redacted]"],
+    ["a JSON value, quoted, with spaces", '{"client_secret": "correct horse battery"}', '{"client_secret": [redacted]}'],
+    ["a quote left open", "api_key='abc123", "api_key=[redacted]"],
+    ["a query parameter", "see https://example.com/cb?access_token=abc123&x=1", "see https://example.com/cb?access_token=[redacted]&x=1"],
+    ["an HTTP credential", "Authorization: Bearer eyJhbGciOi.abc.def", "Authorization: [redacted]"],
+    ["a password in a URL", "Clone https://deploy:hunter2@git.example.com/x.git", "Clone https://[redacted credentials]@git.example.com/x.git"],
+    ["a token as a URL's user, with a password", "https://oauth2:glp4t_xYz@gitlab.example.com/g/r", "https://[redacted credentials]@gitlab.example.com/g/r"],
+    ["a URL's password with no user", "redis://:s3cret@cache:6379/0", "redis://[redacted credentials]@cache:6379/0"],
+  ])("redacts %s", (_what, text, redacted) => {
+    expect(redactSecrets(text)).toBe(redacted);
+    expect(redactSecrets(redacted)).toBe(redacted);
+  });
+
+  it.each([
+    ["prose after a colon", "Fix token: handle expiry"],
+    ["a user without a password in a URL", "ssh://git@github.com/org/repo and https://user@example.com/"],
+    ["a name without a value", "Rotate the secret; the password is in the vault"],
+    ["a name that is not a secret's", "author=alice, label: bug"],
+    ["the app's own messages", "| ❌ | `compliance.no_secrets` | Possible secrets added: GitHub token at `src/a.ts:2`. |"],
+    ["a rule id and a redacted kind", "`compliance.no_secrets.unscanned`: [redacted GitHub token]"],
+  ])("keeps %s", (_what, text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  const value = fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9+_.~-]{7,40}$/), fc.integer({ min: 0, max: 9 }))
+    .map(([v, d]) => `${v}${d}`);
+  const prose = fc.array(fc.constantFrom("Fix", "the", "deploy", "for", "prod", "and", "tests", "—", "(CI)", "#12"), { maxLength: 6 }).map((w) => w.join(" "));
+  const name = fc.constantFrom("aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", "password", "db.password", "api-key", "apiKey", "access_token", "GITHUB_TOKEN", "client_secret", "private_key", "credentials", "passphrase", "PWD");
+  const assignment = fc.tuple(name, fc.constantFrom("=", " = ", ": ", ":", '": "', "='"), value).map(([n, op, v]) => ({ text: `${n}${op}${v}${op.endsWith('"') ? '"' : ""}`, v }));
+  const url = fc.tuple(fc.constantFrom("https", "postgres", "redis", "git+ssh"), fc.stringMatching(/^[a-z0-9._-]{0,12}$/), value).map(([scheme, user, v]) => ({ text: `${scheme}://${user}:${v}@db.example.com/x`, v }));
+
+  it("never lets the value through, wherever the secret sits in a sentence (property)", () => {
+    fc.assert(
+      fc.property(fc.oneof(assignment, url), prose, prose, ({ text, v }, before, after) => {
+        const out = redactSecrets(`${before} ${text} ${after}`);
+        expect(out).not.toContain(v);
+        expect(out).toContain("[redacted");
+      }),
+    );
+  });
+
+  it("is idempotent, and leaves text with no secret's name, URL or known prefix alone (property)", () => {
+    const pieces = fc.constantFrom("password", "token", "=", ": ", "'", '"', "://", "@", "user:pw", "[redacted]", "[redacted credentials]", "//", "@host", ":", "&", " ", "a1", "`", "|", "\n", "secret_key", "Bearer x");
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 30 }).map((p) => p.join("")), (text) => {
+        const once = redactSecrets(text);
+        expect(redactSecrets(once)).toBe(once);
+      }),
+      { numRuns: 3000 },
+    );
+    // No letter that any secret's name, a known prefix or a scheme's `:` needs.
+    const plain = fc.stringMatching(/^[abcdegijklmnoqruwyz0-9 =_.,\n-]{0,300}$/);
+    fc.assert(
+      fc.property(plain, (text) => {
+        expect(redactSecrets(text)).toBe(text);
+      }),
+    );
+  });
+
+  it("finishes on text built to make a search start over and over", () => {
+    // No timing: a quadratic search would run for minutes on these.
+    for (const text of ["token".repeat(40_000) + "=x", "password=".repeat(20_000), "://" + "a".repeat(200_000), "password='x ".repeat(20_000), `password="${"password='x ".repeat(20_000)}`]) {
+      expect(redactSecrets(text).length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe("compliance.no_secrets", () => {
   const p = policy({ compliance: { no_secrets: true } });
 
