@@ -52,6 +52,8 @@ export interface PullRequestFacts {
 export interface FileFacts {
   filename: string;
   status?: string;
+  /** The blob's SHA after the change, as GitHub lists it. */
+  sha?: string;
   previous_filename?: string;
   additions?: number;
   deletions?: number;

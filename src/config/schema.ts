@@ -155,7 +155,7 @@ function sections() {
           if (problem) ctx.addIssue({ code: "custom", message: problem });
         })
         .optional()
-        .describe("A JavaScript regular expression the PR title must match (case-sensitive, no nested repetition)."),
+        .describe("A regular expression the PR title must match (case-sensitive), in JavaScript syntax without lookaround or backreferences; matched in linear time (RE2), so no pattern can hang the app."),
       body: z
         .strictObject({
           min_length: z
@@ -174,7 +174,7 @@ function sections() {
         .optional()
         .describe("Requirements on the PR description."),
       no_secrets: opt(z.boolean(), false).describe(
-        "No well-known token or private-key formats in added lines. Findings show file, line and kind, never the value.",
+        "No well-known token or private-key formats in added lines. Findings show file, line and kind, never the value. Files GitHub shows no patch for (binary, or too large) cannot be scanned: they need an approval from `reviewers.from` on the head commit.",
       ),
       dependencies: z
         .strictObject({

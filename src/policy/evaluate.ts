@@ -8,7 +8,7 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits } from "./compliance.js";
+import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import {
@@ -116,7 +116,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     required.push(main);
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
-  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts)].filter((g) => g !== null);
+  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);

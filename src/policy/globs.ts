@@ -6,6 +6,7 @@
  */
 import { Minimatch, braceExpand } from "minimatch";
 import type { FileFacts } from "../types.js";
+import { patternProblem } from "./pattern.js";
 
 /** Most patterns one glob may expand to through `{a,b}` braces and `{1..9}` ranges. */
 export const MAX_BRACE_EXPANSION = 32;
@@ -35,10 +36,11 @@ export function globProblem(glob: string): string | null {
 
 /**
  * Why a regular expression from the policy is refused, or null when it is fine.
- * Refuses what can backtrack catastrophically: a repeated group that itself
- * contains a repetition or an alternation (`(a+)+`, `(a|aa)*`), and
- * backreferences. Titles are short (GitHub caps them at 256 characters), so
- * what is left runs in bounded time.
+ * A pattern is matched by the linear-time engine of `pattern.ts`, so none can
+ * hang the app; this refuses what that engine cannot run (lookaround,
+ * backreferences, a compiled size over its limit). It also refuses, as before
+ * the engine, a repeated group that itself contains a repetition or an
+ * alternation (`(a+)+`, `(a|aa)*`): harmless now, but almost always a mistake.
  */
 export function regexProblem(source: string): string | null {
   if (source.length > MAX_REGEX_LENGTH) return `the pattern is longer than ${MAX_REGEX_LENGTH} characters`;
@@ -100,7 +102,7 @@ export function regexProblem(source: string): string | null {
     if (quantifierAt(i) === "unbounded") stack[stack.length - 1]!.risky = true;
     i++;
   }
-  return null;
+  return patternProblem(source);
 }
 
 /** A compiled glob, with literal parts that rule most paths out before minimatch runs. */

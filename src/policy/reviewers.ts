@@ -176,7 +176,8 @@ export function requirementContext(policy: Policy, facts: PullFacts, verdict: Ag
 /**
  * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
  * Stale approvals (of an older commit) count only when `staleOk`, and never for the
- * agent-steering files: a maintainer must have seen the change to a workflow or the policy.
+ * agent-steering files (a maintainer must have seen the change to a workflow or the policy)
+ * nor for files the secret scan could not read (a push may have changed what was looked at).
  */
 export function requirement(
   rule: string,
@@ -190,7 +191,7 @@ export function requirement(
   const eligible = (login: string) =>
     !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins) &&
     isEligible(login, set, ctx.facts);
-  const staleOk = ctx.staleOk && rule !== "paths.agent_files";
+  const staleOk = ctx.staleOk && rule !== "paths.agent_files" && rule !== "compliance.no_secrets.unscanned";
   const approvedBy = state.approvals
     .filter((a) => (staleOk || a.commit === head) && eligible(a.login))
     .map((a) => a.login);

@@ -26,7 +26,7 @@ describe("globProblem", () => {
 });
 
 describe("regexProblem", () => {
-  it.each(["^(feat|fix|chore)(\\(.+\\))?: .+", "^\\[[A-Z]+-\\d+\\] ", "^[a-z]+: .{1,72}$", "(?:a|b)?c+", "[(]+"])("accepts %s", (re) => {
+  it.each(["^(feat|fix|chore)(\\(.+\\))?: .+", "^\\[[A-Z]+-\\d+\\] ", "^[a-z]+: .{1,72}$", "(?:a|b)?c+", "[(]+", "^\\w+\\s?\\w+\\s?\\w+\\s?\\w+\\s?\\w+:"])("accepts %s", (re) => {
     expect(regexProblem(re)).toBeNull();
   });
   it.each([
@@ -39,6 +39,9 @@ describe("regexProblem", () => {
     ["(a)\\1", "backreferences"],
     ["(", "not a valid regular expression"],
     ["a".repeat(201), "longer than 200"],
+    ["^(?!wip)", "the linear-time matcher does not accept it"],
+    ["(?<=x)y", "the linear-time matcher does not accept it"],
+    ["[a-z]{0,999}[0-9]{0,999}", "matcher instructions (at most 1000)"],
   ])("refuses %s", (re, why) => {
     expect(regexProblem(re)).toContain(why);
   });
