@@ -104,7 +104,7 @@ describe("a policy regex the linear-time matcher cannot run", () => {
           "",
           "| | Rule | Result |",
           "| --- | --- | --- |",
-          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:2:18: `compliance.title_pattern`: the linear-time matcher does not accept it (invalid or unsupported Perl syntax: `(?!`); it has no lookahead, lookbehind or backreferences<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
+          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:2:18: `compliance.title_pattern`: the linear-time matcher does not accept it (invalid or unsupported Perl syntax: `(?!`); it has no lookahead, lookbehind or backreferences<br>Until it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
           "",
           COMMANDS_LINE,
         ].join("\n"),
