@@ -8,6 +8,7 @@ import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { sweep } from "./handlers/sweep.js";
 import { withSweepLock } from "./github/lock.js";
 import { appIdOf } from "./github/app-id.js";
+import { ledgerKeyOf } from "./github/ledger.js";
 import { loadPolicy, pullsForCommit } from "./github/facts.js";
 import type { Policy } from "./config/schema.js";
 import { RECHECK_ACTION } from "./output/check.js";
@@ -48,6 +49,13 @@ export function createApp(appOptions: AppOptions = {}) {
     // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
     let appId: Promise<number | undefined> | undefined;
     const ownAppId = () => (appId ??= appIdOf(app));
+    // The key the app seals its ledger with, derived from its webhook secret (no request, never logged).
+    let ledgerKey: Promise<Uint8Array | undefined> | undefined;
+    const ownLedgerKey = () =>
+      (ledgerKey ??= ledgerKeyOf(app).then((key) => {
+        if (!key) app.log.warn({ decision: "ledger_key_unavailable" }, "no ledger key: the app's record of invokers and escalations is neither read nor written");
+        return key;
+      }));
     /**
      * Every handler runs inside this guard: a malformed payload is logged and dropped,
      * and nothing a handler throws escapes to crash or fail the delivery.
@@ -67,7 +75,7 @@ export function createApp(appOptions: AppOptions = {}) {
         }
         const action = (context.payload as { action?: unknown }).action;
         const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
-        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), event };
+        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), ledgerKey: await ownLedgerKey(), event };
         try {
           await handler(context as unknown as Context, deps, repo);
         } catch (err) {
@@ -76,7 +84,7 @@ export function createApp(appOptions: AppOptions = {}) {
       });
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
-        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId() }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
+        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId(), ledgerKey: await ownLedgerKey() }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
       }, sweepMinutes * 60_000);
       timer.unref();
     }
@@ -110,7 +118,8 @@ export function createApp(appOptions: AppOptions = {}) {
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";
         const before = payload.action === "synchronize" && typeof payload.before === "string" ? payload.before : undefined;
-        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened, ...(before ? { before } : {}) });
+        const reopened = payload.action === "reopened";
+        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened, ...(before ? { before } : {}), ...(reopened ? { reopened } : {}) });
         if (result && opened) recordPullOpened(result.evaluation);
       },
     );

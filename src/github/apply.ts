@@ -30,13 +30,17 @@ export async function applyCheckRun(
   } = {},
 ): Promise<WriteResult> {
   const existing = opts.known !== undefined ? opts.known : await findCheckRun(gh, ref, plan.head_sha, plan.name, opts.appId);
+  // The ledger (`output.text`) a run already holds is kept when the plan brings none (the PR could not be evaluated).
+  const text = plan.output.text ?? existing?.output.text ?? undefined;
+  if (text) plan = { ...plan, output: { ...plan.output, text } };
   if (
     !opts.force &&
     existing &&
     existing.status === "completed" &&
     existing.conclusion === plan.conclusion &&
     existing.output.title === plan.output.title &&
-    existing.output.summary === plan.output.summary
+    existing.output.summary === plan.output.summary &&
+    (existing.output.text ?? undefined) === text
   ) {
     return "unchanged";
   }
@@ -53,7 +57,7 @@ export async function applyCheckRun(
   }
   // The Checks API takes 50 annotations per request; further batches are appended by updates.
   for (const annotations of annotationBatches) {
-    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, annotations } });
+    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
   }
   return result;
 }

@@ -15,6 +15,7 @@ import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
+import { recordedFacts } from "./ledger.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
@@ -201,6 +202,13 @@ export interface GatherOptions {
   appId?: number;
   /** The policy as loaded: the files of this repository it was built from become `policy_files`. */
   loaded?: PolicySource;
+  /** The app's ledger key: with it, the ledger is read from our check runs and verified (`PullFacts.ledger`). */
+  ledgerKey?: Uint8Array;
+  /** For a push: the head it replaced, and our check run there when already read (null: none). */
+  before?: string;
+  previous?: CheckRun | null;
+  /** The PR was reopened: its escalation wait starts again. */
+  reopened?: boolean;
 }
 
 export interface Gathered {
@@ -242,15 +250,19 @@ export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, poli
   const need = neededLookups(policy, facts, verdict);
   const name = policy.escalation.check_name;
   const unreadable: Record<string, number> = {};
-  let [check, permissions, teams, checks, sharedHead] = await Promise.all([
-    opts.known?.sha === pull.head.sha ? Promise.resolve(opts.known.check) : findCheckRun(gh, ref, pull.head.sha, name, opts.appId),
+  const headCheck = opts.known?.sha === pull.head.sha ? Promise.resolve(opts.known.check) : findCheckRun(gh, ref, pull.head.sha, name, opts.appId);
+  let [check, permissions, teams, checks, sharedHead, recorded] = await Promise.all([
+    headCheck,
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
     need.checks ? listChecks(gh, ref, pull.head.sha) : Promise.resolve(undefined),
     // A new PR whose head has no check run of ours shares it with no PR evaluated yet; a twin's later
     // evaluation finds the check run there, reads in full and sees this PR.
     need.sharedHead && !fresh ? pullsForCommit(gh, ref, pull.head.sha) : Promise.resolve(undefined),
+    // The app's ledger (invokers ever seen, the escalation's clock), and who assigned an agent when that can matter.
+    recordedFacts(gh, ref, number, facts, policy, headCheck, { key: opts.ledgerKey, appId: opts.appId, name, fresh: !!fresh, known: opts.known, before: opts.before, previous: opts.previous, reopened: opts.reopened }),
   ]);
+  Object.assign(facts, recorded);
   if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
   facts.permissions = permissions;
   facts.teams = teams;

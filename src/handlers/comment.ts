@@ -101,7 +101,7 @@ async function answerCommand(
   const loaded = await loadPolicy(gh, ref);
   const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
   // The comment counts only as GitHub lists it: one deleted meanwhile is missing from the list, and must stay so.
-  const gathered = await gatherFacts(gh, ref, target.number, policy, { appId: deps.appId, loaded });
+  const gathered = await gatherFacts(gh, ref, target.number, policy, { appId: deps.appId, loaded, ledgerKey: deps.ledgerKey });
   const { facts } = gathered;
   if (facts.pull.state && facts.pull.state !== "open") {
     log.info({ ...logBase, command: cmd.name, decision: "closed" }, "command on a PR that is not open; ignored");

@@ -12,6 +12,7 @@ import { planCheckRun } from "../output/check.js";
 import { DEFAULT_LABELS, planOutputs } from "../output/plan.js";
 import type { KeyedQueue, RetryQueue } from "../github/retry.js";
 import { auditRecord } from "../audit.js";
+import { ledgerText } from "../github/ledger.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { CommentFacts, Evaluation, PullFacts, PullRequestFacts } from "../types.js";
 
@@ -23,6 +24,8 @@ export interface PullTarget extends RepoRef {
   opened?: boolean;
   /** For `synchronize`: the head the push replaced. */
   before?: string;
+  /** The event is `pull_request.reopened`: the escalation's wait starts again. */
+  reopened?: boolean;
 }
 
 export interface Deps {
@@ -36,6 +39,8 @@ export interface Deps {
   retries?: RetryQueue;
   /** This app's id, so that only its own check runs are read and updated. */
   appId?: number;
+  /** The key the app seals its ledger with (src/output/ledger.ts); never logged. */
+  ledgerKey?: Uint8Array;
   /** What caused this work (`pull_request.opened`, `sweep`), for the audit line. */
   event?: string;
 }
@@ -96,13 +101,14 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     // current and it has no reviews or comments of ours: three reads fewer. Otherwise (a redelivery), the full read.
     let gathered: Gathered | undefined = known;
     if (!gathered) {
-      const opts: GatherOptions = { appId: deps.appId, loaded };
+      const opts: GatherOptions = { appId: deps.appId, loaded, ledgerKey: deps.ledgerKey, reopened: target.reopened };
       readFirst = opts;
       if (target.opened && target.pull) {
         const check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name, deps.appId);
         opts.known = { sha: target.pull.head.sha, check };
         if (check === null) opts.newPull = target.pull;
       } else if (target.before && target.pull && target.before !== target.pull.head.sha) {
+        opts.before = target.before;
         await headAfterPush(deps, ref, target.pull, target.before, policy, opts);
       }
       gathered = await gatherFacts(gh, ref, target.number, policy, opts);
@@ -146,6 +152,7 @@ async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, b
   const check = await findCheckRun(deps.gh, ref, sha, name, deps.appId);
   if (!check?.started_at) return void (opts.known = { sha, check });
   const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
+  opts.previous = replaced;
   if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return void (opts.known = { sha, check });
   // A late or redelivered push event: its head is no longer the PR's, so there is nothing to record.
   if ((await headOf(deps.gh, ref, pull.number)) !== sha) return void (opts.known = { sha, check });
@@ -259,7 +266,9 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
     }
   }
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
-  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, commands: applying.commands, ...(detailsUrl ? { detailsUrl } : {}) });
+  // A tier is recorded as notified only once its writes are done: after a failed write the record stays as it was, for the retry.
+  const ledger = ledgerText(deps.ledgerKey, target, result, failedWrite ? undefined : outputs?.escalation);
+  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, commands: applying.commands, ledger, ...(detailsUrl ? { detailsUrl } : {}) });
   writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
   if (failedWrite) throw failedWrite;
   // The audit line (README "Audit log"): one per decision, no free text.

@@ -1,18 +1,19 @@
 /**
  * The escalation sweep: periodically re-evaluates open agent PRs so that an
  * escalation tier falls due even when no webhook arrives. Stateless (tier state
- * lives in the escalation comment), idempotent, and run by one replica at a
- * time (with REDIS_URL, under the sweep lock).
+ * lives in the app's ledger, in its own check run), idempotent, and run by one
+ * replica at a time (with REDIS_URL, under the sweep lock).
  */
 import type { Probot } from "probot";
 import type { Logger } from "pino";
 import type { Policy } from "../config/schema.js";
 import { loadPolicy, type GitHub } from "../github/facts.js";
 import { appIdOf } from "../github/app-id.js";
+import { ledgerKeyOf } from "../github/ledger.js";
 import { evaluatePull, type Deps } from "./pull.js";
 
-/** What the sweep shares with the webhook handlers: the per-PR queue, the retries and the app's id. */
-export type SweepShared = Pick<Deps, "queue" | "retries" | "appId">;
+/** What the sweep shares with the webhook handlers: the per-PR queue, the retries, the app's id and ledger key. */
+export type SweepShared = Pick<Deps, "queue" | "retries" | "appId" | "ledgerKey">;
 
 export interface SweepStats {
   installations: number;
@@ -52,7 +53,7 @@ export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date
 /** Sweeps every installation of the app. */
 export async function sweep(app: Probot, now: () => Date, shared: SweepShared = {}): Promise<SweepStats> {
   const stats: SweepStats = { installations: 0, repositories: 0, pulls: 0, evaluated: 0, errors: 0 };
-  const withId: SweepShared = { ...shared, appId: shared.appId ?? (await appIdOf(app)) };
+  const withId: SweepShared = { ...shared, appId: shared.appId ?? (await appIdOf(app)), ledgerKey: shared.ledgerKey ?? (await ledgerKeyOf(app)) };
   const appGh = await app.auth();
   const installations = await appGh.paginate(appGh.rest.apps.listInstallations, { per_page: 100 });
   for (const inst of installations) {
