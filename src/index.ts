@@ -5,7 +5,7 @@ import { checkMergeGroup } from "./handlers/merge-group.js";
 import { closePull, evaluatePull, inPullQueue, type Deps } from "./handlers/pull.js";
 import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
-import { sweep } from "./handlers/sweep.js";
+import { newSweepMemo, sweep } from "./handlers/sweep.js";
 import { withSweepLock } from "./github/lock.js";
 import { appIdOf } from "./github/app-id.js";
 import { ledgerKeyOf } from "./github/ledger.js";
@@ -45,6 +45,7 @@ export function createApp(appOptions: AppOptions = {}) {
   const sweepMinutes = appOptions.sweepMinutes ?? sweepMinutesFromEnv(process.env);
   const queue = new KeyedQueue();
   const retries = new RetryQueue(appOptions.scheduler);
+  const swept = newSweepMemo();
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
     // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
     let appId: Promise<number | undefined> | undefined;
@@ -84,7 +85,7 @@ export function createApp(appOptions: AppOptions = {}) {
       });
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
-        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId(), ledgerKey: await ownLedgerKey() }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
+        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId(), ledgerKey: await ownLedgerKey(), swept }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
       }, sweepMinutes * 60_000);
       timer.unref();
     }

@@ -15,6 +15,7 @@ import {
   DEVIN,
   HEAD_SHA,
   HOW_TO_ACT,
+  HUMAN,
   INSTALLATION_ID,
   NOW,
   REPO_PATH,
@@ -265,6 +266,57 @@ describe("item 6: an escalation is not lost", () => {
     expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: ["leads"] });
     expect(comment.body()).toBe(BOTH_TIERS_COMMENT);
     expect(textOf(check.body())).toBe(sealed(TIER2_LEDGER));
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("removing the agent label (and the others) does not hide the PR from the sweep: it is found by its author, and its labels come back", async () => {
+    const app = setupApp({ now: A_DAY_LATER });
+    listing([openPull([])]);
+    mockToken();
+    mockPolicy(POLICY);
+    mockPolicyNotModified();
+    mockPr({ pull: openPull([]), comments: [appComment(TIER1_COMMENT)] });
+    const labels = mockLabels({ add: ["agent-pr", "needs-human-review", "escalated"] });
+    const request = mockReviewRequest();
+    const comment = mockEscalation({ update: 9001 });
+    mockCheckRun(run(sealed(TIER1_LEDGER)));
+    const stats = await sweep(app.probot, () => new Date(A_DAY_LATER));
+    expect(stats).toEqual({ installations: 1, repositories: 1, pulls: 1, evaluated: 1, errors: 0 });
+    expect(labels.bodies.at(-1)).toEqual({ labels: ["agent-pr", "needs-human-review", "escalated"] });
+    expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: ["leads"] });
+    expect(comment.body()).toBe(BOTH_TIERS_COMMENT);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("an unlabelled PR whose object shows no agent (an agent under a human's account) is found by our check run on its head; a passing one is not read again within the hour", async () => {
+    const app = setupApp({ now: A_DAY_LATER });
+    // Claude Code working under Codertocat's account: only the commit's trailer says so.
+    const human = { ...openPull([]), user: { ...(pullObject().user as Json), ...HUMAN } };
+    const claude = commit({ message: "Update README\n\nCo-authored-by: Claude <noreply@anthropic.com>" });
+    const passing = { ...run(sealed({ invokers: ["codertocat"] })), id: 778, head_sha: "3".repeat(40), conclusion: "success", output: { title: "Policy satisfied", summary: "" } };
+    const human3 = { ...human, number: 3, head: { ...((human as Json).head as Json), sha: "3".repeat(40) } };
+    const memo = (await import("../../src/handlers/sweep.js")).newSweepMemo();
+    listing([human, human3]);
+    mockToken();
+    mockPolicy(POLICY);
+    mockPolicyNotModified();
+    nock(API).get(`${REPO_PATH}/commits/${"3".repeat(40)}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [passing] });
+    // #2's head: read once by the sweep (not passing), once by its evaluation.
+    nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [run(sealed({ ...TIER1_LEDGER, invokers: ["codertocat"] }))] });
+    mockPr({ pull: human, commits: [claude], comments: [appComment(TIER1_COMMENT.replace("Copilot coding agent", "Claude Code").replace(". Before", " for @Codertocat. Before"))] });
+    mockLabels({ add: ["agent-pr", "needs-human-review", "escalated"] });
+    const request = mockReviewRequest();
+    mockEscalation({ update: 9001 });
+    mockCheckRun(run(sealed({ ...TIER1_LEDGER, invokers: ["codertocat"] })));
+    const stats = await sweep(app.probot, () => new Date(A_DAY_LATER), { swept: memo });
+    expect(stats).toEqual({ installations: 1, repositories: 1, pulls: 2, evaluated: 1, errors: 0 });
+    expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: ["leads"] });
+    expect(nock.isDone()).toBe(true);
+
+    // The next sweep: #3's head was seen passing, so its check run is not read again.
+    listing([human3]);
+    mockPolicyNotModified();
+    expect(await sweep(app.probot, () => new Date(A_DAY_LATER), { swept: memo })).toEqual({ installations: 1, repositories: 1, pulls: 1, evaluated: 0, errors: 0 });
     expect(nock.isDone()).toBe(true);
   });
 

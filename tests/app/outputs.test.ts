@@ -27,6 +27,7 @@ import {
   setupApp,
   teardown,
   HOW_TO_ACT,
+  HUMAN,
   VIA_APP,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
@@ -47,6 +48,8 @@ escalation:
 `;
 
 const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
+/** The head of a human's PR (#3) beside the agent PR in the sweep's list. */
+const HUMAN_HEAD = "3".repeat(40);
 
 
 const TIER1_COMMENT = [
@@ -265,8 +268,12 @@ describe("escalation tiers over time", () => {
       .query({ state: "open", per_page: 100 })
       .reply(200, [
         { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] },
-        { ...pullObject(), number: 3, labels: [] }, // not an agent PR: not evaluated
-      ]);
+        // A human's PR without labels: our check run on its head passed it (not governed), so it is not evaluated.
+        { ...pullObject({ author: HUMAN, headSha: HUMAN_HEAD }), number: 3, labels: [] },
+      ])
+      .get(`${REPO_PATH}/commits/${HUMAN_HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ ...TIER1_RUN, id: 778, head_sha: HUMAN_HEAD, conclusion: "success", output: { title: "No agent detected: not governed", summary: "" } }] });
     mockToken();
     mockPolicy(POLICY);
     mockPolicyNotModified(); // the evaluation re-reads the policy the sweep just read: a 304
