@@ -15,14 +15,14 @@ export interface KnownCheck {
   id: number;
   status: string;
   conclusion: string | null;
-  output: { title: string | null; summary: string | null };
+  output: { title: string | null; summary: string | null; text?: string | null };
 }
 
 /** One check run per head commit and name, updated in place; nothing written when nothing changed. */
 export async function applyCheckRun(
   gh: GitHub,
   ref: RepoRef,
-  { annotationBatches = [], ...plan }: CheckRunPlan & { annotationBatches?: Annotation[][] },
+  { annotationBatches = [], ...planned }: CheckRunPlan & { annotationBatches?: Annotation[][] },
   opts: {
     /** Our check run on the head as just read (null: none), to save reading it again. */
     known?: KnownCheck | null;
@@ -36,15 +36,25 @@ export async function applyCheckRun(
     force?: boolean;
   } = {},
 ): Promise<{ result: WriteResult; run: KnownCheck }> {
+  let plan = planned;
   const existing = opts.known !== undefined ? opts.known : await findCheckRun(gh, ref, plan.head_sha, plan.name, opts.appId);
-  const run = (id: number): KnownCheck => ({ id, status: plan.status ?? "completed", conclusion: plan.conclusion ?? null, output: { title: plan.output.title, summary: plan.output.summary } });
+  // The ledger (`output.text`) a run already holds is kept when the plan brings none (the PR could not be evaluated).
+  const text = plan.output.text ?? existing?.output.text ?? undefined;
+  if (text) plan = { ...plan, output: { ...plan.output, text } };
+  const run = (id: number): KnownCheck => ({
+    id,
+    status: plan.status ?? "completed",
+    conclusion: plan.conclusion ?? null,
+    output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}) },
+  });
   if (
     !opts.force &&
     existing &&
     existing.status === "completed" &&
     existing.conclusion === plan.conclusion &&
     existing.output.title === plan.output.title &&
-    existing.output.summary === plan.output.summary
+    existing.output.summary === plan.output.summary &&
+    (existing.output.text ?? undefined) === text
   ) {
     return { result: "unchanged", run: existing };
   }
@@ -61,7 +71,7 @@ export async function applyCheckRun(
   }
   // The Checks API takes 50 annotations per request; further batches are appended by updates.
   for (const annotations of annotationBatches) {
-    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, annotations } });
+    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
   }
   return { result, run: run(id) };
 }
@@ -77,7 +87,7 @@ const unspaced = { key: () => ({ schedule: <T>(_opts: unknown, fn: (...args: unk
  * Octokit's throttle spaces an installation's writes 1 s apart (comments and review requests 3 s),
  * one queue per process, so with several PRs at once the verdict would wait behind other PRs'
  * notifications. The lane keeps everything else (auth by the same installation token, retries,
- * rate-limit handling, request metrics). If no token can be had, `gh` itself.
+ * rate-limit handling, request metrics) and authenticates through `gh`'s own auth hook.
  */
 export function verdictLane(gh: GitHub): Promise<GitHub> {
   let lane = lanes.get(gh);
@@ -90,12 +100,14 @@ export function verdictLane(gh: GitHub): Promise<GitHub> {
 
 async function makeLane(gh: GitHub): Promise<GitHub> {
   const defaults = gh.request.endpoint.DEFAULTS as { baseUrl: string; request?: Record<string, unknown> };
-  const auth = (await gh.auth({ type: "installation" })) as { token?: string };
-  if (typeof auth.token !== "string") return gh;
+  const auth = gh.auth as unknown as { hook?: unknown };
+  if (typeof auth.hook !== "function") return gh;
   // Octokit's own hook chain must not come along: the lane has its own (with the unspaced write group).
   const { hook: _hook, ...request } = defaults.request ?? {};
+  // Authenticated by `gh`'s own auth hook: the same installation token, fetched (when it must be) exactly as for `gh`'s requests.
+  const sameAuth = () => Object.assign(async () => gh.auth(), { hook: auth.hook });
   const Octokit = gh.constructor as new (options: Record<string, unknown>) => GitHub;
-  return new Octokit({ auth: { token: auth.token }, baseUrl: defaults.baseUrl, request, log: gh.log, throttle: { id: "verdict-lane", write: unspaced } });
+  return new Octokit({ authStrategy: sameAuth, auth: {}, baseUrl: defaults.baseUrl, request, log: gh.log, throttle: { id: "verdict-lane", write: unspaced } });
 }
 
 /** A new check run, in progress, that records `started_at` as when the app saw the head (the evaluation then completes it). */

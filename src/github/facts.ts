@@ -15,6 +15,7 @@ import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
+import { recordedFacts } from "./ledger.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
@@ -258,9 +259,15 @@ export interface GatherOptions {
    * Called with our check run on the head when the event was a push (`synchronize`), before any
    * look-up: returns the check run to keep (a new one when the head is seen anew).
    */
-  onPush?: (sha: string, check: CheckRun | null, policy: Policy) => Promise<CheckRun | null>;
+  onPush?: (sha: string, check: CheckRun | null, policy: Policy) => Promise<{ check: CheckRun | null; previous?: CheckRun | null }>;
   /** Told our check run on a head as soon as it is read, so that a failure later on need not read it again. */
   onCheck?: (sha: string, check: CheckRun | null) => void;
+  /** The app's ledger key: with it, the ledger is read from our check runs and verified (`PullFacts.ledger`). */
+  ledgerKey?: Uint8Array;
+  /** The event was a push (`synchronize`) to `head`, replacing `before`. */
+  push?: { head: string; before: string };
+  /** The PR was reopened: its escalation wait starts again. */
+  reopened?: boolean;
 }
 
 export interface Gathered {
@@ -373,19 +380,33 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   if (policyFiles.length) facts.policy_files = policyFiles;
   // A PR closed meanwhile is not evaluated: no look-ups for it.
   if (pull.state && pull.state !== "open") return { facts, check: null, ...(loaded ? { loaded } : {}) };
-  if (opts.onPush) check = await opts.onPush(sha, check, policy);
+  // The check run on the head a push replaced, when read for the push (the ledger is carried from it).
+  let previous: CheckRun | null | undefined;
+  if (opts.onPush) ({ check, previous } = await opts.onPush(sha, check, policy));
   // Detected once here for both decisions below (the evaluator detects again from the final facts).
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
   const unreadable: Record<string, number> = {};
-  const [permissions, teams, checks, sharedHead] = await Promise.all([
+  const [permissions, teams, checks, sharedHead, recorded] = await Promise.all([
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
     need.checks ? (ours.checks ? Promise.resolve(ours.checks) : listChecks(gh, ref, sha)) : Promise.resolve(undefined),
     // A new PR whose head has no check run of ours shares it with no PR evaluated yet; a twin's later
     // evaluation finds the check run there, reads in full and sees this PR.
     need.sharedHead && !(speculative && check === null) ? pullsForCommit(gh, ref, sha) : Promise.resolve(undefined),
+    // The app's ledger (invokers ever seen, the escalation's clock), and who assigned an agent when that can matter.
+    recordedFacts(gh, ref, number, facts, policy, Promise.resolve(check), {
+      key: opts.ledgerKey,
+      appId: opts.appId,
+      name,
+      fresh: speculative && check === null,
+      known: { sha, check },
+      before: opts.push?.head === sha ? opts.push.before : undefined,
+      previous,
+      reopened: opts.reopened,
+    }),
   ]);
+  Object.assign(facts, recorded);
   if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
   facts.permissions = permissions;
   facts.teams = teams;

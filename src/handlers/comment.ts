@@ -118,7 +118,11 @@ async function answerCommand(
     }
   }
   // The comment counts only as GitHub lists it: one deleted meanwhile is missing from the list, and must stay so.
-  const gathered = await gatherFacts(gh, ref, target.number, { appId: deps.appId, ...(deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}) });
+  const gathered = await gatherFacts(gh, ref, target.number, {
+    appId: deps.appId,
+    ...(deps.ledgerKey ? { ledgerKey: deps.ledgerKey } : {}),
+    ...(deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}),
+  });
   const loaded = gathered.loaded ?? { kind: "missing" as const };
   const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
   const { facts } = gathered;

@@ -14,6 +14,7 @@ import type { KeyedQueue, RetryQueue } from "../github/retry.js";
 import type { PullLock } from "../github/lock.js";
 import { LruCache } from "../github/cache.js";
 import { auditRecord } from "../audit.js";
+import { ledgerText } from "../github/ledger.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { CommentFacts, Evaluation, PullFacts, PullRequestFacts } from "../types.js";
 
@@ -25,6 +26,8 @@ export interface PullTarget extends RepoRef {
   opened?: boolean;
   /** For `synchronize`: the head the push replaced. */
   before?: string;
+  /** The event is `pull_request.reopened`: the escalation's wait starts again. */
+  reopened?: boolean;
 }
 
 export interface Deps {
@@ -40,6 +43,8 @@ export interface Deps {
   retries?: RetryQueue;
   /** This app's id, so that only its own check runs are read and updated. */
   appId?: number;
+  /** The key the app seals its ledger with (src/output/ledger.ts); never logged. */
+  ledgerKey?: Uint8Array;
   /** What caused this work (`pull_request.opened`, `sweep`), for the audit line. */
   event?: string;
   /** The event's repository `pushed_at` (ms): the policy GitHub confirmed after it is not read again. */
@@ -109,15 +114,18 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
         loaded: loading,
         ...(target.pull ? { hint: target.pull } : {}),
         opened: target.opened === true,
+        ...(deps.ledgerKey ? { ledgerKey: deps.ledgerKey } : {}),
+        ...(target.reopened ? { reopened: true } : {}),
+        ...(before && target.pull ? { push: { head: target.pull.head.sha, before } } : {}),
         // After a push, until a return to an earlier head is ruled out, a failure is written as a new run (fail closed).
         onCheck: (sha, check) => (seen = { sha, check: before ? null : check }),
         ...(before
           ? {
               onPush: async (sha, check, p) => {
                 // The head moved on from the push's head while it was read: the newer head is a push of its own.
-                if (sha !== target.pull!.head.sha) return check;
+                if (sha !== target.pull!.head.sha) return { check };
                 const kept = await headAfterPush(deps, ref, target.pull!, before, p, check);
-                seen = { sha, check: kept };
+                seen = { sha, check: kept.check };
                 return kept;
               },
             }
@@ -155,17 +163,25 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
  * once so the record survives an evaluation that fails, and an approval of the replaced head cannot
  * pass to it. A replaced head the app never saw counts as later: fail closed.
  */
-async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, before: string, policy: Policy, check: CheckRun | null): Promise<CheckRun | null> {
+async function headAfterPush(
+  deps: Deps,
+  ref: RepoRef,
+  pull: PullRequestFacts,
+  before: string,
+  policy: Policy,
+  check: CheckRun | null,
+): Promise<{ check: CheckRun | null; previous?: CheckRun | null }> {
   const sha = pull.head.sha;
   const name = policy.escalation.check_name;
   // The usual push: a new commit, no check run of ours on it yet.
-  if (!check?.started_at) return check;
+  if (!check?.started_at) return { check };
   const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
-  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return check;
+  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return { check, previous: replaced };
   // A late or redelivered push event: its head is no longer the PR's, so there is nothing to record.
-  if ((await headOf(deps.gh, ref, pull.number)) !== sha) return check;
+  if ((await headOf(deps.gh, ref, pull.number)) !== sha) return { check, previous: replaced };
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: pull.number, decision: "head_returned", head: sha, replaced: before }, "head returned to an earlier commit; seen anew");
-  return startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) });
+  const started = await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) });
+  return { check: started, previous: replaced };
 }
 
 /**
@@ -263,15 +279,20 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   result.applying = applying;
   const outputs = facts ? planOutputs(evaluation, facts, applying, deps.now(), options) : null;
   const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
-  const checkPlan = (extra: string[]) =>
-    planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes: [...notes, ...extra], commands: applying.commands, ...(detailsUrl ? { detailsUrl } : {}) });
+  const checkPlan = (extra: string[], ledger: string | undefined) =>
+    planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes: [...notes, ...extra], commands: applying.commands, ledger, ...(detailsUrl ? { detailsUrl } : {}) });
+  // The ledger this evaluation leaves, written with the verdict. A tier is recorded as notified only if its writes
+  // go through: when one fails, an update puts back the record as it was, so the retry notifies the tier again.
+  const tiersFire = (outputs?.escalation.newTiers.length ?? 0) > 0;
+  const ledgerNow = ledgerText(deps.ledgerKey, target, result, outputs?.escalation);
+  const ledgerBefore = tiersFire ? ledgerText(deps.ledgerKey, target, result, undefined) : ledgerNow;
   // A review request GitHub refused lately is not made again; its note goes into the verdict itself.
   const requestKey = outputs ? `${pullKey(target)}|${JSON.stringify(outputs.reviewRequests)}` : "";
   const refusedBefore = outputs ? refusedRequests.get(requestKey) : undefined;
   const stillRefused = refusedBefore && Date.now() - refusedBefore.at < REFUSAL_MEMORY_MS ? refusedBefore.notes : [];
   // The verdict first, on its own lane (never queued behind the notification writes' spacing): branch
   // protection and the PR page see it at once. Then the notifications, together.
-  const written = await applyCheckRun(await verdictLane(gh), ref, checkPlan(stillRefused), { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
+  const written = await applyCheckRun(await verdictLane(gh), ref, checkPlan(stillRefused, ledgerNow), { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
   writes.check = written.result;
   if (facts && outputs) {
     result.newTiers = outputs.escalation.newTiers;
@@ -287,12 +308,15 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
     // A review request GitHub refused is a note on the verdict: the check run is updated with it.
     const refused = reviews.status === "fulfilled" ? reviews.value : [];
     for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
-    if (refused.length) {
-      refusedRequests.set(requestKey, { at: Date.now(), notes: refused });
-      writes.check = (await applyCheckRun(gh, ref, checkPlan(refused), { known: written.run, appId: deps.appId })).result;
+    if (refused.length) refusedRequests.set(requestKey, { at: Date.now(), notes: refused });
+    const failed = settled.find((r) => r.status === "rejected");
+    // One update, when the verdict needs one: a refusal's note, or the record put back after a failed notification.
+    const unrecord = tiersFire && failed !== undefined && ledgerNow !== ledgerBefore;
+    if (refused.length || unrecord) {
+      const update = await applyCheckRun(gh, ref, checkPlan(refused.length ? refused : stillRefused, unrecord ? ledgerBefore : ledgerNow), { known: written.run, appId: deps.appId });
+      writes.check = update.result;
     }
     // The check run stands; a failed notification write is thrown for the retry.
-    const failed = settled.find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
   // The audit line (README "Audit log"): one per decision, no free text.

@@ -386,6 +386,8 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(policyText || null);
     mockPr({ commits: [commit({ sha: A }), commit()], comments: [listed(body, { user })], permissions });
+    // Our run on the head carries no ledger (written before ledgers): the app looks on the PR's previous commit for one.
+    nock(API).get(`${REPO_PATH}/commits/${A}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     mockLabels({ add: counted ? ["agent-pr"] : ["agent-pr", "needs-human-review"] });
     if (!counted) mockEscalation();
     const reaction = counted ? mockReaction() : null;

@@ -13,6 +13,7 @@ import {
   COPILOT_HEADER,
   FakeScheduler,
   HEAD_SHA,
+  BEFORE_SHA,
   REPO_PATH,
   SEEN_CHECK,
   commit,
@@ -115,7 +116,8 @@ describe("GitHub errors while reading", () => {
     expect(check.body()).toMatchObject({ conclusion: "neutral", output: { title: "Report only: Could not evaluate" } });
     expect((check.body() as CheckBody).output.summary).toBe(
       [
-        COPILOT_HEADER,
+        // The payload's PR (the `synchronize` example) is assigned to Codertocat, and nothing else names an invoker.
+        COPILOT_HEADER.replace("(high confidence)", "(high confidence), started by @Codertocat").replace("(pull.user)", "(pull.user)\n- hint: assignee `Codertocat` (pull.assignees)"),
         "",
         "_Report mode: this check never blocks merging._",
         "",
@@ -380,6 +382,7 @@ describe("ordering and concurrency", () => {
     // Read again: the PR first (its head is known before its files), then the wave for the new head.
     const newer = { ...pullObject(), head: { ...(pullObject().head as object), sha: NEW_HEAD } };
     mockPr({ pull: newer, commits: [commit(), { ...commit({ sha: NEW_HEAD }), parents: [{ sha: HEAD_SHA }] }] });
+    mockCheckRunRead(); // the ledger is carried from the last head the app saw among the PR's latest commits
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     const posted: { head_sha?: string }[] = [];
@@ -438,6 +441,8 @@ describe("ordering and concurrency", () => {
       .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).times(2).reply(200, [{ number: 2, state: "open", head: { sha: HEAD_SHA } }])
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
+      // The push's replaced head: no check run of ours there, so no ledger to carry.
+      .get(`${REPO_PATH}/commits/${BEFORE_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
       .post(`${REPO_PATH}/check-runs`, (b) => ((checkBody = b), checksCreated++, true)).reply(201, { id: 555 })
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true)
       .reply(200, () => ({ total_count: 1, check_runs: [{ id: 555, status: "completed", conclusion: checkBody?.conclusion, output: checkBody?.output }] }));

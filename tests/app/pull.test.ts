@@ -34,6 +34,7 @@ import {
   COPILOT_HEADER,
   NOW,
 } from "../helpers/app.js";
+import { EMPTY_LEDGER, sealed } from "../helpers/ledger.js";
 
 const REVIEWER = { login: "alice", id: 5001, type: "User" };
 
@@ -53,6 +54,9 @@ const WAITING_SUMMARY = [
   COMMANDS_LINE,
 ].join("\n");
 
+/** What the app records on a PR first found waiting for humans at NOW: when its wait started. */
+const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
+
 const waitingBody = {
   name: "Agent Governance",
   head_sha: HEAD_SHA,
@@ -61,7 +65,7 @@ const waitingBody = {
   conclusion: "action_required",
   details_url: PR_URL,
   actions: RECHECK,
-  output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY },
+  output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY, text: WAITING_LEDGER },
 };
 
 /** The writes for an agent PR waiting for humans: two labels and the escalation comment. */
@@ -95,6 +99,7 @@ describe("pull_request events", () => {
       output: {
         title: "No agent detected: not governed",
         summary: "**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.",
+        text: EMPTY_LEDGER,
       },
     });
     expect(nock.isDone()).toBe(true);
@@ -189,6 +194,7 @@ describe("pull_request events", () => {
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: WAITING_LEDGER,
         annotations: [
           { path: ".github/workflows/ci.yml", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
           { path: "infra/prod/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
@@ -222,6 +228,7 @@ describe("pull_request events", () => {
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: EMPTY_LEDGER,
       },
     });
     expect(app.logs.some((l) => l.decision === "invalid_policy")).toBe(true);
@@ -279,7 +286,7 @@ describe("pull_request_review events", () => {
       conclusion: "success",
       details_url: PR_URL,
       actions: RECHECK,
-      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY },
+      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY, text: EMPTY_LEDGER },
     });
     expect(nock.isDone()).toBe(true);
   });

@@ -111,6 +111,8 @@ export interface PullEventOptions {
 }
 
 export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+/** The head the `synchronize` example's push replaced (`before`). */
+export const BEFORE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 
 /** A real `pull_request` payload (Codertocat/Hello-World#2), by default opened by Copilot. */
 export function pullRequestPayload(o: PullEventOptions = {}): Json {
@@ -273,6 +275,8 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
     scope.patch(`${REPO_PATH}/check-runs/${existing.id as number}`, (b: Json) => ((captured = b), true)).reply(200, { id: existing.id });
   } else {
     scope.post(`${REPO_PATH}/check-runs`, (b: Json) => ((captured = b), true)).reply(201, { id: 555 });
+    // A push to a head without our check run reads the replaced head's (the synchronize example's `before`) for the ledger.
+    scope.get(`${REPO_PATH}/commits/${BEFORE_SHA}/check-runs`).query(true).optionally().reply(200, { total_count: 0, check_runs: [] });
   }
   return { scope, body: () => captured };
 }
