@@ -95,7 +95,27 @@ async function makeLane(gh: GitHub): Promise<GitHub> {
   // Octokit's own hook chain must not come along: the lane has its own (with the unspaced write group).
   const { hook: _hook, ...request } = defaults.request ?? {};
   const Octokit = gh.constructor as new (options: Record<string, unknown>) => GitHub;
-  return new Octokit({ auth: { token: auth.token }, baseUrl: defaults.baseUrl, request, log: gh.log, throttle: { id: "verdict-lane", write: unspaced } });
+  return new Octokit({ authStrategy: tokenOf(gh), baseUrl: defaults.baseUrl, request, log: gh.log, throttle: { id: "verdict-lane", write: unspaced } });
+}
+
+type Send = (options: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * The lane's auth: each request carries the installation token `gh` holds at that moment. A token taken
+ * once, when the lane was made, could have a minute left (Probot keeps one for 59 of its 60 minutes):
+ * the event's retries (up to 12 minutes on) and a sweep's later PRs wrote their verdict with it once it
+ * had expired, and every such write failed with a 401, retries included.
+ */
+function tokenOf(gh: GitHub) {
+  const current = async () => (await gh.auth({ type: "installation" })) as { token: string };
+  return () =>
+    Object.assign(current, {
+      hook: async (request: Send & { endpoint: { merge: (route: unknown, parameters?: unknown) => Record<string, unknown> & { headers: Record<string, string> } } }, route: unknown, parameters?: unknown) => {
+        const endpoint = request.endpoint.merge(route, parameters);
+        endpoint.headers.authorization = `token ${(await current()).token}`;
+        return request(endpoint);
+      },
+    });
 }
 
 /** A new check run, in progress, that records `started_at` as when the app saw the head (the evaluation then completes it). */
