@@ -334,7 +334,9 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   // What the policy is likely to need, from the last policy read here (no request); checked once it is read.
   const guess = opts.policy ?? lastPolicy(ref);
   const listAll = requiresChecks(guess);
-  const headKey = `${ref.owner}/${ref.repo}#${number}@${sha}:${first.base?.ref ?? ""}`.toLowerCase();
+  // The base branch's name as written: git branch names are case-sensitive, and `MASTER` (a branch an agent can
+  // push) is not `master`; a lowercased key gave a PR retargeted from one to the other the first base's files.
+  const headKey = `${`${ref.owner}/${ref.repo}`.toLowerCase()}#${number}@${sha}:${first.base?.ref ?? ""}`;
   const cached = headCache.get(headKey);
   // An `opened` payload is current unless the PR was evaluated before (a check run of ours on its head).
   const speculative = opts.opened === true && opts.hint !== undefined;
@@ -353,7 +355,9 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   ]);
   let pull = current;
   // One head: the PR read in this wave, and the commits, must show the head the files were read for.
-  if (pull.head.sha !== sha) return { moved: pull };
+  // One base too: a PR retargeted after the event was sent (the event's base is `master`, the files were
+  // listed against the new base) must not have those files judged, or cached, as `master`'s.
+  if (pull.head.sha !== sha || (pull.base?.ref ?? "") !== (first.base?.ref ?? "")) return { moved: pull };
   if (!cached && headMoved(commits, sha, pull)) return { moved: undefined };
   const loaded = loadedOrNone ?? undefined;
   const policy = opts.policy ?? (loaded?.kind === "ok" ? loaded.policy : defaultPolicy());
@@ -365,9 +369,13 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   if (speculative && check !== null) {
     // A redelivered `opened`: the PR was evaluated before, so it may have reviews, comments and a newer state.
     [pull, reviewList, commentList] = await Promise.all([readPull(), readReviews(), readComments()]);
-    if (pull.head.sha !== sha) return { moved: pull };
+    if (pull.head.sha !== sha || (pull.base?.ref ?? "") !== (first.base?.ref ?? "")) return { moved: pull };
   }
-  if (!cached && files.length <= HEAD_CACHE_MAX_FILES && !capped(pull, commits.length)) headCache.set(headKey, { files, commits });
+  // Kept only when a PR read in this wave confirmed the base: a new PR judged from its `opened` payload may have
+  // been retargeted before its files were listed (they are then the new base's), and must not leave them as the
+  // payload base's for a later event (the PR retargeted back) to find.
+  const baseConfirmed = !(speculative && check === null);
+  if (!cached && baseConfirmed && files.length <= HEAD_CACHE_MAX_FILES && !capped(pull, commits.length)) headCache.set(headKey, { files, commits });
   const facts: PullFacts = {
     pull,
     files,

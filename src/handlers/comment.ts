@@ -109,7 +109,9 @@ async function answerCommand(
       gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: target.number, per_page: 100 }) as Promise<CommentFacts[]>,
     ]);
     const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
-    if (!policy.overrides.some((o) => o.commands !== undefined)) {
+    // An agent's User account (`openhands-agent`, `agents.also.logins`) is not a Bot, but none of its commands
+    // is obeyed, help included: it takes the full path, which refuses it and says why.
+    if (!policy.overrides.some((o) => o.commands !== undefined) && !agentAccount(comment.user.login, policy.agents)) {
       const answered = alreadyAnswered(defuseForeignMarkers(comments, deps.appId), comment.id);
       recordCommand(cmd.name, "help");
       log.info({ ...logBase, command: cmd.name, decision: "help", answered_before: answered }, "command");

@@ -250,9 +250,11 @@ export async function evaluatePullNow(deps: Deps, target: PullTarget, options: E
   if (!threw && !result?.failed) {
     deps.retries?.succeeded(key);
   } else {
-    // Retry with the PR number only: the payload may be stale by then.
+    // Retry with the PR number only: the payload may be stale by then. So is its `pushed_at`: a policy pushed
+    // since the event (minutes before the retry) would be taken as unchanged, and the cached one applied.
+    const { pushedAt: _stale, ...fresh } = deps;
     const delay = deps.retries?.schedule(key, () =>
-      evaluatePull(deps, { owner: target.owner, repo: target.repo, number: target.number }, { escalateNow: options.escalateNow }),
+      evaluatePull(fresh, { owner: target.owner, repo: target.repo, number: target.number }, { escalateNow: options.escalateNow }),
     );
     deps.log.warn({ repo: `${target.owner}/${target.repo}`, pr: target.number, decision: "retry_scheduled", delay_ms: delay ?? null }, delay ? "evaluation will be retried" : "no retries left");
   }
