@@ -37,6 +37,31 @@ export const AGENT_FILES = [
   ".cursor/**",
   ".cursorrules",
   ".mcp.json",
+  // CI beyond workflows: composite actions run in workflows; owners and update bots decide who reviews and what lands.
+  ".github/actions/**",
+  ".github/CODEOWNERS",
+  "CODEOWNERS",
+  "docs/CODEOWNERS",
+  ".github/dependabot.yml",
+  ".github/dependabot.yaml",
+  // Codex, Gemini CLI, Qwen Code, VS Code / Copilot agents and prompts, Windsurf, Cline, Kiro, Junie, Claude Desktop.
+  "AGENTS.override.md",
+  "**/AGENTS.override.md",
+  ".codex/**",
+  "**/GEMINI.md",
+  ".gemini/**",
+  "QWEN.md",
+  "**/QWEN.md",
+  ".vscode/mcp.json",
+  ".github/agents/**",
+  ".github/prompts/**",
+  ".windsurfrules",
+  ".windsurf/**",
+  ".clinerules",
+  ".clinerules/**",
+  ".kiro/**",
+  ".junie/**",
+  "**/claude_desktop_config.json",
 ];
 
 export function forbiddenRule(policy: Policy, facts: PullFacts): RuleResult | null {
