@@ -8,7 +8,7 @@ import type { ProbotOctokit } from "probot";
 import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
 import { lintPolicy } from "../config/lint.js";
 import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
-import { neededLookups } from "../policy/lookups.js";
+import { neededLookups, type Lookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
@@ -54,6 +54,7 @@ const lastPolicies = new LruCache<string, Policy>(2000);
 
 export function clearCaches(): void {
   fileCache.clear();
+  headFileCache.clear();
   parseCache.clear();
   missingSince.clear();
   lastPolicies.clear();
@@ -378,14 +379,16 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
   const unreadable: Record<string, number> = {};
-  const [permissions, teams, checks, sharedHead] = await Promise.all([
+  const [permissions, teams, checks, sharedHead, ruleInputs] = await Promise.all([
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
     need.checks ? (ours.checks ? Promise.resolve(ours.checks) : listChecks(gh, ref, sha)) : Promise.resolve(undefined),
     // A new PR whose head has no check run of ours shares it with no PR evaluated yet; a twin's later
     // evaluation finds the check run there, reads in full and sees this PR.
     need.sharedHead && !(speculative && check === null) ? pullsForCommit(gh, ref, sha) : Promise.resolve(undefined),
+    readRuleInputs(gh, ref, sha, need),
   ]);
+  Object.assign(facts, ruleInputs);
   if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
   facts.permissions = permissions;
   facts.teams = teams;
@@ -437,6 +440,39 @@ function requiresChecks(policy: Policy): boolean {
   return [...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])].some(
     (c) => c.name !== policy.escalation.check_name,
   );
+}
+
+/** A changed file's text at a commit, by `owner/repo@sha:path`: a commit's files never change, so no request is repeated. */
+const headFileCache = new LruCache<string, string | null>(500);
+/** The largest file read whole at the head (the contents API inlines up to 1 MB). */
+export const MAX_HEAD_FILE_BYTES = 512 * 1024;
+
+/**
+ * What the finding rules read besides the PR: the changed files they parse, whole, at the head commit
+ * (`need.contents`, at most 20, one request each, cached by commit), only when the policy needs them.
+ */
+export async function readRuleInputs(gh: GitHub, ref: RepoRef, sha: string, need: Pick<Lookups, "contents">): Promise<Pick<PullFacts, "head_contents">> {
+  const repo = `${ref.owner}/${ref.repo}`.toLowerCase();
+  const readText = async (path: string): Promise<string | null> => {
+    const key = `${repo}@${sha}:${path}`;
+    const cached = headFileCache.get(key);
+    if (cached !== undefined) return cached;
+    let text: string | null = null;
+    try {
+      const { data } = await gh.rest.repos.getContent({ ...ref, path, ref: sha });
+      const file = data as { type?: string; size?: number; content?: string; encoding?: string };
+      if (!Array.isArray(data) && file.type === "file" && file.encoding === "base64" && typeof file.content === "string" && (file.size ?? 0) <= MAX_HEAD_FILE_BYTES) {
+        text = Buffer.from(file.content, "base64").toString("utf8");
+      }
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+    headFileCache.set(key, text);
+    return text;
+  };
+  const paths = need.contents ?? [];
+  const texts = await Promise.all(paths.map(readText));
+  return paths.length ? { head_contents: Object.fromEntries(paths.map((p, i) => [p, texts[i]!])) } : {};
 }
 
 /** Does an approve or override command count for the head as the facts stand? */

@@ -1,7 +1,7 @@
 /** Path rules: forbidden globs, restricted groups, agent-steering files, size limits. */
 import type { Policy } from "../config/schema.js";
 import { POLICY_PATH } from "../config/schema.js";
-import type { FileFacts, PullFacts, RuleResult } from "../types.js";
+import type { FileFacts, Location, PullFacts, RuleResult } from "../types.js";
 import { displayName, fileNames, filesMatching, filesMatchingEach, listNames } from "./globs.js";
 import type { ReviewerSet } from "./reviewers.js";
 
@@ -90,6 +90,10 @@ export interface PathGroup {
   files: string[];
   /** The same files as shown in messages (`old → new` for a rename). */
   names: string[];
+  /** What the row says needs approval, when it is more than the files (a finding rule's findings). */
+  what?: string;
+  /** Where to annotate, when it is more than the files (a finding rule's lines). */
+  locations?: Location[];
 }
 
 /**
