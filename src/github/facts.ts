@@ -13,7 +13,7 @@ import { POLICY_FILES } from "../policy/paths.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
-import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
+import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, LinkedIssueFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
@@ -55,6 +55,7 @@ const lastPolicies = new LruCache<string, Policy>(2000);
 export function clearCaches(): void {
   fileCache.clear();
   headFileCache.clear();
+  issueCache.clear();
   parseCache.clear();
   missingSince.clear();
   lastPolicies.clear();
@@ -444,14 +445,18 @@ function requiresChecks(policy: Policy): boolean {
 
 /** A changed file's text at a commit, by `owner/repo@sha:path`: a commit's files never change, so no request is repeated. */
 const headFileCache = new LruCache<string, string | null>(500);
+/** The issues `linked_issue: verified` read, by `owner/repo#n`, with their ETags for conditional requests. */
+const issueCache = new LruCache<string, { etag: string; issue: LinkedIssueFacts | null }>(2000);
+
 /** The largest file read whole at the head (the contents API inlines up to 1 MB). */
 export const MAX_HEAD_FILE_BYTES = 512 * 1024;
 
 /**
- * What the finding rules read besides the PR: the changed files they parse, whole, at the head commit
- * (`need.contents`, at most 20, one request each, cached by commit), only when the policy needs them.
+ * What the finding rules and a verified `linked_issue` read besides the PR: the changed files they parse, whole,
+ * at the head commit (`need.contents`, at most 20, one request each, cached by commit), and the linked issue
+ * (`need.issue`, one conditional request). Each is read only when the policy needs it; nothing is read otherwise.
  */
-export async function readRuleInputs(gh: GitHub, ref: RepoRef, sha: string, need: Pick<Lookups, "contents">): Promise<Pick<PullFacts, "head_contents">> {
+export async function readRuleInputs(gh: GitHub, ref: RepoRef, sha: string, need: Pick<Lookups, "contents" | "issue">): Promise<Pick<PullFacts, "head_contents" | "linked_issues">> {
   const repo = `${ref.owner}/${ref.repo}`.toLowerCase();
   const readText = async (path: string): Promise<string | null> => {
     const key = `${repo}@${sha}:${path}`;
@@ -470,9 +475,28 @@ export async function readRuleInputs(gh: GitHub, ref: RepoRef, sha: string, need
     headFileCache.set(key, text);
     return text;
   };
+  const readIssue = async (number: number): Promise<LinkedIssueFacts | null> => {
+    const key = `${repo}#${number}`;
+    const cached = issueCache.get(key);
+    try {
+      const res = await gh.rest.issues.get({ ...ref, issue_number: number, headers: cached ? { "if-none-match": cached.etag } : {} });
+      const { state, pull_request, html_url } = res.data as LinkedIssueFacts;
+      const issue: LinkedIssueFacts = { number, state, ...(pull_request ? { pull_request: {} } : {}), ...(html_url ? { html_url } : {}) };
+      if (res.headers.etag) issueCache.set(key, { etag: res.headers.etag, issue });
+      return issue;
+    } catch (err) {
+      const status = httpStatus(err);
+      if (status === 304 && cached) return cached.issue;
+      if (status === 404 || status === 410) return null;
+      throw err;
+    }
+  };
   const paths = need.contents ?? [];
-  const texts = await Promise.all(paths.map(readText));
-  return paths.length ? { head_contents: Object.fromEntries(paths.map((p, i) => [p, texts[i]!])) } : {};
+  const [texts, issue] = await Promise.all([Promise.all(paths.map(readText)), need.issue !== undefined ? readIssue(need.issue) : Promise.resolve(undefined)]);
+  return {
+    ...(paths.length ? { head_contents: Object.fromEntries(paths.map((p, i) => [p, texts[i]!])) } : {}),
+    ...(need.issue !== undefined ? { linked_issues: { [String(need.issue)]: issue ?? null } } : {}),
+  };
 }
 
 /** Does an approve or override command count for the head as the facts stand? */

@@ -11,6 +11,7 @@ import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 import { patternMatches } from "./pattern.js";
 import { findSecrets, redactSecrets, unscannedFiles } from "./secrets.js";
+import { verifiedLinkedIssueRule } from "./linked-issue.js";
 import { installScriptsRule } from "./supply-chain.js";
 import { workflowRiskRule } from "./workflow-risk.js";
 
@@ -91,6 +92,7 @@ export function issueRef(text: string): string | null {
 const linkedIssue: Rule = (c, facts) => {
   if (!c.linked_issue) return null;
   const ref = issueRef(`${facts.pull.title}\n${bodyText(facts.pull.body)}`);
+  if (c.linked_issue === "verified") return verifiedLinkedIssueRule(facts, ref);
   if (ref !== null) return { id: "compliance.linked_issue", status: "pass", message: `Links an issue (${ref}).` };
   return {
     id: "compliance.linked_issue",

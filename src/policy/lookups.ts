@@ -10,6 +10,7 @@ import { effectivePolicy, isGoverned } from "./evaluate.js";
 import { isBot } from "./reviewers.js";
 import { restrictedGroups } from "./paths.js";
 import { filesMatching } from "./globs.js";
+import { issueToVerify } from "./linked-issue.js";
 import { dependencyGroup, INSTALL_TIME_FILES, manifestsToRead } from "./supply-chain.js";
 import { workflowsToRead } from "./workflow-risk.js";
 
@@ -21,6 +22,8 @@ export interface Lookups {
   sharedHead: boolean;
   /** Changed files to read whole at the head commit (`PullFacts.head_contents`): workflows, manifests; at most `MAX_CONTENTS`. */
   contents?: string[];
+  /** The issue `compliance.linked_issue: verified` checks (`PullFacts.linked_issues`). */
+  issue?: number;
 }
 
 /** The most changed files read whole for one evaluation; the rules read the others' patches alone. */
@@ -34,8 +37,8 @@ const COMMAND = /^\s*\/governance\b/im;
  * `overrides` entry included; for path and dependency groups, only the groups
  * the PR's files touch), only when someone's eligibility is in question;
  * check results only when that policy requires checks and governs the PR; the
- * changed workflows and manifests the finding rules parse, only for a governed
- * PR whose policy has them on.
+ * changed workflows and manifests the finding rules parse, and the issue a
+ * verified `linked_issue` checks, only for a governed PR whose policy has them on.
  */
 export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVerdict): Lookups {
   const v = verdict ?? detectAgent(facts, base.agents);
@@ -60,12 +63,14 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
   }
   const checks = governed && policy.compliance.required_checks.some((c) => c.name !== policy.escalation.check_name);
   const contents = governed ? [...new Set([...workflowsToRead(policy, facts), ...manifestsToRead(policy, facts)])].slice(0, MAX_CONTENTS) : [];
+  const issue = governed ? issueToVerify(policy, facts) : null;
   return {
     logins: [...logins].sort(),
     teams: logins.size > 0 ? [...teams].sort() : [],
     checks,
     sharedHead: governed,
     ...(contents.length ? { contents } : {}),
+    ...(issue !== null ? { issue } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
- * The finding rules end to end (workflow risk, install scripts): a webhook in, the
- * extra reads they need (a changed workflow's or manifest's text at the head commit)
- * asserted request by request, and the exact check run out. Nothing extra is read
- * when the policy does not ask for it.
+ * The finding rules end to end (workflow risk, install scripts, a verified linked issue): a webhook in,
+ * the extra reads they need (a changed workflow's or manifest's text at the head commit, the linked
+ * issue) asserted request by request, and the exact check run out. Nothing extra is read when the
+ * policy does not ask for it.
  */
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ import {
   mockToken,
   NOW,
   PR_URL,
+  pullObject,
   pullRequestPayload,
   RECHECK,
   receive,
@@ -195,6 +196,64 @@ describe("compliance.workflow_risk and compliance.install_scripts, end to end", 
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     const body = check.body() as { conclusion: string; output: { title: string } };
     expect([body.conclusion, body.output.title]).toEqual(["success", "Policy satisfied"]);
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("compliance.linked_issue: verified, end to end", () => {
+  const policyText = "compliance:\n  linked_issue: verified\n";
+  const ISSUE = `${REPO_PATH}/issues/1`;
+
+  it("reads the issue once and fails when the number is a pull request", async () => {
+    mockPolicy(policyText);
+    mockPr({ pull: pullObject({ body: "Fixes #1" }), reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    nock(API)
+      .get(ISSUE)
+      .reply(200, { number: 1, state: "open", html_url: "https://github.com/Codertocat/Hello-World/pull/1", pull_request: { url: `${API}${REPO_PATH}/pulls/1` } }, { etag: '"issue-1"' });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "Fixes #1" }));
+    const body = check.body() as { conclusion: string; output: { summary: string } };
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.summary).toContain(
+      "| ❌ | `compliance.linked_issue` | The linked issue does not count: #1 is a pull request, not an issue.<br>_Fix:_ Write `Fixes #123` (or `Closes`, `Resolves`, or the issue's URL) in the description, naming an open issue of this repository. |",
+    );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("passes on an open issue, and asks again with its ETag on the next event (a 304 reuses it)", async () => {
+    const body = "Closes https://github.com/Codertocat/Hello-World/issues/1";
+    for (const round of [1, 2]) {
+      if (round === 1) mockPolicy(policyText);
+      else nock(API, { reqheaders: { "if-none-match": '"policy-v1"' } }).get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`).reply(304);
+      mockPr({ pull: pullObject({ body }), reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+      if (round === 1) nock(API).get(ISSUE).reply(200, { number: 1, state: "open", html_url: "https://github.com/Codertocat/Hello-World/issues/1" }, { etag: '"issue-1"' });
+      else nock(API, { reqheaders: { "if-none-match": '"issue-1"' } }).get(ISSUE).reply(304);
+      // The second time the app knows the label exists, and only adds it to the PR.
+      if (round === 1) mockLabels({ add: ["agent-pr"] });
+      else nock(API).post(`${REPO_PATH}/issues/2/labels`).reply(200, []);
+      const check = mockCheckRun();
+      await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body }));
+      const out = check.body() as { conclusion: string; output: { summary: string } };
+      expect(out.conclusion).toBe("success");
+      expect(out.output.summary).toContain("| ✅ | `compliance.linked_issue` | Links open issue #1. |");
+      expect(nock.isDone()).toBe(true);
+    }
+  });
+
+  it("`#2` in prose does not count, and nothing is read for it", async () => {
+    mockPolicy(policyText);
+    mockPr({ pull: pullObject({ body: "This is attempt #2 at the parser." }), reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "This is attempt #2 at the parser." }));
+    const out = check.body() as { conclusion: string; output: { summary: string } };
+    expect(out.conclusion).toBe("failure");
+    expect(out.output.summary).toContain(
+      "| ❌ | `compliance.linked_issue` | The PR links no issue of this repository with a closing keyword or the issue's URL. It mentions `#2`, which does not count: links are verified, so only a closing keyword or an issue URL of this repository does.",
+    );
     expect(nock.isDone()).toBe(true);
   });
 });

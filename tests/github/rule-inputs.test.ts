@@ -1,4 +1,4 @@
-/** `readRuleInputs`: what the finding rules read, bounded and cached. */
+/** `readRuleInputs`: what the finding rules and a verified linked issue read, bounded and cached. */
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -42,4 +42,14 @@ it("reads each file at the head commit once; too large, missing or not a file re
   expect(await readRuleInputs(gh(), ref, SHA, need)).toEqual(expected);
   expect(nock.isDone()).toBe(true);
   expect(await readRuleInputs(gh(), ref, SHA, need)).toEqual(expected);
+});
+
+it("reads the linked issue: a 404 or 410 is no issue, another error is thrown (the evaluation retries)", async () => {
+  nock(API).get("/repos/o/r/issues/7").reply(200, { number: 7, state: "closed", html_url: "https://github.com/o/r/issues/7", title: "t", body: "b" });
+  expect(await readRuleInputs(gh(), ref, SHA, { issue: 7 })).toEqual({ linked_issues: { "7": { number: 7, state: "closed", html_url: "https://github.com/o/r/issues/7" } } });
+  nock(API).get("/repos/o/r/issues/8").reply(410, { message: "This issue was deleted" });
+  expect(await readRuleInputs(gh(), ref, SHA, { issue: 8 })).toEqual({ linked_issues: { "8": null } });
+  nock(API).get("/repos/o/r/issues/9").reply(502, { message: "Bad gateway" });
+  await expect(readRuleInputs(gh(), ref, SHA, { issue: 9 })).rejects.toMatchObject({ status: 502 });
+  expect(nock.isDone()).toBe(true);
 });
