@@ -139,7 +139,7 @@ function sections() {
   const compliance = z
     .strictObject({
       linked_issue: opt(z.union([z.boolean(), z.literal("verified")]), false).describe(
-        "The PR links an issue (closing keyword, `#123` or an issue URL). `verified`: a closing keyword (`Fixes #123`) or an issue URL of this repository, and the app reads the issue: it must exist here, be an issue (not a PR) and be open.",
+        "The PR links an issue (closing keyword, `#123` or an issue URL). `verified`: a reference after a linking word (`Fixes #123`, `Refs #123`, `Part of #123`) or an issue URL of this repository, and the app reads the issue: it must exist here, be an issue (not a PR) and be open.",
       ),
       tests_with_code: z
         .strictObject({

@@ -54,7 +54,7 @@ const SATISFY: Record<string, string> = {
   "compliance.workflow_risk":
     "In workflows and actions: pin every third-party action to a full commit SHA, keep `permissions` read-only, never check out the PR's code under `pull_request_target`/`workflow_run`, add no `secrets.*` references or `secrets: inherit`, and use GitHub-hosted runners. Pass each changed workflow's `content` for an exact check.",
   "compliance.linked_issue_verified":
-    "Write `Fixes #123` (a closing keyword) or the issue's URL, naming an open issue of this repository; a bare `#123` does not count.",
+    "Write `Fixes #123` (or `Refs #123`, `Part of #123`, or the issue's URL), naming an open issue of this repository; a bare `#123` does not count.",
   "compliance.ai_disclosure": "Add (when required) or leave out (when forbidden) an AI co-author / `Assisted-by:` trailer in every commit message.",
 };
 

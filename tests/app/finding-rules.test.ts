@@ -217,7 +217,7 @@ describe("compliance.linked_issue: verified, end to end", () => {
     const body = check.body() as { conclusion: string; output: { summary: string } };
     expect(body.conclusion).toBe("failure");
     expect(body.output.summary).toContain(
-      "| ❌ | `compliance.linked_issue` | The linked issue does not count: #1 is a pull request, not an issue.<br>_Fix:_ Write `Fixes #123` (or `Closes`, `Resolves`, or the issue's URL) in the description, naming an open issue of this repository. |",
+      "| ❌ | `compliance.linked_issue` | The linked issue does not count: #1 is a pull request, not an issue.<br>_Fix:_ Write `Fixes #123` (or `Closes`, `Refs`, `Part of`, or the issue's URL) in the description, naming an open issue of this repository. |",
     );
     expect(nock.isDone()).toBe(true);
   });
@@ -252,7 +252,7 @@ describe("compliance.linked_issue: verified, end to end", () => {
     const out = check.body() as { conclusion: string; output: { summary: string } };
     expect(out.conclusion).toBe("failure");
     expect(out.output.summary).toContain(
-      "| ❌ | `compliance.linked_issue` | The PR links no issue of this repository with a closing keyword or the issue's URL. It mentions `#2`, which does not count: links are verified, so only a closing keyword or an issue URL of this repository does.",
+      "| ❌ | `compliance.linked_issue` | The PR links no issue of this repository with a linking word (`Fixes #123`, `Refs #123`) or the issue's URL. It mentions `#2`, which does not count: links are verified, so only a reference after a linking word (`Fixes`, `Refs`, `Part of`, …) or an issue URL of this repository does.",
     );
     expect(nock.isDone()).toBe(true);
   });

@@ -70,7 +70,7 @@ describe("explain_rule and get_policy", () => {
 
   it("explain_rule tells how to satisfy a verified link", () => {
     expect(textOf(explainRule(state({ compliance: { linked_issue: "verified" } }), { rule: "compliance.linked_issue" }))).toContain(
-      "To satisfy: Write `Fixes #123` (a closing keyword) or the issue's URL, naming an open issue of this repository; a bare `#123` does not count.",
+      "To satisfy: Write `Fixes #123` (or `Refs #123`, `Part of #123`, or the issue's URL), naming an open issue of this repository; a bare `#123` does not count.",
     );
   });
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { complianceRules } from "../../src/policy/compliance.js";
-import { closingIssue, issueToVerify, pullRepo } from "../../src/policy/linked-issue.js";
+import { linkedIssueNumber, issueToVerify, pullRepo } from "../../src/policy/linked-issue.js";
 import { neededLookups } from "../../src/policy/lookups.js";
 import type { LinkedIssueFacts, PullFacts } from "../../src/types.js";
 import { copilot, facts, human, policy } from "./build.js";
@@ -13,7 +13,7 @@ const verified = policy({ compliance: { linked_issue: "verified" } });
 const rule = (f: PullFacts) => complianceRules(verified, f)[0]!;
 const open = (n: number): LinkedIssueFacts => ({ number: n, state: "open", html_url: `https://github.com/acme/api/issues/${n}` });
 
-describe("closingIssue", () => {
+describe("linkedIssueNumber", () => {
   it.each([
     ["Fixes #12", 12],
     ["fixed: #12", 12],
@@ -28,15 +28,23 @@ describe("closingIssue", () => {
     ["https://github.com/acme/api/pull/44", null],
     ["This is attempt #2 at the parser", null],
     ["See #7 for context", null],
+    ["Refs #7", 7],
+    ["Part of #13049", 13049],
+    ["Related to GitHub issue #4607", 4607],
+    ["It addresses issue #220 by adding checks", 220],
+    ["Issue #195: compile only on Windows", 195],
+    ["Implements #1384", 1384],
+    ["Replaces PR #1088 with a broader scope", null],
+    ["Fixes the bug from #809", null],
     ["prefixes #12", null],
     ["Fixes#12", null],
     ["", null],
   ])("%j → %j", (text, n) => {
-    expect(closingIssue(text, REPO)).toBe(n);
+    expect(linkedIssueNumber(text, REPO)).toBe(n);
   });
 
   it("without a known repository, only `#12` counts", () => {
-    expect(closingIssue("Closes acme/api#3, fixes #4", null)).toBe(4);
+    expect(linkedIssueNumber("Closes acme/api#3, fixes #4", null)).toBe(4);
   });
 
   it("finds the repository from the base, else the PR's URL", () => {
@@ -48,17 +56,17 @@ describe("closingIssue", () => {
   it("is linear on long adversarial texts", () => {
     for (const text of ["fixes ".repeat(20000), `fixes ${"a.".repeat(30000)}`, "https://x/".repeat(10000), `closes ${"a/".repeat(30000)}#1`]) {
       const start = performance.now();
-      closingIssue(text, REPO);
+      linkedIssueNumber(text, REPO);
       expect(performance.now() - start).toBeLessThan(500);
     }
   });
 
   it("property: prose with one `Fixes #N` gives N; prose with bare `#N` alone gives null", () => {
-    const word = fc.constantFrom("the", "parser", "#2", "step", "see", "#13", "issue", "PR", "(#4)", "fix-up", "closes-x");
+    const word = fc.constantFrom("the", "parser", "#2", "step", "see", "#13", "bug", "PR", "(#4)", "fix-up", "closes-x", "prefix");
     fc.assert(
-      fc.property(fc.array(word, { maxLength: 20 }), fc.array(word, { maxLength: 20 }), fc.integer({ min: 1, max: 99999 }), fc.constantFrom("Fixes", "closes", "Resolved:"), (before, after, n, kw) => {
-        expect(closingIssue(before.join(" "), REPO)).toBeNull();
-        expect(closingIssue([...before, kw, `#${n}`, ...after].join(" "), REPO)).toBe(n);
+      fc.property(fc.array(word, { maxLength: 20 }), fc.array(word, { maxLength: 20 }), fc.integer({ min: 1, max: 99999 }), fc.constantFrom("Fixes", "closes", "Resolved:", "Refs", "part of", "Issue"), (before, after, n, kw) => {
+        expect(linkedIssueNumber(before.join(" "), REPO)).toBeNull();
+        expect(linkedIssueNumber([...before, kw, `#${n}`, ...after].join(" "), REPO)).toBe(n);
       }),
     );
   });
@@ -89,9 +97,9 @@ describe("compliance.linked_issue: verified", () => {
       "This is attempt #2 at the parser.",
       undefined,
       "fail",
-      "The PR links no issue of this repository with a closing keyword or the issue's URL. It mentions `#2`, which does not count: links are verified, so only a closing keyword or an issue URL of this repository does.",
+      "The PR links no issue of this repository with a linking word (`Fixes #123`, `Refs #123`) or the issue's URL. It mentions `#2`, which does not count: links are verified, so only a reference after a linking word (`Fixes`, `Refs`, `Part of`, …) or an issue URL of this repository does.",
     ],
-    ["a reference only in a template comment", "<!-- Fixes #12 -->\nImproves it", undefined, "fail", "The PR links no issue of this repository with a closing keyword or the issue's URL."],
+    ["a reference only in a template comment", "<!-- Fixes #12 -->\nImproves it", undefined, "fail", "The PR links no issue of this repository with a linking word (`Fixes #123`, `Refs #123`) or the issue's URL."],
   ] as const)("%s → %s", (_what, body, linked, status, message) => {
     const r = rule(pr(body, linked as Record<string, LinkedIssueFacts | null> | undefined));
     expect([r.status, r.message]).toEqual([status, message]);
