@@ -5,7 +5,7 @@
  * wait for that group's approval, like a restricted path group. Pure.
  */
 import type { FileFacts, Location, PullFacts, RuleResult } from "../types.js";
-import { addedLines } from "./patch.js";
+import { addedLines, hasMissingPatch, type AddedLine } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 import type { ReviewerSet } from "./reviewers.js";
 
@@ -65,11 +65,20 @@ export function gateFindings(setting: FindingSetting, findings: readonly Finding
   return { rule: { id: text.id, status: "fail", message, fix: text.fix, locations }, group: null };
 }
 
-/** The line numbers (head version) a file's patch adds; every line for an added file. */
+/** Every line counts as added: a new file, or one GitHub gave no patch for (what changed is unknown: the safe side). */
+const wholeFileAdded = (file: FileFacts) => file.status === "added" || hasMissingPatch(file);
+
+/** The line numbers (head version) a file's patch adds; every line for a new file or one without a patch. */
 export function addedLineSet(file: FileFacts): { has: (line: number) => boolean } {
-  if (file.status === "added") return { has: () => true };
+  if (wholeFileAdded(file)) return { has: () => true };
   const lines = new Set(addedLines(file.patch).map((l) => l.line));
   return { has: (line) => lines.has(line) };
+}
+
+/** The lines a change adds, with their text: the patch's, or every line of the head text for a new file or one without a patch. */
+export function changedLines(file: FileFacts, text: string | null): AddedLine[] {
+  if (text !== null && wholeFileAdded(file)) return text.split("\n").map((t, i) => ({ line: i + 1, text: t }));
+  return addedLines(file.patch);
 }
 
 /** The file's text at the head commit, when the facts carry it (`PullFacts.head_contents`). */

@@ -9,7 +9,7 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, type Node } from "
 import type { Policy } from "../config/schema.js";
 import type { FileFacts, PullFacts } from "../types.js";
 import { displayName, filesMatching, matcher } from "./globs.js";
-import { addedLineSet, firstAddedLine, gateFindings, headText, memoGated, NOT_GATED, type Finding, type Gated } from "./findings.js";
+import { addedLineSet, changedLines, firstAddedLine, gateFindings, headText, memoGated, NOT_GATED, type Finding, type Gated } from "./findings.js";
 import { addedLines, hasMissingPatch, type AddedLine } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 
@@ -128,9 +128,8 @@ function jsonFindings(file: FileFacts, text: string | null, spec: JsonSpec, line
   const entries = text === null ? null : jsonInstallEntries(text, spec);
   if (entries) {
     const added = addedLineSet(file);
-    const unknownPatch = !file.patch && file.status !== "added";
     return entries
-      .filter((e) => unknownPatch || Array.from({ length: e.to - e.from + 1 }, (_, i) => e.from + i).some((l) => added.has(l)))
+      .filter((e) => Array.from({ length: e.to - e.from + 1 }, (_, i) => e.from + i).some((l) => added.has(l)))
       .map((e) => {
         const name = e.path.join(".");
         const isScript = e.path[0] === "scripts";
@@ -195,7 +194,7 @@ const BACKEND_KEY = /^\s*(build-backend|backend-path)\s*=/;
 
 function pyprojectFindings(file: FileFacts, text: string | null): Finding[] {
   const path = file.filename;
-  const added: AddedLine[] = addedLines(file.patch);
+  const added: AddedLine[] = changedLines(file, text);
   let tableOf: (l: AddedLine) => string | null;
   if (text !== null) {
     const tables = tomlTables(text.split("\n"));

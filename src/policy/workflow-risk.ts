@@ -8,9 +8,9 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
 import type { Policy } from "../config/schema.js";
 import type { FileFacts, PullFacts } from "../types.js";
-import { addedLineSet, gateFindings, headText, memoGated, NOT_GATED, type Finding, type Gated } from "./findings.js";
+import { addedLineSet, changedLines, gateFindings, headText, memoGated, NOT_GATED, type Finding, type Gated } from "./findings.js";
 import { matcher } from "./globs.js";
-import { addedLines, type AddedLine } from "./patch.js";
+import type { AddedLine } from "./patch.js";
 
 /** Token scopes whose `write` lets a workflow push code, mint cloud credentials, change workflows' runs or publish packages. */
 export const SENSITIVE_SCOPES = ["contents", "id-token", "actions", "packages"];
@@ -253,7 +253,7 @@ function lineFindings(file: FileFacts, added: readonly AddedLine[], trusted: (r:
 /** The risky changes of one workflow or action file. */
 export function workflowFindings(file: FileFacts, text: string | null, trustedActions: readonly string[] = DEFAULT_TRUSTED_ACTIONS): Finding[] {
   const trusted = matcher(trustedActions.map((g) => g.toLowerCase()));
-  const added = file.status === "added" && text !== null ? text.split("\n").map((t, i) => ({ line: i + 1, text: t })) : addedLines(file.patch);
+  const added = changedLines(file, text);
   const ctx: Ctx = { file, added: addedLineSet(file), lines: new LineCounter(), trusted, out: [] };
   const structural = (text !== null ? parsedFindings(ctx, text) : null) ?? lineFindings(file, added, trusted);
   const byLine = [...structural, ...secretFindings(file, text, added)].sort((a, b) => a.line - b.line);

@@ -153,6 +153,10 @@ describe("compliance.install_scripts: Python", () => {
     expect(where([changed("pyproject.toml", patch)])).toEqual(["pyproject.toml:14 `[tool.hatch.build.hooks.custom]`"]);
   });
 
+  it("a pyproject GitHub gave no patch for: every hook in the head text counts", () => {
+    expect(where([changed("pyproject.toml", undefined, { additions: 900 })], { "pyproject.toml": PYPROJECT })).toEqual(["pyproject.toml:3 `build-backend`", "pyproject.toml:12 `[tool.hatch.build.hooks.custom]`"]);
+  });
+
   it("hatch_build.py, the default hook file, is install-time code as a whole", () => {
     expect(where([created("hatch_build.py", "from hatchling.builders.hooks.plugin.interface import BuildHookInterface\n")])).toEqual(["hatch_build.py:1 `hatch_build.py`"]);
   });

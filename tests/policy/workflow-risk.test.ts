@@ -40,6 +40,11 @@ describe("compliance.workflow_risk: permissions", () => {
     expect(found(f)).toEqual([]);
   });
 
+  it("a workflow GitHub gave no patch for: everything in the head text counts (what changed is unknown)", () => {
+    const head = CI.replace("contents: read", "contents: write").replace("actions/setup-node@v4", "acme/setup-node@v4");
+    expect(found(changed(".github/workflows/ci.yml", undefined, { additions: 4000 }), head)).toEqual(["5 `contents: write`", "11 `acme/setup-node@v4`"]);
+  });
+
   it("a write scope the PR leaves alone is not raised by it", () => {
     const head = CI.replace("contents: read", "contents: write").replace("node-version: 22", "node-version: 24");
     const f = changed(".github/workflows/ci.yml", "@@ -11,3 +11,3 @@\n       - uses: actions/setup-node@v4\n         with:\n-          node-version: 22\n+          node-version: 24");
