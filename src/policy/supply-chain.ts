@@ -155,11 +155,17 @@ function jsonFindings(file: FileFacts, text: string | null, spec: JsonSpec, line
 // ---------------------------------------------------------------------------
 // pyproject.toml: the TOML table each line is in
 
-/** `[ tool . "hatch" ]` → `tool.hatch`; null for a line that is not a table header. */
+/** `[ tool . "hatch" ]` → `tool.hatch`; null for a line that is not a table header. String code: linear on any line. */
 function tableHeader(line: string): string | null {
-  const m = /^\s*\[\[?\s*([^[\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(line);
-  if (!m) return null;
-  return m[1]!
+  const t = line.trim();
+  if (!t.startsWith("[")) return null;
+  const double = t.startsWith("[[");
+  const close = t.indexOf("]");
+  if (close < 0) return null;
+  const inner = t.slice(double ? 2 : 1, close);
+  const rest = t.slice(close + (double ? 2 : 1)).trim();
+  if (inner.includes("[") || (double && t[close + 1] !== "]") || (rest !== "" && !rest.startsWith("#")) || inner.trim() === "") return null;
+  return inner
     .split(".")
     .map((part) => part.trim().replace(/^(["'])(.*)\1$/, "$2"))
     .join(".");
@@ -268,7 +274,7 @@ const GRADLE: LineRule[] = [
 ];
 
 const MAVEN: LineRule[] = [
-  { pattern: /<artifactId>\s*([^<\s]*plugin[^<\s]*)\s*<\/artifactId>/, what: (m) => `Maven plugin \`${m[1]}\``, why: "A Maven plugin runs its code in every build." },
+  { pattern: /<artifactId>\s*([^<\s]{0,200}plugin[^<\s]{0,200})\s*<\/artifactId>/, what: (m) => `Maven plugin \`${m[1]}\``, why: "A Maven plugin runs its code in every build." },
   { pattern: /<extension>|<extensions>\s*true\s*<\/extensions>/, what: () => "a Maven build extension", why: "A Maven build extension runs its code in every build." },
 ];
 

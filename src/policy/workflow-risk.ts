@@ -31,7 +31,12 @@ export function workflowsToRead(policy: Policy, facts: PullFacts): string[] {
 
 /** Expressions that name the PR's own code: a checkout of them runs the PR's code with the base's secrets. */
 const PR_CODE = /github\.event\.pull_request\.head\.|github\.head_ref|github\.event\.pull_request\.merge_commit_sha|github\.event\.workflow_run\.head_|refs\/pull\/|github\.event\.(pull_request\.)?number/;
-const RUN_CHECKOUT = /\bgh\s+pr\s+checkout\b|\bgit\s+(fetch|checkout|switch|pull)\b[^\n]*(pull\/|github\.event\.pull_request\.head|github\.head_ref|workflow_run\.head_)/;
+/** Does a `run:` script check out the PR's code (`gh pr checkout`, a git command naming the PR's ref)? Line by line: linear. */
+function runChecksOutPr(script: string): boolean {
+  return script
+    .split("\n")
+    .some((l) => /\bgh\s+pr\s+checkout\b/.test(l) || (/\bgit\s+(fetch|checkout|switch|pull)\b/.test(l) && /pull\/|github\.event\.pull_request\.head|github\.head_ref|workflow_run\.head_/.test(l)));
+}
 /** Triggers that run with the base repository's secrets and write token on a PR's behalf. */
 const PRIVILEGED_TRIGGERS = ["pull_request_target", "workflow_run"];
 
@@ -131,7 +136,7 @@ function prCheckouts(steps: Node | null | undefined): Node[] {
       }
     }
     const run = valueOf(step, "run");
-    if (RUN_CHECKOUT.test(scalarText(run) ?? "")) out.push(run!);
+    if (runChecksOutPr(scalarText(run) ?? "")) out.push(run!);
   }
   return out;
 }
@@ -190,7 +195,7 @@ function parsedFindings(ctx: Ctx, text: string): Finding[] | null {
   return ctx.out;
 }
 
-const SECRET = /\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['"]([^'"]+)['"]\s*\])|toJSON\(\s*secrets\s*\)|^\s*secrets\s*:\s*inherit\b/g;
+const SECRET = /\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['"]([^'"\]]{1,200})['"]\s*\])|toJSON\(\s*secrets\s*\)|^\s*secrets\s*:\s*inherit\b/g;
 
 /** The secrets a line names: `NAME`, `*` for all of them (`toJSON(secrets)`, `secrets: inherit`). GITHUB_TOKEN is not counted. */
 export function secretsOn(line: string): string[] {
@@ -243,7 +248,7 @@ function lineFindings(file: FileFacts, added: readonly AddedLine[], trusted: (r:
     const write = WRITE_LINE.exec(text);
     if (write) out.push({ path, line, what: write[1] ? "`permissions: write-all`" : `\`${write[2]}: write\``, why: write[1] ? "The workflow gives its token write access to everything." : `A job's token gets \`${write[2]}: write\`.` });
     if (SELF_HOSTED_LINE.test(text)) out.push({ path, line, what: "`runs-on: self-hosted`", why: "A self-hosted runner keeps state between jobs and reaches your network: a PR's code on it can persist or pivot." });
-    if (privileged && ((/^\s*(?:-\s*)?(ref|repository)\s*:/.test(text) && PR_CODE.test(text)) || RUN_CHECKOUT.test(text))) {
+    if (privileged && ((/^\s*(?:-\s*)?(ref|repository)\s*:/.test(text) && PR_CODE.test(text)) || runChecksOutPr(text))) {
       out.push({ path, line, what: `\`${privileged}\` with a checkout of the PR's code`, why: `\`${privileged}\` runs with this repository's secrets and a write token; checking out the PR's code here runs it with them.` });
     }
   }

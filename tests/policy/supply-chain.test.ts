@@ -263,6 +263,19 @@ describe("registry settings are dependency changes", () => {
   });
 });
 
+describe("pathological input", () => {
+  it("stays linear on long hostile lines in every inspected file", () => {
+    const long = (s: string) => s.repeat(40_000);
+    const lines = [`[${long(" ")}`, long("<artifactId>x"), `class A(${long("a.")}`, long('"postinstall" '), long("apply plugin "), `[tool.${long("a.")}`];
+    for (const name of ["pyproject.toml", "pom.xml", "setup.py", "package.json", "build.gradle"]) {
+      const text = lines.join("\n");
+      const start = performance.now();
+      installScriptFindings(facts({ files: [created(name, text)], head_contents: { [name]: text } }));
+      expect(performance.now() - start).toBeLessThan(2000);
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------
 // Properties of the parsers
 
