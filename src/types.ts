@@ -140,7 +140,7 @@ export interface PullFacts {
   /**
    * Changed files' text at the head commit, by path: read only for the files a rule parses whole (a changed
    * workflow or action under `compliance.workflow_risk`; a changed package.json, composer.json or pyproject.toml
-   * under `compliance.install_scripts`), at most 20 of them and 512 KiB each. Null: not readable (too large,
+   * under `compliance.install_scripts`), at most 20 of them and 256 KiB each. Null: not readable (too large,
    * binary, not a file). A path missing here was not read: the rules then read the patch alone.
    */
   head_contents?: Record<string, string | null>;

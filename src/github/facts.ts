@@ -448,8 +448,8 @@ const headFileCache = new LruCache<string, string | null>(500);
 /** The issues `linked_issue: verified` read, by `owner/repo#n`, with their ETags for conditional requests. */
 const issueCache = new LruCache<string, { etag: string; issue: LinkedIssueFacts | null }>(2000);
 
-/** The largest file read whole at the head (the contents API inlines up to 1 MB). */
-export const MAX_HEAD_FILE_BYTES = 512 * 1024;
+/** The largest file read whole at the head (the contents API inlines up to 1 MB; real workflows and manifests are far smaller). */
+export const MAX_HEAD_FILE_BYTES = 256 * 1024;
 
 /**
  * What the finding rules and a verified `linked_issue` read besides the PR: the changed files they parse, whole,

@@ -78,7 +78,7 @@ export const CheckChangeInput = z.strictObject({
           .describe("The file's unified diff hunks; rules that read added lines (secrets, workflow risk, install scripts) need it."),
         content: z
           .string()
-          .max(512 * 1024)
+          .max(256 * 1024)
           .optional()
           .describe(
             "The file's whole new text, for a workflow, action, package.json, composer.json or pyproject.toml: parsed as the app parses it at the head commit (what `patch` adds is what counts).",

@@ -87,6 +87,21 @@ export function headText(facts: Pick<PullFacts, "head_contents">, path: string):
   return typeof text === "string" ? text : null;
 }
 
+/**
+ * Is the text nested deeper (in `[`/`{`) than any real workflow or manifest? The YAML parser slows to seconds
+ * on thousands of open brackets, so such a text is read line by line instead (the safe side). Linear.
+ */
+export function nestedTooDeep(text: string, max = 64): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return false;
+}
+
 /** The first line a patch adds (1 without one): where a whole-file finding points. */
 export function firstAddedLine(file: FileFacts): number {
   return addedLines(file.patch)[0]?.line ?? 1;

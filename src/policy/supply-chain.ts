@@ -9,7 +9,7 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, type Node } from "
 import type { Policy } from "../config/schema.js";
 import type { FileFacts, PullFacts } from "../types.js";
 import { displayName, filesMatching, matcher } from "./globs.js";
-import { addedLineSet, changedLines, firstAddedLine, gateFindings, headText, memoGated, NOT_GATED, type Finding, type Gated } from "./findings.js";
+import { addedLineSet, changedLines, firstAddedLine, gateFindings, headText, memoGated, nestedTooDeep, NOT_GATED, type Finding, type Gated } from "./findings.js";
 import { addedLines, hasMissingPatch, type AddedLine } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 
@@ -94,10 +94,10 @@ export function jsonInstallEntries(text: string, spec: Pick<JsonSpec, "scripts" 
   }
   if (wanted.length === 0) return [];
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, strict: false });
+  const doc = nestedTooDeep(text) ? null : parseDocument(text, { lineCounter: lines, uniqueKeys: false, strict: false });
   const whole = text.split("\n").length;
   return wanted.map((path) => {
-    const span = locate(doc.errors.length ? null : (doc.contents as Node | null), path, lines);
+    const span = doc && !doc.errors.length ? locate(doc.contents as Node | null, path, lines) : null;
     return { path, from: span?.from ?? 1, to: span?.to ?? whole };
   });
 }

@@ -8,7 +8,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
 import type { Policy } from "../config/schema.js";
 import type { FileFacts, PullFacts } from "../types.js";
-import { addedLineSet, changedLines, gateFindings, headText, memoGated, NOT_GATED, type Finding, type Gated } from "./findings.js";
+import { addedLineSet, changedLines, gateFindings, headText, memoGated, nestedTooDeep, NOT_GATED, type Finding, type Gated } from "./findings.js";
 import { matcher } from "./globs.js";
 import type { AddedLine } from "./patch.js";
 
@@ -260,7 +260,7 @@ export function workflowFindings(file: FileFacts, text: string | null, trustedAc
   const trusted = matcher(trustedActions.map((g) => g.toLowerCase()));
   const added = changedLines(file, text);
   const ctx: Ctx = { file, added: addedLineSet(file), lines: new LineCounter(), trusted, out: [] };
-  const structural = (text !== null ? parsedFindings(ctx, text) : null) ?? lineFindings(file, added, trusted);
+  const structural = (text !== null && !nestedTooDeep(text) ? parsedFindings(ctx, text) : null) ?? lineFindings(file, added, trusted);
   const byLine = [...structural, ...secretFindings(file, text, added)].sort((a, b) => a.line - b.line);
   return byLine;
 }

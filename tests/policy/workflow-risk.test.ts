@@ -232,9 +232,10 @@ describe("pathological input", () => {
   it("stays linear on long hostile lines, parsed and from the patch", () => {
     const long = (s: string) => s.repeat(30_000);
     const run = `on: pull_request_target\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: "${long("git fetch ")}"\n      - run: "${long("secrets['")}"\n`;
-    for (const head of [run, null]) {
+    const nested = `on: push\njobs: ${long("[")}`;
+    for (const [text, head] of [[run, run], [run, null], [nested, nested]] as const) {
       const start = performance.now();
-      workflowFindings(created(".github/workflows/x.yml", run), head);
+      workflowFindings(created(".github/workflows/x.yml", text), head);
       expect(performance.now() - start).toBeLessThan(2000);
     }
   });
