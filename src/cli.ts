@@ -194,6 +194,14 @@ export function factsProblem(raw: unknown): string | null {
   ) {
     return "`ledger` must be null or a mapping with `invokers` (a list of logins) and optionally `escalation` ({ notified, started, since, paused })";
   }
+  const texts = raw.head_contents;
+  if (texts !== undefined && texts !== null && !(isObject(texts) && Object.values(texts).every((t) => t === null || typeof t === "string"))) {
+    return "`head_contents` must map paths to the file's text (or null), such as {\"package.json\": \"{…}\"}";
+  }
+  const issues = raw.linked_issues;
+  if (issues !== undefined && issues !== null && !(isObject(issues) && Object.values(issues).every((i) => i === null || (isObject(i) && typeof i.state === "string")))) {
+    return "`linked_issues` must map issue numbers to issues as GitHub returns them (with `state`), or null";
+  }
   const policyFiles = raw.policy_files;
   if (policyFiles !== undefined && policyFiles !== null && !(Array.isArray(policyFiles) && policyFiles.every((p) => typeof p === "string"))) {
     return "`policy_files` must be a list of paths, such as [\".github/base.yml\"]";

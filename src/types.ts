@@ -101,6 +101,16 @@ export interface CommentFacts {
   html_url?: string;
 }
 
+export interface LinkedIssueFacts {
+  number: number;
+  /** open | closed */
+  state: string;
+  /** Present when the number is a pull request. */
+  pull_request?: unknown;
+  /** Where GitHub has it: another repository's URL when the issue was transferred. */
+  html_url?: string;
+}
+
 export interface CheckFacts {
   name: string;
   /** Check runs: queued | in_progress | completed. Commit statuses use `state`. */
@@ -160,6 +170,19 @@ export interface PullFacts {
    * run per commit and name, so they share this PR's: read for a governed PR (absent: not read).
    */
   shared_head?: number[];
+  /**
+   * Changed files' text at the head commit, by path: read only for the files a rule parses whole (a changed
+   * workflow or action under `compliance.workflow_risk`; a changed package.json, composer.json or pyproject.toml
+   * under `compliance.install_scripts`), at most 20 of them and 256 KiB each. Null: not readable (too large,
+   * binary, not a file). A path missing here was not read: the rules then read the patch alone.
+   */
+  head_contents?: Record<string, string | null>;
+  /**
+   * The issue `compliance.linked_issue: verified` checks, by number, as `GET /repos/{owner}/{repo}/issues/{n}`
+   * returns it (trimmed); null when GitHub has no such issue here (404, or 410 deleted). A `pull_request` key
+   * means the number is a PR.
+   */
+  linked_issues?: Record<string, LinkedIssueFacts | null>;
   /** login → repository permission; a login missing here counts as `none`. */
   permissions?: Record<string, Permission>;
   /** "org/slug" → member logins. */

@@ -130,9 +130,17 @@ function sections() {
     })
     .describe("Path restrictions.");
 
+  // Rules that find risky lines (workflow risk, install scripts): `true` makes a finding fail the PR; `{ reviewers }`
+  // makes it wait for that group's approval instead, like a restricted path group.
+  const findingReviewers = approvalGroup.describe(
+    "Who must approve a PR with findings (like a restricted path group). Without it, a finding fails the PR and only an override passes it.",
+  );
+
   const compliance = z
     .strictObject({
-      linked_issue: opt(z.boolean(), false).describe("The PR links an issue (closing keyword, `#123` or an issue URL)."),
+      linked_issue: opt(z.union([z.boolean(), z.literal("verified")]), false).describe(
+        "The PR links an issue (closing keyword, `#123` or an issue URL). `verified`: a reference after a linking word (`Fixes #123`, `Refs #123`, `Part of #123`) or an issue URL of this repository, and the app reads the issue: it must exist here, be an issue (not a PR) and be open.",
+      ),
       tests_with_code: z
         .strictObject({
           code: globs.min(1).describe("Globs of code files; changing one (other than deleting it) needs a test change."),
@@ -183,8 +191,22 @@ function sections() {
         })
         .optional()
         .describe("Dependency manifest or lockfile changes need approval from a group."),
-      install_scripts: opt(z.boolean(), false).describe(
-        "New or changed install-time scripts (`preinstall`, `install`, `postinstall`, `preprepare`, `prepare`, `postprepare`, `prepublish`) in package.json fail.",
+      install_scripts: opt(z.union([z.boolean(), z.strictObject({ reviewers: findingReviewers })]), false).describe(
+        "New or changed install-time code fails (or, with `reviewers`, waits for that group): npm lifecycle scripts (`preinstall`, `install`, `postinstall`, `preprepare`, `prepare`, `postprepare`, `prepublish`, `prepack`, `dependencies`) and lists of dependencies allowed to run theirs (`trustedDependencies`, `pnpm.onlyBuiltDependencies`) in package.json, Composer install scripts, setup.py commands and pyproject build hooks, build.rs, binding.gyp, extconf.rb, .pnpmfile.cjs, `yarnPath`, Gradle and Maven plugins and wrappers. A changed package.json, composer.json or pyproject.toml is read whole at the head commit.",
+      ),
+      workflow_risk: opt(
+        z.union([
+          z.boolean(),
+          z.strictObject({
+            reviewers: findingReviewers.optional(),
+            trusted_actions: opt(globs, ["actions/*", "github/*"]).describe(
+              "Actions (`owner/repo` globs) that need no commit-SHA pin: first-party ones you trust by tag.",
+            ),
+          }),
+        ]),
+        false,
+      ).describe(
+        "Risky changes to `.github/workflows/**` and `.github/actions/**` fail (or, with `reviewers`, wait for that group): `permissions` raised (`write-all`, a `contents`, `id-token`, `actions` or `packages` scope set to `write`), `pull_request_target` or `workflow_run` with a checkout of the PR's code, actions not pinned to a full commit SHA, new `secrets.*` references or `secrets: inherit`, `self-hosted` runners. Each changed workflow is read whole at the head commit.",
       ),
       ai_disclosure: z
         .enum(["required", "forbidden"])

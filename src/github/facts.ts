@@ -8,12 +8,12 @@ import type { ProbotOctokit } from "probot";
 import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
 import { lintPolicy } from "../config/lint.js";
 import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
-import { neededLookups } from "../policy/lookups.js";
+import { neededLookups, type Lookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
-import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
+import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, LinkedIssueFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
 import { recordedFacts } from "./ledger.js";
 
@@ -55,6 +55,8 @@ const lastPolicies = new LruCache<string, Policy>(2000);
 
 export function clearCaches(): void {
   fileCache.clear();
+  headFileCache.clear();
+  issueCache.clear();
   parseCache.clear();
   missingSince.clear();
   lastPolicies.clear();
@@ -395,7 +397,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
   const unreadable: Record<string, number> = {};
-  const [permissions, teams, checks, sharedHead, recorded] = await Promise.all([
+  const [permissions, teams, checks, sharedHead, recorded, ruleInputs] = await Promise.all([
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
     need.checks ? (ours.checks ? Promise.resolve(ours.checks) : listChecks(gh, ref, sha)) : Promise.resolve(undefined),
@@ -413,8 +415,9 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
       previous,
       reopened: opts.reopened,
     }),
+    readRuleInputs(gh, ref, sha, need),
   ]);
-  Object.assign(facts, recorded);
+  Object.assign(facts, recorded, ruleInputs);
   if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
   facts.permissions = permissions;
   facts.teams = teams;
@@ -466,6 +469,62 @@ function requiresChecks(policy: Policy): boolean {
   return [...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])].some(
     (c) => c.name !== policy.escalation.check_name,
   );
+}
+
+/** A changed file's text at a commit, by `owner/repo@sha:path`: a commit's files never change, so no request is repeated. */
+const headFileCache = new LruCache<string, string | null>(500);
+/** The issues `linked_issue: verified` read, by `owner/repo#n`, with their ETags for conditional requests. */
+const issueCache = new LruCache<string, { etag: string; issue: LinkedIssueFacts | null }>(2000);
+
+/** The largest file read whole at the head (the contents API inlines up to 1 MB; real workflows and manifests are far smaller). */
+export const MAX_HEAD_FILE_BYTES = 256 * 1024;
+
+/**
+ * What the finding rules and a verified `linked_issue` read besides the PR: the changed files they parse, whole,
+ * at the head commit (`need.contents`, at most 20, one request each, cached by commit), and the linked issue
+ * (`need.issue`, one conditional request). Each is read only when the policy needs it; nothing is read otherwise.
+ */
+export async function readRuleInputs(gh: GitHub, ref: RepoRef, sha: string, need: Pick<Lookups, "contents" | "issue">): Promise<Pick<PullFacts, "head_contents" | "linked_issues">> {
+  const repo = `${ref.owner}/${ref.repo}`.toLowerCase();
+  const readText = async (path: string): Promise<string | null> => {
+    const key = `${repo}@${sha}:${path}`;
+    const cached = headFileCache.get(key);
+    if (cached !== undefined) return cached;
+    let text: string | null = null;
+    try {
+      const { data } = await gh.rest.repos.getContent({ ...ref, path, ref: sha });
+      const file = data as { type?: string; size?: number; content?: string; encoding?: string };
+      if (!Array.isArray(data) && file.type === "file" && file.encoding === "base64" && typeof file.content === "string" && (file.size ?? 0) <= MAX_HEAD_FILE_BYTES) {
+        text = Buffer.from(file.content, "base64").toString("utf8");
+      }
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+    headFileCache.set(key, text);
+    return text;
+  };
+  const readIssue = async (number: number): Promise<LinkedIssueFacts | null> => {
+    const key = `${repo}#${number}`;
+    const cached = issueCache.get(key);
+    try {
+      const res = await gh.rest.issues.get({ ...ref, issue_number: number, headers: cached ? { "if-none-match": cached.etag } : {} });
+      const { state, pull_request, html_url } = res.data as LinkedIssueFacts;
+      const issue: LinkedIssueFacts = { number, state, ...(pull_request ? { pull_request: {} } : {}), ...(html_url ? { html_url } : {}) };
+      if (res.headers.etag) issueCache.set(key, { etag: res.headers.etag, issue });
+      return issue;
+    } catch (err) {
+      const status = httpStatus(err);
+      if (status === 304 && cached) return cached.issue;
+      if (status === 404 || status === 410) return null;
+      throw err;
+    }
+  };
+  const paths = need.contents ?? [];
+  const [texts, issue] = await Promise.all([Promise.all(paths.map(readText)), need.issue !== undefined ? readIssue(need.issue) : Promise.resolve(undefined)]);
+  return {
+    ...(paths.length ? { head_contents: Object.fromEntries(paths.map((p, i) => [p, texts[i]!])) } : {}),
+    ...(need.issue !== undefined ? { linked_issues: { [String(need.issue)]: issue ?? null } } : {}),
+  };
 }
 
 /** Does an approve or override command count for the head as the facts stand? */

@@ -49,7 +49,12 @@ const SATISFY: Record<string, string> = {
   "compliance.no_secrets": "Remove the token or key from the added lines (and rotate it); read secrets from the environment.",
   "compliance.no_secrets.unscanned": "Keep binary files and very large diffs out of the PR (GitHub shows no patch to scan), or expect to wait for a reviewer to look at them and approve.",
   "compliance.dependencies": "Leave manifests and lockfiles unchanged, or expect to wait for the dependency reviewers' approval.",
-  "compliance.install_scripts": "Do not add or change `preinstall`, `install`, `postinstall` or `prepare` scripts in package.json.",
+  "compliance.install_scripts":
+    "Do not add or change install-time code: npm `preinstall`/`install`/`postinstall`/`prepare` scripts (anywhere on a line), Composer install scripts, setup.py commands, pyproject build hooks, build.rs, binding.gyp, Gradle/Maven plugins or wrappers. Pass `content` with package.json, composer.json or pyproject.toml for an exact check.",
+  "compliance.workflow_risk":
+    "In workflows and actions: pin every third-party action to a full commit SHA, keep `permissions` read-only, never check out the PR's code under `pull_request_target`/`workflow_run`, add no `secrets.*` references or `secrets: inherit`, and use GitHub-hosted runners. Pass each changed workflow's `content` for an exact check.",
+  "compliance.linked_issue_verified":
+    "Write `Fixes #123` (or `Refs #123`, `Part of #123`, or the issue's URL), naming an open issue of this repository; a bare `#123` does not count.",
   "compliance.ai_disclosure": "Add (when required) or leave out (when forbidden) an AI co-author / `Assisted-by:` trailer in every commit message.",
 };
 
@@ -88,14 +93,17 @@ export function ruleMeaning(ruleId: string): string | null {
   return node.description ?? node.items?.description ?? null;
 }
 
-export function howToSatisfy(ruleId: string): string {
-  return SATISFY[splitRuleId(ruleId).base] ?? GENERIC_SATISFY;
+export function howToSatisfy(ruleId: string, policy?: Policy): string {
+  const base = splitRuleId(ruleId).base;
+  if (base === "compliance.linked_issue" && policy?.compliance.linked_issue === "verified") return SATISFY["compliance.linked_issue_verified"]!;
+  return SATISFY[base] ?? GENERIC_SATISFY;
 }
 
 /** Descriptions of a setting's sub-keys (`compliance.body` → min_length, sections), for settings that are mappings. */
 export function subSettings(ruleId: string): { key: string; description: string }[] {
   const node = nodeAt(settingPath(ruleId));
-  const props = node?.properties ?? node?.items?.properties ?? {};
+  // A setting written `true` or as a mapping (`workflow_risk`) lists the mapping's keys.
+  const props = node?.properties ?? node?.items?.properties ?? node?.anyOf?.find((n) => n.properties)?.properties ?? {};
   return Object.entries(props)
     .filter(([, n]) => n.description)
     .map(([key, n]) => ({ key, description: n.description! }));

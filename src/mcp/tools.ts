@@ -75,7 +75,14 @@ export const CheckChangeInput = z.strictObject({
           .string()
           .max(1_000_000)
           .optional()
-          .describe("The file's unified diff hunks; rules that read added lines (secrets) need it."),
+          .describe("The file's unified diff hunks; rules that read added lines (secrets, workflow risk, install scripts) need it."),
+        content: z
+          .string()
+          .max(256 * 1024)
+          .optional()
+          .describe(
+            "The file's whole new text, for a workflow, action, package.json, composer.json or pyproject.toml: parsed as the app parses it at the head commit (what `patch` adds is what counts).",
+          ),
       }),
     )
     .min(1)
@@ -282,6 +289,7 @@ const normPath = (p: string) => p.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
 
 /** The PR the caller describes, as the PullFacts the evaluator reads. */
 export function syntheticFacts(args: CheckChangeArgs, verdict: AgentVerdict): PullFacts {
+  const contents = args.files.filter((f) => f.content !== undefined).map((f) => [normPath(f.path), f.content!] as const);
   const files: FileFacts[] = args.files.map((f) => ({
     filename: normPath(f.path),
     status: f.status ?? (f.previous_path ? "renamed" : "modified"),
@@ -321,6 +329,7 @@ export function syntheticFacts(args: CheckChangeArgs, verdict: AgentVerdict): Pu
     checks: [],
     permissions: {},
     teams: {},
+    ...(contents.length ? { head_contents: Object.fromEntries(contents) } : {}),
   };
 }
 
@@ -443,6 +452,6 @@ export function explainRule(state: PolicyState, args: ExplainRuleArgs): CallTool
   } else {
     out.push(`The policy file ${state.source} is invalid, so its setting is unknown:`, ...state.problems.slice(0, 10).map((p) => `- ${p}`));
   }
-  out.push(`To satisfy: ${howToSatisfy(id)}`);
+  out.push(`To satisfy: ${howToSatisfy(id, state.ok ? effectivePolicy(state.policy, declaredVerdict(args.agent, state.policy), args.base_branch ?? DEFAULT_BASE) : undefined)}`);
   return text(out.join("\n"));
 }

@@ -11,6 +11,9 @@ import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 import { patternMatches } from "./pattern.js";
 import { findSecrets, redactSecrets, unscannedFiles } from "./secrets.js";
+import { verifiedLinkedIssueRule } from "./linked-issue.js";
+import { installScriptsRule } from "./supply-chain.js";
+import { workflowRiskRule } from "./workflow-risk.js";
 
 type Compliance = Policy["compliance"];
 type Rule = (c: Compliance, facts: PullFacts, policy: Policy) => RuleResult | null;
@@ -89,6 +92,7 @@ export function issueRef(text: string): string | null {
 const linkedIssue: Rule = (c, facts) => {
   if (!c.linked_issue) return null;
   const ref = issueRef(`${facts.pull.title}\n${bodyText(facts.pull.body)}`);
+  if (c.linked_issue === "verified") return verifiedLinkedIssueRule(facts, ref);
   if (ref !== null) return { id: "compliance.linked_issue", status: "pass", message: `Links an issue (${ref}).` };
   return {
     id: "compliance.linked_issue",
@@ -337,36 +341,6 @@ const noSecrets: Rule = (c, facts) => {
   };
 };
 
-/** npm lifecycle scripts that run when a package is installed. */
-export const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare", "prepublish"];
-const INSTALL_LINE = new RegExp(`^\\s*"(${INSTALL_SCRIPTS.join("|")})"\\s*:\\s*"`);
-const isPackageJson = (path: string) => path === "package.json" || path.endsWith("/package.json");
-
-const installScripts: Rule = (c, facts) => {
-  if (!c.install_scripts) return null;
-  const manifests = facts.files.filter((f) => isPackageJson(f.filename) && f.status !== "removed");
-  const hits: { path: string; line: number; script: string }[] = [];
-  for (const f of manifests) {
-    for (const { line, text } of addedLines(f.patch)) {
-      const m = INSTALL_LINE.exec(text);
-      if (m) hits.push({ path: f.filename, line, script: m[1]! });
-    }
-  }
-  const unreadable = manifests.filter(hasMissingPatch).map((f) => f.filename);
-  if (hits.length === 0 && unreadable.length === 0) {
-    return { id: "compliance.install_scripts", status: "pass", message: "No install-time scripts added or changed." };
-  }
-  const parts = hits.map((h) => `\`${h.script}\` at \`${h.path}:${h.line}\``);
-  if (unreadable.length) parts.push(`${listNames(unreadable, 5)} could not be inspected (no patch)`);
-  return {
-    id: "compliance.install_scripts",
-    status: "fail",
-    message: `Install-time scripts added or changed: ${parts.join(", ")}.`,
-    fix: "Remove the install-time script, or ask an admin for `/governance override <reason>` after reviewing what it runs.",
-    locations: hits.map((h) => ({ path: h.path, line: h.line, message: `\`${h.script}\` runs on every install of this package.` })),
-  };
-};
-
 const DISCLOSURE_TRAILER = /^(assisted-by|generated-by|ai-assisted|co-authored-by)[ \t]*:[ \t]*(.+)$/gim;
 const AGENT_COAUTHOR = /copilot|claude|anthropic|openai|codex|cursor|devin|jules|gemini|aider|windsurf|\[bot\]/i;
 /** The e-mail addresses the agent registry knows agents commit as. */
@@ -407,48 +381,15 @@ const aiDisclosure: Rule = (c, facts, policy) => {
   };
 };
 
-const RULES: readonly Rule[] = [linkedIssue, testsWithCode, signedCommits, dco, requiredChecks, titlePattern, body, noSecrets, installScripts, aiDisclosure];
+/** The finding rules' results (a group to approve instead is planned by `evaluate`): from their own modules. */
+const installScripts: Rule = (_c, facts, policy) => installScriptsRule(policy, facts).rule;
+const workflowRisk: Rule = (_c, facts, policy) => workflowRiskRule(policy, facts).rule;
+
+const RULES: readonly Rule[] = [linkedIssue, testsWithCode, signedCommits, dco, requiredChecks, titlePattern, body, noSecrets, installScripts, workflowRisk, aiDisclosure];
 
 export function complianceRules(policy: Policy, facts: PullFacts): RuleResult[] {
   return RULES.map((rule) => rule(policy.compliance, facts, policy)).filter((r): r is RuleResult => r !== null);
 }
-
-/** Manifests and lockfiles of the common ecosystems, the default of `compliance.dependencies.paths`. */
-export const DEPENDENCY_FILES = [
-  "**/package.json",
-  "**/package-lock.json",
-  "**/npm-shrinkwrap.json",
-  "**/yarn.lock",
-  "**/pnpm-lock.yaml",
-  "**/bun.lock",
-  "**/bun.lockb",
-  "**/go.mod",
-  "**/go.sum",
-  "**/Cargo.toml",
-  "**/Cargo.lock",
-  "**/requirements*.txt",
-  "**/Pipfile",
-  "**/Pipfile.lock",
-  "**/pyproject.toml",
-  "**/poetry.lock",
-  "**/uv.lock",
-  "**/Gemfile",
-  "**/Gemfile.lock",
-  "**/composer.json",
-  "**/composer.lock",
-  "**/pom.xml",
-  "**/build.gradle",
-  "**/build.gradle.kts",
-  "**/gradle.lockfile",
-  "**/*.csproj",
-  "**/packages.lock.json",
-  "**/Package.swift",
-  "**/Package.resolved",
-  "**/mix.exs",
-  "**/mix.lock",
-  "**/pubspec.yaml",
-  "**/pubspec.lock",
-];
 
 /** The rule id of the approval that files the secret scan could not read need. */
 export const UNSCANNED_RULE = "compliance.no_secrets.unscanned";
@@ -470,21 +411,5 @@ export function unscannedGroup(policy: Policy, facts: PullFacts): PathGroup | nu
     set: policy.reviewers.from,
     files: files.map((f) => f.filename),
     names: files.map(displayName),
-  };
-}
-
-/** Dependency manifest or lockfile changes, as a group needing its own approvals (like a restricted path group). */
-export function dependencyGroup(policy: Policy, facts: PullFacts): PathGroup | null {
-  const d = policy.compliance.dependencies;
-  if (!d) return null;
-  const hits = filesMatching(facts.files, d.paths ?? DEPENDENCY_FILES);
-  if (hits.length === 0) return null;
-  return {
-    rule: "compliance.dependencies",
-    label: "dependency manifests and lockfiles",
-    required: d.reviewers.required,
-    set: d.reviewers,
-    files: hits.map((f) => f.filename),
-    names: hits.map(displayName),
   };
 }

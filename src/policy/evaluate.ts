@@ -8,7 +8,8 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
+import { complianceRules, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
+import type { Gated } from "./findings.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import {
@@ -21,6 +22,8 @@ import {
   reviewersRequirement,
   reviewState,
 } from "./reviewers.js";
+import { dependencyGroup, DEPENDENCY_FILES, INSTALL_TIME_FILES, installScriptsRule } from "./supply-chain.js";
+import { WORKFLOW_FILES, workflowRiskRule } from "./workflow-risk.js";
 
 export interface EvaluateInput {
   policy: Policy;
@@ -116,13 +119,15 @@ export function evaluate(input: EvaluateInput): Evaluation {
     required.push(main);
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
-  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts)].filter((g) => g !== null);
+  const gated = findingRules(policy, facts);
+  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);
+    const needs = `Needs approval: ${describeRequirement(r)}.`;
     rules.push({
-      ...requirementRule(r, g.rule, `Changes to ${g.label} (${listNames(g.names)})`),
-      locations: g.files.map((path) => ({ path, message: `Needs approval: ${describeRequirement(r)}.` })),
+      ...requirementRule(r, g.rule, g.what ?? `Changes to ${g.label} (${listNames(g.names)})`),
+      locations: g.locations?.map((l) => ({ ...l, message: `${l.message} ${needs}` })) ?? g.files.map((path) => ({ path, message: needs })),
     });
   }
   const shared = sharedHeadRule(facts);
@@ -179,13 +184,20 @@ export function evaluate(input: EvaluateInput): Evaluation {
   };
 }
 
-/** Globs whose change needs humans: forbidden, restricted and dependency paths, agent-steering files. */
+/** The rules that find risky lines (workflow risk, install scripts): each a rule result (in `complianceRules`), or a group whose approval its findings need. */
+export function findingRules(policy: Policy, facts: PullFacts): Gated[] {
+  return [workflowRiskRule(policy, facts), installScriptsRule(policy, facts)];
+}
+
+/** Globs whose change needs humans: forbidden, restricted and dependency paths, agent-steering files, the files finding rules read. */
 export function governedGlobs(policy: Policy): string[] {
   return [
     ...policy.paths.forbidden,
     ...policy.paths.restricted.flatMap((g) => g.paths),
     ...(policy.paths.protect_agent_files ? AGENT_FILES : POLICY_FILES),
     ...(policy.compliance.dependencies ? (policy.compliance.dependencies.paths ?? DEPENDENCY_FILES) : []),
+    ...(policy.compliance.workflow_risk ? WORKFLOW_FILES : []),
+    ...(policy.compliance.install_scripts ? INSTALL_TIME_FILES : []),
   ];
 }
 

@@ -9,7 +9,10 @@ import type { AgentVerdict, PullFacts } from "../types.js";
 import { effectivePolicy, isGoverned } from "./evaluate.js";
 import { isBot } from "./reviewers.js";
 import { restrictedGroups } from "./paths.js";
-import { dependencyGroup } from "./compliance.js";
+import { filesMatching } from "./globs.js";
+import { issueToVerify } from "./linked-issue.js";
+import { dependencyGroup, INSTALL_TIME_FILES, manifestsToRead } from "./supply-chain.js";
+import { workflowsToRead } from "./workflow-risk.js";
 
 export interface Lookups {
   logins: string[];
@@ -17,7 +20,14 @@ export interface Lookups {
   checks: boolean;
   /** The other open PRs whose head is this PR's head commit (they share its check run): for a governed PR. */
   sharedHead: boolean;
+  /** Changed files to read whole at the head commit (`PullFacts.head_contents`): workflows, manifests; at most `MAX_CONTENTS`. */
+  contents?: string[];
+  /** The issue `compliance.linked_issue: verified` checks (`PullFacts.linked_issues`). */
+  issue?: number;
 }
+
+/** The most changed files read whole for one evaluation; the rules read the others' patches alone. */
+export const MAX_CONTENTS = 20;
 
 const COMMAND = /^\s*\/governance\b/im;
 
@@ -26,7 +36,9 @@ const COMMAND = /^\s*\/governance\b/im;
  * command; members of the teams the policy that applies to this PR names (its
  * `overrides` entry included; for path and dependency groups, only the groups
  * the PR's files touch), only when someone's eligibility is in question;
- * check results only when that policy requires checks and governs the PR.
+ * check results only when that policy requires checks and governs the PR; the
+ * changed workflows and manifests the finding rules parse, and the issue a
+ * verified `linked_issue` checks, only for a governed PR whose policy has them on.
  */
 export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVerdict): Lookups {
   const v = verdict ?? detectAgent(facts, base.agents);
@@ -46,7 +58,27 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
     // Only the groups this PR's files touch need their teams: a PR without migrations never asks for the DBAs.
     for (const g of restrictedGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
     for (const t of dependencyGroup(policy, facts)?.set.teams ?? []) teams.add(t);
+    // A finding rule's group, whenever the files it reads change (its findings are known only once they are read).
+    for (const t of findingTeams(policy, facts)) teams.add(t);
   }
   const checks = governed && policy.compliance.required_checks.some((c) => c.name !== policy.escalation.check_name);
-  return { logins: [...logins].sort(), teams: logins.size > 0 ? [...teams].sort() : [], checks, sharedHead: governed };
+  const contents = governed ? [...new Set([...workflowsToRead(policy, facts), ...manifestsToRead(policy, facts)])].slice(0, MAX_CONTENTS) : [];
+  const issue = governed ? issueToVerify(policy, facts) : null;
+  return {
+    logins: [...logins].sort(),
+    teams: logins.size > 0 ? [...teams].sort() : [],
+    checks,
+    sharedHead: governed,
+    ...(contents.length ? { contents } : {}),
+    ...(issue !== null ? { issue } : {}),
+  };
+}
+
+/** Teams of the finding rules' groups (`{ reviewers }`) whose files this PR changes. */
+function findingTeams(policy: Policy, facts: PullFacts): string[] {
+  const { workflow_risk, install_scripts } = policy.compliance;
+  const teams: string[] = [];
+  if (typeof workflow_risk === "object" && workflow_risk.reviewers && workflowsToRead(policy, facts).length) teams.push(...workflow_risk.reviewers.teams);
+  if (typeof install_scripts === "object" && filesMatching(facts.files, INSTALL_TIME_FILES).length) teams.push(...install_scripts.reviewers.teams);
+  return teams;
 }

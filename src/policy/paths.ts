@@ -1,7 +1,7 @@
 /** Path rules: forbidden globs, restricted groups, agent-steering files, size limits. */
 import type { Policy } from "../config/schema.js";
 import { POLICY_PATH } from "../config/schema.js";
-import type { FileFacts, PullFacts, RuleResult } from "../types.js";
+import type { FileFacts, Location, PullFacts, RuleResult } from "../types.js";
 import { displayName, fileNames, filesMatching, filesMatchingEach, listNames } from "./globs.js";
 import type { ReviewerSet } from "./reviewers.js";
 
@@ -37,6 +37,31 @@ export const AGENT_FILES = [
   ".cursor/**",
   ".cursorrules",
   ".mcp.json",
+  // CI beyond workflows: composite actions run in workflows; owners and update bots decide who reviews and what lands.
+  ".github/actions/**",
+  ".github/CODEOWNERS",
+  "CODEOWNERS",
+  "docs/CODEOWNERS",
+  ".github/dependabot.yml",
+  ".github/dependabot.yaml",
+  // Codex, Gemini CLI, Qwen Code, VS Code / Copilot agents and prompts, Windsurf, Cline, Kiro, Junie, Claude Desktop.
+  "AGENTS.override.md",
+  "**/AGENTS.override.md",
+  ".codex/**",
+  "**/GEMINI.md",
+  ".gemini/**",
+  "QWEN.md",
+  "**/QWEN.md",
+  ".vscode/mcp.json",
+  ".github/agents/**",
+  ".github/prompts/**",
+  ".windsurfrules",
+  ".windsurf/**",
+  ".clinerules",
+  ".clinerules/**",
+  ".kiro/**",
+  ".junie/**",
+  "**/claude_desktop_config.json",
 ];
 
 export function forbiddenRule(policy: Policy, facts: PullFacts): RuleResult | null {
@@ -65,6 +90,10 @@ export interface PathGroup {
   files: string[];
   /** The same files as shown in messages (`old → new` for a rename). */
   names: string[];
+  /** What the row says needs approval, when it is more than the files (a finding rule's findings). */
+  what?: string;
+  /** Where to annotate, when it is more than the files (a finding rule's lines). */
+  locations?: Location[];
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { parsePolicy } from "../../src/config/load.js";
 import { PolicySchema, policyJsonSchema } from "../../src/config/schema.js";
-import { INSTALL_SCRIPTS } from "../../src/policy/compliance.js";
+import { INSTALL_SCRIPTS } from "../../src/policy/supply-chain.js";
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
@@ -55,9 +55,7 @@ describe("compliance.install_scripts", () => {
   const names = INSTALL_SCRIPTS.map((n) => `\`${n}\``);
   it("the schema's description lists exactly the scripts the rule checks", () => {
     const compliance = (policyJsonSchema().properties as Record<string, { properties: Record<string, { description: string }> }>).compliance!;
-    expect(compliance.properties.install_scripts!.description).toBe(
-      `New or changed install-time scripts (${names.join(", ")}) in package.json fail.`,
-    );
+    expect(compliance.properties.install_scripts!.description).toContain(`npm lifecycle scripts (${names.join(", ")}) and`);
   });
   it("the README lists them too", () => {
     const row = section("config").split("\n").find((l) => l.startsWith("| `compliance.install_scripts` |"))!;

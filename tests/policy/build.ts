@@ -37,6 +37,17 @@ export function file(filename: string, extra: Partial<FileFacts> = {}): FileFact
   return { filename, status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1,1 +1,2 @@\n line\n+added", ...extra };
 }
 
+/** A changed file as GitHub lists it, with its patch as GitHub writes it (none: GitHub gave no patch). */
+export function changed(filename: string, patch: string | undefined, extra: Partial<FileFacts> = {}): FileFacts {
+  return { filename, status: "modified", additions: 1, deletions: 1, changes: 2, ...(patch === undefined ? {} : { patch }), ...extra };
+}
+
+/** A new file: its patch adds every line of `text`. */
+export function created(filename: string, text: string): FileFacts {
+  const lines = text.replace(/\n$/, "").split("\n");
+  return { filename, status: "added", additions: lines.length, deletions: 0, changes: lines.length, patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}` };
+}
+
 export function commit(sha: string, message: string, extra: Partial<CommitFacts["commit"]> = {}, more: Partial<CommitFacts> = {}): CommitFacts {
   return {
     sha,

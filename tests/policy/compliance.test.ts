@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PolicyInput } from "../../src/config/schema.js";
-import { bodyText, complianceRules, dependencyGroup, disclosesAi, headings, issueRef, signedOff, signOffEmails } from "../../src/policy/compliance.js";
+import { bodyText, complianceRules, disclosesAi, headings, issueRef, signedOff, signOffEmails } from "../../src/policy/compliance.js";
+import { dependencyGroup } from "../../src/policy/supply-chain.js";
 import type { PullFacts, RuleResult } from "../../src/types.js";
 import { commit, facts, file, HEAD, policy } from "./build.js";
 

@@ -45,6 +45,37 @@ describe("restricted groups and agent-steering files", () => {
   ])("%s → %j", (_what, names, rules) => {
     expect(restrictedGroups(p, facts({ files: names.map((n) => file(n)) })).map((g) => g.rule)).toEqual(rules);
   });
+  it.each([
+    ".github/actions/setup/action.yml",
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".github/dependabot.yml",
+    "AGENTS.override.md",
+    "services/api/AGENTS.override.md",
+    ".codex/config.toml",
+    ".gemini/settings.json",
+    "packages/web/GEMINI.md",
+    "QWEN.md",
+    ".vscode/mcp.json",
+    ".github/agents/reviewer.agent.md",
+    ".github/prompts/release.prompt.md",
+    ".windsurfrules",
+    ".windsurf/rules/style.md",
+    ".clinerules",
+    ".clinerules/testing.md",
+    ".kiro/steering/product.md",
+    ".junie/guidelines.md",
+    "claude_desktop_config.json",
+    "tools/claude_desktop_config.json",
+    ".GitHub/codeowners",
+    "qwen.md",
+  ])("steering file %s → paths.agent_files", (name) => {
+    expect(restrictedGroups(p, facts({ files: [file(name)] })).map((g) => g.rule)).toEqual(["paths.agent_files"]);
+  });
+  it.each([".vscode/settings.json", "docs/QWEN-notes.md", ".github/actionlint.yaml", "src/codeowners.ts", ".github/ISSUE_TEMPLATE/bug.md"])("not a steering file: %s", (name) => {
+    expect(restrictedGroups(p, facts({ files: [file(name)] }))).toEqual([]);
+  });
   it("carries the group's reviewers and count", () => {
     const [g] = restrictedGroups(p, facts({ files: [file("migrations/001.sql")] }));
     expect(g).toEqual({
