@@ -1,12 +1,15 @@
 /**
  * The server entry point (`npm start`): refuses an unsafe production setup,
  * then hands over to Probot (setup page without credentials, webhooks with them).
+ * On SIGTERM or SIGINT it stops accepting connections and lets the deliveries
+ * in flight finish within SHUTDOWN_TIMEOUT_MS (src/server/shutdown.ts).
  */
 import { run } from "probot";
 import app from "./index.js";
 import { enableProcessMetrics } from "./metrics.js";
 import { MeteredOctokit, startOpsServer, withOpsRoutes } from "./server/ops.js";
 import { withWebhookBodyLimit } from "./server/body-limit.js";
+import { handleShutdownSignals, InFlight, shutdownTimeoutMs, withInFlightTracking } from "./server/shutdown.js";
 
 /** Returns why the environment is unsafe to start with, or null. */
 export function unsafeEnvironment(env: NodeJS.ProcessEnv): string | null {
@@ -34,10 +37,30 @@ if (problem) {
 process.env.HOST ||= "0.0.0.0";
 enableProcessMetrics();
 // /healthz and /metrics next to the webhook route, or /metrics on METRICS_PORT; every GitHub request metered;
-// webhook bodies over GitHub's 25 MB cap (WEBHOOK_MAX_BODY_BYTES) refused before they are buffered.
+// webhook bodies over GitHub's 25 MB cap (WEBHOOK_MAX_BODY_BYTES) refused before they are buffered;
+// deliveries counted while in flight, for the graceful shutdown.
 const metricsPort = Number(process.env.METRICS_PORT) || 0;
-await run(withWebhookBodyLimit(withOpsRoutes(app, { metrics: !metricsPort })), { Octokit: MeteredOctokit });
-if (metricsPort) {
-  await startOpsServer(metricsPort, process.env.HOST);
-  console.info(`agent-governance: metrics on http://${process.env.HOST}:${metricsPort}/metrics`);
-}
+const inflight = new InFlight();
+let log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void } = {
+  info: (obj, msg) => console.info(JSON.stringify({ level: 30, ...obj, msg })),
+  warn: (obj, msg) => console.warn(JSON.stringify({ level: 40, ...obj, msg })),
+};
+const appFn = withInFlightTracking(
+  withWebhookBodyLimit(
+    withOpsRoutes((probot, options) => {
+      log = probot.log;
+      return app(probot, options);
+    }, { metrics: !metricsPort }),
+  ),
+  inflight,
+);
+const server = await run(appFn, { Octokit: MeteredOctokit });
+const metricsServer = metricsPort ? await startOpsServer(metricsPort, process.env.HOST) : null;
+if (metricsServer) console.info(`agent-governance: metrics on http://${process.env.HOST}:${metricsPort}/metrics`);
+handleShutdownSignals({
+  inflight,
+  log,
+  timeoutMs: shutdownTimeoutMs(),
+  stop: () => Promise.all([server.stop(), metricsServer && new Promise((resolve) => metricsServer.close(resolve))]),
+  exit: (code) => process.exit(code),
+});
