@@ -1,50 +1,67 @@
 /**
- * The server entry point (`npm start`): refuses an unsafe production setup,
- * then hands over to Probot (setup page without credentials, webhooks with them).
- * On SIGTERM or SIGINT it stops accepting connections and lets the deliveries
- * in flight finish within SHUTDOWN_TIMEOUT_MS (src/server/shutdown.ts).
+ * The server entry point (`npm start`, the container):
+ *
+ * 1. reads `.env` as Probot does (its values win over the environment), then
+ *    checks every variable at once: any problem is one JSON log line listing
+ *    each with its fix, and exit 1 (src/server/config-check.ts);
+ * 2. hands over to Probot: the setup page without credentials (outside
+ *    production), the app with them;
+ * 3. on SIGTERM or SIGINT, stops accepting connections and lets the deliveries
+ *    in flight finish within SHUTDOWN_TIMEOUT_MS (src/server/shutdown.ts).
  */
-import { run } from "probot";
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { run, type Server } from "probot";
 import app from "./index.js";
 import { enableProcessMetrics } from "./metrics.js";
 import { MeteredOctokit, startOpsServer, withOpsRoutes } from "./server/ops.js";
 import { withWebhookBodyLimit } from "./server/body-limit.js";
+import { checkEnvironment, logLine, problemsLine } from "./server/config-check.js";
 import { handleShutdownSignals, InFlight, shutdownTimeoutMs, withInFlightTracking } from "./server/shutdown.js";
 
-/** Returns why the environment is unsafe to start with, or null. */
-export function unsafeEnvironment(env: NodeJS.ProcessEnv): string | null {
-  if (env.NODE_ENV === "production" && !env.WEBHOOK_SECRET) {
-    return (
-      "WEBHOOK_SECRET is not set. In production the app refuses to start without it: " +
-      'Probot would otherwise accept webhooks signed with the public secret "development". ' +
-      "Set WEBHOOK_SECRET to the secret configured on the GitHub App."
-    );
-  }
-  return null;
+interface LogLike {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
 }
 
-import { existsSync } from "node:fs";
+/** Lines written before (or without) Probot's logger: its JSON shape. */
+const earlyLog: LogLike = {
+  info: (obj, msg) => process.stdout.write(logLine("info", obj, msg)),
+  warn: (obj, msg) => process.stdout.write(logLine("warn", obj, msg)),
+  error: (obj, msg) => process.stdout.write(logLine("error", obj, msg)),
+};
 
-// Probot reads `.env` inside run(); read it first so the check below sees it too.
-if (existsSync(".env")) process.loadEnvFile(".env");
-const problem = unsafeEnvironment(process.env);
-if (problem) {
-  console.error(`agent-governance: ${problem}`);
+// Probot's run() applies `.env` over the environment; apply it first, the same way, so the check sees what Probot will use.
+try {
+  Object.assign(process.env, parseEnv(readFileSync(".env", "utf8")));
+} catch (err) {
+  const code = (err as { code?: string }).code;
+  if (code !== "ENOENT") {
+    process.stdout.write(logLine("fatal", { decision: "config_invalid", problems: [{ variable: ".env", problem: `.env cannot be read (${code ?? (err as Error).message})`, fix: "Make .env readable by the user the server runs as, or remove it" }] }, "cannot start: .env cannot be read"));
+    process.exit(1);
+  }
+}
+const check = checkEnvironment(process.env);
+if (check.problems.length) {
+  process.stdout.write(problemsLine(check));
   process.exit(1);
 }
+if (check.warnings.length) {
+  earlyLog.warn({ decision: "config_warning", warnings: check.warnings }, `configuration: ${check.warnings.map((w) => w.problem).join("; ")}`);
+}
+
 // In a container the app is reached through the container's interface, not localhost:
 // listen on all interfaces unless HOST says otherwise (Probot 14 defaults to localhost).
 process.env.HOST ||= "0.0.0.0";
 enableProcessMetrics();
+const metricsPort = Number(process.env.METRICS_PORT) || 0;
+const inflight = new InFlight();
+let log: LogLike = earlyLog;
+
 // /healthz and /metrics next to the webhook route, or /metrics on METRICS_PORT; every GitHub request metered;
 // webhook bodies over GitHub's 25 MB cap (WEBHOOK_MAX_BODY_BYTES) refused before they are buffered;
 // deliveries counted while in flight, for the graceful shutdown.
-const metricsPort = Number(process.env.METRICS_PORT) || 0;
-const inflight = new InFlight();
-let log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void } = {
-  info: (obj, msg) => console.info(JSON.stringify({ level: 30, ...obj, msg })),
-  warn: (obj, msg) => console.warn(JSON.stringify({ level: 40, ...obj, msg })),
-};
 const appFn = withInFlightTracking(
   withWebhookBodyLimit(
     withOpsRoutes((probot, options) => {
@@ -54,9 +71,24 @@ const appFn = withInFlightTracking(
   ),
   inflight,
 );
-const server = await run(appFn, { Octokit: MeteredOctokit });
+
+let server: Server;
+try {
+  server = await run(appFn, { Octokit: MeteredOctokit });
+} catch (err) {
+  const message = (err as Error).message;
+  const proxy = process.env.WEBHOOK_PROXY_URL;
+  log.error(
+    { decision: "start_failed", error: message, ...(proxy ? { webhook_proxy_url: proxy } : {}) },
+    proxy && !/already in use/.test(message)
+      ? `cannot start: ${message}. The smee.io channel WEBHOOK_PROXY_URL could not be reached: check the network, or remove WEBHOOK_PROXY_URL (from .env too) and set the app's Webhook URL to this server`
+      : `cannot start: ${message}`,
+  );
+  process.exit(1);
+}
 const metricsServer = metricsPort ? await startOpsServer(metricsPort, process.env.HOST) : null;
-if (metricsServer) console.info(`agent-governance: metrics on http://${process.env.HOST}:${metricsPort}/metrics`);
+if (metricsServer) log.info({ decision: "metrics_listener", port: metricsPort }, `agent-governance: metrics on http://${process.env.HOST}:${metricsPort}/metrics`);
+
 handleShutdownSignals({
   inflight,
   log,
