@@ -4,19 +4,24 @@
  * 1. reads `.env` as Probot does (its values win over the environment), then
  *    checks every variable at once: any problem is one JSON log line listing
  *    each with its fix, and exit 1 (src/server/config-check.ts);
- * 2. hands over to Probot: the setup page without credentials (outside
- *    production), the app with them;
- * 3. on SIGTERM or SIGINT, stops accepting connections and lets the deliveries
+ * 2. without credentials (outside production), serves Probot's setup page, with
+ *    `/healthz`, `/readyz`, `/metrics` beside it;
+ * 3. with credentials, serves the app: webhooks, `/`, `/healthz`, `/readyz`,
+ *    `/metrics` (or `/metrics` on METRICS_PORT), and asks GitHub once at start
+ *    whether it answers and accepts the credentials;
+ * 4. on SIGTERM or SIGINT, stops accepting connections and lets the deliveries
  *    in flight finish within SHUTDOWN_TIMEOUT_MS (src/server/shutdown.ts).
  */
 import { readFileSync } from "node:fs";
+import type { Server as HttpServer } from "node:http";
 import { parseEnv } from "node:util";
-import { run, type Server } from "probot";
+import { run, Server } from "probot";
 import app from "./index.js";
 import { enableProcessMetrics } from "./metrics.js";
-import { MeteredOctokit, startOpsServer, withOpsRoutes } from "./server/ops.js";
+import { MeteredOctokit, opsHandler, startOpsServer, withOpsRoutes } from "./server/ops.js";
 import { withWebhookBodyLimit } from "./server/body-limit.js";
 import { checkEnvironment, logLine, problemsLine } from "./server/config-check.js";
+import { readiness, withReadinessProbe } from "./server/readiness.js";
 import { handleShutdownSignals, InFlight, shutdownTimeoutMs, withInFlightTracking } from "./server/shutdown.js";
 
 interface LogLike {
@@ -55,26 +60,52 @@ if (check.warnings.length) {
 // listen on all interfaces unless HOST says otherwise (Probot 14 defaults to localhost).
 process.env.HOST ||= "0.0.0.0";
 enableProcessMetrics();
+const setup = check.mode === "setup";
+readiness.setup = setup;
 const metricsPort = Number(process.env.METRICS_PORT) || 0;
 const inflight = new InFlight();
 let log: LogLike = earlyLog;
 
-// /healthz and /metrics next to the webhook route, or /metrics on METRICS_PORT; every GitHub request metered;
-// webhook bodies over GitHub's 25 MB cap (WEBHOOK_MAX_BODY_BYTES) refused before they are buffered;
-// deliveries counted while in flight, for the graceful shutdown.
+// The app, with: /, /healthz, /readyz and /metrics (unless on METRICS_PORT); webhook bodies over GitHub's
+// 25 MB cap refused before they are buffered; its deliveries counted while in flight; readiness logging
+// through its logger and asking GitHub with its credentials.
 const appFn = withInFlightTracking(
   withWebhookBodyLimit(
-    withOpsRoutes((probot, options) => {
-      log = probot.log;
-      return app(probot, options);
-    }, { metrics: !metricsPort }),
+    withOpsRoutes(
+      withReadinessProbe((probot, options) => {
+        log = probot.log;
+        return app(probot, options);
+      }),
+      { metrics: !metricsPort, home: true },
+    ),
   ),
   inflight,
 );
 
+/**
+ * Runs Probot's server. In setup mode `run()` builds its server without loading
+ * the app, so the ops routes are added to that server just before it starts
+ * (after Probot's setup page, which keeps `/`).
+ */
+async function runServer(): Promise<Server> {
+  const options = { Octokit: MeteredOctokit };
+  if (!setup) return run(appFn, options);
+  const start = Server.prototype.start;
+  Server.prototype.start = function (this: Server): Promise<HttpServer> {
+    Server.prototype.start = start;
+    this.addHandler((req, res) => opsHandler(req, res, { metrics: !metricsPort }));
+    return start.call(this);
+  };
+  try {
+    return await run(appFn, options);
+  } finally {
+    Server.prototype.start = start;
+  }
+}
+
 let server: Server;
 try {
-  server = await run(appFn, { Octokit: MeteredOctokit });
+  server = await runServer();
 } catch (err) {
   const message = (err as Error).message;
   const proxy = process.env.WEBHOOK_PROXY_URL;
@@ -93,6 +124,17 @@ handleShutdownSignals({
   inflight,
   log,
   timeoutMs: shutdownTimeoutMs(),
-  stop: () => Promise.all([server.stop(), metricsServer && new Promise((resolve) => metricsServer.close(resolve))]),
+  stop: () => {
+    readiness.draining = true;
+    return Promise.all([server.stop(), metricsServer && new Promise((resolve) => metricsServer.close(resolve))]);
+  },
   exit: (code) => process.exit(code),
 });
+
+if (!setup) {
+  // Once at start: does GitHub answer, and accept the credentials? (A failure is logged by the observer.)
+  void readiness.probe().then(() => {
+    const state = readiness.state();
+    if (state.ready) log.info({ decision: "github_reachable", key: check.keySource }, "GitHub answers and accepts the app's credentials: ready");
+  });
+}
