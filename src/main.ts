@@ -5,22 +5,22 @@
  *    checks every variable at once: any problem is one JSON log line listing
  *    each with its fix, and exit 1 (src/server/config-check.ts);
  * 2. without credentials (outside production), serves Probot's setup page, with
- *    `/healthz`, `/readyz`, `/metrics` beside it;
+ *    `.env` written 0600 (src/server/env-file.ts), and `/healthz`, `/readyz`,
+ *    `/metrics` beside it;
  * 3. with credentials, serves the app: webhooks, `/`, `/healthz`, `/readyz`,
  *    `/metrics` (or `/metrics` on METRICS_PORT), and asks GitHub once at start
  *    whether it answers and accepts the credentials;
  * 4. on SIGTERM or SIGINT, stops accepting connections and lets the deliveries
  *    in flight finish within SHUTDOWN_TIMEOUT_MS (src/server/shutdown.ts).
  */
-import { readFileSync } from "node:fs";
 import type { Server as HttpServer } from "node:http";
-import { parseEnv } from "node:util";
 import { run, Server } from "probot";
 import app from "./index.js";
 import { enableProcessMetrics } from "./metrics.js";
 import { MeteredOctokit, opsHandler, startOpsServer, withOpsRoutes } from "./server/ops.js";
 import { withWebhookBodyLimit } from "./server/body-limit.js";
 import { checkEnvironment, logLine, problemsLine } from "./server/config-check.js";
+import { readEnvFile, writeEnvFile } from "./server/env-file.js";
 import { readiness, withReadinessProbe } from "./server/readiness.js";
 import { handleShutdownSignals, InFlight, shutdownTimeoutMs, withInFlightTracking } from "./server/shutdown.js";
 
@@ -39,13 +39,10 @@ const earlyLog: LogLike = {
 
 // Probot's run() applies `.env` over the environment; apply it first, the same way, so the check sees what Probot will use.
 try {
-  Object.assign(process.env, parseEnv(readFileSync(".env", "utf8")));
+  Object.assign(process.env, readEnvFile());
 } catch (err) {
-  const code = (err as { code?: string }).code;
-  if (code !== "ENOENT") {
-    process.stdout.write(logLine("fatal", { decision: "config_invalid", problems: [{ variable: ".env", problem: `.env cannot be read (${code ?? (err as Error).message})`, fix: "Make .env readable by the user the server runs as, or remove it" }] }, "cannot start: .env cannot be read"));
-    process.exit(1);
-  }
+  process.stdout.write(logLine("fatal", { decision: "config_invalid", problems: [{ variable: ".env", problem: `.env cannot be read (${(err as { code?: string }).code ?? (err as Error).message})`, fix: "Make .env readable by the user the server runs as, or remove it" }] }, "cannot start: .env cannot be read"));
+  process.exit(1);
 }
 const check = checkEnvironment(process.env);
 if (check.problems.length) {
@@ -88,7 +85,8 @@ const appFn = withInFlightTracking(
  * (after Probot's setup page, which keeps `/`).
  */
 async function runServer(): Promise<Server> {
-  const options = { Octokit: MeteredOctokit };
+  // The setup flow writes the app's key to .env: owner-only (Probot's own writer leaves it 0644).
+  const options = { Octokit: MeteredOctokit, updateEnv: (values: NodeJS.ProcessEnv) => writeEnvFile(values) };
   if (!setup) return run(appFn, options);
   const start = Server.prototype.start;
   Server.prototype.start = function (this: Server): Promise<HttpServer> {
