@@ -5,8 +5,8 @@
  *    checks every variable at once: any problem is one JSON log line listing
  *    each with its fix, and exit 1 (src/server/config-check.ts);
  * 2. without credentials (outside production), serves Probot's setup page, with
- *    `.env` written 0600 (src/server/env-file.ts), and `/healthz`, `/readyz`,
- *    `/metrics` beside it;
+ *    a smee.io channel created first (src/server/smee.ts), `.env` written 0600
+ *    (src/server/env-file.ts), and `/healthz`, `/readyz`, `/metrics` beside it;
  * 3. with credentials, serves the app: webhooks, `/`, `/healthz`, `/readyz`,
  *    `/metrics` (or `/metrics` on METRICS_PORT), and asks GitHub once at start
  *    whether it answers and accepts the credentials;
@@ -23,6 +23,7 @@ import { checkEnvironment, logLine, problemsLine } from "./server/config-check.j
 import { readEnvFile, writeEnvFile } from "./server/env-file.js";
 import { readiness, withReadinessProbe } from "./server/readiness.js";
 import { handleShutdownSignals, InFlight, shutdownTimeoutMs, withInFlightTracking } from "./server/shutdown.js";
+import { createSmeeChannel, loadSmeeClient, wantsSmeeChannel } from "./server/smee.js";
 
 interface LogLike {
   info(obj: object, msg: string): void;
@@ -63,6 +64,10 @@ const metricsPort = Number(process.env.METRICS_PORT) || 0;
 const inflight = new InFlight();
 let log: LogLike = earlyLog;
 
+if (setup && wantsSmeeChannel(process.env)) {
+  await createSmeeChannel({ SmeeClient: await loadSmeeClient(), save: writeEnvFile, log });
+}
+
 // The app, with: /, /healthz, /readyz and /metrics (unless on METRICS_PORT); webhook bodies over GitHub's
 // 25 MB cap refused before they are buffered; its deliveries counted while in flight; readiness logging
 // through its logger and asking GitHub with its credentials.
@@ -85,7 +90,6 @@ const appFn = withInFlightTracking(
  * (after Probot's setup page, which keeps `/`).
  */
 async function runServer(): Promise<Server> {
-  // The setup flow writes the app's key to .env: owner-only (Probot's own writer leaves it 0644).
   const options = { Octokit: MeteredOctokit, updateEnv: (values: NodeJS.ProcessEnv) => writeEnvFile(values) };
   if (!setup) return run(appFn, options);
   const start = Server.prototype.start;
