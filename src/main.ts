@@ -66,6 +66,8 @@ let log: LogLike = earlyLog;
 
 if (setup && wantsSmeeChannel(process.env)) {
   await createSmeeChannel({ SmeeClient: await loadSmeeClient(), save: writeEnvFile, log });
+  // Tried once: Probot's setup is not to try again (a second wait on the network, a second warning).
+  process.env.NO_SMEE_SETUP = "true";
 }
 
 // The app, with: /, /healthz, /readyz and /metrics (unless on METRICS_PORT); webhook bodies over GitHub's

@@ -16,6 +16,7 @@ import { parseEnv } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../cli/run.js";
 import { pullRequestPayload } from "../helpers/app.js";
+import { freePort } from "./redis.js";
 import { killAll, productionEnv, SECRET, startGitHub, startServer } from "./server-process.js";
 import { createSmeeChannel, wantsSmeeChannel } from "../../src/server/smee.js";
 
@@ -94,6 +95,15 @@ describe("the smee.io trial path", () => {
     expect(imported).toMatch(new RegExp(`Replace your app's Webhook URL with <br>\\s*<b>${smee.base}/channel-1</b>`));
     // The setup server already listens on the channel.
     await until(() => smee.listeners(`${smee.base}/channel-1`) > 0);
+  });
+
+  it("when no channel can be made, says so once and serves the setup page all the same", { timeout: 30_000 }, async () => {
+    const cwd = clone();
+    const server = await startServer({ SMEE_NEW_CHANNEL_URL: `http://127.0.0.1:${await freePort()}/new` }, { cwd, until: /Listening on/ });
+    expect(server.output().split("\n").filter((l) => /smee/i.test(l)), server.output()).toEqual([expect.stringContaining('"decision":"smee_unavailable"')]);
+    expect(server.output()).toContain("could not create a smee.io channel");
+    expect(server.output()).not.toContain("Unable to connect to smee.io"); // Probot does not try again
+    expect((await fetch(`http://127.0.0.1:${server.port}/probot`)).status).toBe(200);
   });
 
   it("once registered, deliveries through the channel reach the app: an agent PR gets its check run", { timeout: 60_000 }, async () => {
