@@ -6,5 +6,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 20_000,
     restoreMocks: true,
+    // One temporary folder per run for everything the tests write, removed at the end.
+    globalSetup: ["tests/helpers/temp-root.ts"],
   },
 });

@@ -37,13 +37,112 @@ const USAGE = `Usage:
   agent-governance mcp [--root DIR] [--config FILE]
       serve the policy to agents over MCP (stdio): DIR/${POLICY_PATH} (DIR: the working
       directory by default), or FILE (relative to DIR); without a policy file, the default policy
+
+Run \`agent-governance COMMAND --help\` for a command's options and output, \`agent-governance --version\` for the version.
 `;
+
+/** Each command's `--help`. */
+const HELP: Record<string, string> = {
+  validate: `Usage: agent-governance validate [FILE...] [--format text|github]
+
+Checks policy files as the app would read them (default: ${POLICY_PATH}).
+
+Options:
+  --format text     one line per problem, FILE:LINE:COL: message (default)
+  --format github   GitHub Actions annotations (::error file=…,line=…,col=…::message)
+  -h, --help        this help
+
+Exit status: 0 every file is valid; 1 a file has problems (or cannot be read); 2 a usage mistake.
+`,
+  explain: `Usage: agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]
+
+Evaluates saved pull requests (PullFacts JSON files, e.g. from \`snapshot\`) against a policy,
+without GitHub. Several files, or a folder (its *.json files), make a backtest: a tally goes to stderr.
+
+Options:
+  --config FILE     the policy file (default: the default policy)
+  --facts PATH      a PullFacts file or a folder of them; repeat it, or list more paths after the options
+  --format json     (default) one file: the evaluation as indented JSON.
+                    A folder or several files: JSON Lines, one evaluation per line with its "file",
+                    not one JSON document (read it with \`jq -s\` to get an array)
+  --format jsonl    JSON Lines always, even for one file
+  --format markdown the check run's summary, as the app would post it (a "## FILE" heading per file)
+  --now ISO         the evaluation time, e.g. 2025-06-01T12:00:00Z (default: now)
+  -h, --help        this help
+
+Exit status: 0 evaluated, whatever the outcomes; 1 a file could not be read or evaluated; 2 a usage mistake.
+`,
+  snapshot: `Usage: agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]
+
+Saves a live pull request as a PullFacts file, for \`explain\` and for tests.
+Reads GITHUB_TOKEN (read access to the repository); GHE_HOST / GHE_PROTOCOL for
+GitHub Enterprise Server; each request has GITHUB_REQUEST_TIMEOUT_MS (10000) to answer.
+
+Options:
+  --out FILE        write the JSON here (default: stdout)
+  --config FILE     look up what this local policy needs (teams, permissions) instead of the repository's
+  -h, --help        this help
+
+Exit status: 0 saved; 1 GitHub could not be read; 2 a usage mistake (no GITHUB_TOKEN, a malformed OWNER/REPO#N).
+`,
+  schema: `Usage: agent-governance schema
+
+Prints the policy's JSON Schema (draft 2020-12) on stdout, for editors:
+  # yaml-language-server: $schema=<URL of schema/agent-governance.schema.json>
+
+Options:
+  -h, --help        this help
+`,
+  mcp: `Usage: agent-governance mcp [--root DIR] [--config FILE]
+
+Serves the policy to coding agents over the Model Context Protocol (stdio), so an agent can
+check a change before it opens a PR.
+
+Options:
+  --root DIR        the repository (default: the working directory); the policy is DIR/${POLICY_PATH}
+  --config FILE     another policy file, relative to DIR; without a policy file, the default policy
+  -h, --help        this help
+`,
+};
+
+/** The package's version (package.json next to dist/ and src/). */
+export function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Whether `args` ask for help (`-h` / `--help` before a `--`). */
+function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === "--") return false;
+    if (a === "--help" || a === "-h") return true;
+  }
+  return false;
+}
 
 /** A usage mistake: exit code 2. */
 class UsageError extends Error {}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-V" || command === "version") {
+    io.stdout.write(`agent-governance ${version()}\n`);
+    return 0;
+  }
+  // `agent-governance COMMAND --help` and `agent-governance help COMMAND`.
+  const helpFor = command === "help" && rest[0] ? rest[0] : command !== undefined && command in HELP && wantsHelp(rest) ? command : null;
+  if (helpFor !== null) {
+    if (!(helpFor in HELP)) {
+      io.stderr.write(`agent-governance: unknown command \`${helpFor}\`\n${USAGE}`);
+      return 2;
+    }
+    io.stdout.write(HELP[helpFor]!);
+    return 0;
+  }
   try {
     switch (command) {
       case "validate":

@@ -59,7 +59,7 @@ const commands = new Counter({
 
 const githubRequests = new Counter({
   name: "agent_governance_github_requests_total",
-  help: "Requests to the GitHub API, by HTTP method and response status (0 when no response arrived).",
+  help: "Requests to the GitHub API, by HTTP method and response status; `timeout` or `network` when no response arrived (after Octokit's retries), `error` when none was sent.",
   labelNames: ["method", "status"] as const,
   registers: [metricsRegistry],
 });
@@ -144,12 +144,27 @@ export function recordCommand(command: string, result: string): void {
 
 type Headers = Record<string, string | number | undefined>;
 
-function recordGithubResponse(method: string, status: number, headers: Headers | undefined): void {
+function recordGithubResponse(method: string, status: number | string, headers: Headers | undefined): void {
   githubRequests.inc({ method: method.toUpperCase(), status: String(status) });
   const remaining = Number(headers?.["x-ratelimit-remaining"]);
   if (headers?.["x-ratelimit-remaining"] !== undefined && Number.isFinite(remaining)) {
     rateLimitRemaining.set({ resource: String(headers["x-ratelimit-resource"] ?? "core") }, remaining);
   }
+}
+
+/**
+ * The `status` label of a failed request: GitHub's HTTP status when it answered;
+ * `timeout` when the request ran out of `GITHUB_REQUEST_TIMEOUT_MS`; `network`
+ * when no answer came at all (DNS, refused or reset connection, TLS). Octokit
+ * reports the last two as status 500 without a response: they are not GitHub's 500s.
+ */
+export function failedRequestStatus(error: unknown): number | "timeout" | "network" | "error" {
+  const e = error as { status?: unknown; response?: unknown; request?: unknown; name?: string; cause?: { name?: string } } | null;
+  if (!e || typeof e !== "object") return "error";
+  if (e.response !== undefined && typeof e.status === "number") return e.status;
+  if (e.name === "TimeoutError" || e.cause?.name === "TimeoutError") return "timeout";
+  if (e.request !== undefined || e.name === "AbortError") return "network";
+  return "error"; // failed before a request was sent (e.g. signing the app's token)
 }
 
 /** The part of an Octokit instance the plugin uses. */
@@ -169,8 +184,8 @@ export function githubRequestMetrics(octokit: HookedOctokit): void {
     recordGithubResponse(options.method, response.status, response.headers);
   });
   octokit.hook.error("request", (error, options) => {
-    const e = error as Error & { status?: number; response?: { headers?: Headers } };
-    recordGithubResponse(options.method, typeof e.status === "number" ? e.status : 0, e.response?.headers);
+    const e = error as Error & { response?: { headers?: Headers } };
+    recordGithubResponse(options.method, failedRequestStatus(error), e.response?.headers);
     throw error;
   });
 }

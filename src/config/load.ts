@@ -181,11 +181,70 @@ function zodProblems(
     const key = pathToString(issue.path) || "(top level)";
     const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message) && issue.path.length > 0;
     const message = missing
-      ? `\`${pathToString(issue.path.slice(0, -1)) || "(top level)"}\` needs \`${String(issue.path.at(-1))}:\` (${issue.message.replace(/, received undefined$/, "").replace(/^Invalid input: /, "")})`
-      : `\`${key}\`: ${issue.message}${valueHint(issue, n)}`;
+      ? `\`${pathToString(issue.path.slice(0, -1)) || "(top level)"}\` needs \`${String(issue.path.at(-1))}:\` (${TYPE_WORDS[(issue as { expected?: string }).expected ?? ""] ?? issue.message.replace(/, received undefined$/, "").replace(/^Invalid input: /, "")})`
+      : `\`${key}\`: ${plainMessage(issue, n)}${valueHint(issue, n)}`;
     problems.push({ file, line, col, path: key, message });
   }
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** Zod's type names, as a maintainer would say them. */
+const TYPE_WORDS: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "text",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+  record: "a mapping",
+};
+
+/** What the file holds at a key, in words: `the text "two"`, `the number 5`, `a list`. */
+function describeNode(node: YamlNode | null): string {
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null || v === undefined) return "nothing";
+    if (typeof v === "string") return `the text "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+    if (typeof v === "number" || typeof v === "boolean") return `${typeof v === "number" ? "the number " : ""}${String(v)}`;
+    return "";
+  }
+  if (isSeq(node)) return "a list";
+  if (isMap(node)) return "a mapping";
+  return "";
+}
+
+/**
+ * Zod's default messages ("Invalid input: expected number, received string",
+ * "Too big: expected array to have <=200 items") in plain words: "must be a
+ * number, not the text "two"", "must have at most 200 entries". Messages the
+ * schema writes itself are kept.
+ */
+function plainMessage(issue: z.core.$ZodIssue, node: YamlNode | null): string {
+  if (!/^(Invalid input|Invalid option|Too small|Too big)\b/.test(issue.message)) return issue.message;
+  const i = issue as { code: string; expected?: string; values?: unknown[]; origin?: string; minimum?: number | bigint; maximum?: number | bigint; inclusive?: boolean };
+  const bound = (n: number | bigint | undefined, inclusive: boolean | undefined, at: string, beyond: string) => `${inclusive === false ? beyond : at} ${String(n)}`;
+  const count = (n: number | bigint | undefined, one: string, many: string) => (Number(n) === 1 ? one : many);
+  switch (i.code) {
+    case "invalid_type": {
+      const want = TYPE_WORDS[i.expected ?? ""];
+      const got = describeNode(node);
+      return want ? `must be ${want}${got ? `, not ${got}` : ""}` : issue.message;
+    }
+    case "invalid_value":
+      return i.values?.length ? `must be one of ${i.values.map((v) => `\`${String(v)}\``).join(", ")}` : issue.message;
+    case "too_small":
+    case "too_big": {
+      const small = i.code === "too_small";
+      const n = small ? i.minimum : i.maximum;
+      const limit = small ? bound(n, i.inclusive, "at least", "more than") : bound(n, i.inclusive, "at most", "less than");
+      if (i.origin === "number" || i.origin === "int" || i.origin === "bigint") return `must be ${limit}`;
+      if (i.origin === "array" || i.origin === "set") return `must have ${limit} ${count(n, "entry", "entries")}`;
+      if (i.origin === "string") return `must be ${limit} ${count(n, "character", "characters")} long`;
+      return issue.message;
+    }
+    default:
+      return issue.message;
+  }
 }
 
 /** "; did you mean `enforce`?" for a misspelt choice such as `mode: enforced`. */
@@ -238,7 +297,7 @@ export function parseExtended(
           line,
           col,
           path: pathToString(i.path),
-          message: `after merging \`_extends\`: \`${pathToString(i.path)}\`: ${i.message}`,
+          message: `after merging \`_extends\`: \`${pathToString(i.path)}\`: ${plainMessage(i, null)}`,
         };
       }),
     };

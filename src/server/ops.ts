@@ -1,7 +1,9 @@
 /**
  * The operations routes, shared by the server (`npm start`) and the serverless
- * handler: `GET /healthz` (liveness: the process serves requests) and
- * `GET /metrics` (Prometheus text). With `METRICS_PORT`, `/metrics` moves to a
+ * handler: `GET /healthz` (liveness: the process serves requests), `GET /readyz`
+ * (readiness: credentials, not shutting down, GitHub answering; see
+ * readiness.ts) and `GET /metrics` (Prometheus text); on the server, also a
+ * page at `/` saying what the app is. With `METRICS_PORT`, `/metrics` moves to a
  * listener of its own, so the public webhook port need not expose it. (No
  * token: Probot's request log writes every request header, so a bearer token
  * sent to the webhook port would land in the logs.) Also the Octokit class
@@ -12,22 +14,31 @@ import { ProbotOctokit, type ApplicationFunction } from "probot";
 import { githubRequestMetrics, metricsText } from "../metrics.js";
 import { withRateLimitPolicy } from "../github/retry.js";
 import { withRequestTimeout } from "../github/timeout.js";
+import { readiness, withGitHubContact } from "./readiness.js";
+import { homePage } from "./home.js";
 
 /**
  * ProbotOctokit with the request-metrics plugin, the app's rate-limit policy
- * (bounded retries honouring retry-after, writes throttled per installation)
- * and a time limit on each request (`GITHUB_REQUEST_TIMEOUT_MS`, retried as a 5xx):
+ * (bounded retries honouring retry-after, writes throttled per installation),
+ * a time limit on each request (`GITHUB_REQUEST_TIMEOUT_MS`, retried as a 5xx)
+ * and each attempt reported to the readiness state (GitHub answered or not):
  * pass as `Octokit` to `run()` or `createProbot()`.
  */
-export const MeteredOctokit: typeof ProbotOctokit = withRequestTimeout(withRateLimitPolicy(ProbotOctokit.plugin(githubRequestMetrics)));
+export const MeteredOctokit: typeof ProbotOctokit = withRequestTimeout(withGitHubContact(withRateLimitPolicy(ProbotOctokit.plugin(githubRequestMetrics))));
 
 export const HEALTH_PATH = "/healthz";
+export const READY_PATH = "/readyz";
 export const METRICS_PATH = "/metrics";
 
 export interface OpsRoutes {
   /** Serve `/metrics` here (false when it has a port of its own). */
   metrics?: boolean;
+  /** Serve the page at `/` (the server once configured; in setup mode Probot's setup page has `/`). */
+  home?: boolean;
 }
+
+const json = (res: ServerResponse, status: number, body: unknown, head: boolean) =>
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(head ? undefined : `${JSON.stringify(body)}\n`);
 
 /**
  * Answers `/healthz` and `/metrics`; returns false for any other request so the
@@ -36,13 +47,24 @@ export interface OpsRoutes {
 export async function opsHandler(req: IncomingMessage, res: ServerResponse, routes: OpsRoutes = {}): Promise<boolean> {
   const path = (req.url ?? "").split("?")[0];
   const metrics = routes.metrics ?? true;
-  if (path !== HEALTH_PATH && !(metrics && path === METRICS_PATH)) return false;
+  const home = routes.home === true && path === "/";
+  if (path !== HEALTH_PATH && path !== READY_PATH && !(metrics && path === METRICS_PATH) && !home) return false;
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("method not allowed\n");
     return true;
   }
+  const head = req.method === "HEAD";
   if (path === HEALTH_PATH) {
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end('{"status":"ok"}\n');
+    json(res, 200, { status: "ok" }, head);
+    return true;
+  }
+  if (path === READY_PATH) {
+    const state = await readiness.check();
+    json(res, state.ready ? 200 : 503, state, head);
+    return true;
+  }
+  if (home) {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(head ? undefined : homePage({ metrics }));
     return true;
   }
   const { contentType, body } = await metricsText();

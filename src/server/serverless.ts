@@ -22,6 +22,7 @@ import { Readable } from "node:stream";
 import { createNodeMiddleware, createProbot, type ApplicationFunction, type Probot } from "probot";
 import { createApp } from "../index.js";
 import { MeteredOctokit, withOpsRoutes } from "./ops.js";
+import { withReadinessProbe } from "./readiness.js";
 import { BodyTooLarge, closeGently, logRefused, readBodyWithin, tooLargeMessage, webhookBodyLimit, withWebhookBodyLimit } from "./body-limit.js";
 
 export interface PlainRequest {
@@ -167,7 +168,7 @@ async function buildResponder(options: ServerlessOptions): Promise<{ respond: (r
   }
   const middleware = await createNodeMiddleware(
     withWebhookBodyLimit(
-      withOpsRoutes((app, opts) => appFn(trackingProbot(app), opts)),
+      withOpsRoutes(withReadinessProbe((app, opts) => appFn(trackingProbot(app), opts))),
       { limit },
     ),
     { probot },

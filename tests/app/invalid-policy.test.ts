@@ -84,7 +84,7 @@ describe("an invalid policy on the default branch", () => {
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: { login: "Codertocat", id: 21031067, type: "User" } }));
     expect(withoutLedger(check.body())).toEqual(
-      failing('Codertocat/Hello-World:.github/agent-governance.yml:3:7: `mode`: Invalid option: expected one of "enforce"\\|"report"; did you mean `enforce`?'),
+      failing("Codertocat/Hello-World:.github/agent-governance.yml:3:7: `mode`: must be one of `enforce`, `report`; did you mean `enforce`?"),
     );
   });
 

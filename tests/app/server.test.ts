@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { unsafeEnvironment } from "../../src/main.js";
+import { unsafeEnvironment } from "../../src/server/config-check.js";
 
 const MAIN = join(import.meta.dirname, "../../dist/main.js");
 
@@ -52,8 +52,11 @@ describe("npm start", () => {
   it("exits 1 with a clear message in production without WEBHOOK_SECRET", async () => {
     const r = await start({ NODE_ENV: "production", APP_ID: "1", PRIVATE_KEY: "x" });
     expect(r.code).toBe(1);
-    expect(r.output).toContain("WEBHOOK_SECRET is not set");
-    expect(r.output).toContain('"development"');
+    // One JSON log line lists every problem (here the key, too) with its fix.
+    const line = JSON.parse(r.output.trim()) as { problems: { variable: string; problem: string; fix: string }[] };
+    const secret = line.problems.find((p) => p.variable === "WEBHOOK_SECRET");
+    expect(secret?.problem).toContain("WEBHOOK_SECRET is not set");
+    expect(secret?.problem).toContain('"development"');
   });
 
   it("serves Probot's setup page when there are no credentials", async () => {

@@ -32,9 +32,9 @@ describe("parsePolicy", () => {
     ["a misspelt top-level key", "mode: enforce\nreviwers:\n  required: 1\n", "policy.yml:2:1: unknown key `reviwers` at the top level; did you mean `reviewers`?"],
     ["a misspelt nested key", "reviewers:\n  requird: 2\n", "policy.yml:2:3: unknown key `requird` under `reviewers`; did you mean `required`?"],
     ["a key with no near match", "compliance:\n  zzzzzzzz: true\n", "policy.yml:2:3: unknown key `zzzzzzzz` under `compliance`; known keys: linked_issue, tests_with_code, signed_commits, dco, required_checks, title_pattern, body, no_secrets, dependencies, install_scripts, workflow_risk, ai_disclosure"],
-    ["a misspelt choice", "mode: enforced\n", 'policy.yml:1:7: `mode`: Invalid option: expected one of "enforce"|"report"; did you mean `enforce`?'],
+    ["a misspelt choice", "mode: enforced\n", "policy.yml:1:7: `mode`: must be one of `enforce`, `report`; did you mean `enforce`?"],
     ["a misspelt agent in overrides", "overrides:\n  - agents: [copliot]\n    mode: report\n", "policy.yml:2:14: `overrides[0].agents[0]`: unknown agent `copliot`; did you mean `copilot`? (an agent id such as `copilot`, `codex`, `devin`, `claude-code`, or `automation`, `unknown`, `*`)"],
-    ["a wrong type", "reviewers:\n  required: two\n", "policy.yml:2:13: `reviewers.required`: Invalid input: expected number, received string"],
+    ["a wrong type", "reviewers:\n  required: two\n", 'policy.yml:2:13: `reviewers.required`: must be a number, not the text "two"'],
     ["a pathological glob", "paths:\n  forbidden: ['{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}']\n", "policy.yml:2:15: `paths.forbidden[0]`: `{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}`: braces expand to more than 32 patterns; write fewer alternatives"],
     ["a catastrophic regex", "compliance:\n  title_pattern: '^(a+)+$'\n", "policy.yml:2:18: `compliance.title_pattern`: a repeated group contains a repetition or an alternation (like `(a+)+` or `(a|b)*`), which can take exponential time; simplify it"],
     ["a lookahead the linear-time matcher cannot run", "compliance:\n  title_pattern: '^(?=feat)'\n", "policy.yml:2:18: `compliance.title_pattern`: the linear-time matcher does not accept it (invalid or unsupported Perl syntax: `(?=`); it has no lookahead, lookbehind or backreferences"],
@@ -44,7 +44,7 @@ describe("parsePolicy", () => {
     ["broken YAML", "reviewers: [\n", "policy.yml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
     ["a list at the top", "- a\n", "policy.yml:1:1: the policy must be a YAML mapping of keys such as `reviewers:` and `paths:`"],
     ["a non-string _extends", "_extends: 3\n", "policy.yml:1:11: `_extends` must be a string such as `.github` or `org/repo:path.yml`"],
-    ["a misspelt permission", "commands:\n  override:\n    min_permission: admn\n", 'policy.yml:3:21: `commands.override.min_permission`: Invalid option: expected one of "read"|"triage"|"write"|"maintain"|"admin"; did you mean `admin`?'],
+    ["a misspelt permission", "commands:\n  override:\n    min_permission: admn\n", "policy.yml:3:21: `commands.override.min_permission`: must be one of `read`, `triage`, `write`, `maintain`, `admin`; did you mean `admin`?"],
   ])("reports %s with its position", (_what, text, problem) => {
     expect(problems(text)).toEqual([problem]);
   });
@@ -63,7 +63,7 @@ describe("parsePolicy", () => {
 
   it("reports a misspelt key in a list entry, and the key it leaves missing", () => {
     expect(problems("paths:\n  restricted:\n    - paths: [db/**]\n      reviewer: {}\n")).toEqual([
-      "policy.yml:3:7: `paths.restricted[0]` needs `reviewers:` (expected object)",
+      "policy.yml:3:7: `paths.restricted[0]` needs `reviewers:` (a mapping)",
       "policy.yml:4:7: unknown key `reviewer` under `paths.restricted[0]`; did you mean `reviewers`?",
     ]);
   });
@@ -136,7 +136,7 @@ describe("mergePolicies (`_extends`): mappings merge, lists and scalars replace"
     if (!base.ok || !ok.ok) throw new Error("fixtures must parse");
     const merged = parseExtended({ ...base.raw, reviewers: { required: "x" } }, ok, "repo.yml");
     expect(merged.ok ? [] : merged.problems.map(formatProblem)).toEqual([
-      "repo.yml:3:3: after merging `_extends`: `reviewers.required`: Invalid input: expected number, received string",
+      "repo.yml:3:3: after merging `_extends`: `reviewers.required`: must be a number",
     ]);
   });
 });

@@ -52,6 +52,21 @@ describe("Dockerfile essentials", () => {
     expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
   });
 
+  it("pins every stage's base image by digest, the same one throughout", () => {
+    const images = stages.map((l) => /^FROM (\S+)/i.exec(l)![1]!);
+    for (const image of images) expect(image).toMatch(/^node:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    expect(new Set(images).size).toBe(1);
+  });
+
+  it("runs Node under an init (tini from the distribution) that forwards SIGTERM, and stops with SIGTERM", () => {
+    expect(runtime.some((l) => /^RUN .*apt-get install .*\btini\b/.test(l))).toBe(true);
+    const entrypoint = runtime.filter((l) => /^ENTRYPOINT /.test(l)).at(-1);
+    expect(entrypoint).toBe('ENTRYPOINT ["/usr/bin/tini", "--"]');
+    expect(runtime.filter((l) => /^STOPSIGNAL /.test(l))).toEqual(["STOPSIGNAL SIGTERM"]);
+    // Exec form: Node is tini's child, not a shell's, so the signal reaches it.
+    expect(runtime.at(-1)).toMatch(/^CMD \[/);
+  });
+
   it("keeps credentials and local state out of the build context", () => {
     for (const entry of [".env", "*.pem", "node_modules", ".git"]) expect(dockerignore).toContain(entry);
   });
@@ -70,6 +85,16 @@ describe.skipIf(noDocker)("docker build", () => {
       expect(user).not.toBe("0");
       const node = execFileSync("docker", ["run", "--rm", "--entrypoint", "node", tag, "-p", "process.versions.node"], { encoding: "utf8" });
       expect(Number(node.split(".")[0]) % 2).toBe(0);
+      // `docker stop`: SIGTERM through tini reaches Node, which stops with 0 (here serving the setup page: no credentials).
+      const name = `agent-governance-test-${process.pid}`;
+      execFileSync("docker", ["run", "-d", "--name", name, "-e", "NODE_ENV=development", "-e", "NO_SMEE_SETUP=true", tag]);
+      try {
+        execFileSync("docker", ["stop", "-t", "20", name]);
+        const code = execFileSync("docker", ["inspect", "-f", "{{.State.ExitCode}}", name], { encoding: "utf8" }).trim();
+        expect(code).toBe("0");
+      } finally {
+        spawnSync("docker", ["rm", "-f", name], { stdio: "ignore" });
+      }
     } finally {
       spawnSync("docker", ["rmi", "-f", tag], { stdio: "ignore" });
     }

@@ -48,6 +48,33 @@ describe("ops routes next to the webhook route", () => {
   });
 });
 
+describe("/readyz and the page at /", () => {
+  it("answers /readyz with the readiness state as JSON, 503 until GitHub has answered", async () => {
+    const res = await fetch(`${base}/readyz`);
+    expect([200, 503]).toContain(res.status);
+    const body = (await res.json()) as { ready: boolean; status: string };
+    expect(res.status === 200).toBe(body.ready);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("serves / only when asked to (in setup mode Probot's setup page has it)", async () => {
+    expect((await fetch(`${base}/`)).status).toBe(418);
+    const home = createServer(async (req, res) => {
+      if (!(await opsHandler(req, res, { home: true, metrics: false }))) res.writeHead(418).end();
+    });
+    await new Promise<void>((resolve) => home.listen(0, "127.0.0.1", resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(home.address() as AddressInfo).port}/`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain("agent-governance");
+      expect(html).not.toContain('href="/metrics"'); // metrics on a port of their own
+    } finally {
+      await new Promise<void>((resolve) => home.close(() => resolve()));
+    }
+  });
+});
+
 describe("METRICS_PORT listener", () => {
   it("serves /metrics and /healthz, and 404 for anything else", async () => {
     const port = await freePort();
