@@ -3,6 +3,12 @@
  * PR of BENCH_FILES changed files (3,000 by default: GitHub's list cap), every
  * file with a patch, against a policy with 100 path globs and every compliance
  * rule on; median and p99 over BENCH_EVAL_RUNS runs after a warm-up.
+ *
+ * Each timed run gets facts of its own (a structuredClone made outside the timed
+ * region), as each event does in the app: reusing one facts object lets anything
+ * memoized on it (path groups by the files array) make runs after the first look
+ * cheaper than they are. The reused-facts figures are reported beside, to show
+ * the difference.
  */
 import { parsePolicy } from "../dist/config/load.js";
 import { evaluate } from "../dist/policy/evaluate.js";
@@ -133,17 +139,30 @@ export function benchEvaluation({ files = 3000, runs = 200, warmup = 20 } = {}) 
   const facts = bigPullFacts(files);
   const now = new Date("2026-11-20T13:00:00Z");
 
+  // A cold first run, on facts never seen.
   let t = performance.now();
-  const first = evaluate({ policy, facts, now });
+  const first = evaluate({ policy, facts: structuredClone(facts), now });
   const firstMs = performance.now() - t;
-  for (let i = 0; i < warmup; i++) evaluate({ policy, facts, now });
-  const times = [];
-  for (let i = 0; i < runs; i++) {
+  // Fresh and reused runs interleaved (alternating which goes first), so that load from elsewhere on the
+  // machine falls on both alike.
+  const shared = structuredClone(facts);
+  const fresh = [];
+  const reuse = [];
+  const timed = (f) => {
     t = performance.now();
-    evaluate({ policy, facts, now });
-    times.push(performance.now() - t);
+    evaluate({ policy, facts: f, now });
+    return performance.now() - t;
+  };
+  for (let i = 0; i < warmup + runs; i++) {
+    const f = structuredClone(facts);
+    const [a, b] = i % 2 ? [timed(f), timed(shared)] : [timed(shared), timed(f)].reverse();
+    if (i >= warmup) {
+      fresh.push(a);
+      reuse.push(b);
+    }
   }
-  const stats = summarize(times);
+  const stats = summarize(fresh);
+  const reused = summarize(reuse);
   return {
     files: facts.files.length,
     patch_lines_added: facts.files.reduce((n, f) => n + (f.patch?.split("\n").filter((l) => l.startsWith("+")).length ?? 0), 0),
@@ -152,11 +171,14 @@ export function benchEvaluation({ files = 3000, runs = 200, warmup = 20 } = {}) 
     outcome: first.outcome,
     runs,
     first_run_ms: round(firstMs),
+    facts: "fresh per run (structuredClone, outside the timed region), as per event in the app",
     median_ms: stats.p50,
     p99_ms: stats.p99,
     mean_ms: stats.mean,
     min_ms: stats.min,
     max_ms: stats.max,
+    reused_facts: { what: "the same facts object every run (what this benchmark timed before)", median_ms: reused.p50, p99_ms: reused.p99, mean_ms: reused.mean },
+    fresh_to_reused_median: round(stats.p50 / reused.p50),
     target_median_ms: 20,
     meets_target: stats.p50 <= 20,
   };

@@ -20,6 +20,16 @@ export interface FakeResponse {
   body: unknown;
 }
 
+/** One request as the fake saw it: `start` when it arrived, `end` when it was answered (performance.now() ms). */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  kind: "reads" | "writes" | "notModified" | "auth";
+  start: number;
+  end: number;
+}
+
 export interface Tally {
   reads: number;
   writes: number;
@@ -27,6 +37,7 @@ export interface Tally {
   auth: number;
   errors: number;
   requests: string[];
+  log: LoggedRequest[];
 }
 
 export interface PullData {
@@ -60,6 +71,10 @@ export interface FakeGitHubOptions {
   permission?: (login: string) => string | null;
   teams?: Record<string, string[]>;
   record?: boolean;
+  /** GitHub's clock (ms) for `date` headers and the times GitHub sets; default Date.now. */
+  now?: () => number;
+  /** Wait before answering each HTTP request (ms); default 0. */
+  latencyMs?: number;
 }
 
 export interface FakeGitHub {
@@ -68,12 +83,18 @@ export interface FakeGitHub {
   addPull(owner: string, repo: string, data: PullData): PullState;
   dropPull(owner: string, repo: string, number: number): void;
   addComment(owner: string, repo: string, number: number, comment: Json): Json & { id: number };
+  addCheckRun(owner: string, repo: string, run: Json & { name: string; head_sha: string }): CheckRun;
   setPolicy(owner: string, repo: string, text: string | null): void;
+  push(owner: string, repo: string, number: number, commit: Json & { sha: string }): PullState;
+  merge(owner: string, repo: string, number: number): PullState;
+  pushedAt(owner: string, repo: string): string;
+  pushBranch(owner: string, repo: string): void;
+  setLatency(ms: number): void;
   pull(owner: string, repo: string, number: number): PullState | null;
   checkRuns(owner: string, repo: string): CheckRun[];
   onWrite(fn: (w: { method: string; path: string; status: number; body: unknown }) => void): () => void;
   takeTally(): Tally;
-  total(): Omit<Tally, "requests">;
+  total(): Omit<Tally, "requests" | "log">;
   readonly size: number;
 }
 

@@ -2,7 +2,24 @@
  * A fake GitHub REST API: just the endpoints agent-governance calls, with state
  * (pull requests, labels, comments, check runs) so that what the app writes is
  * what it reads back on the next event. Every request is counted as a read, a
- * write, a 304 (conditional read answered "not modified") or an auth request.
+ * write, a 304 (conditional read answered "not modified") or an auth request,
+ * and logged with when it arrived and when it was answered (`tally.log`), so the
+ * benchmark can tell which requests ran together (bench/waves.js).
+ *
+ * What it models of GitHub, because the app relies on it:
+ * - GitHub's clock: every response has a `date` header (whole seconds), from
+ *   `options.now` (default: the real clock). The app trusts a policy text (or its
+ *   absence) GitHub confirmed after the repository's last push (`pushed_at` in the
+ *   webhook payload), so the repository's `pushed_at` moves on every push the fake
+ *   is told of: `setPolicy` (a commit to the default branch), `addPull` (the PR's
+ *   branch pushed), `push` (a commit on the PR), `merge` (the merge commit).
+ *   `pushedAt(owner, repo)` gives it for the payloads.
+ * - A PR's commits, oldest first, each with `parents`: `push` appends a commit
+ *   whose parent is the previous head and moves `head.sha` and the PR's `commits`
+ *   count (the app checks the head is the last commit listed).
+ * - Latency: `latencyMs` (option, or `setLatency`) is waited in the HTTP handler
+ *   before each request is answered, as a round trip to GitHub would.
+ * - Conditional reads (ETag, 304) of the policy file; pagination with `Link`.
  *
  * `handle()` is a plain function (request in, response out), served over real
  * HTTP on loopback by `listen()` for the benchmark, and reused by the property
@@ -21,7 +38,7 @@ const etagOf = (text) => `"${createHash("sha1").update(text).digest("hex")}"`;
 
 /** A new request tally. */
 export function emptyTally() {
-  return { reads: 0, writes: 0, notModified: 0, auth: 0, errors: 0, requests: [] };
+  return { reads: 0, writes: 0, notModified: 0, auth: 0, errors: 0, requests: [], log: [] };
 }
 
 /**
@@ -30,7 +47,9 @@ export function emptyTally() {
  * - `autoPull(owner, repo, number)`: PR data for a PR nobody registered (property tests answer anything); default 404.
  * - `permission(login)`: a user's repository permission; default `write`.
  * - `teams`: "org/slug" → member logins.
- * - `record`: keep the "METHOD route status" list in tallies (default true).
+ * - `record`: keep the "METHOD route status" list and the timed log in tallies (default true).
+ * - `now()`: GitHub's clock in ms, for `date` headers and the times GitHub sets (default `Date.now`).
+ * - `latencyMs`: wait this long before answering each HTTP request (default 0).
  */
 export function createFakeGitHub(options = {}) {
   const repos = new Map();
@@ -39,6 +58,9 @@ export function createFakeGitHub(options = {}) {
   const teams = options.teams ?? {};
   const permission = options.permission ?? (() => "write");
   const record = options.record ?? true;
+  const now = options.now ?? Date.now;
+  const iso = (ms = now()) => new Date(ms).toISOString();
+  let latencyMs = options.latencyMs ?? 0;
   let nextId = 1000;
   let tally = emptyTally();
   const total = emptyTally();
@@ -48,7 +70,7 @@ export function createFakeGitHub(options = {}) {
     const key = `${owner}/${repo}`.toLowerCase();
     let r = repos.get(key);
     if (!r) {
-      r = { owner, repo, policy: null, labels: new Set(), pulls: new Map() };
+      r = { owner, repo, policy: null, labels: new Set(), pulls: new Map(), pushedAt: now() };
       repos.set(key, r);
     }
     return r;
@@ -82,12 +104,50 @@ export function createFakeGitHub(options = {}) {
       comments: [],
     };
     for (const c of comments) addComment(owner, repo, p.pull.number, c, p);
-    repoState(owner, repo).pulls.set(p.pull.number, p);
+    const r = repoState(owner, repo);
+    r.pulls.set(p.pull.number, p);
+    // The PR's branch was pushed just before it was opened.
+    r.pushedAt = now();
     return p;
   }
 
+  /**
+   * A push to the PR's branch: a commit whose parent is the current head becomes the head
+   * (listed last), and the repository's `pushed_at` moves. `commit` is a listed commit without `parents`.
+   */
+  function push(owner, repo, number, commit) {
+    const p = pullState(owner, repo, number);
+    if (!p) throw new Error(`push: no PR ${owner}/${repo}#${number}`);
+    const before = p.pull.head?.sha;
+    p.commits.push({ ...commit, parents: before ? [{ sha: before }] : (commit.parents ?? []) });
+    p.pull.head = { ...p.pull.head, sha: commit.sha };
+    p.pull.commits = p.commits.length;
+    p.pull.updated_at = iso();
+    repoState(owner, repo).pushedAt = now();
+    return p;
+  }
+
+  /** The PR is merged: closed, `merged`, and the merge commit pushed to the base branch. */
+  function merge(owner, repo, number) {
+    const p = pullState(owner, repo, number);
+    if (!p) throw new Error(`merge: no PR ${owner}/${repo}#${number}`);
+    const at = iso();
+    Object.assign(p.pull, { state: "closed", merged: true, merged_at: at, closed_at: at, updated_at: at, merge_commit_sha: createHash("sha1").update(`merge ${owner}/${repo}#${number}`).digest("hex") });
+    repoState(owner, repo).pushedAt = now();
+    return p;
+  }
+
+  /** A check run written by another app (CI), listed on its commit. */
+  function addCheckRun(owner, repo, run) {
+    const r = repoState(owner, repo);
+    const c = { id: nextId++, repo: r, status: "completed", conclusion: "success", started_at: iso(), output: { title: null, summary: null, text: null, annotations_count: 0 }, app: { id: 999, slug: "ci" }, ...run };
+    checkRuns.set(c.id, c);
+    const { repo: _r, ...out } = c;
+    return out;
+  }
+
   function addComment(owner, repo, number, comment, state = pullState(owner, repo, number)) {
-    const c = { id: nextId++, created_at: new Date().toISOString(), user: APP_BOT, ...comment };
+    const c = { id: nextId++, created_at: iso(), user: APP_BOT, ...comment };
     c.updated_at ??= c.created_at;
     state.comments.push(c);
     commentsById.set(c.id, { owner, repo, number, comment: c });
@@ -103,8 +163,12 @@ export function createFakeGitHub(options = {}) {
     r.pulls.delete(number);
   }
 
+  /** The policy file on the default branch (null: none), committed now: the repository's `pushed_at` moves. */
   function setPolicy(owner, repo, text) {
-    repoState(owner, repo).policy = text === null ? null : { text, etag: etagOf(text) };
+    const r = repoState(owner, repo);
+    const policy = text === null ? null : { text, etag: etagOf(text) };
+    if (r.policy?.etag !== policy?.etag) r.pushedAt = now();
+    r.policy = policy;
   }
 
   /** Splits a list into pages the way GitHub does, with a `Link` header naming the next and last pages. */
@@ -178,7 +242,7 @@ export function createFakeGitHub(options = {}) {
     const found = commentsById.get(Number(m[3]));
     if (!found) return notFound();
     found.comment.body = String(body?.body ?? "");
-    found.comment.updated_at = new Date().toISOString();
+    found.comment.updated_at = iso();
     return json(200, found.comment);
   });
 
@@ -260,7 +324,7 @@ export function createFakeGitHub(options = {}) {
       status: body?.conclusion ? "completed" : (body?.status ?? "queued"),
       conclusion: body?.conclusion ?? null,
       details_url: body?.details_url ?? null,
-      started_at: body?.started_at ?? new Date().toISOString(),
+      started_at: body?.started_at ?? iso(),
       output: { title: body?.output?.title ?? null, summary: body?.output?.summary ?? null, text: body?.output?.text ?? null, annotations_count: body?.output?.annotations?.length ?? 0 },
       app: { id: 123, slug: "agent-governance" },
     };
@@ -290,7 +354,14 @@ export function createFakeGitHub(options = {}) {
   });
 
   /** Answers one request. `url` is a path with query; `headers` have lower-case names; `body` is parsed JSON or undefined. */
-  function handle({ method, url: rawUrl, headers = {}, body, origin = "http://127.0.0.1" }) {
+  function handle(req) {
+    const { res, entry } = answer(req);
+    if (entry) entry.end = entry.start;
+    return res;
+  }
+
+  /** `handle`, plus the log entry of the request (its `end` set by the caller, when the answer is sent). */
+  function answer({ method, url: rawUrl, headers = {}, body, origin = "http://127.0.0.1", start = performance.now() }) {
     const url = new URL(rawUrl, origin);
     let res = null;
     for (const r of routes) {
@@ -301,37 +372,51 @@ export function createFakeGitHub(options = {}) {
       }
     }
     res ??= notFound();
-    count(method, url.pathname, res.status, body);
-    return res;
+    // GitHub dates every response (RFC 7231, whole seconds): the app compares it with `pushed_at`.
+    res = { ...res, headers: { date: new Date(now()).toUTCString(), ...res.headers } };
+    const entry = count(method, url.pathname, res.status, body, start);
+    return { res, entry };
   }
 
-  function count(method, path, status, body) {
+  function count(method, path, status, body, start) {
     const kind = path.endsWith("/access_tokens") ? "auth" : status === 304 ? "notModified" : method === "GET" ? "reads" : "writes";
     for (const t of [tally, total]) {
       t[kind]++;
       if (status >= 400 && kind !== "auth") t.errors++;
     }
-    if (record) tally.requests.push(`${method} ${path} ${status}`);
+    let entry = null;
+    if (record) {
+      tally.requests.push(`${method} ${path} ${status}`);
+      entry = { method, path, status, kind, start, end: start };
+      tally.log.push(entry);
+    }
     if (kind === "writes") for (const fn of writeListeners) fn({ method, path, status, body });
+    return entry;
   }
 
-  /** Serves `handle` over HTTP on 127.0.0.1 (an ephemeral port unless given). */
+  /** Serves `handle` over HTTP on 127.0.0.1 (an ephemeral port unless given), `latencyMs` after each request arrives. */
   function listen(port = 0) {
     const server = createServer((req, res) => {
+      const start = performance.now();
       const chunks = [];
       req.on("data", (c) => chunks.push(c));
       req.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = undefined;
-        }
-        const out = handle({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body, origin: `http://${req.headers.host}` });
-        const payload = out.body === null || out.body === undefined ? "" : JSON.stringify(out.body);
-        res.writeHead(out.status, payload ? { ...out.headers, "content-length": Buffer.byteLength(payload) } : out.headers);
-        res.end(payload);
+        const reply = () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let body;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            body = undefined;
+          }
+          const { res: out, entry } = answer({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body, origin: `http://${req.headers.host}`, start });
+          const payload = out.body === null || out.body === undefined ? "" : JSON.stringify(out.body);
+          res.writeHead(out.status, payload ? { ...out.headers, "content-length": Buffer.byteLength(payload) } : out.headers);
+          res.end(payload);
+          if (entry) entry.end = performance.now();
+        };
+        if (latencyMs > 0) setTimeout(reply, latencyMs);
+        else reply();
       });
     });
     server.keepAliveTimeout = 60_000;
@@ -344,7 +429,20 @@ export function createFakeGitHub(options = {}) {
     addPull,
     dropPull,
     addComment,
+    addCheckRun,
     setPolicy,
+    push,
+    merge,
+    /** A push to another branch of the repository (a merge queue's branch, say): only `pushed_at` moves. */
+    pushBranch: (owner, repo) => {
+      repoState(owner, repo).pushedAt = now();
+    },
+    /** The repository's last push (ISO, whole seconds, as in webhook payloads). */
+    pushedAt: (owner, repo) => `${iso(repoState(owner, repo).pushedAt).slice(0, 19)}Z`,
+    /** Sets the wait before each HTTP request is answered (ms). */
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     pull: (owner, repo, number) => repoState(owner, repo).pulls.get(number) ?? null,
     checkRuns: (owner, repo) => {
       const r = repoState(owner, repo);
@@ -361,7 +459,7 @@ export function createFakeGitHub(options = {}) {
       tally = emptyTally();
       return t;
     },
-    total: () => ({ ...total, requests: undefined }),
+    total: () => ({ ...total, requests: undefined, log: undefined }),
     get size() {
       let n = 0;
       for (const r of repos.values()) n += r.pulls.size;

@@ -19,6 +19,7 @@ import { summarize } from "./stats.js";
 
 const NUMBER_MARK = 987654321;
 const SHA_MARK = "feedface".repeat(5);
+const PUSHED_MARK = "2001-02-03T04:05:06Z";
 
 async function freePort() {
   const s = createServer();
@@ -60,9 +61,9 @@ export async function startServer(mode, baseUrl, { throttle = false } = {}) {
   return { url: `http://127.0.0.1:${port}/api/github/webhooks`, memory, stop };
 }
 
-/** One repository's `opened` payload as text, with marks for the PR number and head to fill in per event. */
+/** One repository's `opened` payload as text, with marks for the PR number, head and `pushed_at` to fill in per event. */
 function repoTemplate(owner, repo, installation) {
-  const text = JSON.stringify(pullEvent({ owner, repo, number: NUMBER_MARK, sha: SHA_MARK, installation }));
+  const text = JSON.stringify(pullEvent({ owner, repo, number: NUMBER_MARK, sha: SHA_MARK, installation, pushedAt: PUSHED_MARK }));
   const pull = pullObject({ owner, repo, number: NUMBER_MARK, sha: SHA_MARK });
   return { owner, repo, text, pull };
 }
@@ -81,14 +82,17 @@ function post(agent, url, body, headers) {
 /**
  * Sends `events` signed `pull_request.opened` webhooks to the server, `concurrency`
  * at a time, over `repos` repositories and `installations` installations.
- * `sample(done)` is called every `sampleEvery` events (memory samples).
+ * `sample(done)` is called every `sampleEvery` events (memory samples). Repositories are named
+ * `${prefix}-N`; PR numbers and heads start at event `offset` (another run on the same fake must not reuse them).
  */
-export async function drive({ fake, server, mode, events, concurrency, repos, installations = 1, warmup = 0, sampleEvery = 0, sample }) {
-  const templates = Array.from({ length: repos }, (_, r) => repoTemplate(OWNER, `repo-${r}`, INSTALLATION_ID + (r % installations)));
+export async function drive({ fake, server, mode, events, concurrency, repos, installations = 1, warmup = 0, sampleEvery = 0, sample, prefix = "repo", offset = 0 }) {
+  const templates = Array.from({ length: repos }, (_, r) => repoTemplate(OWNER, `${prefix}-${r}`, INSTALLATION_ID + (r % installations)));
   for (const t of templates) fake.setPolicy(t.owner, t.repo, REALISTIC_POLICY);
   const files = smallPrFiles();
   const waiting = new Map();
+  let lastWrite = 0;
   const unsubscribe = fake.onWrite(({ method, path, body }) => {
+    lastWrite = performance.now();
     if (method !== "POST" || !path.endsWith("/check-runs")) return;
     const key = `${path.split("/")[2]}/${path.split("/")[3]}@${body?.head_sha}`.toLowerCase();
     waiting.get(key)?.();
@@ -101,13 +105,16 @@ export async function drive({ fake, server, mode, events, concurrency, repos, in
   let done = 0;
   let measuredStart = 0;
   let missingCheck = 0;
+  // PRs whose webhook was answered 202 (accepted, the handler still running): dropped once the app is quiet.
+  const late = [];
 
   async function one(i) {
     const t = templates[i % repos];
-    const number = 100 + i;
-    const sha = (i + 1).toString(16).padStart(40, "a");
+    const number = 100 + offset + i;
+    const sha = (offset + i + 1).toString(16).padStart(40, "a");
+    // The agent's branch is pushed (the repository's `pushed_at` moves), then the PR opened.
     if (mode === "app") fake.addPull(t.owner, t.repo, { pull: { ...t.pull, number, head: { ...t.pull.head, sha }, html_url: `https://github.com/${t.owner}/${t.repo}/pull/${number}` }, files, commits: [agentCommit(sha)] });
-    const body = t.text.replaceAll(String(NUMBER_MARK), String(number)).replaceAll(SHA_MARK, sha);
+    const body = t.text.replaceAll(String(NUMBER_MARK), String(number)).replaceAll(SHA_MARK, sha).replaceAll(PUSHED_MARK, fake.pushedAt(t.owner, t.repo));
     const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
     const key = `${t.owner}/${t.repo}@${sha}`.toLowerCase();
     const checkWritten = mode !== "noop" ? new Promise((resolve) => waiting.set(key, () => resolve(performance.now()))) : null;
@@ -124,14 +131,17 @@ export async function drive({ fake, server, mode, events, concurrency, repos, in
     statuses[status] = (statuses[status] ?? 0) + 1;
     let writtenAt = end;
     if (checkWritten) {
-      // The handler has finished when the webhook is answered: a check run not written by then never will be.
-      writtenAt = await Promise.race([checkWritten, new Promise((r) => setImmediate(() => r(null)))]);
+      // The handler has finished when the webhook is answered 200: a check run not written by then never will be.
+      // A 202 (answered after 9 s, the work goes on: SECURITY.md) means it may still come: waited for up to 2 minutes.
+      const stillRunning = status === 202;
+      writtenAt = await Promise.race([checkWritten, new Promise((r) => (stillRunning ? setTimeout(() => r(null), 120_000).unref() : setImmediate(() => r(null))))]);
       if (writtenAt === null) {
         missingCheck++;
         writtenAt = end;
       }
       waiting.delete(key);
-      fake.dropPull(t.owner, t.repo, number);
+      if (stillRunning) late.push([t.owner, t.repo, number]);
+      else fake.dropPull(t.owner, t.repo, number);
     }
     if (i >= warmup) {
       latencies.push(writtenAt - start);
@@ -152,6 +162,11 @@ export async function drive({ fake, server, mode, events, concurrency, repos, in
   if (warmup === 0) measuredStart = start;
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - measuredStart) / 1000;
+  // Handlers answered 202 write on: until no write for 4 s (the throttle spaces notifications 3 s apart).
+  if (late.length) {
+    while (performance.now() - lastWrite < 4000) await new Promise((r) => setTimeout(r, 250));
+    for (const [owner, repo, number] of late) fake.dropPull(owner, repo, number);
+  }
   agent.destroy();
   unsubscribe();
   const measured = events - warmup;
@@ -165,6 +180,6 @@ export async function drive({ fake, server, mode, events, concurrency, repos, in
     latency_ms: summarize(latencies),
     webhook_answered_ms: summarize(answered),
     http_status: statuses,
-    ...(mode !== "noop" ? { check_run_missing: missingCheck } : {}),
+    ...(mode !== "noop" ? { check_run_missing: missingCheck, last_write_ms: lastWrite ? Math.round(lastWrite - measuredStart) : null } : {}),
   };
 }

@@ -2,16 +2,23 @@
  * `npm run bench`: builds, then prints ONE JSON document (progress goes to stderr).
  *
  *   1. evaluation: the pure core on a 3,000-file PR, 100 globs, every compliance rule
- *   2. requests_per_event: the real app against a fake GitHub over loopback HTTP
+ *      (fresh facts per run; the same facts reused, beside)
+ *   2. requests_per_event: the real app against a fake GitHub over loopback HTTP answering
+ *      each request after BENCH_LATENCY_MS: per event kind, requests, waves (sequential round
+ *      trips), time to the verdict, throttle off and on (as `npm start`); the typical lifecycle
  *   3. throughput: signed webhooks into Probot's Server, the real app vs a no-op app,
  *      and vs the floor app (one check run write per event, no reads)
  *   4. memory: RSS (and heap after a full GC) sampled while the app takes the events
+ *   5. throttled: the server process as `npm start` runs it (throttle on), fake GitHub at
+ *      BENCH_LATENCY_MS: single opened PRs one after another, then BENCH_BURST PRs opened at once
+ *      in one installation
  *
  * Sizes (environment): BENCH_FILES (3000), BENCH_EVAL_RUNS (100), BENCH_EVENTS
  * (10000, the app run; also the memory run), BENCH_NOOP_EVENTS (same as BENCH_EVENTS),
  * BENCH_CONCURRENCY (8), BENCH_REPOS (2500), BENCH_INSTALLATIONS (50),
- * BENCH_SAMPLE_EVERY (500), BENCH_THROTTLED_EVENTS (1; 0 skips), BENCH_SKIP
- * (comma list of: evaluation, requests, throughput, throttled).
+ * BENCH_SAMPLE_EVERY (500), BENCH_LATENCY_MS (50), BENCH_THROTTLED_EVENTS (3; 0 skips part 5),
+ * BENCH_BURST (4), BENCH_SKIP (comma list of: evaluation, requests, requests_throttled,
+ * throughput, throttled).
  * Quick run: BENCH_EVENTS=1000 BENCH_REPOS=100 BENCH_EVAL_RUNS=50 npm run bench
  */
 import { cpus, loadavg } from "node:os";
@@ -33,7 +40,9 @@ const config = {
   repos: num("BENCH_REPOS", 2500),
   installations: num("BENCH_INSTALLATIONS", 50),
   sample_every: num("BENCH_SAMPLE_EVERY", 500),
-  throttled_events: num("BENCH_THROTTLED_EVENTS", 1),
+  latency_ms: num("BENCH_LATENCY_MS", 50),
+  throttled_events: num("BENCH_THROTTLED_EVENTS", 3),
+  burst: num("BENCH_BURST", 4),
 };
 const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").filter(Boolean));
 const progress = (msg) => process.stderr.write(`bench: ${msg}\n`);
@@ -51,8 +60,14 @@ if (!skip.has("evaluation")) {
 }
 
 if (!skip.has("requests")) {
-  progress("requests per event");
-  out.requests_per_event = await benchRequests();
+  progress(`requests per event, ${config.latency_ms} ms per request, throttle off`);
+  const off = await benchRequests({ latencyMs: config.latency_ms, throttle: false });
+  let on = null;
+  if (!skip.has("requests_throttled")) {
+    progress(`requests per event, ${config.latency_ms} ms per request, throttle on (as npm start)`);
+    on = await benchRequests({ latencyMs: config.latency_ms, throttle: true, big: false });
+  }
+  out.requests_per_event = requestsReport(off, on, config.latency_ms);
 }
 
 const fake = createFakeGitHub({ teams: TEAMS, record: false });
@@ -139,13 +154,28 @@ if (!skip.has("throughput")) {
 }
 
 if (!skip.has("throttled") && config.throttled_events > 0) {
-  progress(`app with Probot's default throttle: ${config.throttled_events} webhook(s)`);
+  progress(`server as npm start runs it (throttle on), ${config.latency_ms} ms per request: ${config.throttled_events} opened PR(s) one after another, then ${config.burst} at once`);
+  fake.setLatency(config.latency_ms);
   const server = await startServer("app", baseUrl, { throttle: true });
-  const throttled = await drive({ fake, server, mode: "app", events: config.throttled_events, concurrency: 1, repos: 1 });
+  const opts = { fake, server, mode: "app", repos: 1, prefix: "throttled" };
+  // A PR before, so the installation's token, the policy and the labels exist, as in a repository in use.
+  await drive({ ...opts, events: 1, concurrency: 1, offset: 20_000 });
+  const single = await drive({ ...opts, events: config.throttled_events, concurrency: 1, offset: 20_001 });
+  const burst = await drive({ ...opts, events: config.burst, concurrency: config.burst, offset: 20_100 });
   await server.stop();
+  fake.setLatency(0);
   out.throttled = {
-    what: "one opened agent PR with Octokit's throttling plugin on, as `npm start` runs (writes spaced 1 s apart, one queue per process)",
-    latency_ms: throttled.latency_ms,
+    what: `bench/server.js (Probot's Server, Octokit's throttle and retries on, as npm start) against the fake GitHub answering each request after ${config.latency_ms} ms; signed pull_request.opened webhooks for new Copilot PRs in one repository whose policy and labels the app has seen; latency_ms: from sending the webhook until the fake answered the check run write; webhook_answered_ms: until the webhook was answered (200: the handler finished, every write made; 202: answered at 9 s while the handler goes on); last_write_ms: from the first webhook until the app's last write`,
+    latency_ms_per_request: config.latency_ms,
+    one_at_a_time: { events: single.events, latency_ms: single.latency_ms, webhook_answered_ms: single.webhook_answered_ms, http_status: single.http_status, check_run_missing: single.check_run_missing },
+    at_once: {
+      prs: config.burst,
+      latency_ms: burst.latency_ms,
+      webhook_answered_ms: burst.webhook_answered_ms,
+      http_status: burst.http_status,
+      last_write_ms: burst.last_write_ms,
+      check_run_missing: burst.check_run_missing,
+    },
   };
 }
 
@@ -153,3 +183,53 @@ github.close();
 github.closeAllConnections?.();
 out.seconds_total = Math.round((performance.now() - started) / 100) / 10;
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+
+/** The two runs of part 2 side by side: per event kind, the figures that do not depend on the throttle once, the times of both. */
+function requestsReport(off, on, latencyMs) {
+  const kinds = Object.keys(off.events);
+  const summary = {};
+  for (const k of kinds) {
+    const a = off.events[k];
+    const b = on?.events[k];
+    summary[k] = {
+      requests: a.total,
+      reads: a.reads,
+      not_modified_304: a.not_modified_304,
+      writes: a.writes,
+      waves: a.waves,
+      verdict_wave: a.verdict_wave,
+      ms_to_verdict: a.ms_to_verdict,
+      ms_until_done: a.ms_until_done,
+      ...(b
+        ? {
+            throttled: {
+              ...(b.total !== a.total ? { requests: b.total } : {}),
+              waves: b.waves,
+              verdict_wave: b.verdict_wave,
+              ms_to_verdict: b.ms_to_verdict,
+              ms_until_done: b.ms_until_done,
+            },
+          }
+        : {}),
+    };
+  }
+  const shipped = on ?? off;
+  const opened = shipped.events.opened;
+  const redeliveries = [off, on].filter(Boolean).flatMap((r) => [r.events.redelivery_review, r.events.redelivery_opened]);
+  return {
+    what: `the real app in-process (probot.receive) against the fake GitHub over loopback HTTP, each request answered ${latencyMs} ms after it arrived; waves: sequential round trips (a request that starts after another was answered is in a later wave); verdict: the first check run write (wave, and ms from the webhook until it was answered); throttled: Octokit's throttle on, as npm start ships it`,
+    scenario: off.scenario,
+    latency_ms_per_request: latencyMs,
+    summary,
+    lifecycle: { ...off.lifecycle, ...(on && on.lifecycle.total !== off.lifecycle.total ? { throttled_total: on.lifecycle.total } : {}) },
+    targets: {
+      opened_max_8_requests: opened.total <= 8,
+      opened_max_3_waves_to_verdict: opened.verdict_wave !== null && opened.verdict_wave <= 3,
+      opened_verdict_max_400_ms_throttled: on ? opened.ms_to_verdict !== null && opened.ms_to_verdict <= 400 : null,
+      lifecycle_max_32_requests: off.lifecycle.total <= 32,
+      redelivery_0_writes: redeliveries.every((r) => r.writes === 0),
+    },
+    throttle_off: off.events,
+    ...(on ? { throttle_on: on.events } : {}),
+  };
+}
