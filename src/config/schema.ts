@@ -14,6 +14,9 @@ import { didYouMean } from "./words.js";
 export const POLICY_PATH = ".github/agent-governance.yml";
 export const DEFAULT_CHECK_NAME = "Agent Governance";
 
+/** What `compliance.test_weakening` looks for. */
+export const WEAKENING_KINDS = ["skipped", "focused", "deleted_tests", "assertions", "thresholds", "ci"] as const;
+
 /** What a `min_permission` may ask for. Not `none`: a minimum of no access would let anyone approve or override. */
 const MIN_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 
@@ -105,6 +108,17 @@ function sections() {
       .describe("Minimum repository permission. Default: `write` when no users or teams are listed."),
   });
 
+  /** A finding rule's answer: a group's approval, or a failure. */
+  const findingAction = (action: "approve" | "fail") => ({
+    action: z
+      .enum(["approve", "fail"])
+      .optional()
+      .describe(`What a finding does: \`approve\` needs the approval of \`reviewers\`; \`fail\` fails the check (only an override passes it). Default: \`${action}\`.`),
+    reviewers: approvalGroup
+      .optional()
+      .describe("Who approves findings (with `action: approve`). Default: 1 approval from someone with maintain permission or above."),
+  });
+
   const group = z.strictObject({
     name: z.string().min(1).max(100).optional().describe("A name shown in the check; defaults to the globs."),
     paths: globs.min(1).describe("Globs this group covers."),
@@ -188,8 +202,30 @@ function sections() {
         .enum(["required", "forbidden"])
         .optional()
         .describe("Whether commits must (or must not) carry an AI co-author / `Assisted-by:` trailer."),
+      // A rule that reads what the PR wrote: on by default, `false` turns it off.
+      test_weakening: opt(
+        z.union([
+          z.boolean(),
+          z.strictObject({
+            ...findingAction("approve"),
+            kinds: z
+              .array(z.enum(WEAKENING_KINDS))
+              .min(1)
+              .optional()
+              .describe(
+                "What to look for; default all: `skipped` (`it.skip`, `xit`, `@pytest.mark.skip`, `t.Skip(`, `@Disabled`, `#[ignore]`, …), `focused` (`.only`, `fit`), `deleted_tests` (test files deleted or moved out of the tests), `assertions` (assertions removed without replacement, or loosened), `thresholds` (coverage and lint thresholds lowered, lint rules turned down), `ci` (CI steps or jobs removed, `continue-on-error: true`, `|| true`, `if: false`).",
+              ),
+            tests: globs
+              .optional()
+              .describe("Globs of test files; default: the common layouts (`**/*.test.*`, `**/*.spec.*`, `**/__tests__/**`, `**/test/**`, `**/tests/**`, `**/*_test.go`, `**/test_*.py`, `**/src/test/**`, …)."),
+          }),
+        ]),
+        true,
+      ).describe(
+        "Agent PRs that weaken tests (skip or focus tests, delete test files, remove or loosen assertions, lower coverage or lint thresholds, remove CI steps or let them fail) need `reviewers`' approval (or fail, with `action: fail`). `true` (the default): a maintainer's approval; `false`: off.",
+      ),
     })
-    .describe("Compliance checks; each is off unless configured.");
+    .describe("Compliance checks; each is off unless configured, except `test_weakening`, which is on unless set to `false`.");
 
   const tier = z.strictObject({
     after: duration.describe("How long the PR has waited for humans before this tier is notified."),

@@ -10,6 +10,7 @@ import { displayName, filesMatching, listNames, matcher } from "./globs.js";
 import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 import { findSecrets, redactSecrets } from "./secrets.js";
+import { changesTests } from "./test-weakening.js";
 
 type Compliance = Policy["compliance"];
 type Rule = (c: Compliance, facts: PullFacts, policy: Policy) => RuleResult | null;
@@ -105,13 +106,15 @@ const testsWithCode: Rule = (c, facts) => {
   const tests = live.filter((f) => isTest(f.filename));
   const code = filesMatching(live, t.code).filter((f) => !isTest(f.filename));
   if (code.length === 0) return { id: "compliance.tests_with_code", status: "pass", message: "No code files changed." };
-  if (tests.length > 0) {
-    return { id: "compliance.tests_with_code", status: "pass", message: `Code and tests changed together (${listNames(tests.map(displayName), 3)}).` };
+  // Skipping, focusing or deleting tests, or asserting nothing, is not a test change.
+  const changed = tests.filter(changesTests);
+  if (changed.length > 0) {
+    return { id: "compliance.tests_with_code", status: "pass", message: `Code and tests changed together (${listNames(changed.map(displayName), 3)}).` };
   }
   return {
     id: "compliance.tests_with_code",
     status: "fail",
-    message: `Code changed (${listNames(code.map(displayName), 5)}) but no test file changed.`,
+    message: `Code changed (${listNames(code.map(displayName), 5)}) but ${tests.length ? `the test files only skip, focus or drop tests (${listNames(tests.map(displayName), 3)})` : "no test file changed"}.`,
     fix: `Add or update tests matching ${listNames(t.tests, 5)}.`,
     locations: code.map((f) => ({ path: f.filename, message: "Code changed without a test change." })),
   };
@@ -319,6 +322,7 @@ const body: Rule = (c, facts) => {
     fix: `Edit the PR description${c.body.sections?.length ? `; add headings such as \`## ${c.body.sections[0]}\`` : ""}.`,
   };
 };
+
 
 const noSecrets: Rule = (c, facts) => {
   if (!c.no_secrets) return null;

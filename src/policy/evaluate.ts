@@ -11,6 +11,7 @@ import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts
 import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits } from "./compliance.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
+import { scanGroups, scanRules } from "./scans.js";
 import {
   countedApprovals,
   describeRequirement,
@@ -112,17 +113,18 @@ export function evaluate(input: EvaluateInput): Evaluation {
     required.push(main);
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
-  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts)].filter((g) => g !== null);
+  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), ...scanGroups(policy, facts)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);
+    const needs = `Needs approval: ${describeRequirement(r)}.`;
     rules.push({
-      ...requirementRule(r, g.rule, `Changes to ${g.label} (${listNames(g.names)})`),
-      locations: g.files.map((path) => ({ path, message: `Needs approval: ${describeRequirement(r)}.` })),
+      ...requirementRule(r, g.rule, g.what ?? `Changes to ${g.label} (${listNames(g.names)})`),
+      locations: g.locations?.map((l) => ({ ...l, message: `${l.message} ${needs}` })) ?? g.files.map((path) => ({ path, message: needs })),
     });
   }
   const shared = sharedHeadRule(facts);
-  for (const rule of [shared, incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
+  for (const rule of [shared, incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts), ...scanRules(policy, facts)]) {
     if (rule) rules.push(rule);
   }
 

@@ -10,6 +10,7 @@ import { effectivePolicy, isGoverned } from "./evaluate.js";
 import { isBot } from "./reviewers.js";
 import { restrictedGroups } from "./paths.js";
 import { dependencyGroup } from "./compliance.js";
+import { scanGroups } from "./scans.js";
 
 export interface Lookups {
   logins: string[];
@@ -24,8 +25,8 @@ const COMMAND = /^\s*\/governance\b/im;
 /**
  * What to look up for this PR: permissions of everyone who reviewed or wrote a
  * command; members of the teams the policy that applies to this PR names (its
- * `overrides` entry included; for path and dependency groups, only the groups
- * the PR's files touch), only when someone's eligibility is in question;
+ * `overrides` entry included; for path, dependency and finding groups, only the
+ * groups this PR triggers), only when someone's eligibility is in question;
  * check results only when that policy requires checks and governs the PR.
  */
 export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVerdict): Lookups {
@@ -44,6 +45,7 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
     // Only the groups this PR's files touch need their teams: a PR without migrations never asks for the DBAs.
     for (const g of restrictedGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
     for (const t of dependencyGroup(policy, facts)?.set.teams ?? []) teams.add(t);
+    for (const g of scanGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
   }
   const checks = governed && policy.compliance.required_checks.some((c) => c.name !== policy.escalation.check_name);
   return { logins: [...logins].sort(), teams: logins.size > 0 ? [...teams].sort() : [], checks, sharedHead: governed };

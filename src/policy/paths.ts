@@ -1,7 +1,7 @@
 /** Path rules: forbidden globs, restricted groups, agent-steering files, size limits. */
 import type { Policy } from "../config/schema.js";
 import { POLICY_PATH } from "../config/schema.js";
-import type { FileFacts, PullFacts, RuleResult } from "../types.js";
+import type { FileFacts, Location, PullFacts, RuleResult } from "../types.js";
 import { displayName, fileNames, filesMatching, filesMatchingEach, listNames } from "./globs.js";
 import type { ReviewerSet } from "./reviewers.js";
 
@@ -65,6 +65,10 @@ export interface PathGroup {
   files: string[];
   /** The same files as shown in messages (`old → new` for a rename). */
   names: string[];
+  /** What the rule row says needs approval; default: the changes to `label` and `names`. */
+  what?: string;
+  /** Annotations; default: each file, saying it needs approval. */
+  locations?: Location[];
 }
 
 /**
