@@ -6,7 +6,7 @@
  * - Nobody's command is obeyed when it was written by a bot or an agent.
  * - `approve`: whoever's review would count under `reviewers.from`, a restricted
  *   path group touched by the PR, `compliance.dependencies`, or the group a
- *   finding of `test_weakening` needs; never the PR
+ *   finding of `test_weakening` or `hidden_instructions` needs; never the PR
  *   author, the agent's invoker (unless `reviewers.invoker_can_approve`) or a
  *   human who contributed commits (unless `reviewers.contributors_can_approve`).
  * - `override`: `commands.override.min_permission` or above, or listed in its

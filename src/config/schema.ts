@@ -16,6 +16,8 @@ export const DEFAULT_CHECK_NAME = "Agent Governance";
 
 /** What `compliance.test_weakening` looks for. */
 export const WEAKENING_KINDS = ["skipped", "focused", "deleted_tests", "assertions", "thresholds", "ci"] as const;
+/** What `compliance.hidden_instructions` looks for. */
+export const HIDDEN_KINDS = ["unicode", "comments", "phrases"] as const;
 
 /** What a `min_permission` may ask for. Not `none`: a minimum of no access would let anyone approve or override. */
 const MIN_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
@@ -202,7 +204,7 @@ function sections() {
         .enum(["required", "forbidden"])
         .optional()
         .describe("Whether commits must (or must not) carry an AI co-author / `Assisted-by:` trailer."),
-      // A rule that reads what the PR wrote: on by default, `false` turns it off.
+      // Rules that read what the PR wrote (test weakening, hidden instructions): on by default, `false` turns one off.
       test_weakening: opt(
         z.union([
           z.boolean(),
@@ -224,8 +226,29 @@ function sections() {
       ).describe(
         "Agent PRs that weaken tests (skip or focus tests, delete test files, remove or loosen assertions, lower coverage or lint thresholds, remove CI steps or let them fail) need `reviewers`' approval (or fail, with `action: fail`). `true` (the default): a maintainer's approval; `false`: off.",
       ),
+      hidden_instructions: opt(
+        z.union([
+          z.boolean(),
+          z.strictObject({
+            ...findingAction("fail"),
+            kinds: z
+              .array(z.enum(HIDDEN_KINDS))
+              .min(1)
+              .optional()
+              .describe(
+                "What to look for; default all: `unicode` (zero-width, bidi-control, tag and other invisible characters), `comments` (HTML and Markdown comments addressed to an AI), `phrases` (known injection phrasing such as \"ignore previous instructions\").",
+              ),
+            paths: globs
+              .optional()
+              .describe("Globs of the files whose added lines are scanned; default: docs, agent-steering files and prompts (`**/*.md`, `**/*.mdx`, `**/*.txt`, `**/*.rst`, `**/prompts/**`, `**/*.prompt*`, `**/*.mdc`, `.github/copilot-instructions.md`, …)."),
+          }),
+        ]),
+        true,
+      ).describe(
+        "Text aimed at an AI that a reviewer cannot see or would not expect, in added lines of docs, agent-steering files and prompts, in the PR description and in commit messages, fails the check (or, with `action: approve`, needs `reviewers`' approval). Findings quote the text with invisible characters escaped (`\\u200B`). `true` (the default): on; `false`: off.",
+      ),
     })
-    .describe("Compliance checks; each is off unless configured, except `test_weakening`, which is on unless set to `false`.");
+    .describe("Compliance checks; each is off unless configured, except `test_weakening` and `hidden_instructions`, which are on unless set to `false`.");
 
   const tier = z.strictObject({
     after: duration.describe("How long the PR has waited for humans before this tier is notified."),

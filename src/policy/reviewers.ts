@@ -156,9 +156,9 @@ export function requirementContext(policy: Policy, facts: PullFacts, verdict: Ag
 /**
  * Requirements an approval of an older commit never counts for, whatever `stale_on_push` says:
  * a maintainer must have seen the change to a workflow or the policy, and a later push can
- * add test weakening the approver never saw.
+ * add test weakening or hidden instructions the approver never saw.
  */
-const FRESH_ONLY = new Set(["paths.agent_files", "compliance.test_weakening"]);
+const FRESH_ONLY = new Set(["paths.agent_files", "compliance.test_weakening", "compliance.hidden_instructions"]);
 
 /**
  * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
