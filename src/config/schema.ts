@@ -184,6 +184,20 @@ function sections() {
             .max(20)
             .optional()
             .describe("Markdown headings the body must contain (any level, case-insensitive), e.g. `Testing`."),
+          checkboxes: z
+            .array(z.string().min(1).max(200))
+            .max(20)
+            .optional()
+            .describe("Task-list items that must be ticked (`- [x] I have read every line`): each text must begin a ticked item, case-insensitive, e.g. `I have read every line`."),
+          fields: z
+            .array(z.string().min(1).max(100))
+            .max(20)
+            .optional()
+            .describe("Labels that must be followed by an answer, on the label's line or the next (`Tool and extent: Copilot, the tests only`), e.g. `Tool and extent`."),
+          humans: z
+            .boolean()
+            .optional()
+            .describe("Check human PRs' descriptions too, even when `agents.govern_humans` is off: a description that falls short fails the check, with no label, comment or review request. Default: `false`."),
         })
         .optional()
         .describe("Requirements on the PR description."),

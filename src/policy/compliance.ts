@@ -7,6 +7,7 @@ import { didYouMean } from "../config/words.js";
 import { AGENTS } from "../detect/agents.js";
 import type { CheckFacts, CommitFacts, PullFacts, RuleResult } from "../types.js";
 import { displayName, filesMatching, listNames, matcher } from "./globs.js";
+import { attestationProblems } from "./attestation.js";
 import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
 import { findSecrets, redactSecrets } from "./secrets.js";
@@ -303,7 +304,7 @@ export function headings(text: string): string[] {
 const normalHeading = (s: string) => s.replace(/^#+\s*/, "").replace(/[*_`:]/g, "").trim().toLowerCase();
 
 const body: Rule = (c, facts) => {
-  if (!c.body || (c.body.min_length === undefined && !c.body.sections?.length)) return null;
+  if (!c.body || (c.body.min_length === undefined && !c.body.sections?.length && !c.body.checkboxes?.length && !c.body.fields?.length)) return null;
   const text = bodyText(facts.pull.body);
   const problems: string[] = [];
   if (c.body.min_length !== undefined && text.length < c.body.min_length) {
@@ -314,15 +315,18 @@ const body: Rule = (c, facts) => {
     const missing = c.body.sections.filter((s) => !have.has(normalHeading(s)));
     if (missing.length) problems.push(`missing section${missing.length === 1 ? "" : "s"} ${missing.map((s) => `\`${s}\``).join(", ")}`);
   }
+  problems.push(...attestationProblems(c.body, text));
   if (problems.length === 0) return { id: "compliance.body", status: "pass", message: "The description meets the requirements." };
   return {
     id: "compliance.body",
     status: "fail",
     message: `The description falls short: ${problems.join("; ")}.`,
-    fix: `Edit the PR description${c.body.sections?.length ? `; add headings such as \`## ${c.body.sections[0]}\`` : ""}.`,
+    fix: `Edit the PR description${c.body.sections?.length ? `; add headings such as \`## ${c.body.sections[0]}\`` : ""}${c.body.checkboxes?.length ? `; tick \`- [x] ${c.body.checkboxes[0]}\` once it is true` : ""}${c.body.fields?.length ? `; answer \`${c.body.fields[0]}: …\`` : ""}.`,
   };
 };
 
+/** `compliance.body` alone: for a human PR with `compliance.body.humans`, which no other rule governs. */
+export const bodyRule = (policy: Policy, facts: PullFacts): RuleResult | null => body(policy.compliance, facts, policy);
 
 const noSecrets: Rule = (c, facts) => {
   if (!c.no_secrets) return null;

@@ -8,7 +8,7 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits } from "./compliance.js";
+import { bodyRule, complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits } from "./compliance.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import { scanGroups, scanRules } from "./scans.js";
@@ -87,13 +87,28 @@ export function evaluate(input: EvaluateInput): Evaluation {
   };
 
   if (!isGoverned(policy, verdict)) {
+    // A human PR's description, when the policy asks it of humans too: the only rule, and no other output.
+    const attested = verdict.kind === "none" && policy.compliance.body?.humans ? bodyRule(policy, facts) : null;
+    if (attested?.status === "fail") {
+      const report = policy.mode === "report";
+      return {
+        ...base,
+        outcome: "not_governed",
+        conclusion: report ? "neutral" : "failure",
+        title: `${report ? "Report only: " : ""}Human PR: the description falls short`,
+        rules: [attested],
+        required: [],
+        approvals: [],
+        overrides: [],
+      };
+    }
     const what = verdict.kind === "automation" ? `${verdict.name ?? "Automation"} PR` : "No agent detected";
     return {
       ...base,
       outcome: "not_governed",
       conclusion: "success",
       title: verdict.kind === "automation" ? `${what}: not governed` : `${what}: not governed`,
-      rules: [],
+      rules: attested ? [attested] : [],
       required: [],
       approvals: [],
       overrides: [],
