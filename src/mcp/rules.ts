@@ -45,11 +45,15 @@ const SATISFY: Record<string, string> = {
   "compliance.dco": "End every commit message with `Signed-off-by: Name <email>` (`git commit -s`).",
   "compliance.required_checks": "Make the named checks pass on the head commit: run them locally first, then push.",
   "compliance.title_pattern": "Write a PR title that matches the regular expression.",
-  "compliance.body": "Write a PR description with the required length and headings.",
+  "compliance.body": "Write a PR description with the required length and headings, tick the required checkboxes (`- [x] …`) only when they are true, and answer the required fields (`Tool and extent: …`).",
   "compliance.no_secrets": "Remove the token or key from the added lines (and rotate it); read secrets from the environment.",
   "compliance.dependencies": "Leave manifests and lockfiles unchanged, or expect to wait for the dependency reviewers' approval.",
   "compliance.install_scripts": "Do not add or change `preinstall`, `install`, `postinstall` or `prepare` scripts in package.json.",
   "compliance.ai_disclosure": "Add (when required) or leave out (when forbidden) an AI co-author / `Assisted-by:` trailer in every commit message.",
+  "compliance.test_weakening":
+    "Make the failing test pass by fixing the code: do not skip, focus (`.only`) or delete tests, remove or loosen assertions, lower coverage or lint thresholds, or remove CI steps or let them fail (`continue-on-error`, `|| true`). If one is truly needed, say why in the PR description and expect to wait for the approval it needs.",
+  "compliance.hidden_instructions":
+    "Write no invisible or bidi-control characters, no HTML comments addressed to AI agents and no instructions aimed at other agents (\"ignore previous instructions\") in docs, prompts, the PR description or commit messages; put notes for people where reviewers can see them.",
 };
 
 const GENERIC_SATISFY = "Make the PR meet the rule above; `check_change` reports the exact problem and fix.";

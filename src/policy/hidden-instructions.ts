@@ -382,11 +382,19 @@ export function findHiddenInstructions(facts: Pick<PullFacts, "files" | "pull" |
       );
     }
   }
+  // The description and commit messages often repeat each other (a squashed PR): the same finding once, naming every place.
+  const texts: Finding[] = [];
   const body = facts.pull.body ?? "";
-  out.push(...scanText(body, opts.kinds, (line) => ({ line, where: `the PR description, line ${line}` })));
+  texts.push(...scanText(body, opts.kinds, (line) => ({ line, where: `the PR description, line ${line}` })));
   for (const c of facts.commits) {
     const message = c.commit.message;
-    out.push(...scanText(message, opts.kinds, (line) => ({ line, where: `commit ${short(c.sha)}'s message, line ${line}` })));
+    texts.push(...scanText(message, opts.kinds, (line) => ({ line, where: `commit ${short(c.sha)}'s message, line ${line}` })));
+  }
+  const byWhat = new Map<string, Finding[]>();
+  for (const f of texts) byWhat.set(f.what, [...(byWhat.get(f.what) ?? []), f]);
+  for (const [first, ...more] of byWhat.values()) {
+    const also = more.length === 1 ? ` and ${more[0]!.where}` : more.length > 1 ? ` and ${more.length} more places` : "";
+    out.push({ ...first!, where: `${first!.where}${also}` });
   }
   return out;
 }
