@@ -21,32 +21,53 @@ export interface PatchLines {
 
 const HUNK = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
 
+/** One line of a patch: added (`+`), removed (`-`) or context (` `), with its numbers in the new and old versions. */
+export interface PatchRow {
+  op: "+" | "-" | " ";
+  text: string;
+  /** The new version's line (for a removed line: the line that now follows it). */
+  line: number;
+  /** The old version's line (for an added line: the line that followed it there). */
+  old: number;
+  /** Which hunk (from 0): rows of different hunks are not neighbours. */
+  hunk: number;
+}
+
+/** Calls `visit` with each row of a patch, in order. One pass; never throws. */
+function walk(patch: string | undefined | null, visit: (op: PatchRow["op"], text: string, line: number, old: number, hunk: number) => void): void {
+  if (!patch) return;
+  let line = 0;
+  let old = 0;
+  let hunk = -1;
+  for (const raw of patch.split("\n")) {
+    const header = HUNK.exec(raw);
+    if (header) {
+      old = Number(header[1]);
+      line = Number(header[2]);
+      hunk++;
+      continue;
+    }
+    if (raw.startsWith("+")) visit("+", raw.slice(1), line++, old, hunk);
+    else if (raw.startsWith("-")) visit("-", raw.slice(1), line, old++, hunk);
+    // "\ No newline at end of file": no line in either version.
+    else if (!raw.startsWith("\\")) visit(" ", raw.slice(1), line++, old++, hunk);
+  }
+}
+
 /** The lines a patch adds and removes, with their line numbers. One pass; never throws. */
 export function patchLines(patch: string | undefined | null): PatchLines {
   const out: PatchLines = { added: [], removed: [] };
-  if (!patch) return out;
-  let line = 0;
-  let old = 0;
-  for (const raw of patch.split("\n")) {
-    const hunk = HUNK.exec(raw);
-    if (hunk) {
-      old = Number(hunk[1]);
-      line = Number(hunk[2]);
-      continue;
-    }
-    if (raw.startsWith("+")) {
-      out.added.push({ line, text: raw.slice(1) });
-      line++;
-    } else if (raw.startsWith("-")) {
-      out.removed.push({ old, line, text: raw.slice(1) });
-      old++;
-    } else if (raw.startsWith("\\")) {
-      // "\ No newline at end of file": no line in either version.
-    } else {
-      line++;
-      old++;
-    }
-  }
+  walk(patch, (op, text, line, old) => {
+    if (op === "+") out.added.push({ line, text });
+    else if (op === "-") out.removed.push({ old, line, text });
+  });
+  return out;
+}
+
+/** Every row of a patch, context included: for rules that look at a changed line's neighbours. */
+export function patchRows(patch: string | undefined | null): PatchRow[] {
+  const out: PatchRow[] = [];
+  walk(patch, (op, text, line, old, hunk) => out.push({ op, text, line, old, hunk }));
   return out;
 }
 

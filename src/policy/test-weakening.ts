@@ -10,7 +10,7 @@ import { WEAKENING_KINDS, type Policy } from "../config/schema.js";
 import type { FileFacts, PullFacts } from "../types.js";
 import { at, findingOutcome, memoized, resolveSetting, snippet, type Finding, type FindingAction, type FindingOutcome } from "./findings.js";
 import { matcher } from "./globs.js";
-import { changedLines, type AddedLine, type RemovedLine } from "./patch.js";
+import { changedLines, patchRows, type AddedLine, type RemovedLine } from "./patch.js";
 
 export type WeakeningKind = (typeof WEAKENING_KINDS)[number];
 
@@ -72,55 +72,108 @@ export function isComment(text: string, lang: Lang | null): boolean {
   return false;
 }
 
+/**
+ * Where a marker sits, which says when adding it weakens an existing test rather than adding a
+ * skipped new one: `declaration`, the test's own line (`it.skip(…)`), when it replaces a line or
+ * a removed line had the same test name; `before`, a decorator or annotation (`@pytest.mark.skip`),
+ * when the line after it was already there; `inside`, a statement in the test (`t.Skip()`), when
+ * the line before it was already there; `always`, a focus (`.only`), which hides other tests.
+ */
+type Place = "declaration" | "before" | "inside" | "always";
+
 interface Marker {
   kind: "skipped" | "focused";
   pattern: RegExp;
+  place: Place;
   /** Only in files matching the test globs (the words are common elsewhere). */
   testsOnly: boolean;
 }
 
+const marker = (kind: Marker["kind"], place: Place, pattern: RegExp, testsOnly = false): Marker => ({ kind, pattern, place, testsOnly });
+
 /** Skip and focus markers by language; each is a construct of a test framework. */
 const MARKERS: Record<Lang, readonly Marker[]> = {
   js: [
-    { kind: "skipped", pattern: /\b(?:it|test|describe|suite|context|specify|bench)(?:\.\w+)*\.(?:skip|skipIf|runIf|fails|fixme)\b/, testsOnly: true },
-    { kind: "skipped", pattern: /(?<![\w$.])(?:xit|xtest|xdescribe|xcontext|xspecify|xsuite)\s*\(/, testsOnly: true },
-    { kind: "skipped", pattern: /\bthis\.skip\s*\(|(?<![\w$.])pending\s*\(/, testsOnly: true },
-    { kind: "focused", pattern: /\.only\s*\(/, testsOnly: true },
-    { kind: "focused", pattern: /(?<![\w$.])(?:fit|fdescribe|ftest|fcontext)\s*\(/, testsOnly: true },
+    marker("skipped", "declaration", /\b(?:it|test|describe|suite|context|specify|bench)(?:\.\w+)*\.(?:skip|skipIf|runIf|fails|fixme)\b/, true),
+    marker("skipped", "declaration", /(?<![\w$.])(?:xit|xtest|xdescribe|xcontext|xspecify|xsuite)\s*\(/, true),
+    marker("skipped", "inside", /\bthis\.skip\s*\(|(?<![\w$.])pending\s*\(/, true),
+    marker("focused", "always", /\.only\s*\(/, true),
+    marker("focused", "always", /(?<![\w$.])(?:fit|fdescribe|ftest|fcontext)\s*\(/, true),
   ],
   py: [
-    { kind: "skipped", pattern: /@pytest\.mark\.(?:skip|skipif|xfail)\b|@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/, testsOnly: false },
-    { kind: "skipped", pattern: /\bpytest\.(?:skip|xfail)\s*\(|\bself\.skipTest\s*\(|\braise\s+(?:unittest\.)?SkipTest\b/, testsOnly: false },
-    { kind: "skipped", pattern: /^\s*@(?:skip|skipIf|skipUnless|expectedFailure)\b/, testsOnly: true },
+    marker("skipped", "before", /@pytest\.mark\.(?:skip|skipif|xfail)\b|@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/),
+    marker("skipped", "inside", /\bpytest\.(?:skip|xfail)\s*\(|\bself\.skipTest\s*\(|\braise\s+(?:unittest\.)?SkipTest\b/),
+    marker("skipped", "before", /^\s*@(?:skip|skipIf|skipUnless|expectedFailure)\b/, true),
   ],
-  go: [{ kind: "skipped", pattern: /\.(?:Skip|Skipf|SkipNow)\s*\(/, testsOnly: false }],
+  go: [marker("skipped", "inside", /\.(?:Skip|Skipf|SkipNow)\s*\(/)],
   jvm: [
-    { kind: "skipped", pattern: /@(?:Disabled\w*|Ignore|PendingFeature)\b/, testsOnly: false },
-    { kind: "skipped", pattern: /\bassume(?:True|That)?\s*\(\s*false\s*\)/, testsOnly: false },
+    marker("skipped", "before", /@(?:Disabled\w*|Ignore|PendingFeature)\b/),
+    marker("skipped", "inside", /\bassume(?:True|That)?\s*\(\s*false\s*\)/),
   ],
-  rust: [{ kind: "skipped", pattern: /#\[\s*ignore\b/, testsOnly: false }],
-  cs: [{ kind: "skipped", pattern: /\[\s*(?:Ignore|Explicit)\b|\bSkip\s*=\s*"/, testsOnly: false }],
+  rust: [marker("skipped", "before", /#\[\s*ignore\b/)],
+  cs: [marker("skipped", "before", /\[\s*(?:Ignore|Explicit)\b|\bSkip\s*=\s*"/)],
   ruby: [
-    { kind: "skipped", pattern: /(?<![\w.])(?:xit|xdescribe|xcontext|xspecify|xscenario)\b/, testsOnly: true },
-    { kind: "skipped", pattern: /^\s*(?:skip|pending)\b(?![?!:])/, testsOnly: true },
-    { kind: "focused", pattern: /(?<![\w.])(?:fit|fdescribe|fcontext)\b|\bfocus:\s*true\b|,\s*:focus\b/, testsOnly: true },
+    marker("skipped", "declaration", /(?<![\w.])(?:xit|xdescribe|xcontext|xspecify|xscenario)\b/, true),
+    marker("skipped", "inside", /^\s*(?:skip|pending)\b(?![?!:])/, true),
+    marker("focused", "always", /(?<![\w.])(?:fit|fdescribe|fcontext)\b|\bfocus:\s*true\b|,\s*:focus\b/, true),
   ],
-  php: [{ kind: "skipped", pattern: /->markTest(?:Skipped|Incomplete)\s*\(/, testsOnly: false }],
-  swift: [{ kind: "skipped", pattern: /\bXCTSkip(?:If|Unless)?\b/, testsOnly: false }],
-  elixir: [{ kind: "skipped", pattern: /@tag\s+(?::skip\b|skip:)/, testsOnly: false }],
-  c: [{ kind: "skipped", pattern: /\bGTEST_SKIP\s*\(|\bDISABLED_\w+/, testsOnly: false }],
+  php: [marker("skipped", "inside", /->markTest(?:Skipped|Incomplete)\s*\(/)],
+  swift: [marker("skipped", "inside", /\bXCTSkip(?:If|Unless)?\b/)],
+  elixir: [marker("skipped", "before", /@tag\s+(?::skip\b|skip:)/)],
+  c: [marker("skipped", "inside", /\bGTEST_SKIP\s*\(/), marker("skipped", "declaration", /\bDISABLED_\w+/)],
 };
 
 /** The skip or focus marker a line adds, or null. */
-export function markerIn(text: string, lang: Lang | null, isTestFile: boolean): { kind: "skipped" | "focused"; text: string; index: number } | null {
+export function markerIn(text: string, lang: Lang | null, isTestFile: boolean): { kind: "skipped" | "focused"; place: Place; text: string; index: number } | null {
   if (!lang || isComment(text, lang)) return null;
   const line = clip(text);
   for (const m of MARKERS[lang]) {
     if (m.testsOnly && !isTestFile) continue;
     const hit = m.pattern.exec(line);
-    if (hit) return { kind: m.kind, text: hit[0].trim(), index: hit.index };
+    if (hit) return { kind: m.kind, place: m.place, text: hit[0].trim(), index: hit.index };
   }
   return null;
+}
+
+/** A test's name as its declaration quotes it: the first string of three or more characters. */
+const TITLE = /(["'`])((?:(?!\1)[^\\\n]){3,200})\1/;
+
+/**
+ * The skip and focus markers a patch adds to tests that were already there (see `Place`): a new
+ * test added skipped weakens nothing that existed, a test turned off does. A marker line that
+ * the patch also removes (a move) is no change.
+ */
+function markerFindings(path: string, patch: string, lang: Lang, test: boolean, kinds: (k: WeakeningKind) => boolean): Finding[] {
+  const rows = patchRows(patch);
+  const really = new Set(changedLines(patch).added.map((a) => a.line));
+  const removed = rows.filter((r) => r.op === "-").map((r) => r.text);
+  /** The new version's row next to row `i` in direction `step`, skipping removed rows; null at a hunk's edge. */
+  const neighbour = (i: number, step: 1 | -1) => {
+    for (let j = i + step; j >= 0 && j < rows.length && rows[j]!.hunk === rows[i]!.hunk; j += step) if (rows[j]!.op !== "-") return rows[j]!;
+    return null;
+  };
+  /** Does the run of changed rows around row `i` remove a line (so row `i` replaces something)? */
+  const replaces = (i: number) => {
+    for (const step of [1, -1] as const) {
+      for (let j = i + step; j >= 0 && j < rows.length && rows[j]!.hunk === rows[i]!.hunk && rows[j]!.op !== " "; j += step) if (rows[j]!.op === "-") return true;
+    }
+    return false;
+  };
+  const out: Finding[] = [];
+  rows.forEach((row, i) => {
+    if (row.op !== "+" || !really.has(row.line)) return;
+    const m = markerIn(row.text, lang, test);
+    if (!m || !kinds(m.kind)) return;
+    const title = m.place === "declaration" ? TITLE.exec(row.text)?.[0] : undefined;
+    const weakens =
+      m.place === "always" ||
+      replaces(i) ||
+      (m.place === "before" && neighbour(i, 1)?.op === " ") ||
+      (m.place === "inside" && neighbour(i, -1)?.op === " ") ||
+      (title !== undefined && removed.some((r) => r.includes(title)));
+    if (weakens) out.push({ path, line: row.line, where: at(path, row.line), what: `test ${m.kind} (\`${snippet(m.text, 0, 40)}\`)` });
+  });
+  return out;
 }
 
 /** An assertion call or statement, in any of the languages above. */
@@ -172,7 +225,7 @@ const MINIMUM_KEY =
 /** Threshold keys where a higher number is looser: codecov's allowed drop, ESLint's warning budget. */
 const ALLOWANCE_KEY = /(?:^|[\s{,"'-])(threshold|max-warnings|maxWarnings)["']?\s*(?:[:=]|\s)\s*["']?(\d+(?:\.\d+)?)/i;
 /** An ESLint rule and its severity: `"no-console": "error"`, `'eqeqeq': ["warn", …]`, `semi: 2`. */
-const ESLINT_RULE = /["']?(@?[\w-]+(?:\/[\w-]+)*)["']?\s*:\s*\[?\s*["']?(off|warn|error|0|1|2)\b/;
+const ESLINT_RULE = /["']?(@?[\w-]+(?:\/[\w-]+)*)["']?\s*:\s*\[?\s*["']?(off|warn|error|0|1|2)["']?\s*(?:[,\]}]|$)/;
 const SEVERITY: Record<string, number> = { off: 0, "0": 0, warn: 1, "1": 1, error: 2, "2": 2 };
 /** A strictness switch (TypeScript, mypy) and its value. */
 const STRICT_FLAG =
@@ -180,7 +233,7 @@ const STRICT_FLAG =
 /** Flags where `true` is the weaker setting. */
 const WEAK_WHEN_TRUE = new Set(["ignore_errors", "skiplibcheck"]);
 
-const isEslintConfig = (base: string) => /^(?:\.eslintrc|eslint\.config)/i.test(base) || base === "package.json";
+const isEslintConfig = (base: string) => /^(?:\.eslintrc|eslint\.config)/i.test(base);
 const baseName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 interface Keyed {
@@ -223,9 +276,10 @@ function loosened(
 /** Keys set in added lines with no removed line setting them: new settings. */
 const fresh = (removed: readonly Keyed[], added: readonly Keyed[]) => added.filter((a) => !removed.some((r) => r.key === a.key));
 
-function thresholdFindings(path: string, added: AddedLine[], removed: RemovedLine[]): Finding[] {
+/** Thresholds and strictness a change to an existing config loosens; a new config's first settings loosen nothing. */
+function thresholdFindings(path: string, added: AddedLine[], removed: RemovedLine[], isNew: boolean): Finding[] {
   const base = baseName(path);
-  if (!THRESHOLD_FILE.test(base)) return [];
+  if (!THRESHOLD_FILE.test(base) || isNew) return [];
   const out: Finding[] = [];
   const add = (line: number, what: string) => out.push({ path, line, where: at(path, line), what });
   const name = (k: Keyed) => `\`${snippet(k.key, 0, 80)}\``;
@@ -281,35 +335,65 @@ const STEP = /^\s*-\s+(?:name|uses|run)\s*:/;
 const JOB = /^\s*(?:runs-on|script)\s*:/;
 /** A command that runs tests, linters or type checks. */
 const TEST_COMMAND =
-  /\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:test|lint|typecheck|type-check|check|coverage)\b|\b(?:pytest|tox|nox|jest|vitest|mocha|eslint|ruff|flake8|mypy|pylint|tsc|rspec|phpunit|golangci-lint)\b|\bgo\s+(?:test|vet)\b|\bcargo\s+(?:test|clippy|nextest)\b|\bmake\s+(?:test|check|lint)\b|\bgradlew?\s+(?:test|check)\b|\bmvn\s+(?:test|verify)\b|\bdotnet\s+test\b/;
+  /(?:\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:test|lint|typecheck|type-check|check|coverage)|\b(?:pytest|tox|nox|jest|vitest|mocha|karma|ava|nyc|c8|eslint|ruff|flake8|mypy|pyright|pylint|tsc|rspec|phpunit|golangci-lint)|\b(?:playwright|cypress)\s+(?:test|run)|\bcoverage\s+(?:run|report)|\bgo\s+(?:test|vet)|\bcargo\s+(?:test|clippy|nextest)|\bmake\s+(?:test|check|lint)|\bgradlew?\s+(?:test|check)|\bmvn\s+(?:test|verify)|\bdotnet\s+test)\b(?![\w-]*\s*:|@)/;
+/** A line that runs tests or checks: a test command, not the install of one (`pip install tox`). */
+const RUNS_TESTS = { test: (line: string) => TEST_COMMAND.test(line) && !/\binstall\b|\b(?:npm|pnpm|yarn|bun)\s+(?:i|add)\b/.test(line) };
+/** A package.json script that tests or lints: `"test": …`, `"lint:ci": …`. */
+const TEST_SCRIPT = /^\s*"(?:test|lint|check|coverage|typecheck|verify)[\w:-]*"\s*:/;
+/** A step or job whose name says it verifies something. */
+const CHECK_NAME = /^\s*(?:-\s+)?name\s*:.*\b(?:tests?|lint\w*|checks?|coverage|type-?check\w*|typing|verify|audit|scan\w*|security|e2e|integration)\b/i;
 
 const live = <T extends { text: string }>(lines: readonly T[]) => lines.filter((l) => !isComment(l.text, null));
 
-function ciFindings(path: string, added: AddedLine[], removed: RemovedLine[]): Finding[] {
+/**
+ * The steps among `lines` (in order): from a line that starts a list item (`- name:`, `- run:`,
+ * `- uses:`) to the next, and a step only when it runs something (`run:` or `uses:`); a matrix
+ * entry (`- name: Node.js 18`) is no step. `verifies`: it runs a test or check, or is named so.
+ */
+function stepsOf<T extends { line: number; text: string }>(lines: readonly T[]): { first: T; verifies: boolean }[] {
+  const items: { first: T; runs: boolean; verifies: boolean }[] = [];
+  for (const l of lines) {
+    const t = clip(l.text);
+    if (STEP.test(t)) items.push({ first: l, runs: false, verifies: false });
+    const item = items[items.length - 1];
+    if (!item) continue;
+    item.runs ||= /^\s*(?:-\s+)?(?:run|uses)\s*:/.test(t);
+    item.verifies ||= RUNS_TESTS.test(t) || CHECK_NAME.test(t);
+  }
+  return items.filter((i) => i.runs);
+}
+
+/** Steps and commands an existing CI file or script file loses or lets fail; a new one takes nothing away. */
+function ciFindings(path: string, added: AddedLine[], removed: RemovedLine[], isNew: boolean): Finding[] {
   const ci = CI_FILE.test(path);
-  if (!ci && !SCRIPT_FILE.test(path)) return [];
+  if ((!ci && !SCRIPT_FILE.test(path)) || isNew) return [];
   const out: Finding[] = [];
   const add = (line: number, what: string) => out.push({ path, line, where: at(path, line), what });
   for (const { line, text } of live(added)) {
     const t = clip(text);
-    const m = (ci ? ALLOW_FAILURE.exec(t) : null) ?? SWALLOW.exec(t);
+    // `|| true` after a test or lint command (or in a `test`/`lint` script); after `npm ls` it hides nothing.
+    const m = (ci ? ALLOW_FAILURE.exec(t) : null) ?? (RUNS_TESTS.test(t) || TEST_SCRIPT.test(t) ? SWALLOW.exec(t) : null);
     if (m) add(line, `failures let through (\`${snippet(m[0], 0, 60)}\`)`);
     else if (ci && DISABLED.test(t)) add(line, `step or job switched off (\`${snippet(t.trim(), 0, 60)}\`)`);
   }
   if (!ci) return out;
   const [gone, came] = [live(removed), live(added)];
-  const count = <T extends { text: string }>(lines: readonly T[], re: RegExp) => lines.filter((l) => re.test(clip(l.text)));
-  const stepsGone = count(gone, STEP);
-  const steps = stepsGone.length - count(came, STEP).length;
-  if (steps > 0) {
-    const names = stepsGone.slice(0, 3).map((l) => `\`${snippet(l.text.trim().replace(/^-\s+/, ""), 0, 50)}\``).join(", ");
-    add(stepsGone[0]!.line, `${steps} CI step${steps === 1 ? "" : "s"} removed (${names})`);
+  const count = <T extends { text: string }>(lines: readonly T[], re: { test: (line: string) => boolean }) => lines.filter((l) => re.test(clip(l.text)));
+  // Only the removal of steps and jobs that verify something counts (a test, lint or check command,
+  // or a name that says so): dropping a cache or a publish step weakens no test.
+  const verifies = count(gone, RUNS_TESTS).length > 0 || count(gone, CHECK_NAME).length > 0;
+  const [stepsGone, stepsCame] = [stepsOf(gone), stepsOf(came)];
+  const steps = stepsGone.length - stepsCame.length;
+  const checking = stepsGone.filter((st) => st.verifies);
+  if (steps > 0 && checking.length > 0) {
+    const names = checking.slice(0, 3).map((st) => `\`${snippet(st.first.text.trim().replace(/^-\s+/, ""), 0, 50)}\``).join(", ");
+    add(checking[0]!.first.line, `${steps} CI step${steps === 1 ? "" : "s"} removed (${names})`);
   }
   const jobsGone = count(gone, JOB);
   const jobs = jobsGone.length - count(came, JOB).length;
-  if (jobs > 0) add(jobsGone[0]!.line, `${jobs} CI job${jobs === 1 ? "" : "s"} removed`);
-  const testsGone = count(gone, TEST_COMMAND);
-  if (steps <= 0 && testsGone.length > count(came, TEST_COMMAND).length) {
+  if (jobs > 0 && verifies) add(jobsGone[0]!.line, `${jobs} CI job${jobs === 1 ? "" : "s"} removed`);
+  const testsGone = count(gone, RUNS_TESTS);
+  if (steps <= 0 && testsGone.length > count(came, RUNS_TESTS).length) {
     add(testsGone[0]!.line, `test or lint command removed from CI (\`${snippet(testsGone[0]!.text.trim(), 0, 60)}\`)`);
   }
   return out;
@@ -370,15 +454,11 @@ export function findTestWeakening(files: readonly FileFacts[], opts: WeakeningOp
     }
     if (!f.patch) continue;
     const { added, removed } = changedLines(f.patch);
-    if (on("skipped") || on("focused")) {
-      for (const { line, text } of added) {
-        const m = markerIn(text, lang, test);
-        if (m && on(m.kind)) out.push({ path, line, where: at(path, line), what: `test ${m.kind} (\`${snippet(m.text, 0, 40)}\`)` });
-      }
-    }
+    if (lang && (on("skipped") || on("focused"))) out.push(...markerFindings(path, f.patch, lang, test, on));
     if (on("assertions") && test && lang) out.push(...assertionFindings(path, lang, added, removed));
-    if (on("thresholds")) out.push(...thresholdFindings(path, added, removed));
-    if (on("ci")) out.push(...ciFindings(path, added, removed));
+    const isNew = f.status === "added";
+    if (on("thresholds")) out.push(...thresholdFindings(path, added, removed, isNew));
+    if (on("ci")) out.push(...ciFindings(path, added, removed, isNew));
   }
   return out;
 }

@@ -38,31 +38,51 @@ describe("skipped and focused tests", () => {
     expect(scan(f)).toEqual(["tests/parser.test.ts:11: test skipped (`it.skip`)"]);
   });
 
+  // A declaration marker replaces the test's line; a decorator goes before a line that was there, a statement after one.
   it.each([
-    ["tests/a.test.ts", "  xit('handles empty input', () => {", "test skipped (`xit(`)"],
-    ["tests/a.test.ts", "  test.skip('handles empty input', () => {", "test skipped (`test.skip`)"],
-    ["src/__tests__/b.tsx", "describe.skip('Button', () => {", "test skipped (`describe.skip`)"],
-    ["tests/a.spec.js", "  it.skipIf(process.platform === 'win32')('paths', () => {", "test skipped (`it.skipIf`)"],
-    ["e2e/login.spec.ts", "test.describe.fixme('login', () => {", "test skipped (`test.describe.fixme`)"],
-    ["tests/a.test.ts", "  it.only('the failing case', () => {", "test focused (`.only(`)"],
-    ["tests/a.test.ts", "describe.only('parse', () => {", "test focused (`.only(`)"],
-    ["tests/a.test.ts", "  fit('the failing case', () => {", "test focused (`fit(`)"],
-    ["tests/test_api.py", '@pytest.mark.skip(reason="flaky on CI")', "test skipped (`@pytest.mark.skip`)"],
-    ["tests/test_api.py", "@pytest.mark.xfail", "test skipped (`@pytest.mark.xfail`)"],
-    ["app/tests.py", '    @unittest.skip("later")', "test skipped (`@unittest.skip`)"],
-    ["tests/test_api.py", '        self.skipTest("needs network")', "test skipped (`self.skipTest(`)"],
-    ["pkg/server/server_test.go", '\tt.Skip("flaky")', "test skipped (`.Skip(`)"],
-    ["src/test/java/com/acme/ParserTest.java", "    @Disabled(\"until #12\")", "test skipped (`@Disabled`)"],
-    ["app/src/test/kotlin/ParserTest.kt", "    @Ignore", "test skipped (`@Ignore`)"],
-    ["src/lib.rs", "    #[ignore]", "test skipped (`#[ignore`)"],
-    ["Tests/ParserTests.cs", '    [Fact(Skip = "flaky")]', 'test skipped (`Skip = "`)'],
-    ["spec/parser_spec.rb", "  xit 'parses' do", "test skipped (`xit`)"],
-    ["spec/parser_spec.rb", "    skip 'not yet'", "test skipped (`skip`)"],
-    ["tests/ParserTest.php", "        $this->markTestSkipped('later');", "test skipped (`->markTestSkipped(`)"],
-    ["test/parser_test.exs", "  @tag :skip", "test skipped (`@tag :skip`)"],
-  ])("%s: %s", (path, line, what) => {
-    const [found] = findTestWeakening([changed(path, [" context", `+${line}`, " more"])], ALL);
+    ["tests/a.test.ts", "  it('handles empty input', () => {", "  xit('handles empty input', () => {", "test skipped (`xit(`)"],
+    ["tests/a.test.ts", "  test('handles empty input', () => {", "  test.skip('handles empty input', () => {", "test skipped (`test.skip`)"],
+    ["src/__tests__/b.tsx", "describe('Button', () => {", "describe.skip('Button', () => {", "test skipped (`describe.skip`)"],
+    ["tests/a.spec.js", "  it('paths', () => {", "  it.skipIf(process.env.CI)('paths', () => {", "test skipped (`it.skipIf`)"],
+    ["e2e/login.spec.ts", "test.describe('login', () => {", "test.describe.fixme('login', () => {", "test skipped (`test.describe.fixme`)"],
+    ["tests/a.test.ts", null, "  it.only('the failing case', () => {", "test focused (`.only(`)"],
+    ["tests/a.test.ts", null, "describe.only('parse', () => {", "test focused (`.only(`)"],
+    ["tests/a.test.ts", null, "  fit('the failing case', () => {", "test focused (`fit(`)"],
+    ["tests/test_api.py", null, '@pytest.mark.skip(reason="flaky on CI")', "test skipped (`@pytest.mark.skip`)"],
+    ["tests/test_api.py", null, "@pytest.mark.xfail", "test skipped (`@pytest.mark.xfail`)"],
+    ["app/tests.py", null, '    @unittest.skip("later")', "test skipped (`@unittest.skip`)"],
+    ["tests/test_api.py", null, '        self.skipTest("needs network")', "test skipped (`self.skipTest(`)"],
+    ["pkg/server/server_test.go", null, '\tt.Skip("flaky")', "test skipped (`.Skip(`)"],
+    ["src/test/java/com/acme/ParserTest.java", null, '    @Disabled("until #12")', "test skipped (`@Disabled`)"],
+    ["app/src/test/kotlin/ParserTest.kt", null, "    @Ignore", "test skipped (`@Ignore`)"],
+    ["src/lib.rs", null, "    #[ignore]", "test skipped (`#[ignore`)"],
+    ["Tests/ParserTests.cs", "    [Fact]", '    [Fact(Skip = "flaky")]', 'test skipped (`Skip = "`)'],
+    ["spec/parser_spec.rb", "  it 'parses' do", "  xit 'parses' do", "test skipped (`xit`)"],
+    ["spec/parser_spec.rb", null, "    skip 'not yet'", "test skipped (`skip`)"],
+    ["tests/ParserTest.php", null, "        $this->markTestSkipped('later');", "test skipped (`->markTestSkipped(`)"],
+    ["test/parser_test.exs", null, "  @tag :skip", "test skipped (`@tag :skip`)"],
+  ])("%s: %s → %s", (path, before, line, what) => {
+    const [found] = findTestWeakening([changed(path, [" context", ...(before ? [`-${before}`] : []), `+${line}`, " more"])], ALL);
     expect(found?.what).toBe(what);
+  });
+
+  it("finds a test removed in one place and added back skipped in another, by its name", () => {
+    const f = changed("tests/a.test.ts", ['-  it("reads a header", () => {', "-    expect(parse(H)).toBe(2);", "-  });", " ", " other();", '+  it.skip("reads a header", () => {', "+    expect(parse(H)).toBe(2);", "+  });"]);
+    expect(scan(f)).toEqual(["tests/a.test.ts:12: test skipped (`it.skip`)"]);
+  });
+
+  it.each([
+    ["a new test added skipped", "tests/a.test.ts", [" });", " ", '+it.skipIf(!process.env.DOCKER)("runs in a container", () => {', "+  expect(run()).toBe(0);", "+});"]],
+    ["a new Python test with a skip decorator", "tests/test_api.py", [" ", '+@pytest.mark.skipif(sys.platform == "win32", reason="posix only")', "+def test_symlinks():", "+    assert link()"]],
+    ["a new Go test that skips itself", "pkg/a_test.go", [" ", "+func TestDocker(t *testing.T) {", '+\tif os.Getenv("DOCKER") == "" { t.Skip("no docker") }', "+}"]],
+  ])("ignores %s (nothing that existed is turned off)", (_what, path, lines) => {
+    expect(scan(changed(path, lines))).toEqual([]);
+  });
+
+  it("ignores skips in a new test file, but not a focus", () => {
+    const added = (lines: string[]): FileFacts => ({ ...changed("tests/new.test.ts", lines), status: "added", patch: `@@ -0,0 +1,${lines.length} @@\n${lines.join("\n")}` });
+    expect(scan(added(['+it.skip("later", () => {});', '+it("now", () => {});']))).toEqual([]);
+    expect(scan(added(['+it.only("now", () => {});']))).toEqual(["tests/new.test.ts:1: test focused (`.only(`)"]);
   });
 
   it.each([
@@ -166,6 +186,7 @@ describe("thresholds", () => {
     ["a new rule at error", "eslint.config.js", ["+      'no-console': 'error',"]],
     ["`lines` in a file that sets no thresholds", "docs/config.yml", ["-lines: 80", "+lines: 40"]],
     ["a tsconfig made stricter", "tsconfig.json", ['-    "strict": false,', '+    "strict": true,']],
+    ["a package's version (not a lint severity)", "package.json", ['-  "version": "0.1.0",', '+  "version": "0.2.0",', '+  "private": 0,']],
   ])("ignores %s", (_what, path, lines) => {
     expect(scan(changed(path, lines))).toEqual([]);
   });
@@ -215,12 +236,21 @@ describe("CI", () => {
   it("finds `|| true` added to a package.json script", () => {
     expect(scan(changed("package.json", ['-    "test": "vitest run",', '+    "test": "vitest run || true",']))).toEqual(["package.json:10: failures let through (`|| true`)"]);
   });
+  it("ignores a new workflow or config: its first settings take nothing away", () => {
+    const added = (filename: string, lines: string[]): FileFacts => ({ filename, status: "added", patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}` });
+    expect(scan(added(".github/workflows/nightly.yml", ["jobs:", "  flaky:", "    continue-on-error: true", "    steps:", "      - run: npm run e2e || true"]), added("tsconfig.json", ['{ "compilerOptions": { "skipLibCheck": true } }']))).toEqual([]);
+  });
+
   it.each([
     ["a step renamed", ["-      - name: Test", "+      - name: Unit tests", "         run: npm test"]],
     ["a step moved", ["-      - run: npm test", "       - run: npm run build", "+      - run: npm test"]],
     ["a runner changed", ["-    runs-on: ubuntu-20.04", "+    runs-on: ubuntu-latest"]],
     ["a step added", ["+      - run: npm run typecheck"]],
     ["continue-on-error: false", ["+        continue-on-error: false"]],
+    ["a cache step removed", ["       - uses: actions/checkout@v4", "-      - name: cache pip", "-        uses: actions/cache@v4", "-        with: { path: ~/.cache/pip }", "       - run: pytest"]],
+    ["a Python version dropped from the matrix", ["         include:", "-          - {python: '3.8', tox: py38}", "           - {python: '3.12', tox: py312}"]],
+    ["Node versions dropped from the matrix", ["         include:", "-          - name: Node.js 4.0", "-            node-version: \"4.0\"", "-            npm-i: mocha@3.5.3", "           - name: Node.js 18.x"]],
+    ["`||:` after a listing", ["+        (npm -s ls --depth=0 ||:) | awk '{ print $2 }'"]],
     ["`|| true` in a comment", ["+      # never write `npm test || true`"]],
   ])("ignores %s", (_what, lines) => {
     expect(scan(changed(wf, lines))).toEqual([]);
