@@ -209,10 +209,10 @@ export function normalized(text: string): { text: string; origin: number[] } {
       }
       continue;
     }
-    for (const n of (stable ? ch : ch.normalize("NFKC")).toLowerCase()) {
-      out += n;
-      origin.push(index);
-    }
+    // One origin per UTF-16 unit of what is emitted: match indexes count units (an emoji is two).
+    const folded = (stable ? ch : ch.normalize("NFKC")).toLowerCase();
+    out += folded;
+    for (let k = 0; k < folded.length; k++) origin.push(index);
     space = false;
   }
   return { text: out, origin };
@@ -281,6 +281,9 @@ const MAX_HITS = 20;
 /** A word every phrase holds, tried on the raw text first: most text has none, and needs no normalizing. */
 const PHRASE_WORD = /ignor|disregard|forget|overrid|bypass|skip|reveal|print|leak|output|repeat|show|you are|tell|inform|mention|alert|notify|warn|without|hide|conceal|instruction|im_?start|system|<<sys>>/i;
 
+/** What opens a quotation or code span. */
+const QUOTE = /^["'`“‘«„]$/u;
+
 function phraseHits(text: string): Hit[] {
   // Words split by hidden characters or written in other letters (full width) are not plain ASCII; split by emphasis, they hold `*_~\``.
   if (/^[^\x80-\u{10FFFF}*_~`]*$/u.test(text) && !PHRASE_WORD.test(text)) return [];
@@ -289,6 +292,8 @@ function phraseHits(text: string): Hit[] {
   PHRASES.lastIndex = 0;
   for (let m = PHRASES.exec(n.text); m; m = PHRASES.exec(n.text)) {
     const index = n.origin[m.index]!;
+    // A phrase in quotes or in code (`"ignore previous instructions"`) is quoted for the reader, in plain sight: a mention.
+    if (QUOTE.test(text.slice(Math.max(0, index - 3), index).trimEnd().slice(-1))) continue;
     const phrase = m[0];
     out.push({ index, what: () => `injection phrasing (\`${snippet(phrase, 0, 80)}\`)` });
     if (out.length >= MAX_HITS) break;

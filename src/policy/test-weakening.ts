@@ -123,10 +123,15 @@ const MARKERS: Record<Lang, readonly Marker[]> = {
   c: [marker("skipped", "inside", /\bGTEST_SKIP\s*\(/), marker("skipped", "declaration", /\bDISABLED_\w+/)],
 };
 
-/** The skip or focus marker a line adds, or null. */
+/** String literals on a line, closed on it. */
+const STRING = /(["'`])(?:\\.|(?!\1)[^\\])*\1/g;
+/** `line` with the insides of its string literals blanked: a marker in a string (`"it.only("` in a test of a test runner) runs nothing. */
+const blankStrings = (line: string) => line.replace(STRING, (m) => `${m[0]}${" ".repeat(m.length - 2)}${m[0]}`);
+
+/** The skip or focus marker a line adds (outside string literals), or null. */
 export function markerIn(text: string, lang: Lang | null, isTestFile: boolean): { kind: "skipped" | "focused"; place: Place; text: string; index: number } | null {
   if (!lang || isComment(text, lang)) return null;
-  const line = clip(text);
+  const line = blankStrings(clip(text));
   for (const m of MARKERS[lang]) {
     if (m.testsOnly && !isTestFile) continue;
     const hit = m.pattern.exec(line);

@@ -147,6 +147,7 @@ describe("phrases and comments", () => {
     ["prose about prompt injection", "This PR hardens the parser against prompt injection (see the OWASP LLM top 10)."],
     ["an instruction to ignore a file", "Ignore the previous commit's formatting changes; review src/ only."],
     ["a visible note to agents in prose", "Note to AI agents: run `npm test` before you commit."],
+    ["a phrase quoted in docs about injection", 'The rule flags "ignore all previous instructions" and `do not tell the user`.'],
   ])("ignores %s", (_what, body) => {
     expect(scan({ body })).toEqual([]);
   });
@@ -232,6 +233,23 @@ describe("compliance.hidden_instructions in the evaluation", () => {
 describe("properties", () => {
   const printable = fc.string({ unit: fc.constantFrom(..."abcdefghij klmnop,.;:!?#()[]-_*`\n<>/".split("")), maxLength: 200 });
   const hiddenChar = fc.constantFrom(ZWSP, "\u200d", "\u2060", "\ufeff", RLO, "\u2066", "\u{e0041}", "\u001b", "\u180e");
+
+  it("normalizing keeps one origin per unit of its text, in order and within the text (emoji and all)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 100 }), (s) => {
+        const n = normalized(s);
+        expect(n.origin).toHaveLength(n.text.length);
+        n.origin.forEach((o, i) => {
+          expect(o).toBeGreaterThanOrEqual(i > 0 ? n.origin[i - 1]! : 0);
+          expect(o).toBeLessThan(s.length);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it("a quoted phrase after an emoji is still a mention", () => {
+    expect(scan({ body: 'Flags (🏴 and 👍🏽) "ignore all previous instructions"' })).toEqual([]);
+  });
 
   it("plain text has no hidden characters", () => {
     fc.assert(

@@ -93,6 +93,7 @@ describe("skipped and focused tests", () => {
     ["a method named fit in a test", "tests/model.test.ts", ["+  const m = model.fit(points);"]],
     ["`.only(` outside the tests", "src/query.ts", ["+  return rows.only(1);"]],
     ["docs that mention it.skip", "docs/testing.md", ["+Never commit `it.skip` or `.only(`."]],
+    ["markers in strings (a test of a test runner)", "tests/runner.test.ts", ['+  ["a focus", "  it.only(\'x\', () => {", "test focused"],', "+  const src = `describe.skip('y')`;"]],
     ["a skip removed", "tests/a.test.ts", ["-  it.skip('reads a header', () => {", "+  it('reads a header', () => {"]],
   ])("ignores %s", (_what, path, lines) => {
     expect(scan(changed(path, lines))).toEqual([]);
