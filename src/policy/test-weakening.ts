@@ -148,9 +148,14 @@ const TITLE = /(["'`])((?:(?!\1)[^\\\n]){3,200})\1/;
  * test added skipped weakens nothing that existed, a test turned off does. A marker line that
  * the patch also removes (a move) is no change.
  */
-function markerFindings(path: string, patch: string, lang: Lang, test: boolean, kinds: (k: WeakeningKind) => boolean): Finding[] {
+function markerFindings(path: string, patch: string, added: readonly AddedLine[], lang: Lang, test: boolean, kinds: (k: WeakeningKind) => boolean): Finding[] {
+  // Most changes add no marker at all: only then read the patch's rows.
+  const marked = new Map(added.flatMap((a) => {
+    const m = markerIn(a.text, lang, test);
+    return m && kinds(m.kind) ? [[a.line, m] as const] : [];
+  }));
+  if (marked.size === 0) return [];
   const rows = patchRows(patch);
-  const really = new Set(changedLines(patch).added.map((a) => a.line));
   const removed = rows.filter((r) => r.op === "-").map((r) => r.text);
   /** The new version's row next to row `i` in direction `step`, skipping removed rows; null at a hunk's edge. */
   const neighbour = (i: number, step: 1 | -1) => {
@@ -166,9 +171,8 @@ function markerFindings(path: string, patch: string, lang: Lang, test: boolean, 
   };
   const out: Finding[] = [];
   rows.forEach((row, i) => {
-    if (row.op !== "+" || !really.has(row.line)) return;
-    const m = markerIn(row.text, lang, test);
-    if (!m || !kinds(m.kind)) return;
+    const m = row.op === "+" ? marked.get(row.line) : undefined;
+    if (!m) return;
     const title = m.place === "declaration" ? TITLE.exec(row.text)?.[0] : undefined;
     const weakens =
       m.place === "always" ||
@@ -458,8 +462,13 @@ export function findTestWeakening(files: readonly FileFacts[], opts: WeakeningOp
       out.push({ path, where: at(path), what: `test file moved out of the tests (from \`${snippet(old, 0, 80)}\`)` });
     }
     if (!f.patch) continue;
+    // Most files are none of these: not read at all.
+    const markers = lang !== null && (on("skipped") || on("focused")) && MARKERS[lang].some((m) => test || !m.testsOnly);
+    const asserts = on("assertions") && test && lang !== null;
+    const configs = (on("thresholds") && THRESHOLD_FILE.test(baseName(path))) || (on("ci") && (CI_FILE.test(path) || SCRIPT_FILE.test(path)));
+    if (!markers && !asserts && !configs) continue;
     const { added, removed } = changedLines(f.patch);
-    if (lang && (on("skipped") || on("focused"))) out.push(...markerFindings(path, f.patch, lang, test, on));
+    if (markers) out.push(...markerFindings(path, f.patch, added, lang!, test, on));
     if (on("assertions") && test && lang) out.push(...assertionFindings(path, lang, added, removed));
     const isNew = f.status === "added";
     if (on("thresholds")) out.push(...thresholdFindings(path, added, removed, isNew));
