@@ -261,7 +261,7 @@ export function createFakeGitHub(options = {}) {
       conclusion: body?.conclusion ?? null,
       details_url: body?.details_url ?? null,
       started_at: body?.started_at ?? new Date().toISOString(),
-      output: { title: body?.output?.title ?? null, summary: body?.output?.summary ?? null, text: null, annotations_count: body?.output?.annotations?.length ?? 0 },
+      output: { title: body?.output?.title ?? null, summary: body?.output?.summary ?? null, text: body?.output?.text ?? null, annotations_count: body?.output?.annotations?.length ?? 0 },
       app: { id: 123, slug: "agent-governance" },
     };
     checkRuns.set(run.id, run);
@@ -276,6 +276,7 @@ export function createFakeGitHub(options = {}) {
     if (body?.output) {
       run.output.title = body.output.title ?? run.output.title;
       run.output.summary = body.output.summary ?? run.output.summary;
+      run.output.text = body.output.text ?? run.output.text;
       run.output.annotations_count += body.output.annotations?.length ?? 0;
     }
     const { repo: _r, ...out } = run;

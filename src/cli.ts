@@ -14,6 +14,7 @@ import { checkPolicy, lintPolicy, type PolicyCheck } from "./config/lint.js";
 import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./config/schema.js";
 import { effectivePolicy, evaluate } from "./policy/evaluate.js";
 import { planCheckRun } from "./output/check.js";
+import { peekLedger } from "./output/ledger.js";
 import type { Evaluation, PullFacts } from "./types.js";
 import type { PolicySource } from "./github/facts.js";
 
@@ -183,6 +184,15 @@ export function factsProblem(raw: unknown): string | null {
   }
   for (const k of ["permissions", "teams"]) {
     if (raw[k] !== undefined && raw[k] !== null && !isObject(raw[k])) return `\`${k}\` must be a mapping`;
+  }
+  if (raw.timeline !== undefined && raw.timeline !== null && !Array.isArray(raw.timeline)) return "`timeline` must be a list";
+  const ledger = raw.ledger;
+  if (
+    ledger !== undefined &&
+    ledger !== null &&
+    !(isObject(ledger) && Array.isArray(ledger.invokers) && ledger.invokers.every((l) => typeof l === "string") && (ledger.escalation === undefined || isObject(ledger.escalation)))
+  ) {
+    return "`ledger` must be null or a mapping with `invokers` (a list of logins) and optionally `escalation` ({ notified, started, since, paused })";
   }
   const policyFiles = raw.policy_files;
   if (policyFiles !== undefined && policyFiles !== null && !(Array.isArray(policyFiles) && policyFiles.every((p) => typeof p === "string"))) {
@@ -370,7 +380,9 @@ async function snapshot(args: string[], io: Io): Promise<number> {
 
   const { ProbotOctokit } = await import("probot");
   const { gatherFacts, loadPolicy } = await import("./github/facts.js");
-  const gh = new ProbotOctokit({ auth: { token }, baseUrl: apiBaseUrl(env) });
+  const { requestTimeoutMs, withRequestTimeout } = await import("./github/timeout.js");
+  // Each request within GITHUB_REQUEST_TIMEOUT_MS (retried as a 5xx), so a GitHub that never answers is reported, not waited on.
+  const gh = new (withRequestTimeout(ProbotOctokit, requestTimeoutMs(env)))({ auth: { token }, baseUrl: apiBaseUrl(env) });
   const ref = { owner: target.owner, repo: target.repo };
   const where = `${target.owner}/${target.repo}#${target.number}`;
   let facts: PullFacts;
@@ -385,7 +397,11 @@ async function snapshot(args: string[], io: Io): Promise<number> {
       policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
     }
     // With the repository's policy, the files it is built from here (an `_extends` base) are recorded too.
-    facts = (await gatherFacts(gh, ref, target.number, policy, loaded ? { loaded } : {})).facts;
+    const gathered = await gatherFacts(gh, ref, target.number, { policy, ...(loaded ? { loaded } : {}) });
+    facts = gathered.facts;
+    // The app's ledger on the head's check run, as recorded: without the app's key it cannot be verified, and a snapshot is a simulation.
+    const ledger = peekLedger(gathered.check?.output?.text);
+    if (ledger !== undefined) facts.ledger = ledger;
   } catch (err) {
     const message = (err as Error).message;
     if (isNetworkError(err)) {

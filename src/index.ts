@@ -5,9 +5,10 @@ import { checkMergeGroup } from "./handlers/merge-group.js";
 import { closePull, evaluatePull, inPullQueue, type Deps } from "./handlers/pull.js";
 import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
-import { sweep } from "./handlers/sweep.js";
-import { withSweepLock } from "./github/lock.js";
+import { newSweepMemo, sweep } from "./handlers/sweep.js";
+import { createPullLock, withSweepLock, type PullLock } from "./github/lock.js";
 import { appIdOf } from "./github/app-id.js";
+import { ledgerKeyOf } from "./github/ledger.js";
 import { loadPolicy, pullsForCommit } from "./github/facts.js";
 import type { Policy } from "./config/schema.js";
 import { RECHECK_ACTION } from "./output/check.js";
@@ -26,6 +27,8 @@ export interface AppOptions {
   sweepMinutes?: number;
   /** Timers for evaluation retries; tests pass a fake. */
   scheduler?: Scheduler;
+  /** Orders evaluations of one PR across replicas; default: Redis at REDIS_URL when set, else none. */
+  pullLock?: PullLock;
 }
 
 /** The checks the policy (or any of its overrides) waits on, by exact name. */
@@ -44,10 +47,19 @@ export function createApp(appOptions: AppOptions = {}) {
   const sweepMinutes = appOptions.sweepMinutes ?? sweepMinutesFromEnv(process.env);
   const queue = new KeyedQueue();
   const retries = new RetryQueue(appOptions.scheduler);
+  const pullLock = appOptions.pullLock ?? (process.env.REDIS_URL ? createPullLock() : undefined);
+  const swept = newSweepMemo();
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
     // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
     let appId: Promise<number | undefined> | undefined;
     const ownAppId = () => (appId ??= appIdOf(app));
+    // The key the app seals its ledger with, derived from its webhook secret (no request, never logged).
+    let ledgerKey: Promise<Uint8Array | undefined> | undefined;
+    const ownLedgerKey = () =>
+      (ledgerKey ??= ledgerKeyOf(app).then((key) => {
+        if (!key) app.log.warn({ decision: "ledger_key_unavailable" }, "no ledger key: the app's record of invokers and escalations is neither read nor written");
+        return key;
+      }));
     /**
      * Every handler runs inside this guard: a malformed payload is logged and dropped,
      * and nothing a handler throws escapes to crash or fail the delivery.
@@ -67,7 +79,19 @@ export function createApp(appOptions: AppOptions = {}) {
         }
         const action = (context.payload as { action?: unknown }).action;
         const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
-        const deps: Deps = { gh: context.octokit, log: context.log, now, queue, retries, appId: await ownAppId(), event };
+        const pushedAt = pushedAtOf(context.payload);
+        const deps: Deps = {
+          gh: context.octokit,
+          log: context.log,
+          now,
+          queue,
+          retries,
+          appId: await ownAppId(),
+          ledgerKey: await ownLedgerKey(),
+          event,
+          ...(pullLock ? { pullLock } : {}),
+          ...(pushedAt !== undefined ? { pushedAt } : {}),
+        };
         try {
           await handler(context as unknown as Context, deps, repo);
         } catch (err) {
@@ -76,7 +100,7 @@ export function createApp(appOptions: AppOptions = {}) {
       });
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
-        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId() }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
+        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId(), ledgerKey: await ownLedgerKey(), swept, ...(pullLock ? { pullLock } : {}) }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
       }, sweepMinutes * 60_000);
       timer.unref();
     }
@@ -110,7 +134,8 @@ export function createApp(appOptions: AppOptions = {}) {
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";
         const before = payload.action === "synchronize" && typeof payload.before === "string" ? payload.before : undefined;
-        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened, ...(before ? { before } : {}) });
+        const reopened = payload.action === "reopened";
+        const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened, ...(before ? { before } : {}), ...(reopened ? { reopened } : {}) });
         if (result && opened) recordPullOpened(result.evaluation);
       },
     );
@@ -152,7 +177,7 @@ export function createApp(appOptions: AppOptions = {}) {
       // Our own check run coming back: nothing to read.
       if (deps.appId !== undefined && payload.check_run?.app?.id === deps.appId) return;
       // CI sends many of these: a repository known to have no policy file (in the last 5 minutes) is not asked again.
-      const loaded = await loadPolicy(deps.gh, repo, { trustMissingMs: 5 * 60_000 });
+      const loaded = await loadPolicy(deps.gh, repo, { trustMissingMs: 5 * 60_000, ...(deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}) });
       if (loaded.kind !== "ok") return;
       const name = payload.check_run?.name ?? (typeof payload.context === "string" ? payload.context : "");
       if (name === loaded.policy.escalation.check_name || !requiredCheckNames(loaded.policy).has(name)) return;
@@ -180,6 +205,13 @@ interface CheckRunPayload {
   name?: string;
   head_sha?: unknown;
   pull_requests?: { number?: unknown; base?: { repo?: { id?: unknown } | null } | null }[];
+}
+
+/** The repository's last push (ms) as the payload has it: seconds in `pull_request` events, an ISO time in others. */
+export function pushedAtOf(payload: unknown): number | undefined {
+  const v = (payload as { repository?: { pushed_at?: unknown } | null }).repository?.pushed_at;
+  const ms = typeof v === "number" ? v * 1000 : typeof v === "string" ? Date.parse(v) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 const repositoryId = (payload: unknown): unknown => (payload as { repository?: { id?: unknown } | null }).repository?.id;

@@ -6,6 +6,7 @@ import { run } from "probot";
 import app from "./index.js";
 import { enableProcessMetrics } from "./metrics.js";
 import { MeteredOctokit, startOpsServer, withOpsRoutes } from "./server/ops.js";
+import { withWebhookBodyLimit } from "./server/body-limit.js";
 
 /** Returns why the environment is unsafe to start with, or null. */
 export function unsafeEnvironment(env: NodeJS.ProcessEnv): string | null {
@@ -32,9 +33,10 @@ if (problem) {
 // listen on all interfaces unless HOST says otherwise (Probot 14 defaults to localhost).
 process.env.HOST ||= "0.0.0.0";
 enableProcessMetrics();
-// /healthz and /metrics next to the webhook route, or /metrics on METRICS_PORT; every GitHub request metered.
+// /healthz and /metrics next to the webhook route, or /metrics on METRICS_PORT; every GitHub request metered;
+// webhook bodies over GitHub's 25 MB cap (WEBHOOK_MAX_BODY_BYTES) refused before they are buffered.
 const metricsPort = Number(process.env.METRICS_PORT) || 0;
-await run(withOpsRoutes(app, { metrics: !metricsPort }), { Octokit: MeteredOctokit });
+await run(withWebhookBodyLimit(withOpsRoutes(app, { metrics: !metricsPort })), { Octokit: MeteredOctokit });
 if (metricsPort) {
   await startOpsServer(metricsPort, process.env.HOST);
   console.info(`agent-governance: metrics on http://${process.env.HOST}:${metricsPort}/metrics`);

@@ -47,11 +47,15 @@ export interface PullRequestFacts {
   deletions?: number;
   requested_reviewers?: Actor[] | null;
   requested_teams?: { slug: string; name?: string }[] | null;
+  /** People (and agents such as Copilot) the PR is assigned to: a human assignee is taken as the invoker when nothing else names one. */
+  assignees?: Actor[] | null;
 }
 
 export interface FileFacts {
   filename: string;
   status?: string;
+  /** The blob's SHA after the change, as GitHub lists it. */
+  sha?: string;
   previous_filename?: string;
   additions?: number;
   deletions?: number;
@@ -113,6 +117,37 @@ export interface CheckFacts {
   app?: string | null;
 }
 
+/** An issue timeline event (REST, trimmed): only `assigned` events are kept, for who assigned an agent. */
+export interface TimelineEventFacts {
+  event: string;
+  actor?: Actor | null;
+  assignee?: Actor | null;
+  assigner?: Actor | null;
+  created_at?: string | null;
+}
+
+/** The escalation's progress on one PR: when its wait started, which tiers were notified. */
+export interface LedgerEscalation {
+  /** Tier index → ISO time it was notified. */
+  notified: Record<string, string>;
+  /** When the PR first needed humans. */
+  started?: string;
+  /** When it last started waiting again (after a draft, a close or a pass). */
+  since?: string;
+  /** Not waiting now (a draft, closed, or passed): the wait restarts when it needs humans again. */
+  paused?: boolean;
+}
+
+/**
+ * What the app records about a PR where only it can write (its own check run, signed):
+ * every invoker it has ever seen, and the escalation's progress.
+ */
+export interface Ledger {
+  /** Every human ever named as the agent's invoker on this PR, lower case, oldest first. */
+  invokers: string[];
+  escalation?: LedgerEscalation;
+}
+
 export interface PullFacts {
   pull: PullRequestFacts;
   files: FileFacts[];
@@ -153,6 +188,16 @@ export interface PullFacts {
    * dates alone place a command.
    */
   seen_at?: Record<string, string | null>;
+  /**
+   * The app's record for this PR (`Ledger`), as verified from its own check runs. Its invokers stay
+   * refused whatever the PR says now, and its escalation clock and notified tiers replace the escalation
+   * comment's state (which anyone with write access can edit or delete). `null`: a record was found but
+   * failed verification, so the safe side applies (the wait counts from `pull.created_at`, and tiers
+   * that are due are notified again). Absent (hand-written facts): the escalation comment's state is read.
+   */
+  ledger?: Ledger | null;
+  /** The PR's `assigned` timeline events, read only when an agent is assigned and no invoker is otherwise known. */
+  timeline?: TimelineEventFacts[];
 }
 
 // ---------------------------------------------------------------------------
@@ -182,8 +227,9 @@ export interface AgentVerdict {
   invoker: string | null;
   /**
    * Every human the PR names as the one who set the agent going (the PR author of a
-   * human-account agent, a `Requested by:` line, human `Co-authored-by:` trailers).
-   * Each is refused as the invoker; empty when none is known.
+   * human-account agent, a `Requested by:` line, human `Co-authored-by:` trailers, whoever
+   * assigned an agent account, else a human assignee), and every one the app's ledger
+   * recorded earlier. Each is refused as the invoker; empty when none is known.
    */
   invokers: string[];
 }
@@ -236,6 +282,16 @@ export interface Approval {
   counted_for: string[];
 }
 
+/** An approval that never counts because of who gave it (`refusedApprovals`). */
+export interface RefusedApproval {
+  login: string;
+  via: "review" | "command";
+  commit: string | null;
+  at: string | null;
+  /** Who they are, in words: "an agent account (OpenHands)", "the PR author", … */
+  reason: string;
+}
+
 export interface Override {
   login: string;
   commit: string;
@@ -256,6 +312,12 @@ export interface Evaluation {
   rules: RuleResult[];
   required: Requirement[];
   approvals: Approval[];
+  /**
+   * Approvals of the head that did not count because of who gave them (a bot, an
+   * agent's account, the author, the invoker, a contributor), with the reason.
+   * Set when the policy governs the PR.
+   */
+  refused?: RefusedApproval[];
   overrides: Override[];
   head_sha: string;
   evaluated_at: string;

@@ -3,7 +3,9 @@
  * verdict and the permissions and team members in the facts (looked up from
  * GitHub for the commenters of `/governance` comments).
  *
- * - Nobody's command is obeyed when it was written by a bot or an agent.
+ * - Nobody's command is obeyed when it was written by a bot or an agent: a Bot,
+ *   or an account detection knows as an agent's or automation's (a registry
+ *   account such as `openhands-agent`, or `agents.also.logins`), on any PR.
  * - `approve`: whoever's review would count under `reviewers.from`, a restricted
  *   path group touched by the PR, `compliance.dependencies`, or the group a
  *   finding of `test_weakening` or `hidden_instructions` needs; never the PR
@@ -16,6 +18,7 @@
  * - `recheck`, `escalate`: write permission or above. `explain`, `help`: anyone.
  */
 import type { Policy } from "../config/schema.js";
+import { agentAccount } from "../detect/detect.js";
 import { restrictedGroups } from "../policy/paths.js";
 import { scanGroups } from "../policy/scans.js";
 import { isBot, isEligible, lower, permissionOf, refusedApprover, requirementContext, type ReviewerSet } from "../policy/reviewers.js";
@@ -55,6 +58,8 @@ export function authorize(
   via?: CommentFacts["performed_via_github_app"],
 ): Decision {
   if (!actor || isBot(actor)) return refuse("commands written by bots or agents are not obeyed; a human must write them");
+  const account = agentAccount(actor.login, policy.agents);
+  if (account) return refuse(`this is ${account}, and commands written by bots or agents are not obeyed; a human must write them`);
   // An approval or override typed by a tool holding the person's token (a coding agent, say) is not theirs to give.
   if (via && (cmd.name === "approve" || cmd.name === "override")) {
     return refuse(`this comment was written through the app \`${(via.slug ?? via.name ?? "unknown").replace(/`/g, "'")}\` on your behalf, and an approval or override must be written by you on GitHub itself`);
@@ -74,7 +79,7 @@ export function authorize(
         : refuse(`\`/governance ${cmd.name}\` needs write permission or above on this repository (you have ${have})`);
     case "approve": {
       if (!policy.commands.approve.enabled) return refuse("approval by command is turned off in this repository's policy (`commands.approve.enabled: false`); approve with a review");
-      const who = refusedApprover(login, facts, verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove);
+      const who = refusedApprover(login, facts, verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins);
       if (who) return refuse(`you are ${who}, and ${who} cannot approve this PR`);
       const sets = approverSets(policy, facts);
       if (sets.length === 0) return refuse("this PR needs no human approval under the policy");
@@ -83,7 +88,7 @@ export function authorize(
     }
     case "override": {
       const o = policy.commands.override;
-      const who = refusedApprover(login, facts, verdict, false, ctx.contributorsCanApprove);
+      const who = refusedApprover(login, facts, verdict, false, ctx.contributorsCanApprove, ctx.alsoLogins);
       if (who) return refuse(`you are ${who}, and ${who} cannot override this PR's policy`);
       const listed =
         o.users.some((u) => lower(u) === lower(login)) ||

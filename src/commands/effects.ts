@@ -8,7 +8,9 @@
  *   than a second after it was created) is skipped; a deleted one is simply
  *   not in the list.
  * - Comments by bots never count. Each command is authorized as it would be
- *   when answered (`authorize`), against today's permissions.
+ *   when answered (`authorize`), against today's permissions. An approval
+ *   refused because of who wrote it (an agent's account, the author, the
+ *   invoker, a contributor) is kept apart in `refused`, so the check can say why.
  * - A command applies to the head commit it was given on. Comments carry no
  *   commit, so it is derived strictly from the commits' committer dates: the
  *   comment is on the current head only when no commit of the PR is dated after
@@ -17,13 +19,15 @@
 import { redactSecrets } from "../policy/secrets.js";
 import type { Policy } from "../config/schema.js";
 import type { ApprovalCandidate } from "../policy/reviewers.js";
-import { isBot } from "../policy/reviewers.js";
+import { isBot, refusedApprover, requirementContext } from "../policy/reviewers.js";
 import type { AgentVerdict, CommentFacts, Override, PullFacts } from "../types.js";
 import { authorize } from "./authorize.js";
 import { parseCommand } from "./parse.js";
 
 export interface CommandEffects {
   approvals: ApprovalCandidate[];
+  /** `/governance approve` commands that never count because of who wrote them (`refusedApprover`), oldest first. */
+  refused: ApprovalCandidate[];
   overrides: Override[];
 }
 
@@ -106,11 +110,17 @@ const clip = (raw: string) => {
 
 export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentVerdict): CommandEffects {
   const approvals: ApprovalCandidate[] = [];
+  const refused: ApprovalCandidate[] = [];
   const overrides: Override[] = [];
+  const ctx = requirementContext(policy, facts, verdict);
   for (const c of [...facts.comments].sort(byCreation)) {
     if (!c.user || isBot(c.user) || isEdited(c)) continue;
     const cmd = parseCommand(c.body);
     if (!cmd || (cmd.name !== "approve" && cmd.name !== "override")) continue;
+    if (cmd.name === "approve" && refusedApprover(c.user.login, facts, verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins)) {
+      refused.push({ login: c.user.login, via: "command", commit: boundCommit(facts, c.created_at), at: c.created_at });
+      continue;
+    }
     if (!authorize(cmd, c.user, facts, policy, verdict, c.performed_via_github_app).ok) continue;
     const commit = boundCommit(facts, c.created_at);
     if (cmd.name === "approve") {
@@ -121,5 +131,5 @@ export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentV
   }
   // Latest first, so `find` in the evaluator picks the most recent override of the head.
   overrides.reverse();
-  return { approvals, overrides };
+  return { approvals, refused, overrides };
 }

@@ -3,10 +3,11 @@
  * author meant. Globs that match no repository path, logins that are teams
  * (or teams written without their org), approvals that can never be given,
  * escalation tiers that are never reached, overrides for agents that are never
- * governed. Pure: the parsed policy and its text in, problems with positions out.
+ * governed, agents' accounts listed as reviewers (they can never approve). Pure: the parsed policy and its text in, problems with positions out.
  */
 import { isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { AGENTS } from "../detect/agents.js";
+import { agentAccount } from "../detect/detect.js";
 import { mergePolicies, parsePolicy, pathToString, type ConfigProblem } from "./load.js";
 import { POLICY_PATH, durationMs, type Policy } from "./schema.js";
 
@@ -83,7 +84,8 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
 
   const base = policy as Sections;
   const teams = knownTeams([base, ...policy.overrides]);
-  lintSections(base, [], teams, emit, whole);
+  const also = policy.agents.also.logins;
+  lintSections(base, [], teams, also, emit, whole);
   policy.agents.also.branches.forEach((g, i) => {
     const why = branchGlobProblem(g);
     if (why) emit(["agents", "also", "branches", i], why);
@@ -102,7 +104,7 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
   }
 
   policy.overrides.forEach((o, j) => {
-    lintSections(o as Sections, ["overrides", j], teams, emit, whole, base);
+    lintSections(o as Sections, ["overrides", j], teams, also, emit, whole, base);
     o.base_branches?.forEach((g, k) => {
       const why = branchGlobProblem(g);
       if (why) emit(["overrides", j, "base_branches", k], why);
@@ -156,7 +158,12 @@ function knownTeams(all: readonly Sections[]): string[] {
  * Lints one section set. `base` is given for an override entry: its `reviewers`
  * are checked as merged over the base's, the way the evaluator applies them.
  */
-function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit: Emit, whole: boolean, base?: Sections): void {
+function lintSections(s: Sections, prefix: Path, teams: readonly string[], also: readonly string[], emit: Emit, whole: boolean, base?: Sections): void {
+  /** An agent's account where a person goes: it never approves or commands, and no review is requested from it. */
+  const agentLogin = (u: string, what: string) => {
+    const account = u.includes("/") ? null : agentAccount(u, { also: { logins: also } });
+    return account ? `\`${u}\` is ${account}: ${what}; list the people who review instead` : null;
+  };
   const globList = (path: Path, globs: readonly string[] | undefined) =>
     globs?.forEach((g, i) => {
       const why = implausibleGlob(g);
@@ -164,7 +171,7 @@ function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit:
     });
   const userList = (path: Path, users: readonly string[] | undefined) =>
     users?.forEach((u, i) => {
-      const why = loginProblem(u, teams, false);
+      const why = loginProblem(u, teams, false) ?? agentLogin(u, "an agent's account never approves, overrides or gets a review request");
       if (why) emit([...prefix, ...path, i], why);
     });
 
@@ -215,7 +222,7 @@ function lintSections(s: Sections, prefix: Path, teams: readonly string[], emit:
   const tiers = s.escalation?.tiers ?? [];
   tiers.forEach((tier, i) => {
     tier.notify.forEach((n, k) => {
-      const why = loginProblem(n, teams, true);
+      const why = loginProblem(n, teams, true) ?? agentLogin(n, "an agent's account is never asked to review");
       if (why) emit([...prefix, "escalation", "tiers", i, "notify", k], why);
     });
     if (i === 0) return;

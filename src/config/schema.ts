@@ -35,7 +35,9 @@ const glob = z
     const problem = globProblem(g);
     if (problem) ctx.addIssue({ code: "custom", message: `\`${g}\`: ${problem}` });
   })
-  .describe("A minimatch glob, matched with `dot: true` against the repository-relative path.");
+  .describe(
+    "A minimatch glob (`dot: true`). A path glob matches the repository-relative path ignoring case, and also each folder it names literally (`.claude/**` matches `.claude`, which could be a symlink); a branch glob matches the branch name as written.",
+  );
 const globs = z.array(glob).max(200);
 const checkName = z.string().min(1).max(200).describe("A check run's or commit status's name, exactly as GitHub shows it.");
 /** A required check, read as `{ name, app? }`: a bare name counts every source; `app` pins the one that counts. */
@@ -169,7 +171,7 @@ function sections() {
           if (problem) ctx.addIssue({ code: "custom", message: problem });
         })
         .optional()
-        .describe("A JavaScript regular expression the PR title must match (case-sensitive, no nested repetition)."),
+        .describe("A regular expression the PR title must match (case-sensitive), in JavaScript syntax without lookaround or backreferences; matched in linear time (RE2), so no pattern can hang the app."),
       body: z
         .strictObject({
           min_length: z
@@ -202,7 +204,7 @@ function sections() {
         .optional()
         .describe("Requirements on the PR description."),
       no_secrets: opt(z.boolean(), false).describe(
-        "No well-known token or private-key formats in added lines. Findings show file, line and kind, never the value.",
+        "No well-known token or private-key formats in added lines. Findings show file, line and kind, never the value. Files GitHub shows no patch for (binary, or too large) cannot be scanned: they need an approval from `reviewers.from` on the head commit.",
       ),
       dependencies: z
         .strictObject({
@@ -307,7 +309,9 @@ function sections() {
     .strictObject({
       also: opt(
         z.strictObject({
-          logins: opt(z.array(login), []),
+          logins: opt(z.array(login), []).describe(
+            "Accounts that are your agents (`acme-bot[bot]`, or a machine user). On any PR, their approval never counts and their commands are not obeyed.",
+          ),
           branches: opt(globs, []),
           labels: opt(z.array(z.string().min(1).max(100)), []),
           trailers: opt(z.array(z.string().min(1).max(200)), []).describe(

@@ -91,6 +91,29 @@ const AGENT_LOGINS = new Set(
   AGENTS.flatMap((a) => [...(a.bots ?? []), ...(a.accounts ?? [])].map((x) => lower(x.login.replace(/\[bot\]$/, "")))),
 );
 
+/**
+ * Registry accounts that a login alone identifies (`openhands-agent`, `cursoragent`,
+ * `renovate-bot`): those not pinned to `type: Bot`. A Bot account is told by its type
+ * (`isBot`), so a User who happens to be named `copilot` is not one of these.
+ */
+const LOGIN_ACCOUNTS = new Map<string, AgentEntry>(
+  AGENTS.flatMap((a) => (a.accounts ?? []).filter((x) => x.type !== "Bot").map((x) => [lower(x.login), a] as const)),
+);
+
+/**
+ * Why `login` is an agent's (or an automation's) own account as detection knows it, or
+ * null: a registry account (`an agent account (OpenHands)`), or a login in
+ * `agents.also.logins`. Whichever PR it is on, and whatever `agents.ignore` says, such an
+ * account is never a human approver and none of its commands is obeyed.
+ */
+export function agentAccount(login: string, config?: Pick<DetectConfig, "also">): string | null {
+  const l = lower(login);
+  const entry = LOGIN_ACCOUNTS.get(l);
+  if (entry) return `an ${entry.kind === "agent" ? "agent" : "automation"} account (${entry.name})`;
+  if ((config?.also?.logins ?? []).some((x) => lower(x) === l)) return "an agent account (in `agents.also.logins`)";
+  return null;
+}
+
 /** The head branch comes from another repository. */
 function fromFork(facts: PullFacts): boolean {
   const head = facts.pull.head.repo;
@@ -315,8 +338,11 @@ function coAuthorLogins(facts: PullFacts): string[] {
 /**
  * Every human the facts name as the one who set the agent going, the primary one first:
  * the PR author for agents that open PRs under the human's own account, the `Requested by:`
- * line for agents that write one, and every human co-author of the commits. The body line
- * is editable, so it never hides a co-author: each of them is refused as the invoker.
+ * line for agents that write one, every human co-author of the commits, and whoever assigned
+ * an agent account to the PR (`assigned` timeline events); when none of these names anyone, a
+ * human the PR is assigned to. The body line is editable, so it never hides a co-author: each
+ * of them is refused as the invoker. And everyone the app ever recorded (`facts.ledger`) stays
+ * an invoker, however the body, the assignees or a force-push change what the PR says now.
  */
 function invokersOf(facts: PullFacts, entry: AgentEntry, cfg: DetectConfig, extra: Evidence[]): string[] {
   const found: string[] = [];
@@ -337,7 +363,44 @@ function invokersOf(facts: PullFacts, entry: AgentEntry, cfg: DetectConfig, extr
     }
   }
   found.push(...coAuthorLogins(facts));
+  found.push(...assignedBy(facts, cfg, extra, entry));
+  // Nothing names the invoker: a human the PR is assigned to is taken as the one who asked.
+  if (found.length === 0) {
+    for (const a of facts.pull.assignees ?? []) {
+      if (a?.login && a.type !== "Bot" && isHuman(a.login) && !isConfiguredAgent(a.login, cfg)) {
+        extra.push({ signal: "assignee", strength: "hint", value: clip(a.login), where: "pull.assignees", agent: entry.id });
+        found.push(a.login);
+      }
+    }
+  }
+  // Everyone the app has ever seen named stays an invoker, however the PR reads now (`facts.ledger`).
+  const recorded = facts.ledger?.invokers;
+  for (const login of Array.isArray(recorded) ? recorded : []) {
+    if (typeof login !== "string" || !isHuman(login) || found.some((l) => sameLogin(l, login))) continue;
+    extra.push({ signal: "recorded-invoker", strength: "declared", value: clip(login), where: "ledger", agent: entry.id });
+    found.push(login);
+  }
   return found.filter((login, i) => found.findIndex((l) => sameLogin(l, login)) === i);
+}
+
+const isConfiguredAgent = (login: string, cfg: DetectConfig) => (cfg.also?.logins ?? []).some((l) => sameLogin(l, login));
+
+/** An account the PR is assigned to that is an agent's (Copilot is assigned to issues and PRs): a Bot, a registry agent's, or one in `agents.also.logins`. */
+export function isAssignedAgent(actor: Actor | null | undefined, cfg: DetectConfig = {}): boolean {
+  return !!actor?.login && (actor.type === "Bot" || !isHuman(actor.login) || isConfiguredAgent(actor.login, cfg));
+}
+
+/** The humans who assigned an agent account to the PR (`assigned` timeline events, when the facts carry them). */
+function assignedBy(facts: PullFacts, cfg: DetectConfig, extra: Evidence[], entry: AgentEntry): string[] {
+  const out: string[] = [];
+  for (const e of facts.timeline ?? []) {
+    if (e?.event !== "assigned" || !isAssignedAgent(e.assignee, cfg)) continue;
+    const by = e.assigner ?? e.actor;
+    if (!by?.login || by.type === "Bot" || !isHuman(by.login) || isConfiguredAgent(by.login, cfg)) continue;
+    extra.push({ signal: "assigner", strength: "declared", value: clip(`${by.login} assigned ${e.assignee!.login}`), where: "timeline", agent: entry.id });
+    out.push(by.login);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------

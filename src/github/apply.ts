@@ -3,22 +3,29 @@
  * idempotently: it reads what is there first and writes only the difference.
  */
 import type { Annotation, CheckRunPlan } from "../output/check.js";
-import { ESCALATION_MARKER } from "../output/escalation.js";
 import type { LabelPlan, ReviewRequestPlan } from "../output/plan.js";
 import type { GitHub, RepoRef } from "./facts.js";
 import { LruCache } from "./cache.js";
-import { findCheckRun, httpStatus, listMarkedComments, type CheckRun } from "./facts.js";
+import { findCheckRun, httpStatus, type CheckRun } from "./facts.js";
 
 export type WriteResult = "created" | "updated" | "unchanged";
+
+/** What `applyCheckRun` compares with: our check run as read, or as just written. */
+export interface KnownCheck {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  output: { title: string | null; summary: string | null; text?: string | null };
+}
 
 /** One check run per head commit and name, updated in place; nothing written when nothing changed. */
 export async function applyCheckRun(
   gh: GitHub,
   ref: RepoRef,
-  { annotationBatches = [], ...plan }: CheckRunPlan & { annotationBatches?: Annotation[][] },
+  { annotationBatches = [], ...planned }: CheckRunPlan & { annotationBatches?: Annotation[][] },
   opts: {
     /** Our check run on the head as just read (null: none), to save reading it again. */
-    known?: CheckRun | null;
+    known?: KnownCheck | null;
     appId?: number;
     /**
      * When a new check run starts: when the app first saw this head. Set once at creation and never
@@ -28,17 +35,28 @@ export async function applyCheckRun(
     /** Write even when nothing changed: GitHub's "Re-run" reset the check suite and waits for a write. */
     force?: boolean;
   } = {},
-): Promise<WriteResult> {
+): Promise<{ result: WriteResult; run: KnownCheck }> {
+  let plan = planned;
   const existing = opts.known !== undefined ? opts.known : await findCheckRun(gh, ref, plan.head_sha, plan.name, opts.appId);
+  // The ledger (`output.text`) a run already holds is kept when the plan brings none (the PR could not be evaluated).
+  const text = plan.output.text ?? existing?.output.text ?? undefined;
+  if (text) plan = { ...plan, output: { ...plan.output, text } };
+  const run = (id: number): KnownCheck => ({
+    id,
+    status: plan.status ?? "completed",
+    conclusion: plan.conclusion ?? null,
+    output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}) },
+  });
   if (
     !opts.force &&
     existing &&
     existing.status === "completed" &&
     existing.conclusion === plan.conclusion &&
     existing.output.title === plan.output.title &&
-    existing.output.summary === plan.output.summary
+    existing.output.summary === plan.output.summary &&
+    (existing.output.text ?? undefined) === text
   ) {
-    return "unchanged";
+    return { result: "unchanged", run: existing };
   }
   let id: number;
   let result: WriteResult;
@@ -53,9 +71,43 @@ export async function applyCheckRun(
   }
   // The Checks API takes 50 annotations per request; further batches are appended by updates.
   for (const annotations of annotationBatches) {
-    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, annotations } });
+    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
   }
-  return result;
+  return { result, run: run(id) };
+}
+
+/** The lanes made per Octokit instance (one per webhook event). */
+const lanes = new WeakMap<GitHub, Promise<GitHub>>();
+
+/** A throttle "write" group that lets every write through at once (the verdict lane's). */
+const unspaced = { key: () => ({ schedule: <T>(_opts: unknown, fn: (...args: unknown[]) => Promise<T>, ...args: unknown[]) => fn(...args) }) };
+
+/**
+ * The same installation's Octokit for the verdict (the check run write), without the write spacing:
+ * Octokit's throttle spaces an installation's writes 1 s apart (comments and review requests 3 s),
+ * one queue per process, so with several PRs at once the verdict would wait behind other PRs'
+ * notifications. The lane keeps everything else (auth by the same installation token, retries,
+ * rate-limit handling, request metrics) and authenticates through `gh`'s own auth hook.
+ */
+export function verdictLane(gh: GitHub): Promise<GitHub> {
+  let lane = lanes.get(gh);
+  if (!lane) {
+    lane = makeLane(gh).catch(() => gh);
+    lanes.set(gh, lane);
+  }
+  return lane;
+}
+
+async function makeLane(gh: GitHub): Promise<GitHub> {
+  const defaults = gh.request.endpoint.DEFAULTS as { baseUrl: string; request?: Record<string, unknown> };
+  const auth = gh.auth as unknown as { hook?: unknown };
+  if (typeof auth.hook !== "function") return gh;
+  // Octokit's own hook chain must not come along: the lane has its own (with the unspaced write group).
+  const { hook: _hook, ...request } = defaults.request ?? {};
+  // Authenticated by `gh`'s own auth hook: the same installation token, fetched (when it must be) exactly as for `gh`'s requests.
+  const sameAuth = () => Object.assign(async () => gh.auth(), { hook: auth.hook });
+  const Octokit = gh.constructor as new (options: Record<string, unknown>) => GitHub;
+  return new Octokit({ authStrategy: sameAuth, auth: {}, baseUrl: defaults.baseUrl, request, log: gh.log, throttle: { id: "verdict-lane", write: unspaced } });
 }
 
 /** A new check run, in progress, that records `started_at` as when the app saw the head (the evaluation then completes it). */
@@ -127,36 +179,35 @@ export async function requestReviews(gh: GitHub, ref: RepoRef, pullNumber: numbe
 }
 
 /**
- * Creates or edits the escalation comment. After creating one, re-reads the PR's
- * comments: when two replicas raced, the oldest marked comment wins and the others
- * are deleted, so the PR converges on one comment.
+ * Creates or edits the escalation comment. Two replicas racing on a new PR may each create one: the
+ * next evaluation finds both in the comment list it reads anyway, keeps the oldest and deletes the
+ * others (`OutputPlan.duplicateComments`), so the PR converges on one without a read here.
  */
 export async function applyEscalationComment(
   gh: GitHub,
   ref: RepoRef,
   issueNumber: number,
   plan: { action: "create"; body: string } | { action: "update"; id: number; body: string },
-  /** This app's id: only its own marked comments take part in converging (another bot's could be a forgery). */
-  appId?: number,
 ): Promise<WriteResult> {
   if (plan.action === "update") {
     await editComment(gh, ref, plan.id, plan.body);
     return "updated";
   }
-  const id = await postComment(gh, ref, issueNumber, plan.body);
-  const marked = (await listMarkedComments(gh, ref, issueNumber, ESCALATION_MARKER, appId)).filter((c) => c.user?.type === "Bot");
-  const keep = Math.min(id, ...marked.map((c) => c.id));
-  // Each racer deletes every marked comment but the oldest (a 404 means another racer already did).
-  for (const c of [...marked.filter((c) => c.id !== id), { id }]) {
-    if (c.id === keep) continue;
-    try {
-      await gh.rest.issues.deleteComment({ ...ref, comment_id: c.id });
-    } catch (err) {
-      if (httpStatus(err) !== 404) throw err;
-    }
-  }
-  if (keep !== id) await editComment(gh, ref, keep, plan.body);
+  await postComment(gh, ref, issueNumber, plan.body);
   return "created";
+}
+
+/** Deletes comments (a 404 means another replica already did). */
+export async function deleteComments(gh: GitHub, ref: RepoRef, ids: readonly number[]): Promise<void> {
+  await Promise.all(
+    ids.map(async (comment_id) => {
+      try {
+        await gh.rest.issues.deleteComment({ ...ref, comment_id });
+      } catch (err) {
+        if (httpStatus(err) !== 404) throw err;
+      }
+    }),
+  );
 }
 
 export type Reaction = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";

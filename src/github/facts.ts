@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
 import { lintPolicy } from "../config/lint.js";
-import { POLICY_PATH, type Policy } from "../config/schema.js";
+import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
 import { effectivePolicy } from "../policy/evaluate.js";
@@ -15,6 +15,7 @@ import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
+import { recordedFacts } from "./ledger.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
@@ -39,19 +40,38 @@ interface CachedFile {
   text: string | null;
   /** When GitHub last confirmed this text (a 200 or a 304), in ms. */
   checkedAt: number;
+  /** The same moment by GitHub's clock (its `date` header), to compare with a repository's `pushed_at`; NaN without one. */
+  githubAt: number;
 }
 
 /** Policy file texts by `owner/repo:path`, with their ETags, for conditional requests. */
 const fileCache = new LruCache<string, CachedFile>(2000);
 
-/** When each file was last found missing (404), by the same key: GitHub gives no ETag for a 404. */
-const missingSince = new LruCache<string, number>(5000);
+/** When each file was last found missing (404), by the same key (local ms, and GitHub's clock): GitHub gives no ETag for a 404. */
+const missingSince = new LruCache<string, { at: number; githubAt: number }>(5000);
+
+/** The last policy read for each repository, so the first wave can guess what it needs before the read returns. */
+const lastPolicies = new LruCache<string, Policy>(2000);
 
 export function clearCaches(): void {
   fileCache.clear();
   parseCache.clear();
   missingSince.clear();
+  lastPolicies.clear();
+  headCache.clear();
 }
+
+/** The policy last read for `ref` (no request), or the default policy. Only a guess: the evaluation uses what `loadPolicy` returns. */
+export function lastPolicy(ref: RepoRef): Policy {
+  return lastPolicies.get(`${ref.owner}/${ref.repo}`.toLowerCase()) ?? defaultPolicy();
+}
+
+/**
+ * How long a policy file found missing in another repository (the organization's `.github`
+ * fallback) is taken as still missing without asking again. Within the event's own repository a
+ * push says when to ask again (`pushedAt`), not a clock.
+ */
+export const MISSING_ELSEWHERE_MS = 60_000;
 
 export interface ReadOptions {
   /**
@@ -62,21 +82,39 @@ export interface ReadOptions {
   trustMissingMs?: number;
   /** Likewise, trust a text GitHub confirmed this recently (ms) without asking again. */
   trustCachedMs?: number;
+  /**
+   * The event's repository `pushed_at` (ms, GitHub's clock): nothing was pushed to that repository
+   * since, so a text (or a 404) GitHub confirmed after it is still current there, and is not asked
+   * for again. A policy file changes only by a push.
+   */
+  pushedAt?: number;
 }
 
 /** The HTTP status of an Octokit error, if it has one. */
 export const httpStatus = (err: unknown) => (err as { status?: number }).status;
 
+/** GitHub's clock from a response's `date` header (whole seconds), or NaN. */
+const githubTime = (headers: Record<string, unknown> | undefined) => Date.parse(String(headers?.date ?? ""));
+
+/** Confirmed by GitHub at least a second after the repository's last push (`date` has whole seconds). */
+const confirmedAfter = (githubAt: number, pushedAt: number | undefined) => pushedAt !== undefined && Number.isFinite(githubAt) && githubAt > pushedAt + 1000;
+
 /**
  * Reads a file's text from a repository's default branch (no `ref`), or null when
  * it does not exist. Conditional on the last ETag: a 304 reuses the cached text.
+ * `pushedAt` applies to `ref`, the event's repository; a 404 elsewhere is trusted for a minute.
  */
-async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOptions = {}): Promise<string | null> {
+async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOptions = {}, elsewhere = false): Promise<string | null> {
   const key = `${ref.owner}/${ref.repo}:${path}`.toLowerCase();
   const missing = missingSince.get(key);
-  if (opts.trustMissingMs && missing !== undefined && Date.now() - missing < opts.trustMissingMs) return null;
+  const pushedAt = elsewhere ? undefined : opts.pushedAt;
+  if (missing !== undefined) {
+    if (opts.trustMissingMs && Date.now() - missing.at < opts.trustMissingMs) return null;
+    if (confirmedAfter(missing.githubAt, pushedAt) || (elsewhere && Date.now() - missing.at < MISSING_ELSEWHERE_MS)) return null;
+  }
   const cached = fileCache.get(key);
-  if (opts.trustCachedMs && cached && Date.now() - cached.checkedAt < opts.trustCachedMs) return cached.text;
+  if (cached && opts.trustCachedMs && Date.now() - cached.checkedAt < opts.trustCachedMs) return cached.text;
+  if (cached && confirmedAfter(cached.githubAt, pushedAt)) return cached.text;
   try {
     const res = await gh.rest.repos.getContent({
       ...ref,
@@ -86,17 +124,19 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOption
     const data = res.data as { type?: string; content?: string; encoding?: string };
     if (Array.isArray(res.data) || data.type !== "file" || typeof data.content !== "string") return null;
     const text = Buffer.from(data.content, (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
-    if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text, checkedAt: Date.now() });
+    if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text, checkedAt: Date.now(), githubAt: githubTime(res.headers) });
     missingSince.delete(key);
     return text;
   } catch (err) {
+    const headers = (err as { response?: { headers?: Record<string, unknown> } }).response?.headers;
     if (httpStatus(err) === 304 && cached) {
       cached.checkedAt = Date.now();
+      cached.githubAt = githubTime(headers);
       return cached.text;
     }
     if (httpStatus(err) === 404) {
       fileCache.delete(key);
-      missingSince.set(key, Date.now());
+      missingSince.set(key, { at: Date.now(), githubAt: githubTime(headers) });
       return null;
     }
     throw err;
@@ -140,11 +180,17 @@ function extendsTarget(value: string, from: RepoRef): { ref: RepoRef; path: stri
  * Never reads from a PR's head. An `ok` result lists the files it was built from.
  */
 export async function loadPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions = {}): Promise<PolicySource> {
+  const loaded = await readPolicy(gh, ref, opts);
+  if (loaded.kind === "ok") lastPolicies.set(`${ref.owner}/${ref.repo}`.toLowerCase(), loaded.policy);
+  return loaded;
+}
+
+async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions): Promise<PolicySource> {
   let from: RepoRef = ref;
   let text = await readFile(gh, ref, POLICY_PATH, opts);
   if (text === null && ref.repo !== ".github") {
     from = { owner: ref.owner, repo: ".github" };
-    text = await readFile(gh, from, POLICY_PATH, opts);
+    text = await readFile(gh, from, POLICY_PATH, opts, true);
   }
   const source = `${from.owner}/${from.repo}:${POLICY_PATH}`;
   if (text === null) return { kind: "missing" };
@@ -155,7 +201,8 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions = {
 
   const target = extendsTarget(parsed.extends, from);
   const baseSource = `${target.ref.owner}/${target.ref.repo}:${target.path}`;
-  const baseText = await readFile(gh, target.ref, target.path);
+  const here = target.ref.owner.toLowerCase() === ref.owner.toLowerCase() && target.ref.repo.toLowerCase() === ref.repo.toLowerCase();
+  const baseText = await readFile(gh, target.ref, target.path, here ? { pushedAt: opts.pushedAt } : {}, !here);
   if (baseText === null) {
     return {
       kind: "invalid",
@@ -189,91 +236,228 @@ export function policyFilesIn(loaded: PolicySource, ref: RepoRef): string[] {
 
 export interface GatherOptions {
   /**
-   * A PR just opened and never evaluated (no check run of ours on its head):
-   * its `opened` payload is current, and it has no reviews and no comment of
-   * ours yet, so those three reads are skipped. A redelivered `opened` finds
-   * its check run and takes the full path.
+   * The PR as the event carried it (a `pull_request` or `pull_request_review` payload). Its head was
+   * the head when GitHub sent the event, before any read here, so the files read below are never older
+   * than it. Without it the PR is read first, and its files only after (one round trip more).
    */
-  newPull?: PullRequestFacts;
-  /** Our check run on `sha` as already read (null: none), so it is not read again if `sha` is still the head. */
-  known?: { sha: string; check: CheckRun | null };
+  hint?: PullRequestFacts;
+  /**
+   * `pull_request.opened`: when no check run of ours is on the head, the PR was never evaluated, so the
+   * payload is current and there are no reviews and no comment of ours: those three reads are skipped.
+   * A redelivered `opened` finds its check run and reads them after all.
+   */
+  opened?: boolean;
   /** This app's id, so only its own check runs are taken for its own (another app may use the same name). */
   appId?: number;
-  /** The policy as loaded: the files of this repository it was built from become `policy_files`. */
-  loaded?: PolicySource;
+  /** The policy as loaded, or its read in flight; default: read here, in the first wave. */
+  loaded?: PolicySource | Promise<PolicySource>;
+  /** The policy whose look-ups to make (the CLI's `--config`); default: the loaded one. */
+  policy?: Policy;
+  /** The repository's `pushed_at` from the webhook payload: a policy text confirmed after it is not asked for again. */
+  pushedAt?: number;
+  /**
+   * Called with our check run on the head when the event was a push (`synchronize`), before any
+   * look-up: returns the check run to keep (a new one when the head is seen anew).
+   */
+  onPush?: (sha: string, check: CheckRun | null, policy: Policy) => Promise<{ check: CheckRun | null; previous?: CheckRun | null }>;
+  /** Told our check run on a head as soon as it is read, so that a failure later on need not read it again. */
+  onCheck?: (sha: string, check: CheckRun | null) => void;
+  /** The app's ledger key: with it, the ledger is read from our check runs and verified (`PullFacts.ledger`). */
+  ledgerKey?: Uint8Array;
+  /** The event was a push (`synchronize`) to `head`, replacing `before`. */
+  push?: { head: string; before: string };
+  /** The PR was reopened: its escalation wait starts again. */
+  reopened?: boolean;
 }
 
 export interface Gathered {
   facts: PullFacts;
   /** Our check run on the head (null: none yet), to update in place. */
   check: CheckRun | null;
+  /** The policy as loaded (absent when the caller passed only `policy`). */
+  loaded?: PolicySource;
+}
+
+/** The PR's head moved on while it was being read, three times in a row: nothing is written for a head whose files were not read. */
+export class HeadMovedError extends Error {
+  readonly status = undefined;
+  constructor(readonly head: string) {
+    super(`the PR's head kept moving while it was read (last seen ${head.slice(0, 7)}); evaluated again on its next event or retry`);
+  }
+}
+
+/** A PR's files and commits at one head, by `owner/repo#N@sha:base`: a head's diff does not change, so a review or a command does not read it again. */
+const headCache = new LruCache<string, { files: FileFacts[]; commits: PullFacts["commits"] }>(500);
+/** Lists longer than this are not kept (memory); they are read again. */
+const HEAD_CACHE_MAX_FILES = 300;
+
+export function clearHeadCache(): void {
+  headCache.clear();
 }
 
 /**
- * Gathers a PR's facts, then our check run on its head (when the app first saw
- * it: `seen_at`) and the permissions, teams and checks the policy needs. The PR
- * is always re-read: a webhook payload may be a redelivery, older than GitHub's
- * state (labels, reviewers, head commit).
+ * Gathers a PR's facts for one head, in as few round trips as the event allows:
+ *
+ * 1. Only without a head from the event: the PR (so that its files are read after its head is known).
+ * 2. One wave: the policy (conditional), our check run on the head (all its check runs when the
+ *    policy requires checks, so they are listed once), the files and commits (not read again for a
+ *    head already read), the PR, its reviews and comments.
+ * 3. The look-ups the policy needs for these facts (permissions, teams, checks, twin PRs).
+ *
+ * One head: every fact describes the head the evaluation writes to. The files are read after that
+ * head was observed; if the PR read in the same wave shows another head, or the commits show the
+ * head was replaced or built on, everything is read again for the newer head (three tries).
  */
-export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, policy: Policy, opts: GatherOptions = {}): Promise<Gathered> {
+export async function gatherFacts(gh: GitHub, ref: RepoRef, number: number, opts: GatherOptions = {}): Promise<Gathered> {
+  const loading = Promise.resolve(opts.loaded ?? (opts.policy ? undefined : loadPolicy(gh, ref, { pushedAt: opts.pushedAt })));
+  // A rejected policy read is awaited in the first wave; this keeps it from being reported as unhandled meanwhile.
+  loading.catch(() => undefined);
+  let hint = opts.hint;
+  for (let attempt = 1; ; attempt++) {
+    const got = await gatherHead(gh, ref, number, loading, { ...opts, hint });
+    if ("facts" in got) return got;
+    if (attempt >= 3) throw new HeadMovedError(got.moved?.head.sha ?? hint?.head.sha ?? "unknown");
+    hint = got.moved;
+  }
+}
+
+type Moved = { moved: PullRequestFacts | undefined };
+
+async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Promise<PolicySource | undefined>, opts: GatherOptions): Promise<Gathered | Moved> {
   const pr = { ...ref, pull_number: number, per_page: 100 };
-  const fresh = opts.newPull;
-  const [pull, files, commits, reviews, comments] = await Promise.all([
-    fresh ? Promise.resolve(fresh) : gh.rest.pulls.get({ ...ref, pull_number: number }).then((r) => r.data as PullRequestFacts),
-    pagesInParallel((page) => gh.rest.pulls.listFiles({ ...pr, page })),
-    pagesInParallel((page) => gh.rest.pulls.listCommits({ ...pr, page })),
-    fresh ? Promise.resolve([]) : gh.paginate(gh.rest.pulls.listReviews, pr),
-    fresh ? Promise.resolve([]) : gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
+  const readPull = () => gh.rest.pulls.get({ ...ref, pull_number: number }).then((r) => r.data as PullRequestFacts);
+  const readReviews = () => gh.paginate(gh.rest.pulls.listReviews, pr) as Promise<PullFacts["reviews"]>;
+  const readComments = () => gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }) as Promise<PullFacts["comments"]>;
+  // Without a head from the event, the PR first: its files must not be older than the head they are judged for.
+  const first = opts.hint ?? (await readPull());
+  const sha = first.head.sha;
+  // What the policy is likely to need, from the last policy read here (no request); checked once it is read.
+  const guess = opts.policy ?? lastPolicy(ref);
+  const listAll = requiresChecks(guess);
+  const headKey = `${ref.owner}/${ref.repo}#${number}@${sha}:${first.base?.ref ?? ""}`.toLowerCase();
+  const cached = headCache.get(headKey);
+  // An `opened` payload is current unless the PR was evaluated before (a check run of ours on its head).
+  const speculative = opts.opened === true && opts.hint !== undefined;
+  // Every read of the wave settles before a failure is thrown: none is left running, and our check run, if read, is known.
+  const [loadedOrNone, ours, files, commits, current, reviews, comments] = await allSettled([
+    loading,
+    (listAll
+      ? listChecksOnHead(gh, ref, sha, guess.escalation.check_name, opts.appId)
+      : findCheckRun(gh, ref, sha, guess.escalation.check_name, opts.appId).then((check) => ({ check, checks: undefined as CheckFacts[] | undefined }))
+    ).then((found) => (opts.onCheck?.(sha, found.check), found)),
+    cached ? cached.files : (pagesInParallel((page) => gh.rest.pulls.listFiles({ ...pr, page })) as Promise<FileFacts[]>),
+    cached ? cached.commits : (pagesInParallel((page) => gh.rest.pulls.listCommits({ ...pr, page })) as Promise<PullFacts["commits"]>),
+    opts.hint && !speculative ? readPull() : Promise.resolve(first),
+    speculative ? Promise.resolve([]) : readReviews(),
+    speculative ? Promise.resolve([]) : readComments(),
   ]);
+  let pull = current;
+  // One head: the PR read in this wave, and the commits, must show the head the files were read for.
+  if (pull.head.sha !== sha) return { moved: pull };
+  if (!cached && headMoved(commits, sha, pull)) return { moved: undefined };
+  const loaded = loadedOrNone ?? undefined;
+  const policy = opts.policy ?? (loaded?.kind === "ok" ? loaded.policy : defaultPolicy());
+  const name = policy.escalation.check_name;
+  let check = ours.check;
+  // The policy names another check than the one guessed: look ours up under its name (rare: a renamed check).
+  if (name !== guess.escalation.check_name) check = await findCheckRun(gh, ref, sha, name, opts.appId);
+  let [reviewList, commentList] = [reviews, comments];
+  if (speculative && check !== null) {
+    // A redelivered `opened`: the PR was evaluated before, so it may have reviews, comments and a newer state.
+    [pull, reviewList, commentList] = await Promise.all([readPull(), readReviews(), readComments()]);
+    if (pull.head.sha !== sha) return { moved: pull };
+  }
+  if (!cached && files.length <= HEAD_CACHE_MAX_FILES && !capped(pull, commits.length)) headCache.set(headKey, { files, commits });
   const facts: PullFacts = {
     pull,
-    files: files as PullFacts["files"],
-    commits: commits as PullFacts["commits"],
-    reviews: reviews as PullFacts["reviews"],
-    comments: defuseForeignMarkers(comments as PullFacts["comments"], opts.appId),
+    files,
+    commits,
+    reviews: reviewList,
+    comments: defuseForeignMarkers(commentList, opts.appId),
   };
   // The files the policy is built from here (an `_extends` base) are protected like the policy file.
-  const policyFiles = opts.loaded ? policyFilesIn(opts.loaded, ref) : [];
+  const policyFiles = loaded ? policyFilesIn(loaded, ref) : [];
   if (policyFiles.length) facts.policy_files = policyFiles;
   // A PR closed meanwhile is not evaluated: no look-ups for it.
-  if (pull.state && pull.state !== "open") return { facts, check: null };
+  if (pull.state && pull.state !== "open") return { facts, check: null, ...(loaded ? { loaded } : {}) };
+  // The check run on the head a push replaced, when read for the push (the ledger is carried from it).
+  let previous: CheckRun | null | undefined;
+  if (opts.onPush) ({ check, previous } = await opts.onPush(sha, check, policy));
   // Detected once here for both decisions below (the evaluator detects again from the final facts).
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
-  const name = policy.escalation.check_name;
   const unreadable: Record<string, number> = {};
-  let [check, permissions, teams, checks, sharedHead] = await Promise.all([
-    opts.known?.sha === pull.head.sha ? Promise.resolve(opts.known.check) : findCheckRun(gh, ref, pull.head.sha, name, opts.appId),
+  const [permissions, teams, checks, sharedHead, recorded] = await Promise.all([
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
-    need.checks ? listChecks(gh, ref, pull.head.sha) : Promise.resolve(undefined),
+    need.checks ? (ours.checks ? Promise.resolve(ours.checks) : listChecks(gh, ref, sha)) : Promise.resolve(undefined),
     // A new PR whose head has no check run of ours shares it with no PR evaluated yet; a twin's later
     // evaluation finds the check run there, reads in full and sees this PR.
-    need.sharedHead && !fresh ? pullsForCommit(gh, ref, pull.head.sha) : Promise.resolve(undefined),
+    need.sharedHead && !(speculative && check === null) ? pullsForCommit(gh, ref, sha) : Promise.resolve(undefined),
+    // The app's ledger (invokers ever seen, the escalation's clock), and who assigned an agent when that can matter.
+    recordedFacts(gh, ref, number, facts, policy, Promise.resolve(check), {
+      key: opts.ledgerKey,
+      appId: opts.appId,
+      name,
+      fresh: speculative && check === null,
+      known: { sha, check },
+      before: opts.push?.head === sha ? opts.push.before : undefined,
+      previous,
+      reopened: opts.reopened,
+    }),
   ]);
+  Object.assign(facts, recorded);
   if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
   facts.permissions = permissions;
   facts.teams = teams;
-  facts.seen_at = { [pull.head.sha]: check?.started_at ?? null };
+  facts.seen_at = { [sha]: check?.started_at ?? null };
   if (Object.keys(unreadable).length) facts.unreadable_teams = unreadable;
   if (checks) facts.checks = checks;
   // A force-push after the app first saw the head means the head left and came back at a time GitHub does
   // not record (another event for it may be handled before its `synchronize`): when a command would count
   // for the head, such a head counts as not seen, and our check run on it is written anew (started now).
-  if (facts.seen_at[pull.head.sha] && headCommands(policy, facts, verdict)) {
+  if (facts.seen_at[sha] && headCommands(policy, facts, verdict)) {
     const pushed = await lastForcePush(gh, ref, number);
-    if (pushed && Date.parse(pushed) > Date.parse(facts.seen_at[pull.head.sha]!)) {
-      facts.seen_at[pull.head.sha] = null;
+    if (pushed && Date.parse(pushed) > Date.parse(facts.seen_at[sha]!)) {
+      facts.seen_at[sha] = null;
       check = null;
     }
   }
   const since = overrideToCarry(policy, facts, verdict);
   if (since) {
-    const [changed, sinceCheck] = await Promise.all([filesBetween(gh, ref, since, pull.head.sha), findCheckRun(gh, ref, since, name, opts.appId)]);
+    const [changed, sinceCheck] = await Promise.all([filesBetween(gh, ref, since, sha), findCheckRun(gh, ref, since, name, opts.appId)]);
     facts.changed_since = { [since]: changed };
     facts.seen_at[since] = sinceCheck?.started_at ?? null;
   }
-  return { facts, check };
+  return { facts, check, ...(loaded ? { loaded } : {}) };
+}
+
+/** `Promise.all` that waits for every promise to settle, then throws the first failure (in the order given). */
+async function allSettled<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> | T[K] }): Promise<T> {
+  const results = await Promise.allSettled(promises as readonly unknown[]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** GitHub lists at most 250 commits of a PR; past that the list says nothing about the head. */
+const capped = (pull: PullRequestFacts, listed: number) => listed >= 250 || (typeof pull.commits === "number" && pull.commits > listed);
+
+/**
+ * Did the head move while the commits were listed? The head must be among them (else it was replaced)
+ * and no listed commit may build on it (else a push landed on top). A capped list cannot tell.
+ */
+export function headMoved(commits: PullFacts["commits"], sha: string, pull: PullRequestFacts): boolean {
+  if (commits.length === 0 || capped(pull, commits.length)) return false;
+  if (!commits.some((c) => c.sha === sha)) return true;
+  return commits.some((c) => (c as { parents?: { sha?: string }[] }).parents?.some((p) => p.sha === sha) ?? false);
+}
+
+/** Does this policy (or any of its overrides) wait on other checks? Then all check runs on the head are listed once. */
+function requiresChecks(policy: Policy): boolean {
+  return [...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])].some(
+    (c) => c.name !== policy.escalation.check_name,
+  );
 }
 
 /** Does an approve or override command count for the head as the facts stand? */
@@ -418,15 +602,22 @@ export async function lookupTeams(gh: GitHub, teams: readonly string[], unreadab
 
 /** Check runs and commit statuses on a commit. */
 export async function listChecks(gh: GitHub, ref: RepoRef, sha: string): Promise<CheckFacts[]> {
+  return (await listChecksOnHead(gh, ref, sha, null)).checks;
+}
+
+/** Every check run and status on a commit, listed once, and among them our own check run named `name`. */
+async function listChecksOnHead(gh: GitHub, ref: RepoRef, sha: string, name: string | null, appId?: number): Promise<{ check: CheckRun | null; checks: CheckFacts[] }> {
   const [runs, statuses] = await Promise.all([
     gh.paginate(gh.rest.checks.listForRef, { ...ref, ref: sha, per_page: 100 }),
     gh.paginate(gh.rest.repos.listCommitStatusesForRef, { ...ref, ref: sha, per_page: 100 }),
   ]);
-  return [
+  const check = name === null ? null : ((runs as CheckRun[]).find((c) => c.name === name && (!appId || !c.app || c.app.id === appId)) ?? null);
+  const checks = [
     ...runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion, head_sha: r.head_sha, app: r.app?.slug ?? null })),
     // A status an app set names its bot, `slug[bot]`, as the creator.
     ...statuses.map((s) => ({ name: s.context, state: s.state, app: /^(.+)\[bot\]$/.exec(s.creator?.login ?? "")?.[1] ?? null })),
   ];
+  return { check, checks };
 }
 
 export type CheckRun = Awaited<ReturnType<GitHub["rest"]["checks"]["listForRef"]>>["data"]["check_runs"][number];

@@ -124,3 +124,97 @@ export function withSweepLock<T>(fn: () => Promise<T>, log?: SweepLockLog): Prom
   shared ??= createSweepLock({ log });
   return shared.run(fn);
 }
+
+/**
+ * Evaluations of one PR, one at a time across replicas. Within a process the PR's queue
+ * (KeyedQueue) orders them; with several replicas two evaluations of one PR could each read,
+ * and the one that read first could write last, replacing a verdict computed from newer facts.
+ * With `REDIS_URL` each evaluation of a PR holds that PR's key in Redis from its first read to its
+ * last write, so the evaluation that reads later also writes later. A holder that dies frees the
+ * key after the TTL; a wait longer than `waitMs`, or Redis being unreachable, runs the evaluation
+ * unlocked (logged): a late verdict is better than none, and the next event re-evaluates.
+ */
+export interface PullLock {
+  run<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface PullLockOptions {
+  /** Defaults to `process.env.REDIS_URL`; unset or empty means no lock (one process). */
+  redisUrl?: string;
+  /** How long a key outlives a replica that died holding it. Renewed every third of it. */
+  ttlMs?: number;
+  /** The longest an evaluation waits for another replica's evaluation of the same PR. */
+  waitMs?: number;
+  /** How often a waiting replica asks again. */
+  pollMs?: number;
+  log?: SweepLockLog;
+}
+
+export const PULL_LOCK_PREFIX = "agent-governance:pull:";
+
+export function createPullLock(options: PullLockOptions = {}): PullLock {
+  const url = options.redisUrl ?? process.env.REDIS_URL ?? "";
+  const ttlMs = options.ttlMs ?? 60_000;
+  const waitMs = options.waitMs ?? 30_000;
+  const pollMs = options.pollMs ?? 50;
+  const log = options.log;
+  let client: Redis | null = null;
+  const redis = (): Redis => {
+    if (!client) {
+      client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+      client.on("error", () => {});
+    }
+    return client;
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** Takes the key, waiting for another holder up to `waitMs`; null when it runs unlocked. */
+  async function acquire(key: string): Promise<string | null> {
+    const token = randomUUID();
+    const until = Date.now() + waitMs;
+    for (;;) {
+      try {
+        if ((await redis().set(key, token, "PX", ttlMs, "NX")) === "OK") return token;
+      } catch (err) {
+        log?.warn({ lock: key, decision: "pull_lock_unavailable", err: { message: messageOf(err) } }, "pull lock: Redis unavailable; evaluating unlocked");
+        return null;
+      }
+      if (Date.now() >= until) {
+        log?.warn({ lock: key, decision: "pull_lock_timeout", wait_ms: waitMs }, "pull lock: another replica held it too long; evaluating unlocked");
+        return null;
+      }
+      await sleep(pollMs);
+    }
+  }
+
+  return {
+    async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      if (!url) return fn();
+      const key = `${PULL_LOCK_PREFIX}${name}`;
+      const token = await acquire(key);
+      if (token === null) return fn();
+      const renew = setInterval(() => {
+        redis()
+          .eval(RENEW, 1, key, token, String(ttlMs))
+          .catch(() => undefined);
+      }, Math.max(1, Math.floor(ttlMs / 3)));
+      renew.unref();
+      try {
+        return await fn();
+      } finally {
+        clearInterval(renew);
+        await redis()
+          .eval(RELEASE, 1, key, token)
+          .catch(() => undefined);
+      }
+    },
+    async close(): Promise<void> {
+      const c = client;
+      client = null;
+      if (!c) return;
+      if (c.status === "ready") await c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    },
+  };
+}

@@ -14,13 +14,13 @@
  */
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../policy/evaluate.js";
 import { defaultPolicy } from "../config/schema.js";
-import { gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
+import { defuseForeignMarkers, gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
 import { addReaction, postComment } from "../github/apply.js";
 import { authorize, type Decision } from "../commands/authorize.js";
 import { alreadyAnswered, escalateReply, explainReply, helpReply, notCountedReply, refusalReply, unboundReply } from "../commands/answer.js";
 import { boundCommit } from "../commands/effects.js";
 import { parseCommand, type ParsedCommand } from "../commands/parse.js";
-import { detectAgent } from "../detect/detect.js";
+import { agentAccount, detectAgent } from "../detect/detect.js";
 import { isBot } from "../policy/reviewers.js";
 import { renderSummary } from "../output/summary.js";
 import type { Actor, CommentFacts } from "../types.js";
@@ -32,6 +32,8 @@ export interface CommentEvent {
   comment: CommentFacts & { user: Actor | null };
   /** For `edited`: the body before the edit. */
   changes?: { body?: { from?: string | null } | null } | null;
+  /** The PR (as an issue), when the payload carries it. */
+  issue?: { state?: string } | null;
 }
 
 /** What the handler did, for logs and tests. */
@@ -76,7 +78,7 @@ export async function handleComment(deps: Deps, target: PullTarget, event: Comme
   // process cannot have its newer result overwritten by this command's older facts.
   return inPullQueue(deps, target, async () => {
     try {
-      return await answerCommand(deps, target, { ...comment, user: login ? comment.user : null }, cmd, logBase);
+      return await answerCommand(deps, target, { ...comment, user: login ? comment.user : null }, cmd, logBase, event);
     } catch (err) {
       deps.log.error(
         { ...logBase, command: cmd.name, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
@@ -94,14 +96,35 @@ async function answerCommand(
   comment: CommentEvent["comment"],
   cmd: ParsedCommand,
   logBase: Record<string, unknown>,
+  event: CommentEvent,
 ): Promise<CommentOutcome> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
 
-  const loaded = await loadPolicy(gh, ref);
-  const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
+  // `help` (and a mistyped command) needs no facts when no `overrides` entry changes the commands: the
+  // policy and the comment list (was it answered already?), read together.
+  if ((cmd.name === "help" || cmd.name === "unknown") && comment.user && !isBot(comment.user) && event.issue?.state !== "closed") {
+    const [loaded, comments] = await Promise.all([
+      loadPolicy(gh, ref, deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}),
+      gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: target.number, per_page: 100 }) as Promise<CommentFacts[]>,
+    ]);
+    const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
+    if (!policy.overrides.some((o) => o.commands !== undefined)) {
+      const answered = alreadyAnswered(defuseForeignMarkers(comments, deps.appId), comment.id);
+      recordCommand(cmd.name, "help");
+      log.info({ ...logBase, command: cmd.name, decision: "help", answered_before: answered }, "command");
+      if (!answered) await postComment(gh, ref, target.number, helpReply(cmd, comment.id, policy.commands));
+      return answered ? "already_answered" : "help";
+    }
+  }
   // The comment counts only as GitHub lists it: one deleted meanwhile is missing from the list, and must stay so.
-  const gathered = await gatherFacts(gh, ref, target.number, policy, { appId: deps.appId, loaded });
+  const gathered = await gatherFacts(gh, ref, target.number, {
+    appId: deps.appId,
+    ...(deps.ledgerKey ? { ledgerKey: deps.ledgerKey } : {}),
+    ...(deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}),
+  });
+  const loaded = gathered.loaded ?? { kind: "missing" as const };
+  const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
   const { facts } = gathered;
   if (facts.pull.state && facts.pull.state !== "open") {
     log.info({ ...logBase, command: cmd.name, decision: "closed" }, "command on a PR that is not open; ignored");
@@ -110,7 +133,8 @@ async function answerCommand(
   const answered = alreadyAnswered(facts.comments, comment.id);
   const actor = comment.user;
   // The PR author is left out of the look-ups (it can never approve); look the commenter up if missing.
-  if (actor && !isBot(actor) && !Object.keys(facts.permissions ?? {}).some((l) => l.toLowerCase() === actor.login.toLowerCase())) {
+  // An agent's account is refused whatever its permission (`authorize`): it is not looked up.
+  if (actor && !isBot(actor) && !agentAccount(actor.login, policy.agents) && !Object.keys(facts.permissions ?? {}).some((l) => l.toLowerCase() === actor.login.toLowerCase())) {
     facts.permissions = { ...facts.permissions, ...(await lookupPermissions(gh, ref, [actor.login])) };
   }
   const verdict = detectAgent(facts, policy.agents);
@@ -149,7 +173,7 @@ async function answerCommand(
       return answered ? "already_answered" : "explained";
     }
     default: {
-      const known = { loaded, ...gathered };
+      const known = gathered;
       if (cmd.name !== "approve" && cmd.name !== "override") return accept(deps, target, cmd, comment.id, login, answered, logDecision, known);
       // An approval or override is answered by what the evaluation made of it: a 👍 when it counts,
       // otherwise a reply saying why (given before the app saw the head, say), never a 👍 for nothing.

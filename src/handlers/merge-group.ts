@@ -4,7 +4,7 @@
  * and its verdict is written on the group's commit.
  */
 import { DEFAULT_CHECK_NAME } from "../config/schema.js";
-import { applyCheckRun, startCheckRun } from "../github/apply.js";
+import { applyCheckRun, startCheckRun, verdictLane } from "../github/apply.js";
 import { loadPolicy, type RepoRef } from "../github/facts.js";
 import { planMergeGroupCheck, type MergeGroupVerdict } from "../output/check.js";
 import { queuedPullNumber, type MergeGroupTarget } from "./payload.js";
@@ -65,7 +65,7 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
   const plan = planMergeGroupCheck(group.sha, verdict, name ?? DEFAULT_CHECK_NAME, { report });
   let write;
   try {
-    write = await applyCheckRun(gh, ref, plan, { appId: deps.appId, startedAt: deps.now() });
+    write = (await applyCheckRun(await verdictLane(gh), ref, plan, { appId: deps.appId, startedAt: deps.now() })).result;
   } catch (err) {
     const delay = retryLater();
     log.error(

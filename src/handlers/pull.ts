@@ -4,14 +4,17 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, headOf, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type GatherOptions, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
-import { applyCheckRun, applyEscalationComment, applyLabels, editComment, requestReviews, startCheckRun } from "../github/apply.js";
+import { findCheckRun, gatherFacts, HeadMovedError, headOf, lastPolicy, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type RepoRef } from "../github/facts.js";
+import { applyCheckRun, applyEscalationComment, applyLabels, deleteComments, editComment, requestReviews, startCheckRun, verdictLane } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { effectivePolicy, errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
 import { DEFAULT_LABELS, planOutputs } from "../output/plan.js";
 import type { KeyedQueue, RetryQueue } from "../github/retry.js";
+import type { PullLock } from "../github/lock.js";
+import { LruCache } from "../github/cache.js";
 import { auditRecord } from "../audit.js";
+import { ledgerText } from "../github/ledger.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { CommentFacts, Evaluation, PullFacts, PullRequestFacts } from "../types.js";
 
@@ -23,6 +26,8 @@ export interface PullTarget extends RepoRef {
   opened?: boolean;
   /** For `synchronize`: the head the push replaced. */
   before?: string;
+  /** The event is `pull_request.reopened`: the escalation's wait starts again. */
+  reopened?: boolean;
 }
 
 export interface Deps {
@@ -32,12 +37,18 @@ export interface Deps {
   now: () => Date;
   /** Serialises evaluations of one PR within this process. */
   queue?: KeyedQueue;
+  /** Serialises evaluations of one PR across replicas (with REDIS_URL). */
+  pullLock?: PullLock;
   /** Re-runs evaluations that could not complete, with backoff. */
   retries?: RetryQueue;
   /** This app's id, so that only its own check runs are read and updated. */
   appId?: number;
+  /** The key the app seals its ledger with (src/output/ledger.ts); never logged. */
+  ledgerKey?: Uint8Array;
   /** What caused this work (`pull_request.opened`, `sweep`), for the audit line. */
   event?: string;
+  /** The event's repository `pushed_at` (ms): the policy GitHub confirmed after it is not read again. */
+  pushedAt?: number;
 }
 
 export interface EvaluateOptions {
@@ -46,7 +57,7 @@ export interface EvaluateOptions {
   /** Write the check run even when its content is unchanged (a "Re-run" request). */
   rerun?: boolean;
   /** The policy and facts the caller has just read (a command handler, inside the PR's queue), so they are not read twice. */
-  known?: { loaded: PolicySource } & Gathered;
+  known?: Gathered;
 }
 
 export interface PullResult {
@@ -87,26 +98,41 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
   };
   // The payload already says so (a review or label after the merge): not a single read.
   if (notOpen(target.pull)) return skipClosed();
-  let policy = defaultPolicy();
-  let readFirst: GatherOptions = {};
+  let policy = lastPolicy(ref);
+  // Read with the facts (in their first wave); on a failure, it still says whether report mode applies.
+  const loading = known ? Promise.resolve(known.loaded ?? ({ kind: "missing" } as const)) : loadPolicy(gh, ref, deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {});
+  loading.catch(() => undefined);
+  // Our check run on the payload's head, when read before a failure, is not read again to write the failure.
+  let seen: { sha: string; check: CheckRun | null } | undefined;
   try {
-    const loaded = known?.loaded ?? (await loadPolicy(gh, ref));
-    if (loaded.kind === "ok") policy = loaded.policy;
-    // A PR just opened: if no check run of ours is on its head it was never evaluated, so its payload is
-    // current and it has no reviews or comments of ours: three reads fewer. Otherwise (a redelivery), the full read.
-    let gathered: Gathered | undefined = known;
-    if (!gathered) {
-      const opts: GatherOptions = { appId: deps.appId, loaded };
-      readFirst = opts;
-      if (target.opened && target.pull) {
-        const check = await findCheckRun(gh, ref, target.pull.head.sha, policy.escalation.check_name, deps.appId);
-        opts.known = { sha: target.pull.head.sha, check };
-        if (check === null) opts.newPull = target.pull;
-      } else if (target.before && target.pull && target.before !== target.pull.head.sha) {
-        await headAfterPush(deps, ref, target.pull, target.before, policy, opts);
-      }
-      gathered = await gatherFacts(gh, ref, target.number, policy, opts);
-    }
+    // The policy, our check run, the files, commits, reviews and comments are read in one wave (see gatherFacts).
+    const before = target.before && target.pull && target.before !== target.pull.head.sha ? target.before : undefined;
+    const gathered: Gathered =
+      known ??
+      (await gatherFacts(gh, ref, target.number, {
+        appId: deps.appId,
+        loaded: loading,
+        ...(target.pull ? { hint: target.pull } : {}),
+        opened: target.opened === true,
+        ...(deps.ledgerKey ? { ledgerKey: deps.ledgerKey } : {}),
+        ...(target.reopened ? { reopened: true } : {}),
+        ...(before && target.pull ? { push: { head: target.pull.head.sha, before } } : {}),
+        // After a push, until a return to an earlier head is ruled out, a failure is written as a new run (fail closed).
+        onCheck: (sha, check) => (seen = { sha, check: before ? null : check }),
+        ...(before
+          ? {
+              onPush: async (sha, check, p) => {
+                // The head moved on from the push's head while it was read: the newer head is a push of its own.
+                if (sha !== target.pull!.head.sha) return { check };
+                const kept = await headAfterPush(deps, ref, target.pull!, before, p, check);
+                seen = { sha, check: kept.check };
+                return kept;
+              },
+            }
+          : {}),
+      }));
+    const loaded = gathered.loaded ?? { kind: "missing" as const };
+    policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
     const { facts, check } = gathered;
     if (notOpen(facts.pull)) return skipClosed();
     if (loaded.kind === "invalid") {
@@ -121,36 +147,41 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       "could not evaluate",
     );
     if (!target.pull) throw err;
+    policy = await loading.then((l) => (l.kind === "ok" ? l.policy : defaultPolicy()), () => policy);
     const mode = reportOnly(policy) ? "report" : "enforce";
-    const status = (err as { status?: number }).status ?? "network error";
+    const status = (err as { status?: number }).status ?? (err instanceof HeadMovedError ? "the head kept moving" : "network error");
     const reason = `GitHub could not be read (${status}): the app retries${mode === "report" ? "." : "; until then this PR is blocked."}`;
-    // Our check run on the payload's head, when it was read before the failure, is not read again.
-    const check = readFirst.known?.sha === target.pull.head.sha ? { check: readFirst.known.check } : {};
+    const check = seen?.sha === target.pull.head.sha ? { check: seen.check } : {};
     return { evaluation: errorEvaluation({ pull: target.pull }, reason, deps.now(), mode), facts: null, policy, newTiers: [], failed: true, ...check };
   }
 }
 
 /**
- * Our check run on the head a push (`synchronize`) brought, to be reused while gathering. A head the
+ * Our check run on the head a push (`synchronize`) brought, as found in the first wave. A head the
  * app saw before the head it replaces (a force-push back to an earlier commit, or a commit checked
  * first on another PR) is seen anew: a new check run records now as when the app saw it, written at
  * once so the record survives an evaluation that fails, and an approval of the replaced head cannot
  * pass to it. A replaced head the app never saw counts as later: fail closed.
  */
-async function headAfterPush(deps: Deps, ref: RepoRef, pull: PullRequestFacts, before: string, policy: Policy, opts: GatherOptions): Promise<void> {
+async function headAfterPush(
+  deps: Deps,
+  ref: RepoRef,
+  pull: PullRequestFacts,
+  before: string,
+  policy: Policy,
+  check: CheckRun | null,
+): Promise<{ check: CheckRun | null; previous?: CheckRun | null }> {
   const sha = pull.head.sha;
   const name = policy.escalation.check_name;
-  // Fail closed: until a return is ruled out, the old run is not reused, so if any step below fails, the
-  // "Could not evaluate" check is written as a new run, which records the time as a new start would.
-  opts.known = { sha, check: null };
-  const check = await findCheckRun(deps.gh, ref, sha, name, deps.appId);
-  if (!check?.started_at) return void (opts.known = { sha, check });
+  // The usual push: a new commit, no check run of ours on it yet.
+  if (!check?.started_at) return { check };
   const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
-  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return void (opts.known = { sha, check });
+  if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return { check, previous: replaced };
   // A late or redelivered push event: its head is no longer the PR's, so there is nothing to record.
-  if ((await headOf(deps.gh, ref, pull.number)) !== sha) return void (opts.known = { sha, check });
+  if ((await headOf(deps.gh, ref, pull.number)) !== sha) return { check, previous: replaced };
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: pull.number, decision: "head_returned", head: sha, replaced: before }, "head returned to an earlier commit; seen anew");
-  opts.known = { sha, check: await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) }) };
+  const started = await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) });
+  return { check: started, previous: replaced };
 }
 
 /**
@@ -174,7 +205,7 @@ export async function closePull(deps: Deps, target: PullTarget & { merged: boole
 /** The waiting and violation labels' names: the policy's (ETag-cached), else the defaults. */
 async function closingLabels(deps: Deps, ref: RepoRef): Promise<{ needs_review: string; violation: string }> {
   try {
-    const loaded = await loadPolicy(deps.gh, ref);
+    const loaded = await loadPolicy(deps.gh, ref, deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {});
     if (loaded.kind === "ok") return loaded.policy.escalation.labels;
   } catch (err) {
     deps.log.warn({ repo: `${ref.owner}/${ref.repo}`, decision: "policy_unreadable", err: { message: (err as Error).message } }, "policy could not be read; default label names used");
@@ -186,7 +217,9 @@ const pullKey = (t: RepoRef & { number: number }) => `${t.owner}/${t.repo}#${t.n
 
 /** Runs `fn` in the PR's queue: after every evaluation of that PR already started in this process. */
 export function inPullQueue<T>(deps: Deps, target: RepoRef & { number: number }, fn: () => Promise<T>): Promise<T> {
-  return deps.queue ? deps.queue.run(pullKey(target), fn) : fn();
+  const key = pullKey(target);
+  const locked = deps.pullLock ? () => deps.pullLock!.run(key, fn) : fn;
+  return deps.queue ? deps.queue.run(key, locked) : locked();
 }
 
 /**
@@ -226,6 +259,11 @@ export async function evaluatePullNow(deps: Deps, target: PullTarget, options: E
   return result;
 }
 
+/** Review requests GitHub refused, by PR and request, with the notes they gave. */
+const refusedRequests = new LruCache<string, { at: number; notes: string[] }>(2000);
+/** How long a refused review request is not made again (the team may be given access meanwhile). */
+const REFUSAL_MEMORY_MS = 60 * 60_000;
+
 async function evaluateAndApply(deps: Deps, target: PullTarget, options: EvaluateOptions): Promise<PullResult | null> {
   const { gh, log } = deps;
   const ref = { owner: target.owner, repo: target.repo };
@@ -240,28 +278,47 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   const applying = effectivePolicy(policy, evaluation.agent, facts?.pull.base?.ref ?? target.pull?.base?.ref);
   result.applying = applying;
   const outputs = facts ? planOutputs(evaluation, facts, applying, deps.now(), options) : null;
-  // The check run is written even when an earlier write fails (the error is thrown after it, for the retry):
-  // a failed label write must not leave an older verdict on the head.
-  let failedWrite: unknown;
+  const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
+  const checkPlan = (extra: string[], ledger: string | undefined) =>
+    planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes: [...notes, ...extra], commands: applying.commands, ledger, ...(detailsUrl ? { detailsUrl } : {}) });
+  // The ledger this evaluation leaves, written with the verdict. A tier is recorded as notified only if its writes
+  // go through: when one fails, an update puts back the record as it was, so the retry notifies the tier again.
+  const tiersFire = (outputs?.escalation.newTiers.length ?? 0) > 0;
+  const ledgerNow = ledgerText(deps.ledgerKey, target, result, outputs?.escalation);
+  const ledgerBefore = tiersFire ? ledgerText(deps.ledgerKey, target, result, undefined) : ledgerNow;
+  // A review request GitHub refused lately is not made again; its note goes into the verdict itself.
+  const requestKey = outputs ? `${pullKey(target)}|${JSON.stringify(outputs.reviewRequests)}` : "";
+  const refusedBefore = outputs ? refusedRequests.get(requestKey) : undefined;
+  const stillRefused = refusedBefore && Date.now() - refusedBefore.at < REFUSAL_MEMORY_MS ? refusedBefore.notes : [];
+  // The verdict first, on its own lane (never queued behind the notification writes' spacing): branch
+  // protection and the PR page see it at once. Then the notifications, together.
+  const written = await applyCheckRun(await verdictLane(gh), ref, checkPlan(stillRefused, ledgerNow), { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
+  writes.check = written.result;
   if (facts && outputs) {
     result.newTiers = outputs.escalation.newTiers;
-    try {
-      await applyLabels(gh, ref, target.number, outputs.labels);
-      if (outputs.labels.add.length || outputs.labels.remove.length) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
-      const refused = await requestReviews(gh, ref, target.number, outputs.reviewRequests);
-      for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
-      notes.push(...refused);
-      if (outputs.escalation.comment) {
-        writes.comment = await applyEscalationComment(gh, ref, target.number, outputs.escalation.comment, deps.appId);
-      }
-    } catch (err) {
-      failedWrite = err;
+    const settled = await Promise.allSettled([
+      applyLabels(gh, ref, target.number, outputs.labels),
+      stillRefused.length ? Promise.resolve([]) : requestReviews(gh, ref, target.number, outputs.reviewRequests),
+      outputs.escalation.comment ? applyEscalationComment(gh, ref, target.number, outputs.escalation.comment) : Promise.resolve(undefined),
+      deleteComments(gh, ref, outputs.duplicateComments),
+    ]);
+    const [labels, reviews, comment] = settled;
+    if (labels.status === "fulfilled" && (outputs.labels.add.length || outputs.labels.remove.length)) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
+    if (comment.status === "fulfilled" && comment.value) writes.comment = comment.value;
+    // A review request GitHub refused is a note on the verdict: the check run is updated with it.
+    const refused = reviews.status === "fulfilled" ? reviews.value : [];
+    for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
+    if (refused.length) refusedRequests.set(requestKey, { at: Date.now(), notes: refused });
+    const failed = settled.find((r) => r.status === "rejected");
+    // One update, when the verdict needs one: a refusal's note, or the record put back after a failed notification.
+    const unrecord = tiersFire && failed !== undefined && ledgerNow !== ledgerBefore;
+    if (refused.length || unrecord) {
+      const update = await applyCheckRun(gh, ref, checkPlan(refused.length ? refused : stillRefused, unrecord ? ledgerBefore : ledgerNow), { known: written.run, appId: deps.appId });
+      writes.check = update.result;
     }
+    // The check run stands; a failed notification write is thrown for the retry.
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
-  const detailsUrl = facts?.pull.html_url ?? target.pull?.html_url;
-  const plan = planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes, commands: applying.commands, ...(detailsUrl ? { detailsUrl } : {}) });
-  writes.check = await applyCheckRun(gh, ref, plan, { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
-  if (failedWrite) throw failedWrite;
   // The audit line (README "Audit log"): one per decision, no free text.
   log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number, event: deps.event }), tiers: result.newTiers, writes }, "evaluated");
   recordEvaluation(evaluation, { seconds: (performance.now() - started) / 1000 });

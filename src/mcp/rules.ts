@@ -20,7 +20,7 @@ const root = (): JsonSchemaNode => (schemaRoot ??= policyJsonSchema() as JsonSch
  * setting's dotted path (`paths.forbidden`, `compliance.linked_issue`), with a
  * list index for one entry of a list (`paths.restricted[0]`).
  */
-const SETTING_OF: Record<string, string> = { "paths.agent_files": "paths.protect_agent_files" };
+const SETTING_OF: Record<string, string> = { "paths.agent_files": "paths.protect_agent_files", "compliance.no_secrets.unscanned": "compliance.no_secrets" };
 
 /** Rule ids that are not policy settings: problems with the policy file or the evaluation itself. */
 const NOT_SETTINGS: Record<string, string> = {
@@ -47,6 +47,7 @@ const SATISFY: Record<string, string> = {
   "compliance.title_pattern": "Write a PR title that matches the regular expression.",
   "compliance.body": "Write a PR description with the required length and headings, tick the required checkboxes (`- [x] …`) only when they are true, and answer the required fields (`Tool and extent: …`).",
   "compliance.no_secrets": "Remove the token or key from the added lines (and rotate it); read secrets from the environment.",
+  "compliance.no_secrets.unscanned": "Keep binary files and very large diffs out of the PR (GitHub shows no patch to scan), or expect to wait for a reviewer to look at them and approve.",
   "compliance.dependencies": "Leave manifests and lockfiles unchanged, or expect to wait for the dependency reviewers' approval.",
   "compliance.install_scripts": "Do not add or change `preinstall`, `install`, `postinstall` or `prepare` scripts in package.json.",
   "compliance.ai_disclosure": "Add (when required) or leave out (when forbidden) an AI co-author / `Assisted-by:` trailer in every commit message.",

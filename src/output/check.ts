@@ -25,7 +25,8 @@ export interface CheckRunPlan {
   status: "completed";
   conclusion: Evaluation["conclusion"];
   details_url?: string;
-  output: { title: string; summary: string; annotations?: Annotation[] };
+  /** `text` holds only the app's sealed ledger, a hidden line (src/output/ledger.ts). */
+  output: { title: string; summary: string; text?: string; annotations?: Annotation[] };
   actions: CheckRunAction[];
 }
 
@@ -51,7 +52,7 @@ const annotationLine = (line: number | undefined) => (line !== undefined && Numb
  */
 export function planCheckRun(
   e: Evaluation,
-  opts: { name: string; detailsUrl?: string; notes?: readonly string[]; commands?: Policy["commands"] },
+  opts: { name: string; detailsUrl?: string; notes?: readonly string[]; commands?: Policy["commands"]; ledger?: string | undefined },
 ): CheckRunPlan & { annotationBatches: Annotation[][] } {
   let summary = renderSummary(e, opts.commands);
   if (opts.notes?.length) summary += `\n\n**Notes:**\n${opts.notes.map((n) => `- ${redactSecrets(n)}`).join("\n")}`;
@@ -77,7 +78,7 @@ export function planCheckRun(
     head_sha: e.head_sha,
     status: "completed",
     conclusion: e.conclusion,
-    output: { title: redactSecrets(e.title), summary, ...(first ? { annotations: first } : {}) },
+    output: { title: redactSecrets(e.title), summary, ...(opts.ledger ? { text: opts.ledger } : {}), ...(first ? { annotations: first } : {}) },
     actions: [RECHECK_ACTION],
     annotationBatches: rest,
   };

@@ -6,32 +6,46 @@
 import { durationMs, type Policy } from "../config/schema.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import { redactSecrets } from "../policy/secrets.js";
-import type { CommentFacts, Evaluation, PullFacts } from "../types.js";
+import type { CommentFacts, Evaluation, LedgerEscalation, PullFacts } from "../types.js";
 import { COMMANDS, overrideWho } from "../commands/answer.js";
+import { cleanLedger } from "./ledger.js";
 
 export const ESCALATION_MARKER = "<!-- agent-governance:escalation -->";
 const STATE_RE = /<!-- agent-governance:state (\{.*?\}) -->/;
 
-export interface EscalationState {
-  /** Tier index → ISO time it was notified. */
-  notified: Record<string, string>;
-  /** When the PR last started waiting for humans again (after a draft, a close or a pass); else the comment's time. */
-  since?: string;
-  /** Not waiting now (a draft, closed, or passed): the wait restarts when it needs humans again. */
-  paused?: boolean;
-}
+/**
+ * Tier index → when it was notified; when the PR first needed humans (`started`, recorded in the
+ * app's ledger; without a ledger, the comment's time); when it last started waiting again after a
+ * draft, a close or a pass (`since`); and whether it is `paused` now.
+ */
+export type EscalationState = LedgerEscalation;
 
 export interface ExistingEscalation {
   comment: CommentFacts;
   state: EscalationState;
 }
 
-/** The app's escalation comment on this PR, if any (the oldest with the marker, written by a bot). */
-export function findEscalation(facts: PullFacts): ExistingEscalation | null {
-  const mine = facts.comments
+/**
+ * The escalation state the facts record: the app's ledger when the facts carry one (a ledger that
+ * failed verification, `null`, counts from the PR's creation with no tier notified: the safe side),
+ * else the escalation comment's state (hand-written facts).
+ */
+export function recordedEscalation(facts: PullFacts, existing: ExistingEscalation | null = findEscalation(facts)): EscalationState {
+  if (facts.ledger === undefined) return existing?.state ?? { notified: {} };
+  if (facts.ledger === null) return { notified: {}, ...(facts.pull.created_at ? { started: facts.pull.created_at } : {}) };
+  return cleanLedger(facts.ledger)?.escalation ?? { notified: {} };
+}
+
+/** The app's escalation comments on this PR, oldest first (with the marker, written by a bot). More than one only when two replicas raced to create it. */
+export function escalationComments(facts: Pick<PullFacts, "comments">): CommentFacts[] {
+  return facts.comments
     .filter((c) => (c.body ?? "").startsWith(ESCALATION_MARKER) && (c.user?.type === "Bot" || /\[bot\]$/.test(c.user?.login ?? "")))
     .sort((a, b) => a.id - b.id);
-  const comment = mine[0];
+}
+
+/** The app's escalation comment on this PR, if any (the oldest). */
+export function findEscalation(facts: PullFacts): ExistingEscalation | null {
+  const comment = escalationComments(facts)[0];
   if (!comment) return null;
   return { comment, state: parseState(comment.body ?? "") };
 }
@@ -81,7 +95,12 @@ export interface EscalationPlan {
   newTiers: number[];
   /** Every tier notified so far, including now. */
   notifiedTiers: number[];
+  /** The escalation state this evaluation leaves, for the ledger. */
+  state: EscalationState;
 }
+
+/** A wait that had started is paused: it starts again when the PR needs humans again. */
+const pause = (state: EscalationState): EscalationState => (state.started || state.since ? { ...state, paused: true } : state);
 
 const NEEDS_HUMANS = new Set(["waiting", "violation"]);
 
@@ -93,33 +112,38 @@ export function planEscalation(
   opts: { escalateNow?: boolean } = {},
 ): EscalationPlan {
   const existing = findEscalation(facts);
-  const state: EscalationState = { ...existing?.state, notified: { ...(existing?.state.notified ?? {}) } };
-  const none = (notified: EscalationState) => ({ comment: null, newTiers: [], notifiedTiers: Object.keys(notified.notified).map(Number).sort((a, b) => a - b) });
+  const recorded = recordedEscalation(facts, existing);
+  const state: EscalationState = { ...recorded, notified: { ...recorded.notified } };
+  const none = (s: EscalationState): EscalationPlan => ({ comment: null, newTiers: [], notifiedTiers: Object.keys(s.notified).map(Number).sort((a, b) => a - b), state: s });
 
   if (!policy.escalation.comment || e.outcome === "not_governed" || e.outcome === "error") return none(state);
 
   if (!NEEDS_HUMANS.has(e.outcome)) {
-    if (!existing) return none(state);
+    if (!existing) return none(pause(state));
     const body = resolvedBody(e, { ...state, paused: true });
     return {
       comment: body === existing.comment.body ? null : { action: "update", id: existing.comment.id, body },
       newTiers: [],
       notifiedTiers: Object.keys(state.notified).map(Number),
+      state: { ...state, paused: true },
     };
   }
 
   // A draft is still being written: no comment, no escalation, until it is marked ready for review.
-  if (facts.pull.draft && !existing) return none(state);
+  if (facts.pull.draft && !existing) return none(pause(state));
   const tiers = policy.escalation.tiers;
-  // The PR has waited since it (last) started needing humans: since the escalation comment was posted (now,
-  // for a PR that has none yet), or since it came back from a draft, a close or a pass (`since` in the state).
+  // The PR has waited since it (last) started needing humans: since it first did (`started` in the app's
+  // ledger; without one, when the escalation comment was posted; now, for a PR that never waited), or
+  // since it came back from a draft, a close or a pass (`since`).
   if (facts.pull.draft) {
     state.paused = true;
   } else if (state.paused) {
     delete state.paused;
-    state.since = now.toISOString();
+    // A wait that started at this very instant is not restarted (nothing would change but the record).
+    if (Date.parse(state.since ?? state.started ?? "") !== now.getTime()) state.since = now.toISOString();
   }
-  const waitingSince = state.since ?? existing?.comment.created_at ?? now.toISOString();
+  const waitingSince = state.since ?? state.started ?? (facts.ledger === undefined ? existing?.comment.created_at : undefined) ?? now.toISOString();
+  if (!facts.pull.draft) state.started ??= waitingSince;
   const due = facts.pull.draft ? [] : dueTiers(tiers, waitingSince, now, state, opts.escalateNow ?? false);
   const newTiers = due.filter((i) => state.notified[String(i)] === undefined);
   for (const i of newTiers) state.notified[String(i)] = now.toISOString();
@@ -130,9 +154,10 @@ export function planEscalation(
       comment: body === existing.comment.body ? null : { action: "update", id: existing.comment.id, body },
       newTiers,
       notifiedTiers,
+      state,
     };
   }
-  return { comment: { action: "create", body }, newTiers, notifiedTiers };
+  return { comment: { action: "create", body }, newTiers, notifiedTiers, state };
 }
 
 

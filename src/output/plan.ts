@@ -3,9 +3,10 @@
  * labels and review requests. Pure: the exact writes `apply` will make.
  */
 import { defaultPolicy, type Policy } from "../config/schema.js";
+import { agentAccount } from "../detect/detect.js";
 import { contributors, invokerLogins, isBot, lower } from "../policy/reviewers.js";
 import type { Evaluation, PullFacts } from "../types.js";
-import { planEscalation, type EscalationPlan } from "./escalation.js";
+import { escalationComments, planEscalation, type EscalationPlan } from "./escalation.js";
 
 export interface LabelPlan {
   add: string[];
@@ -19,6 +20,8 @@ export interface ReviewRequestPlan {
 
 export interface OutputPlan {
   escalation: EscalationPlan;
+  /** The app's escalation comments beyond the oldest (two replicas raced to create one): deleted, so the PR converges on one. */
+  duplicateComments: number[];
   labels: LabelPlan;
   reviewRequests: ReviewRequestPlan;
 }
@@ -30,6 +33,9 @@ export function planOutputs(e: Evaluation, facts: PullFacts, policy: Policy, now
   const escalation = planEscalation(e, facts, policy, now, opts);
   return {
     escalation,
+    duplicateComments: escalationComments(facts)
+      .slice(1)
+      .map((c) => c.id),
     labels: planLabels(e, facts, policy, escalation),
     reviewRequests: planReviewRequests(e, facts, policy, escalation),
   };
@@ -88,7 +94,7 @@ export function planReviewRequests(e: Evaluation, facts: PullFacts, policy: Poli
     if (who.includes("/")) {
       const [org, slug] = who.split("/", 2) as [string, string];
       if ((!owner || lower(org) === owner) && !skipTeams.has(lower(slug))) teams.add(slug);
-    } else if (!skipUsers.has(lower(who)) && !isBot({ login: who, type: "User" })) users.add(who);
+    } else if (!skipUsers.has(lower(who)) && !isBot({ login: who, type: "User" }) && !agentAccount(who, policy.agents)) users.add(who);
   };
   for (const r of e.required) {
     r.users.forEach(addWho);

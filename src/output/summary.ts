@@ -65,6 +65,12 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
       out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${inlineCode(o.reason)}${carried}`);
     }
   }
+  if (e.refused?.length) {
+    out.push("", "**Not counted:**");
+    for (const r of e.refused) {
+      out.push(`- @${r.login} approved${r.commit ? ` \`${r.commit.slice(0, 7)}\`` : ""} by ${r.via}${r.at ? ` at ${r.at}` : ""}: ${r.reason}`);
+    }
+  }
   if (e.outcome !== "not_governed") {
     out.push("", commandsLine(commands));
   }

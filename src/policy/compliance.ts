@@ -6,11 +6,12 @@ import type { Policy } from "../config/schema.js";
 import { didYouMean } from "../config/words.js";
 import { AGENTS } from "../detect/agents.js";
 import type { CheckFacts, CommitFacts, PullFacts, RuleResult } from "../types.js";
-import { displayName, filesMatching, listNames, matcher } from "./globs.js";
 import { attestationProblems } from "./attestation.js";
+import { displayName, filesMatching, listNames, pathMatcher } from "./globs.js";
 import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
-import { findSecrets, redactSecrets } from "./secrets.js";
+import { patternMatches } from "./pattern.js";
+import { findSecrets, redactSecrets, unscannedFiles } from "./secrets.js";
 import { changesTests } from "./test-weakening.js";
 
 type Compliance = Policy["compliance"];
@@ -103,7 +104,7 @@ const testsWithCode: Rule = (c, facts) => {
   const t = c.tests_with_code;
   if (!t) return null;
   const live = facts.files.filter((f) => f.status !== "removed");
-  const isTest = matcher(t.tests);
+  const isTest = pathMatcher(t.tests);
   const tests = live.filter((f) => isTest(f.filename));
   const code = filesMatching(live, t.code).filter((f) => !isTest(f.filename));
   if (code.length === 0) return { id: "compliance.tests_with_code", status: "pass", message: "No code files changed." };
@@ -273,12 +274,8 @@ const requiredChecks: Rule = (c, facts, policy) => {
 
 const titlePattern: Rule = (c, facts) => {
   if (!c.title_pattern) return null;
-  let ok: boolean;
-  try {
-    ok = new RegExp(c.title_pattern).test(facts.pull.title.slice(0, 1000));
-  } catch {
-    ok = false;
-  }
+  // Linear time, whatever the pattern: V8's own engine backtracks (`^\w+\s?\w+\s?\w+\s?\w+:` took ~30 s on a 200-character title).
+  const ok = patternMatches(c.title_pattern, facts.pull.title.slice(0, 1000));
   if (ok) return { id: "compliance.title_pattern", status: "pass", message: "The title matches the required pattern." };
   return {
     id: "compliance.title_pattern",
@@ -331,8 +328,10 @@ export const bodyRule = (policy: Policy, facts: PullFacts): RuleResult | null =>
 const noSecrets: Rule = (c, facts) => {
   if (!c.no_secrets) return null;
   const findings = findSecrets(facts.files);
-  const unscanned = facts.files.filter(hasMissingPatch).map((f) => f.filename);
-  const note = unscanned.length ? ` ${unscanned.length} file${unscanned.length === 1 ? " has" : "s have"} no patch to scan (binary or too large): ${listNames(unscanned, 5)}.` : "";
+  const unscanned = unscannedFiles(facts.files).map(displayName);
+  const note = unscanned.length
+    ? ` ${unscanned.length} file${unscanned.length === 1 ? " has" : "s have"} no patch to scan (binary or too large): ${listNames(unscanned, 5)}; a human must look at ${unscanned.length === 1 ? "it" : "them"} and approve (\`${UNSCANNED_RULE}\`).`
+    : "";
   if (findings.length === 0) {
     return { id: "compliance.no_secrets", status: "pass", message: `No well-known secret formats in added lines.${note}` };
   }
@@ -458,6 +457,29 @@ export const DEPENDENCY_FILES = [
   "**/pubspec.yaml",
   "**/pubspec.lock",
 ];
+
+/** The rule id of the approval that files the secret scan could not read need. */
+export const UNSCANNED_RULE = "compliance.no_secrets.unscanned";
+
+/**
+ * With `no_secrets`, files the scan could not read (no patch: binary, or too large)
+ * fail closed: they need an approval, from the people who may approve the PR
+ * (`reviewers.from`), on the head commit, whatever `reviewers.required` says
+ * (so also under an override that sets it to 0).
+ */
+export function unscannedGroup(policy: Policy, facts: PullFacts): PathGroup | null {
+  if (!policy.compliance.no_secrets) return null;
+  const files = unscannedFiles(facts.files);
+  if (files.length === 0) return null;
+  return {
+    rule: UNSCANNED_RULE,
+    label: "files the secret scan could not read",
+    required: 1,
+    set: policy.reviewers.from,
+    files: files.map((f) => f.filename),
+    names: files.map(displayName),
+  };
+}
 
 /** Dependency manifest or lockfile changes, as a group needing its own approvals (like a restricted path group). */
 export function dependencyGroup(policy: Policy, facts: PullFacts): PathGroup | null {

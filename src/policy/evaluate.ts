@@ -8,13 +8,14 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
-import { bodyRule, complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits } from "./compliance.js";
+import { bodyRule, complianceRules, dependencyGroup, DEPENDENCY_FILES, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import { scanGroups, scanRules } from "./scans.js";
 import {
   countedApprovals,
   describeRequirement,
+  refusedApprovals,
   requirement,
   requirementContext,
   requirementMet,
@@ -116,8 +117,11 @@ export function evaluate(input: EvaluateInput): Evaluation {
   }
 
   // Commands are tied to a commit by the commit list: a capped list (`commits.incomplete`) could tie a stale one to the head.
-  const effects = unlistedCommits(facts) > 0 ? { approvals: [], overrides: [] } : commandEffects(facts, policy, verdict);
-  const state = reviewState(facts, effects.approvals);
+  const effects = unlistedCommits(facts) > 0 ? { approvals: [], refused: [], overrides: [] } : commandEffects(facts, policy, verdict);
+  // Approvals refused for who gave them stay in the review state (never counted: `requirement` refuses them too), so
+  // the check can list them, and a later refused command replaces the same person's earlier review as it would count.
+  const byTime = (a: { at: string | null }, b: { at: string | null }) => (a.at ?? "").localeCompare(b.at ?? "");
+  const state = reviewState(facts, [...effects.approvals, ...effects.refused].sort(byTime));
   const ctx = requirementContext(policy, facts, verdict);
 
   const rules: RuleResult[] = [];
@@ -128,7 +132,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     required.push(main);
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
-  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), ...scanGroups(policy, facts)].filter((g) => g !== null);
+  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...scanGroups(policy, facts)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);
@@ -187,6 +191,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     rules,
     required: missing,
     approvals: countedApprovals(state, required),
+    refused: refusedApprovals(state, ctx),
     overrides: override ? [override] : [],
   };
 }
@@ -244,25 +249,58 @@ function requirementRule(r: Requirement, id: string, what: string): RuleResult {
 }
 
 /**
- * The evaluation when the policy itself cannot be used: blocking for agent PRs
- * (never a silent pass), neutral for others, naming the file, line and problem.
+ * The policy files this PR changes among those the problems are in (in the PR's own
+ * repository), or the repository's policy file itself (adding one replaces an
+ * organisation-wide policy from the owner's `.github` repository).
+ */
+export function policyFilesChanged(facts: Pick<PullFacts, "pull" | "files">, problems: readonly ConfigProblem[]): string[] {
+  const here = facts.pull.base?.repo?.full_name?.toLowerCase();
+  const named = new Set<string>(POLICY_FILES);
+  for (const p of problems) {
+    const at = p.file.indexOf(":");
+    if (here && at > 0 && p.file.slice(0, at).toLowerCase() === here) named.add(p.file.slice(at + 1));
+  }
+  const changed = new Set<string>();
+  for (const f of facts.files) {
+    for (const name of [f.filename, f.previous_filename]) if (name && named.has(name)) changed.add(name);
+  }
+  return [...changed].sort();
+}
+
+/** How many problems the check lists; the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 20;
+
+/**
+ * The evaluation when the policy itself cannot be used: every PR fails, agent or
+ * not, naming the file, line and problem. The broken file may be what declared
+ * a PR's agent (`agents.also`) or governed human PRs (`agents.govern_humans`),
+ * and the app cannot know, so no PR passes (neutral would satisfy a required
+ * check). The PR that repairs the file fails too (the policy is read from the
+ * default branch, never from a PR), and its check says how to merge the fix.
  */
 export function policyErrorEvaluation(facts: PullFacts, problems: readonly ConfigProblem[], now: Date | string): Evaluation {
   const verdict = detectAgent(facts);
-  const lines = problems.slice(0, 20).map(formatProblem);
-  const agent = verdict.detected;
+  const lines = problems.slice(0, MAX_PROBLEMS_SHOWN).map(formatProblem);
+  if (problems.length > MAX_PROBLEMS_SHOWN) lines.push(`… and ${problems.length - MAX_PROBLEMS_SHOWN} more (\`agent-governance validate\` lists them all)`);
+  const repairing = policyFilesChanged(facts, problems);
+  const fix =
+    repairing.length > 0
+      ? `This pull request changes ${repairing.map((f) => `\`${f}\``).join(", ")}, but the policy is read from the default branch, so this check fails until a valid policy is there. ` +
+        "Check the new file with `agent-governance validate`; then a repository admin merges this pull request past the required check (an admin or ruleset bypass, or by removing the check from the required ones for the merge), or the fix is pushed to the default branch directly. " +
+        "Other pull requests are evaluated again at their next event; `/governance recheck` (or Re-check) does it now."
+      : "Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check.";
   return {
     agent: verdict,
     mode: "enforce",
     outcome: "error",
-    conclusion: agent ? "failure" : "neutral",
+    conclusion: "failure",
     title: `Invalid policy file: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
     rules: [
       {
         id: "policy",
-        status: agent ? "fail" : "skipped",
-        message: `The policy file is invalid:\n${lines.join("\n")}`,
-        fix: "Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check.",
+        status: "fail",
+        message: `The policy file is invalid:\n${lines.join("\n")}\nUntil it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.`,
+        fix,
       },
     ],
     required: [],

@@ -6,6 +6,7 @@
  */
 import { Minimatch, braceExpand } from "minimatch";
 import type { FileFacts } from "../types.js";
+import { patternProblem } from "./pattern.js";
 
 /** Most patterns one glob may expand to through `{a,b}` braces and `{1..9}` ranges. */
 export const MAX_BRACE_EXPANSION = 32;
@@ -35,10 +36,11 @@ export function globProblem(glob: string): string | null {
 
 /**
  * Why a regular expression from the policy is refused, or null when it is fine.
- * Refuses what can backtrack catastrophically: a repeated group that itself
- * contains a repetition or an alternation (`(a+)+`, `(a|aa)*`), and
- * backreferences. Titles are short (GitHub caps them at 256 characters), so
- * what is left runs in bounded time.
+ * A pattern is matched by the linear-time engine of `pattern.ts`, so none can
+ * hang the app; this refuses what that engine cannot run (lookaround,
+ * backreferences, a compiled size over its limit). It also refuses, as before
+ * the engine, a repeated group that itself contains a repetition or an
+ * alternation (`(a+)+`, `(a|aa)*`): harmless now, but almost always a mistake.
  */
 export function regexProblem(source: string): string | null {
   if (source.length > MAX_REGEX_LENGTH) return `the pattern is longer than ${MAX_REGEX_LENGTH} characters`;
@@ -100,7 +102,7 @@ export function regexProblem(source: string): string | null {
     if (quantifierAt(i) === "unbounded") stack[stack.length - 1]!.risky = true;
     i++;
   }
-  return null;
+  return patternProblem(source);
 }
 
 /** A compiled glob, with literal parts that rule most paths out before minimatch runs. */
@@ -158,30 +160,87 @@ interface Entry {
  * looks up each of its own folder prefixes, so it meets only the globs that
  * could match it, whatever the number of globs. Globs without a literal
  * prefix (those starting with `**`) are tried on every path, after their literal ending.
+ * Path lists add `exact`: the literal paths a glob also matches (see `pathForms`).
  */
 interface GlobIndex {
   byPrefix: Map<string, Entry[]>;
   anywhere: Entry[];
+  exact: Map<string, number[]>;
 }
 
-function buildIndex(lists: readonly (readonly string[])[]): GlobIndex {
+/**
+ * How a glob of a path list is matched (the one rule for every path list:
+ * `paths.forbidden`, a restricted group's `paths`, the agent-steering files,
+ * `tests_with_code`, `compliance.dependencies.paths`):
+ *
+ * - Case is ignored: the glob and the path are compared in lower case. On a
+ *   case-insensitive file system (macOS, Windows) `Infra/Prod/main.tf` and
+ *   `infra/prod/main.tf` are one file, and a tool reads `claude.md` as `CLAUDE.md`.
+ * - A glob also matches each folder it names literally, as a path of its own:
+ *   `.claude/**` matches `.claude`, and `.github/workflows/**` matches `.github`
+ *   and `.github/workflows`. A file there (a symlink to another folder, say)
+ *   would stand for everything the glob covers beneath it. Likewise `X/**`
+ *   matches `X` when `X` has wildcards too: `lib[0-9]/gen/**` matches a file
+ *   `lib2/gen`.
+ *
+ * Returns, in lower case, the globs to try (the glob itself, and each brace
+ * alternative ending in `/**` without that ending, when it still has wildcards)
+ * and the literal paths it matches besides.
+ */
+export function pathForms(glob: string): { globs: string[]; paths: string[] } {
+  const g = glob.toLowerCase();
+  const globs = [g];
+  const paths = new Set<string>();
+  for (const alt of braceExpand(g, { braceExpandMax: MAX_BRACE_EXPANSION })) {
+    const segs = alt.split("/");
+    for (let i = 0; i < segs.length - 1; i++) {
+      const seg = segs[i]!;
+      if (seg === "" || seg === "." || seg === ".." || MAGIC.test(seg)) break;
+      paths.add(segs.slice(0, i + 1).join("/"));
+    }
+    let bare = alt;
+    while (bare.endsWith("/**")) bare = bare.slice(0, -3);
+    if (bare === alt || bare === "" || bare === "**") continue;
+    if (MAGIC.test(bare)) {
+      if (!globs.includes(bare)) globs.push(bare);
+    } else paths.add(bare);
+  }
+  return { globs, paths: [...paths] };
+}
+
+/** Indexes name globs (`names`: branch names, matched as written) or path globs (`pathForms`). */
+function buildIndex(lists: readonly (readonly string[])[], kind: "names" | "paths"): GlobIndex {
   const byPrefix = new Map<string, Entry[]>();
   const anywhere: Entry[] = [];
+  const exact = new Map<string, number[]>();
+  const add = (list: number, c: Compiled) => {
+    const prefixes = c.quick?.map((q) => q.prefix);
+    if (!prefixes || prefixes.includes(null)) {
+      anywhere.push({ list, c });
+      return;
+    }
+    for (const prefix of new Set(prefixes as string[])) {
+      const entries = byPrefix.get(prefix);
+      if (entries) entries.push({ list, c });
+      else byPrefix.set(prefix, [{ list, c }]);
+    }
+  };
   lists.forEach((globs, list) => {
-    for (const c of globs.map(compiled)) {
-      const prefixes = c.quick?.map((q) => q.prefix);
-      if (!prefixes || prefixes.includes(null)) {
-        anywhere.push({ list, c });
+    for (const glob of globs) {
+      if (kind === "names") {
+        add(list, compiled(glob));
         continue;
       }
-      for (const prefix of new Set(prefixes as string[])) {
-        const entries = byPrefix.get(prefix);
-        if (entries) entries.push({ list, c });
-        else byPrefix.set(prefix, [{ list, c }]);
+      const forms = pathForms(glob);
+      for (const g of forms.globs) add(list, compiled(g));
+      for (const p of forms.paths) {
+        const at = exact.get(p);
+        if (!at) exact.set(p, [list]);
+        else if (!at.includes(list)) at.push(list);
       }
     }
   });
-  return { byPrefix, anywhere };
+  return { byPrefix, anywhere, exact };
 }
 
 /** The entries that could match `path`: those under one of its folder prefixes, and the unanchored ones. */
@@ -199,25 +258,44 @@ function candidates(index: GlobIndex, path: string): Entry[] {
 
 const test = (c: Compiled, path: string) => couldMatch(c, path) && c.m.match(path);
 
-/** Returns a predicate: does a path match any of `globs`? */
-export function matcher(globs: readonly string[]): (path: string) => boolean {
-  const index = buildIndex([globs]);
-  return (path) => candidates(index, path).some((e) => test(e.c, path));
+/** Sets `hit[i]` for each list `i` with a glob matching `path` (already in lower case for path lists). */
+function markHits(index: GlobIndex, path: string, hit: Uint8Array): void {
+  for (const list of index.exact.get(path) ?? []) hit[list] = 1;
+  for (const e of candidates(index, path)) if (!hit[e.list] && test(e.c, path)) hit[e.list] = 1;
 }
 
 /**
- * For each glob list, the changed files matching it (by old or new name), in
- * one pass over the files: each name meets only the globs that could match it.
+ * Returns a predicate: does a name match any of `globs`, exactly as written (case
+ * matters)? For names that are not paths: branch names. For paths, `pathMatcher`.
+ */
+export function matcher(globs: readonly string[]): (name: string) => boolean {
+  const index = buildIndex([globs], "names");
+  return (name) => candidates(index, name).some((e) => test(e.c, name));
+}
+
+/** Returns a predicate: does a repository path match any of `globs`, by the path-list rule (`pathForms`)? */
+export function pathMatcher(globs: readonly string[]): (path: string) => boolean {
+  const index = buildIndex([globs], "paths");
+  const hit = new Uint8Array(1);
+  return (path) => {
+    hit[0] = 0;
+    markHits(index, path.toLowerCase(), hit);
+    return hit[0] === 1;
+  };
+}
+
+/**
+ * For each glob list, the changed files matching it (by old or new name, by the
+ * path-list rule: `pathForms`), in one pass over the files: each name meets only
+ * the globs that could match it.
  */
 export function filesMatchingEach(files: readonly FileFacts[], lists: readonly (readonly string[])[]): FileFacts[][] {
   const out: FileFacts[][] = lists.map(() => []);
-  const index = buildIndex(lists);
+  const index = buildIndex(lists, "paths");
   const hit = new Uint8Array(lists.length);
   for (const file of files) {
     hit.fill(0);
-    for (const name of fileNames(file)) {
-      for (const e of candidates(index, name)) if (!hit[e.list] && test(e.c, name)) hit[e.list] = 1;
-    }
+    for (const name of fileNames(file)) markHits(index, name.toLowerCase(), hit);
     for (let i = 0; i < lists.length; i++) if (hit[i]) out[i]!.push(file);
   }
   return out;
@@ -235,10 +313,10 @@ export function displayName(file: FileFacts): string {
     : file.filename;
 }
 
-/** Changed files matching any of `globs`, by old or new name. */
+/** Changed files matching any of `globs`, by old or new name, by the path-list rule (`pathForms`). */
 export function filesMatching(files: readonly FileFacts[], globs: readonly string[]): FileFacts[] {
   if (globs.length === 0) return [];
-  const match = matcher(globs);
+  const match = pathMatcher(globs);
   return files.filter((f) => fileNames(f).some(match));
 }
 

@@ -4,7 +4,7 @@
  * those, once.
  */
 import type { Policy } from "../config/schema.js";
-import { detectAgent } from "../detect/detect.js";
+import { agentAccount, detectAgent } from "../detect/detect.js";
 import type { AgentVerdict, PullFacts } from "../types.js";
 import { effectivePolicy, isGoverned } from "./evaluate.js";
 import { isBot } from "./reviewers.js";
@@ -34,8 +34,10 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
   const policy = effectivePolicy(base, v, facts.pull.base?.ref);
   const governed = isGoverned(policy, v);
   const logins = new Set<string>();
-  for (const r of facts.reviews) if (r.user && !isBot(r.user)) logins.add(r.user.login);
-  for (const c of facts.comments) if (c.user && !isBot(c.user) && COMMAND.test(c.body ?? "")) logins.add(c.user.login);
+  // Agents' accounts never approve nor command: their permission is never asked.
+  const person = (u: { login: string; type?: string | null } | null | undefined): u is { login: string } => !!u && !isBot(u) && !agentAccount(u.login, policy.agents);
+  for (const r of facts.reviews) if (person(r.user)) logins.add(r.user.login);
+  for (const c of facts.comments) if (person(c.user) && COMMAND.test(c.body ?? "")) logins.add(c.user.login);
   const author = facts.pull.user?.login;
   if (author) logins.delete(author);
 

@@ -11,15 +11,15 @@ export const POLICY_FILES = [POLICY_PATH, ".github/agent-governance.yaml"];
 /**
  * Changed files (by old or new name) matching `globs`, or named exactly in
  * `PullFacts.policy_files` (the paths the policy is built from: paths, not globs),
- * in the PR's order. The globs ignore case: on a case-insensitive file system
- * (macOS, Windows) an agent reads `claude.md` as `CLAUDE.md`. The named paths are
- * exact: the app reads exactly those.
+ * in the PR's order. The globs follow the rule of every path list (`pathForms`):
+ * case is ignored, since on a case-insensitive file system (macOS, Windows) an
+ * agent reads `claude.md` as `CLAUDE.md`, and `.claude/**` matches `.claude` itself.
+ * The named paths are exact: the app reads exactly those.
  */
 export function policyFileHits(facts: Pick<PullFacts, "policy_files">, files: readonly FileFacts[], globs: readonly string[]): FileFacts[] {
   const named = new Set(facts.policy_files ?? []);
-  const lowered = files.map((f) => ({ filename: f.filename.toLowerCase(), ...(f.previous_filename ? { previous_filename: f.previous_filename.toLowerCase() } : {}) }));
-  const globbed = new Set(filesMatching(lowered, globs.map((g) => g.toLowerCase())));
-  return files.filter((f, i) => globbed.has(lowered[i]!) || fileNames(f).some((n) => named.has(n)));
+  const globbed = new Set(filesMatching(files, globs));
+  return files.filter((f) => globbed.has(f) || fileNames(f).some((n) => named.has(n)));
 }
 
 /** Files that steer agents or CI; changing them needs a maintainer (`paths.protect_agent_files`). */

@@ -1,11 +1,22 @@
 /**
  * Required human reviewers: which approvals count, and what is still missing.
- * An approval counts only from a human (not a Bot), not the PR author (nor,
- * by default, the agent's invoker), with the required permission or team
- * membership, on the current head commit unless approvals are kept across pushes.
+ * An approval counts only from a human (not a Bot, nor an account detection
+ * knows as an agent's: a registry account or `agents.also.logins`), not the PR
+ * author (nor, by default, the agent's invoker), with the required permission
+ * or team membership, on the current head commit unless approvals are kept across pushes.
  */
 import type { Policy } from "../config/schema.js";
-import { permissionAtLeast, type Actor, type AgentVerdict, type Approval, type Permission, type PullFacts, type Requirement } from "../types.js";
+import { agentAccount } from "../detect/detect.js";
+import {
+  permissionAtLeast,
+  type Actor,
+  type AgentVerdict,
+  type Approval,
+  type Permission,
+  type PullFacts,
+  type RefusedApproval,
+  type Requirement,
+} from "../types.js";
 
 export interface ReviewerSet {
   users: readonly string[];
@@ -117,14 +128,20 @@ export function invokerLogins(verdict: AgentVerdict): string[] {
   return [...new Set(all)];
 }
 
-/** Why an approver is never counted, or null when only eligibility decides. */
+/**
+ * Why an approver is never counted, or null when only eligibility decides.
+ * `alsoLogins`: the policy's `agents.also.logins`, accounts that are agents.
+ */
 export function refusedApprover(
   login: string,
   facts: PullFacts,
   verdict: AgentVerdict,
   invokerCanApprove: boolean,
   contributorsCanApprove = false,
+  alsoLogins: readonly string[] = [],
 ): string | null {
+  const account = agentAccount(login, { also: { logins: alsoLogins } });
+  if (account) return account;
   const author = facts.pull.user?.login;
   if (author && lower(author) === lower(login)) return "the PR author";
   if (!invokerCanApprove && invokerLogins(verdict).includes(lower(login))) return "the agent's invoker";
@@ -140,6 +157,8 @@ export interface RequirementContext {
   contributorsCanApprove?: boolean;
   /** Approvals of an earlier commit count (`reviewers.stale_on_push: false`). */
   staleOk: boolean;
+  /** The policy's `agents.also.logins`: agents' accounts, never approvers. */
+  alsoLogins?: readonly string[];
 }
 
 /** The requirement context a policy implies. */
@@ -150,15 +169,17 @@ export function requirementContext(policy: Policy, facts: PullFacts, verdict: Ag
     invokerCanApprove: policy.reviewers.invoker_can_approve,
     contributorsCanApprove: policy.reviewers.contributors_can_approve,
     staleOk: !policy.reviewers.stale_on_push,
+    alsoLogins: policy.agents.also.logins,
   };
 }
 
 /**
  * Requirements an approval of an older commit never counts for, whatever `stale_on_push` says:
- * a maintainer must have seen the change to a workflow or the policy, and a later push can
- * add test weakening or hidden instructions the approver never saw.
+ * a maintainer must have seen the change to a workflow or the policy; a push may have changed
+ * the files the secret scan could not read; and a later push can add test weakening or hidden
+ * instructions the approver never saw.
  */
-const FRESH_ONLY = new Set(["paths.agent_files", "compliance.test_weakening", "compliance.hidden_instructions"]);
+const FRESH_ONLY = new Set(["paths.agent_files", "compliance.no_secrets.unscanned", "compliance.test_weakening", "compliance.hidden_instructions"]);
 
 /**
  * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
@@ -175,7 +196,7 @@ export function requirement(
 ): Requirement {
   const head = ctx.facts.pull.head.sha;
   const eligible = (login: string) =>
-    !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove) &&
+    !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins) &&
     isEligible(login, set, ctx.facts);
   const staleOk = ctx.staleOk && !FRESH_ONLY.has(rule);
   const approvedBy = state.approvals
@@ -207,6 +228,32 @@ export function countedApprovals(state: ReviewState, requirements: readonly Requ
       counted_for: requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule),
     }))
     .filter((a) => a.counted_for.length > 0);
+}
+
+/**
+ * Approvals of the head (or, when approvals are kept across pushes, of any commit) that
+ * never count because of who gave them, with the reason: a Bot's approving review, and
+ * every approval `refusedApprover` refuses (an agent's account, the author, the invoker,
+ * a contributor). Shown in the check run so a reviewer sees why an approval on the PR did
+ * not count.
+ */
+export function refusedApprovals(state: ReviewState, ctx: RequirementContext): RefusedApproval[] {
+  const head = ctx.facts.pull.head.sha;
+  const current = (commit: string | null) => commit !== null && (ctx.staleOk || commit === head);
+  const bots = new Map<string, RefusedApproval | null>();
+  const ordered = [...ctx.facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
+  for (const r of ordered) {
+    if (!r.user || !isBot(r.user)) continue;
+    const said = r.state.toUpperCase();
+    if (said === "APPROVED") {
+      bots.set(lower(r.user.login), { login: r.user.login, via: "review", commit: r.commit_id ?? null, at: r.submitted_at ?? null, reason: "a bot or app account" });
+    } else if (said === "CHANGES_REQUESTED" || said === "DISMISSED") bots.set(lower(r.user.login), null);
+  }
+  const people = state.approvals.flatMap((a) => {
+    const reason = refusedApprover(a.login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins);
+    return reason ? [{ login: a.login, via: a.via, commit: a.commit, at: a.at, reason }] : [];
+  });
+  return [...[...bots.values()].filter((b) => b !== null), ...people].filter((a) => current(a.commit));
 }
 
 /** Who can approve, in words: "1 approval from @a, @org/team (write or above)". */

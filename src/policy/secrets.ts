@@ -3,7 +3,9 @@
  * A finding carries the file, line and kind only: the matched value is never
  * kept, so it cannot reach a log, a check run or a comment. Text the app writes
  * to GitHub goes through `redactSecrets`, for secrets in what users wrote
- * (a commit subject, the PR title, a path) that a message quotes.
+ * (a commit subject, the PR title, a path) that a message quotes: those of the
+ * known formats, and those without a known prefix that their context gives away
+ * (`aws_secret_access_key=…`, `https://user:password@host`).
  */
 import type { FileFacts } from "../types.js";
 import { addedLines } from "./patch.js";
@@ -97,6 +99,19 @@ function secretIn(text: string): SecretKind | null {
   }
 }
 
+/** Git's SHA-1 of the empty blob: a file with this content has nothing to scan. */
+export const EMPTY_BLOB_SHA = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+
+/**
+ * Changed files whose new content the scan cannot see: GitHub lists them without
+ * a patch (binary files, and diffs too large to show), other than deletions and
+ * empty files. A rename listed without a patch is one too: a binary file renamed
+ * and changed is listed just like an unchanged one.
+ */
+export function unscannedFiles(files: readonly FileFacts[]): FileFacts[] {
+  return files.filter((f) => !f.patch && f.status !== "removed" && f.sha !== EMPTY_BLOB_SHA);
+}
+
 /** Finds well-known secret formats in the added lines of `files`: at most one finding per line. */
 export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {
   const out: SecretFinding[] = [];
@@ -110,13 +125,74 @@ export function findSecrets(files: readonly FileFacts[]): SecretFinding[] {
 }
 
 /**
- * `text` with every secret of a known format replaced by `[redacted <kind>]`
- * (AWS's example keys kept). For everything the app writes to GitHub, which
- * quotes what users wrote: commit subjects, the PR title, paths.
+ * Credentials in a URL: the user-info of `scheme://user:password@host` (also
+ * `oauth2:TOKEN@`, `TOKEN:x-oauth-basic@`), when it holds a `:`. The run after
+ * `://` holds no `/`, so no two matches scan the same characters.
+ */
+const URL_CREDENTIALS = /:\/\/([^\s/?#@'"`<>]+)@/g;
+
+/**
+ * Words that, in a name, say its value is a secret: `aws_secret_access_key`,
+ * `DB_PASSWORD`, `api-key`, `access_token`, `Authorization`…
+ */
+const SECRET_NAME = /secret|passw(?:or)?d|passphrase|pwd|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization/gi;
+/** A character of a name (`aws_secret_access_key`, `db.password`, `api-key`). */
+const NAME_CHAR = /[\w.-]/;
+/** What joins a name to its value: `=`, `:`, `": "`, with spaces or tabs around. */
+const ASSIGNS = /["']?[ \t]*([=:])[ \t]*/y;
+/**
+ * A value: an HTTP credential (`Bearer …`, `Basic …`), a quoted string, or a run
+ * (after a quote that does not close on its line, if any) up to a space, a
+ * quote, `&` (a URL's next parameter) or a Markdown delimiter, so a table cell or
+ * a code span stays whole. A `[` cannot start one, so a redacted value is left as
+ * it is. A quote that does not close on its line is the last of its kind there,
+ * so a line costs at most two failed searches for a closing quote.
+ */
+const VALUE = /(?:bearer|basic|token)[ \t]+[^\s'"`<>|]+|"[^"\n]+"|'[^'\n]+'|["']?[^\s'"`<>|,;&()[\]{}]+/iy;
+
+/**
+ * `text` with the value of every `name=value` or `name: value` whose name says it
+ * is a secret replaced by `[redacted]`. After a `:`, a value of letters alone
+ * shorter than 16 (`token: handle expiry`) is prose, and kept. Linear: each name
+ * is read once (the next search starts after it), and so is each redacted value.
+ */
+function redactNamedValues(text: string): string {
+  let out = "";
+  let copied = 0;
+  SECRET_NAME.lastIndex = 0;
+  for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
+    let i = m.index + m[0].length;
+    while (i < text.length && NAME_CHAR.test(text[i]!)) i++;
+    SECRET_NAME.lastIndex = i;
+    ASSIGNS.lastIndex = i;
+    const a = ASSIGNS.exec(text);
+    if (!a) continue;
+    VALUE.lastIndex = ASSIGNS.lastIndex;
+    const v = VALUE.exec(text);
+    if (!v) continue;
+    if (a[1] === ":" && /^[A-Za-z]{1,15}$/.test(v[0])) continue;
+    out += `${text.slice(copied, v.index)}[redacted]`;
+    copied = v.index + v[0].length;
+    SECRET_NAME.lastIndex = copied;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * `text` with secrets replaced, for everything the app writes to GitHub, which
+ * quotes what users wrote (commit subjects, the PR title, paths): every secret
+ * of a known format by `[redacted <kind>]` (AWS's example keys kept), the
+ * credentials of a URL by `[redacted credentials]`, and the value of an
+ * assignment whose name says it is a secret (`aws_secret_access_key=…`,
+ * `password: …`) by `[redacted]`. Idempotent.
  */
 export function redactSecrets(text: string): string {
-  if (!ANY.test(text)) return text;
   let out = text;
-  for (const { kind, all } of SEARCHES) out = out.replace(all, (m) => (PLACEHOLDER.test(m) ? m : `[redacted ${kind.name}]`));
+  if (ANY.test(out)) {
+    for (const { kind, all } of SEARCHES) out = out.replace(all, (m) => (PLACEHOLDER.test(m) ? m : `[redacted ${kind.name}]`));
+  }
+  // Named values first: a value redacted inside a URL's user-info (`://password:[redacted]@`) is then taken whole.
+  out = redactNamedValues(out);
+  if (out.includes("://")) out = out.replace(URL_CREDENTIALS, (m, info: string) => (info.includes(":") ? "://[redacted credentials]@" : m));
   return out;
 }

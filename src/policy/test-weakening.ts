@@ -9,7 +9,7 @@
 import { WEAKENING_KINDS, type Policy } from "../config/schema.js";
 import type { FileFacts, PullFacts } from "../types.js";
 import { at, findingOutcome, memoized, resolveSetting, snippet, type Finding, type FindingAction, type FindingOutcome } from "./findings.js";
-import { matcher } from "./globs.js";
+import { pathMatcher } from "./globs.js";
 import { changedLines, patchRows, type AddedLine, type RemovedLine } from "./patch.js";
 
 export type WeakeningKind = (typeof WEAKENING_KINDS)[number];
@@ -445,7 +445,7 @@ function assertionFindings(path: string, lang: Lang, added: AddedLine[], removed
 
 /** Every sign of test weakening in `files`, in file order. */
 export function findTestWeakening(files: readonly FileFacts[], opts: WeakeningOptions): Finding[] {
-  const isTest = matcher(opts.tests);
+  const isTest = pathMatcher(opts.tests);
   const on = (k: WeakeningKind) => opts.kinds.has(k);
   const out: Finding[] = [];
   for (const f of files) {

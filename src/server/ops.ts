@@ -11,13 +11,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ProbotOctokit, type ApplicationFunction } from "probot";
 import { githubRequestMetrics, metricsText } from "../metrics.js";
 import { withRateLimitPolicy } from "../github/retry.js";
+import { withRequestTimeout } from "../github/timeout.js";
 
 /**
- * ProbotOctokit with the request-metrics plugin and the app's rate-limit policy
- * (bounded retries honouring retry-after, writes throttled per installation):
+ * ProbotOctokit with the request-metrics plugin, the app's rate-limit policy
+ * (bounded retries honouring retry-after, writes throttled per installation)
+ * and a time limit on each request (`GITHUB_REQUEST_TIMEOUT_MS`, retried as a 5xx):
  * pass as `Octokit` to `run()` or `createProbot()`.
  */
-export const MeteredOctokit: typeof ProbotOctokit = withRateLimitPolicy(ProbotOctokit.plugin(githubRequestMetrics));
+export const MeteredOctokit: typeof ProbotOctokit = withRequestTimeout(withRateLimitPolicy(ProbotOctokit.plugin(githubRequestMetrics)));
 
 export const HEALTH_PATH = "/healthz";
 export const METRICS_PATH = "/metrics";

@@ -22,6 +22,7 @@ import { Readable } from "node:stream";
 import { createNodeMiddleware, createProbot, type ApplicationFunction, type Probot } from "probot";
 import { createApp } from "../index.js";
 import { MeteredOctokit, withOpsRoutes } from "./ops.js";
+import { BodyTooLarge, closeGently, logRefused, readBodyWithin, tooLargeMessage, webhookBodyLimit, withWebhookBodyLimit } from "./body-limit.js";
 
 export interface PlainRequest {
   method: string;
@@ -46,7 +47,16 @@ export interface ServerlessOptions {
   env?: NodeJS.ProcessEnv;
   /** A ready Probot instance (tests); defaults to one built from `env`. */
   probot?: Probot;
+  /** Largest request body accepted, in bytes; defaults to `WEBHOOK_MAX_BODY_BYTES` from `env`, else GitHub's 25 MB cap. */
+  maxBodyBytes?: number;
 }
+
+interface LogLike {
+  warn(obj: object, msg: string): void;
+}
+
+/** Before a Probot logger exists (the handler is not configured): the same line, as JSON on stderr. */
+const consoleLog: LogLike = { warn: (obj, msg) => console.error(JSON.stringify({ level: 40, ...obj, msg })) };
 
 type Callback = (...args: never[]) => unknown;
 
@@ -134,7 +144,13 @@ const text = (statusCode: number, body: string): PlainResponse => ({
  * default to JSON at level info so each decision's audit line is kept.
  */
 export async function createRequestResponder(options: ServerlessOptions = {}): Promise<(req: PlainRequest) => Promise<PlainResponse>> {
+  return (await buildResponder(options)).respond;
+}
+
+/** The responder, and the logger its refusals are written to. */
+async function buildResponder(options: ServerlessOptions): Promise<{ respond: (req: PlainRequest) => Promise<PlainResponse>; log: LogLike }> {
   const env = options.env ?? process.env;
+  const limit = options.maxBodyBytes ?? webhookBodyLimit(env);
   // No in-process escalation sweep: a function is frozen between events (README "Serverless").
   const appFn = options.appFn ?? createApp({ sweepMinutes: 0 });
   let probot = options.probot;
@@ -142,7 +158,7 @@ export async function createRequestResponder(options: ServerlessOptions = {}): P
     const problem = serverlessConfigProblem(env);
     if (problem) {
       console.error(problem);
-      return async () => text(500, problem);
+      return { respond: async () => text(500, problem), log: consoleLog };
     }
     probot = createProbot({
       env: { LOG_LEVEL: "info", LOG_FORMAT: "json", ...env },
@@ -150,10 +166,14 @@ export async function createRequestResponder(options: ServerlessOptions = {}): P
     });
   }
   const middleware = await createNodeMiddleware(
-    withOpsRoutes((app, opts) => appFn(trackingProbot(app), opts)),
+    withWebhookBodyLimit(
+      withOpsRoutes((app, opts) => appFn(trackingProbot(app), opts)),
+      { limit },
+    ),
     { probot },
   );
-  return async (req) => {
+  const log: LogLike = probot.log;
+  const respond = async (req: PlainRequest): Promise<PlainResponse> => {
     const request = Object.assign(Readable.from([Buffer.from(req.body, "utf8")]), {
       method: req.method.toUpperCase(),
       url: req.url,
@@ -172,17 +192,28 @@ export async function createRequestResponder(options: ServerlessOptions = {}): P
     if (unhandled && !response.headersSent) return text(404, `not found: ${req.method} ${req.url.split("?")[0]}`);
     return response.result();
   };
+  return { respond, log };
 }
 
-/** Reads the raw body of a Node request, from a platform's `rawBody`, a string `body`, or the stream. */
-async function rawBody(req: IncomingMessage & { rawBody?: unknown; body?: unknown }): Promise<string | null> {
-  if (req.rawBody instanceof Uint8Array) return Buffer.from(req.rawBody).toString("utf8");
-  if (typeof req.body === "string") return req.body;
+/** The 413 answer for a body over the limit, after its log line. */
+function refused(log: LogLike, req: Pick<IncomingMessage, "headers" | "method" | "url">, err: BodyTooLarge): PlainResponse {
+  logRefused(log, req, err);
+  return { statusCode: 413, headers: { "content-type": "application/json", connection: "close" }, body: tooLargeMessage(err) };
+}
+
+/**
+ * Reads the raw body of a Node request, from a platform's `rawBody`, a string `body`, or the stream;
+ * throws `BodyTooLarge` past `limit` bytes, without reading the stream further.
+ */
+async function rawBody(req: IncomingMessage & { rawBody?: unknown; body?: unknown }, limit: number): Promise<string | null> {
+  const within = (bytes: number) => {
+    if (bytes > limit) throw new BodyTooLarge(limit, null, bytes);
+  };
+  if (req.rawBody instanceof Uint8Array) return within(req.rawBody.byteLength), Buffer.from(req.rawBody).toString("utf8");
+  if (typeof req.body === "string") return within(Buffer.byteLength(req.body)), req.body;
   if (req.body !== undefined && req.body !== null && typeof req.body === "object" && !(req.body instanceof Uint8Array)) return null;
-  if (req.body instanceof Uint8Array) return Buffer.from(req.body).toString("utf8");
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString("utf8");
+  if (req.body instanceof Uint8Array) return within(req.body.byteLength), Buffer.from(req.body).toString("utf8");
+  return (await readBodyWithin(req, limit)).toString("utf8");
 }
 
 function plainHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
@@ -193,14 +224,23 @@ function plainHeaders(headers: Record<string, string | string[] | undefined>): R
 
 /** A Node `(req, res)` handler serving webhooks, `/healthz` and `/metrics`. */
 export function createServerlessHandler(options: ServerlessOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  let responder: ReturnType<typeof createRequestResponder> | null = null;
+  let responder: ReturnType<typeof buildResponder> | null = null;
+  const limit = options.maxBodyBytes ?? webhookBodyLimit(options.env ?? process.env);
   return async (req, res) => {
-    responder ??= createRequestResponder(options);
-    const body = await rawBody(req);
-    const out =
-      body === null
-        ? text(400, "the request body was parsed before the handler saw it; the webhook signature needs the raw body")
-        : await (await responder)({ method: req.method ?? "GET", url: req.url ?? "/", headers: plainHeaders(req.headers), body });
+    responder ??= buildResponder(options);
+    let out: PlainResponse;
+    try {
+      const body = await rawBody(req, limit);
+      out =
+        body === null
+          ? text(400, "the request body was parsed before the handler saw it; the webhook signature needs the raw body")
+          : await (await responder).respond({ method: req.method ?? "GET", url: req.url ?? "/", headers: plainHeaders(req.headers), body });
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      out = refused((await responder).log, req, err);
+      // The rest of the upload is not read: the connection closes once the answer is out.
+      closeGently(req);
+    }
     res.writeHead(out.statusCode, out.headers).end(out.body);
   };
 }
@@ -221,17 +261,18 @@ export type LambdaHttpResult = PlainResponse;
 
 /** An AWS Lambda handler for function URL / API Gateway events. */
 export function createLambdaHandler(options: ServerlessOptions = {}): (event: LambdaHttpEvent) => Promise<LambdaHttpResult> {
-  let responder: ReturnType<typeof createRequestResponder> | null = null;
+  let responder: ReturnType<typeof buildResponder> | null = null;
+  const limit = options.maxBodyBytes ?? webhookBodyLimit(options.env ?? process.env);
   return async (event) => {
-    responder ??= createRequestResponder(options);
+    responder ??= buildResponder(options);
     const path = event.rawPath ?? event.path ?? "/";
     const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
+    const method = event.requestContext?.http?.method ?? event.httpMethod ?? "GET";
+    const headers = plainHeaders(event.headers ?? {});
+    // Lambda has the body in memory already (its own cap is 6 MB); one over the limit is still not decoded or verified.
+    const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? "base64" : "utf8") : 0;
+    if (size > limit) return refused((await responder).log, { method, url: `${path}${query}`, headers }, new BodyTooLarge(limit, null, size));
     const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body) : "";
-    return (await responder)({
-      method: event.requestContext?.http?.method ?? event.httpMethod ?? "GET",
-      url: `${path}${query}`,
-      headers: plainHeaders(event.headers ?? {}),
-      body,
-    });
+    return (await responder).respond({ method, url: `${path}${query}`, headers, body });
   };
 }

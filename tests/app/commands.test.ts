@@ -195,8 +195,13 @@ describe("/governance approve", () => {
     app = setupApp({ scheduler });
     mockToken();
     mockPolicy(null);
-    const { B } = forcePushBack();
+    const B = "b".repeat(40);
+    let created: Json | undefined;
+    // The first wave fails (files: 502) before the return could be ruled out: the failure goes on a new run, started now.
     nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [SEEN_CHECK] })
       .get(`${REPO_PATH}/pulls/2`)
       .reply(200, pullObject())
       .get(`${REPO_PATH}/pulls/2/files`)
@@ -210,21 +215,22 @@ describe("/governance approve", () => {
       .reply(200, [])
       .get(`${REPO_PATH}/issues/2/comments`)
       .query(true)
-      .reply(200, [listed("/governance approve")]);
-    // "Could not evaluate" goes on the new check run (the newest), which GitHub now lists for the head.
-    const NEW_RUN = { ...SEEN_CHECK, id: 779, status: "in_progress", started_at: NOW };
-    mockCheckRun(NEW_RUN);
+      .reply(200, [listed("/governance approve")])
+      .post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true))
+      .reply(201, { id: 779 });
     const payload = pullRequestPayload({ action: "synchronize" });
     payload.before = B;
     await receive(app, "pull_request", payload);
+    expect(created).toMatchObject({ head_sha: HEAD_SHA, started_at: "2026-11-20T12:00:00.000Z", conclusion: "failure", output: { title: "Could not evaluate" } });
     expect(scheduler.timers).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
 
     // The retry reads the PR by number only: the new check run says when the app saw the head.
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
-    const retried = mockCheckRun({ ...NEW_RUN, status: "completed", conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
+    const retried = mockCheckRun({ ...SEEN_CHECK, id: 779, started_at: NOW, conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
     await scheduler.timers[0]!.fn();
     expect(retried.body()).toMatchObject({ conclusion: "action_required" });
   });
@@ -234,8 +240,9 @@ describe("/governance approve", () => {
     mockPolicy(null);
     const B = "b".repeat(40);
     let created: Json | undefined;
+    mockPr(); // the first wave
     nock(API)
-      .get(`${REPO_PATH}/pulls/2`)
+      .get(`${REPO_PATH}/pulls/2`) // is the pushed head still the PR's head? yes
       .reply(200, pullObject())
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
       .query(true)
@@ -261,6 +268,7 @@ describe("/governance approve", () => {
     mockPolicy(null);
     const B = "b".repeat(40);
     let created: Json | undefined;
+    mockPr(); // the first wave
     nock(API)
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
       .query(true)
@@ -268,7 +276,7 @@ describe("/governance approve", () => {
       .get(`${REPO_PATH}/commits/${B}/check-runs`)
       .query(true)
       .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] })
-      .get(`${REPO_PATH}/pulls/2`)
+      .get(`${REPO_PATH}/pulls/2`) // is the pushed head still the PR's head? GitHub fails to say
       .reply(502, { message: "Bad Gateway" })
       .post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true))
       .reply(201, { id: 782 });
@@ -333,16 +341,10 @@ describe("/governance approve", () => {
     const B = "b".repeat(40);
     const NEWER = "c".repeat(40);
     const newer = { ...pullObject(), head: { ...(pullObject().head as Json), sha: NEWER } };
-    nock(API)
-      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-      .query(true)
-      .reply(200, { total_count: 1, check_runs: [SEEN_CHECK] })
-      .get(`${REPO_PATH}/commits/${B}/check-runs`)
-      .query(true)
-      .reply(200, { total_count: 1, check_runs: [{ ...SEEN_CHECK, id: 778, head_sha: B, started_at: "2026-11-20T10:10:00Z" }] })
-      .get(`${REPO_PATH}/pulls/2`)
-      .reply(200, newer);
+    // The first wave shows a newer head: everything is read again for it (its files after its head was seen).
+    mockCheckRunRead(SEEN_CHECK);
     mockPr({ pull: newer });
+    mockPr({ pull: newer, commits: [commit({ sha: NEWER })] });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     let created: Json | undefined;
@@ -366,8 +368,7 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    // The verdict is written first; when it fails, no notification is written before the retry.
     nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     nock(API).post(`${REPO_PATH}/check-runs`).reply(502, { message: "Bad Gateway" });
     const reply = mockReply();
@@ -385,6 +386,8 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(policyText || null);
     mockPr({ commits: [commit({ sha: A }), commit()], comments: [listed(body, { user })], permissions });
+    // Our run on the head carries no ledger (written before ledgers): the app looks on the PR's previous commit for one.
+    nock(API).get(`${REPO_PATH}/commits/${A}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     mockLabels({ add: counted ? ["agent-pr"] : ["agent-pr", "needs-human-review"] });
     if (!counted) mockEscalation();
     const reaction = counted ? mockReaction() : null;
@@ -566,6 +569,11 @@ describe("/governance override", () => {
   });
 });
 
+/** The PR's comment list, the only read besides the policy that `help` makes. */
+function mockComments(comments: Json[]): nock.Scope {
+  return nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, comments);
+}
+
 describe("/governance recheck, explain, escalate, help", () => {
   it("recheck from a writer: a +1 reaction and a re-evaluation", async () => {
     mockToken();
@@ -650,8 +658,8 @@ describe("/governance recheck, explain, escalate, help", () => {
   ])("%s gets the help text", async (_what, body, lead) => {
     mockToken();
     mockPolicy(null);
-    mockPr({ comments: [listed(body, { user: READER })], permissions: { rita: "read" } });
-    mockCheckRunRead();
+    // No facts are gathered for help: the policy and the comment list (was it answered already?).
+    mockComments([listed(body, { user: READER })]);
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body, user: READER }));
     // The help of the policy that applies (here the defaults: override needs admin permission).
@@ -684,16 +692,14 @@ describe("redelivery, edits and deletions", () => {
   it("answers a redelivered command once: the second delivery finds the marked reply", async () => {
     mockToken();
     mockPolicy(null);
-    mockPr({ comments: [listed("/governance help", { user: READER })], permissions: { rita: "read" } });
-    mockCheckRunRead();
+    mockComments([listed("/governance help", { user: READER })]);
     const reply = mockReply();
     await receive(app, "issue_comment", commentPayload({ body: "/governance help", user: READER }));
     expect(reply.body()).toContain(marker);
 
     const answered = { id: 7001, user: APP_BOT, performed_via_github_app: VIA_APP, body: reply.body(), created_at: CREATED, updated_at: CREATED };
     mockPolicy(null);
-    mockPr({ comments: [listed("/governance help", { user: READER }), answered], permissions: { rita: "read" } });
-    mockCheckRunRead();
+    mockComments([listed("/governance help", { user: READER }), answered]);
     await receive(app, "issue_comment", commentPayload({ body: "/governance help", user: READER }));
     expect(nock.isDone()).toBe(true); // no second POST: nock would have refused it
     expect(app.logs.filter((l) => l.msg === "command").map((l) => l.answered_before)).toEqual([false, true]);

@@ -13,6 +13,7 @@ import {
   COPILOT_HEADER,
   FakeScheduler,
   HEAD_SHA,
+  BEFORE_SHA,
   REPO_PATH,
   SEEN_CHECK,
   commit,
@@ -115,7 +116,8 @@ describe("GitHub errors while reading", () => {
     expect(check.body()).toMatchObject({ conclusion: "neutral", output: { title: "Report only: Could not evaluate" } });
     expect((check.body() as CheckBody).output.summary).toBe(
       [
-        COPILOT_HEADER,
+        // The payload's PR (the `synchronize` example) is assigned to Codertocat, and nothing else names an invoker.
+        COPILOT_HEADER.replace("(high confidence)", "(high confidence), started by @Codertocat").replace("(pull.user)", "(pull.user)\n- hint: assignee `Codertocat` (pull.assignees)"),
         "",
         "_Report mode: this check never blocks merging._",
         "",
@@ -288,6 +290,7 @@ describe("events on a closed or merged PR", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ pull: { ...pullObject(), state: "closed", merged: true } });
+    mockCheckRunRead(); // read in the same wave as the PR
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE, state: "commented" }));
     expect(nock.isDone()).toBe(true);
     expect(app.logs.filter((l) => l.decision).map((l) => ({ decision: l.decision, reason: l.reason, pr: l.pr, repo: l.repo }))).toEqual([skipped]);
@@ -349,12 +352,14 @@ describe("ordering and concurrency", () => {
     const app = setupApp();
     mockToken();
     mockPolicy(null);
-    mockPr({ pull: { ...pullObject(), head: { ...(pullObject().head as object), sha: NEW_HEAD } } });
+    const newer = { ...pullObject(), head: { ...(pullObject().head as object), sha: NEW_HEAD } };
+    // The first wave (for the payload's head) shows a newer head: everything is read again for it, files after head.
+    mockCheckRunRead();
+    mockPr({ pull: newer });
+    mockPr({ pull: newer, commits: [commit({ sha: NEW_HEAD })] });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
     let posted: { head_sha?: string } | undefined;
-    // The push's own head is looked up first (to reuse while gathering); the PR read then shows a newer head.
-    mockCheckRunRead();
     nock(API)
       .get(`${REPO_PATH}/commits/${NEW_HEAD}/check-runs`)
       .query(true)
@@ -364,6 +369,52 @@ describe("ordering and concurrency", () => {
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", headSha: HEAD_SHA }));
     expect(posted?.head_sha).toBe(NEW_HEAD);
     expect(nock.isDone()).toBe(true);
+  });
+
+  it("a push landing while the files are read (the commits list builds on the head): read again for the new head, nothing written for the old", async () => {
+    const NEW_HEAD = "2222222222222222222222222222222222222222";
+    const app = setupApp();
+    mockToken();
+    mockPolicy(null);
+    // The PR still shows the old head, but the commits (listed with the files) already hold a commit on top of it.
+    mockCheckRunRead();
+    mockPr({ commits: [commit(), { ...commit({ sha: NEW_HEAD }), parents: [{ sha: HEAD_SHA }] }] });
+    // Read again: the PR first (its head is known before its files), then the wave for the new head.
+    const newer = { ...pullObject(), head: { ...(pullObject().head as object), sha: NEW_HEAD } };
+    mockPr({ pull: newer, commits: [commit(), { ...commit({ sha: NEW_HEAD }), parents: [{ sha: HEAD_SHA }] }] });
+    mockCheckRunRead(); // the ledger is carried from the last head the app saw among the PR's latest commits
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const posted: { head_sha?: string }[] = [];
+    nock(API)
+      .get(`${REPO_PATH}/commits/${NEW_HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO_PATH}/check-runs`, (b) => (posted.push(b), true))
+      .reply(201, { id: 1 });
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", headSha: HEAD_SHA }));
+    expect(posted.map((b) => b.head_sha)).toEqual([NEW_HEAD]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a head that keeps moving: after three tries nothing but a blocking failure is written, and a retry is due", async () => {
+    const scheduler = new FakeScheduler();
+    const app = setupApp({ scheduler });
+    mockToken();
+    mockPolicy(null);
+    const heads = ["3", "4", "5"].map((d) => d.repeat(40));
+    // Each wave's PR read shows yet another head than the one the wave read files for.
+    mockCheckRunRead();
+    mockPr({ pull: { ...pullObject(), head: { ...(pullObject().head as object), sha: heads[0] } } });
+    for (const [i, sha] of heads.slice(0, 2).entries()) {
+      nock(API).get(`${REPO_PATH}/commits/${sha}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+      mockPr({ pull: { ...pullObject(), head: { ...(pullObject().head as object), sha: heads[i + 1] } } });
+    }
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", headSha: HEAD_SHA }));
+    expect(check.body()).toMatchObject({ head_sha: HEAD_SHA, conclusion: "failure", output: { title: "Could not evaluate" } });
+    expect((check.body()?.output as { summary: string }).summary).toContain("GitHub could not be read (the head kept moving): the app retries; until then this PR is blocked.");
+    expect(scheduler.timers).toHaveLength(1);
   });
 
   it("two events for one PR arriving together are evaluated one after the other: one check run, one comment", async () => {
@@ -378,19 +429,20 @@ describe("ordering and concurrency", () => {
     nock(API).post("/app/installations/2/access_tokens").times(2).reply(200, { token: "ghs_test_installation_token", permissions: {} });
     mockPolicy(null);
     mockPolicy(null);
-    // Interceptors for one path are used in order: first evaluation, its convergence re-read, second evaluation.
+    // Interceptors for one path are used in order: first evaluation, then the second (the head's files and commits are read once).
     nock(API)
       .get(PR).reply(200, pullObject())
       .get(PR).reply(200, { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] })
       .get(`${PR}/reviews`).query(true).times(2).reply(200, [])
-      .get(`${PR}/files`).query(true).times(2).reply(200, [{ filename: "README.md", status: "modified", additions: 1, deletions: 0 }])
-      .get(`${PR}/commits`).query(true).times(2).reply(200, [commit()])
+      .get(`${PR}/files`).query(true).reply(200, [{ filename: "README.md", status: "modified", additions: 1, deletions: 0 }])
+      .get(`${PR}/commits`).query(true).reply(200, [commit()])
       .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, [])
       .post(`${REPO_PATH}/issues/2/comments`, (b) => ((commentBody = b.body), commentsCreated++, true)).reply(201, { id: 9001 })
       .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)
-      .get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, ourComment)
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).times(2).reply(200, [{ number: 2, state: "open", head: { sha: HEAD_SHA } }])
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
+      // The push's replaced head: no check run of ours there, so no ledger to carry.
+      .get(`${REPO_PATH}/commits/${BEFORE_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
       .post(`${REPO_PATH}/check-runs`, (b) => ((checkBody = b), checksCreated++, true)).reply(201, { id: 555 })
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true)
       .reply(200, () => ({ total_count: 1, check_runs: [{ id: 555, status: "completed", conclusion: checkBody?.conclusion, output: checkBody?.output }] }));
@@ -484,26 +536,23 @@ describe("ordering and concurrency", () => {
     nock.cleanAll();
   });
 
-  it("two replicas that both created an escalation comment converge on the oldest one", async () => {
+  it("two replicas that both created an escalation comment converge on the oldest one at the next evaluation", async () => {
+    // Creating the comment reads nothing back; the next evaluation finds both in the list it reads anyway.
+    const app = setupApp();
     const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
-    const { applyEscalationComment } = await import("../../src/github/apply.js");
-    const { ProbotOctokit } = await import("probot");
-    const gh = new ProbotOctokit({ auth: { token: "t" }, retry: { enabled: false }, throttle: { enabled: false } });
-    nock.disableNetConnect();
+    mockToken();
+    mockPolicy(null);
+    const mine = (id: number, text: string) => ({ id, user: BOT, performed_via_github_app: VIA_APP, body: `<!-- agent-governance:escalation -->\n${text}`, created_at: "2026-11-20T11:00:00Z" });
+    mockPr({ pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] }, comments: [mine(9002, "from replica B"), mine(9001, "from replica A")] });
     let edited: string | undefined;
     const deleted: number[] = [];
     nock(API)
-      .post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 9002 })
-      .get(`${REPO_PATH}/issues/2/comments`).query(true)
-      .reply(200, [
-        { id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: "<!-- agent-governance:escalation -->\nfrom replica A", created_at: "x" },
-        { id: 9002, user: BOT, performed_via_github_app: VIA_APP, body: "<!-- agent-governance:escalation -->\nfrom replica B", created_at: "x" },
-      ])
       .delete(`${REPO_PATH}/issues/comments/9002`).reply(() => (deleted.push(9002), [204, ""]))
       .patch(`${REPO_PATH}/issues/comments/9001`, (b) => ((edited = b.body), true)).reply(200, {});
-    await applyEscalationComment(gh as never, { owner: "Codertocat", repo: "Hello-World" }, 2, { action: "create", body: "<!-- agent-governance:escalation -->\nfrom replica B" });
+    mockCheckRun(SEEN_CHECK);
+    await receive(app, "pull_request", pullRequestPayload({ action: "reopened" }));
     expect(deleted).toEqual([9002]);
-    expect(edited).toBe("<!-- agent-governance:escalation -->\nfrom replica B");
+    expect(edited).toContain("### 👀 This agent PR needs human review");
     expect(nock.isDone()).toBe(true);
   });
 

@@ -197,8 +197,8 @@ describe("merge_group.checks_requested", () => {
     const app = setupApp({ scheduler });
     mockToken();
     mockPolicy(null);
+    // Without a head from the event the PR is read first (its files after): when that fails, nothing else is read.
     nock(API).get(`${REPO_PATH}/pulls/2`).times(2).reply(500, { message: "Server Error" });
-    for (const list of ["pulls/2/reviews", "issues/2/comments", "pulls/2/files", "pulls/2/commits"]) nock(API).get(`${REPO_PATH}/${list}`).query(true).optionally().reply(200, []);
     nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => b.status === "in_progress").reply(201, { id: 990 });
     await receive(app, "merge_group", mergeGroupPayload());
     expect(nock.isDone()).toBe(true);

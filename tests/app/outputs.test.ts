@@ -12,6 +12,7 @@ import {
   INSTALLATION_ID,
   REPO_PATH,
   mockCheckRun,
+  mockCheckRunCreate,
   mockEscalation,
   mockLabels,
   mockPolicy,
@@ -27,8 +28,10 @@ import {
   setupApp,
   teardown,
   HOW_TO_ACT,
+  HUMAN,
   VIA_APP,
 } from "../helpers/app.js";
+import { sealed } from "../helpers/ledger.js";
 
 // The example PR was opened at 2019-05-15T15:20:33Z; the clock is one hour later.
 const OPENED = "2019-05-15T15:20:33Z";
@@ -46,6 +49,8 @@ escalation:
 `;
 
 const BOT = { login: "agent-governance[bot]", id: 1, type: "Bot" };
+/** The head of a human's PR (#3) beside the agent PR in the sweep's list. */
+const HUMAN_HEAD = "3".repeat(40);
 
 
 const TIER1_COMMENT = [
@@ -60,6 +65,21 @@ const TIER1_COMMENT = [
   "",
   HOW_TO_ACT + `\n<!-- agent-governance:state {"notified":{"0":"${ONE_HOUR_LATER}"}} -->`,
 ].join("\n");
+
+/** What the app recorded when it notified tier 1 an hour after the PR opened: the wait's start and the tier. */
+const TIER1_LEDGER = sealed({ invokers: [], escalation: { notified: { "0": ONE_HOUR_LATER }, started: ONE_HOUR_LATER } });
+
+/** Our check run on the head as that evaluation left it: the app's record is in its (hidden) text. */
+const TIER1_RUN = {
+  id: 777,
+  name: "Agent Governance",
+  head_sha: HEAD_SHA,
+  status: "completed",
+  conclusion: "action_required",
+  started_at: ONE_HOUR_LATER,
+  output: { title: "Waiting for 1 human approval", summary: "", text: TIER1_LEDGER },
+  app: { id: 123, slug: "agent-governance" },
+};
 
 afterEach(() => teardown());
 
@@ -128,7 +148,7 @@ describe("escalation comment, labels and review requests", () => {
     mockPr({ pull: { ...pullObject(), labels: [{ name: "agent-pr" }] }, comments: [forged] });
     mockLabels({ add: ["needs-human-review"] });
     mockReviewRequest();
-    const comment = mockEscalation({ others: [forged] });
+    const comment = mockEscalation();
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(comment.body()).toBe(TIER1_COMMENT); // posted anew, tier 1 mentioned; the forged comment is neither edited nor deleted
@@ -148,7 +168,7 @@ describe("escalation comment, labels and review requests", () => {
     });
     mockLabels({ remove: ["needs-human-review"] });
     const comment = mockEscalation({ update: 9001 });
-    const check = mockCheckRun();
+    const check = mockCheckRun(TIER1_RUN);
     await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } }));
     expect(comment.body()).toBe(
       [
@@ -207,12 +227,24 @@ describe("escalation comment, labels and review requests", () => {
     mockReviewRequest(true);
     mockEscalation();
     const check = mockCheckRun();
+    // The verdict is written first; the refusal's note follows in an update.
+    let updated: Record<string, unknown> | undefined;
+    nock(API).patch(`${REPO_PATH}/check-runs/555`, (b) => ((updated = b), true)).reply(200, { id: 555 });
     await receive(app, "pull_request", pullRequestPayload());
-    const summary = (check.body()?.output as { summary: string }).summary;
+    expect((check.body()?.output as { summary: string }).summary).not.toContain("**Notes:**");
+    const summary = (updated?.output as { summary: string }).summary;
     expect(summary.endsWith(
       "**Notes:**\n- GitHub refused the review request for team `maintainers`: Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the Codertocat/Hello-World repository.. Check that they have access to this repository.",
     )).toBe(true);
     expect(app.logs.some((l) => l.decision === "review_request_refused")).toBe(true);
+    expect(nock.isDone()).toBe(true);
+
+    // The next event does not ask again (for an hour): the note is in the verdict's first write, and nothing is refused anew.
+    mockPolicyNotModified();
+    mockPr({ pull: { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] } });
+    const again = mockCheckRun({ id: 555, status: "completed", conclusion: "action_required", started_at: ONE_HOUR_LATER, app: { id: 123 }, output: { title: "x", summary: "" } });
+    await receive(app, "pull_request", pullRequestPayload({ action: "reopened" }));
+    expect((again.body()?.output as { summary: string }).summary).toBe(summary);
     expect(nock.isDone()).toBe(true);
   });
 });
@@ -249,8 +281,12 @@ describe("escalation tiers over time", () => {
       .query({ state: "open", per_page: 100 })
       .reply(200, [
         { ...pullObject(), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] },
-        { ...pullObject(), number: 3, labels: [] }, // not an agent PR: not evaluated
-      ]);
+        // A human's PR without labels: our check run on its head passed it (not governed), so it is not evaluated.
+        { ...pullObject({ author: HUMAN, headSha: HUMAN_HEAD }), number: 3, labels: [] },
+      ])
+      .get(`${REPO_PATH}/commits/${HUMAN_HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ ...TIER1_RUN, id: 778, head_sha: HUMAN_HEAD, conclusion: "success", output: { title: "No agent detected: not governed", summary: "" } }] });
     mockToken();
     mockPolicy(POLICY);
     mockPolicyNotModified(); // the evaluation re-reads the policy the sweep just read: a 304
@@ -261,7 +297,7 @@ describe("escalation tiers over time", () => {
     const labels = mockLabels({ add: ["escalated"] });
     const request = mockReviewRequest();
     const comment = mockEscalation({ update: 9001 });
-    const check = mockCheckRun();
+    const check = mockCheckRun(TIER1_RUN);
     const asked: Record<string, string>[] = [];
     check.scope.on("request", (req: { path: string }) => {
       if (req.path.includes("/check-runs?")) asked.push(Object.fromEntries(new URL(req.path, API).searchParams));
@@ -340,7 +376,7 @@ describe("an escalation that falls due while GitHub fails is not lost", () => {
     mockLabels({ add: ["escalated"] });
     const request = mockReviewRequest();
     const comment = mockEscalation({ update: 9001 });
-    mockCheckRun();
+    mockCheckRun(TIER1_RUN);
     await sweep(app.probot, () => new Date(A_DAY_LATER));
     expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: ["leads"] });
     expect(comment.body()).toContain("cc @Codertocat/leads @octocat (escalation tier 2, after 24h)");
@@ -569,7 +605,8 @@ describe("status events", () => {
       .reply(200, [{ context: "ci/jenkins", state: "success" }]);
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
-    const check = mockCheckRun();
+    // The head's check runs are listed once: ours (none yet) is found among them.
+    const check = mockCheckRunCreate();
     await receive(app, "status", statusPayload("ci/jenkins"));
     expect((check.body()?.output as { summary: string }).summary).toContain("| ✅ | `compliance.required_checks` |");
     expect(nock.isDone()).toBe(true);
@@ -702,14 +739,14 @@ describe("check_run events", () => {
     mockPr();
     nock(API)
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-      .query((q) => !q.check_name) // all checks on the head (ours is read by name)
+      .query((q) => !q.check_name) // all checks on the head, listed once: ours (none yet) is found among them
       .reply(200, { total_count: runs.length, check_runs: runs.map((r) => ({ head_sha: HEAD_SHA, ...r })) })
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
       .query(true)
       .reply(200, statuses);
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
     mockEscalation();
-    const check = mockCheckRun();
+    const check = mockCheckRunCreate();
     const payload = checkRunPayload("rerequested");
     payload.action = "completed";
     (payload.check_run as Record<string, unknown>).name = "ci";

@@ -31,6 +31,10 @@ import {
   COPILOT_HEADER,
   NOW,
 } from "../helpers/app.js";
+import { EMPTY_LEDGER, sealed } from "../helpers/ledger.js";
+
+/** What the app records on a PR first found waiting for humans at NOW: when its wait started. */
+const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
 
 const DEVIN_HEADER =
   "**Agent:** Devin (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `devin-ai-integration[bot] (id 158243242, Bot)` (pull.user)\n\n</details>";
@@ -97,6 +101,7 @@ describe("policy engine, end to end", () => {
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: WAITING_LEDGER,
         annotations: [
           {
             path: "migrations/001_users.sql",
@@ -149,6 +154,7 @@ describe("policy engine, end to end", () => {
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: WAITING_LEDGER,
         annotations: [
           {
             path: "scripts/deploy.sh",
@@ -210,6 +216,7 @@ describe("policy engine, end to end", () => {
             "",
             COMMANDS_LINE,
           ].join("\n"),
+          text: WAITING_LEDGER,
           annotations: [
             { path: "src/users.ts", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
           ],
@@ -235,6 +242,7 @@ describe("policy engine, end to end", () => {
         output: {
           title: "Policy satisfied",
           summary: ALICE_APPROVED_SUMMARY,
+          text: EMPTY_LEDGER,
         },
       });
       expect(nock.isDone()).toBe(true);
@@ -273,6 +281,7 @@ describe("policy engine, end to end", () => {
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: WAITING_LEDGER,
         annotations: [
           { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
         ],
@@ -332,6 +341,7 @@ describe("an `_extends` base kept in this repository is protected like the polic
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: WAITING_LEDGER,
         annotations: [
           {
             path: ".github/base.yml",

@@ -34,6 +34,7 @@ import {
   COPILOT_HEADER,
   NOW,
 } from "../helpers/app.js";
+import { EMPTY_LEDGER, sealed } from "../helpers/ledger.js";
 
 const REVIEWER = { login: "alice", id: 5001, type: "User" };
 
@@ -53,6 +54,9 @@ const WAITING_SUMMARY = [
   COMMANDS_LINE,
 ].join("\n");
 
+/** What the app records on a PR first found waiting for humans at NOW: when its wait started. */
+const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
+
 const waitingBody = {
   name: "Agent Governance",
   head_sha: HEAD_SHA,
@@ -61,7 +65,7 @@ const waitingBody = {
   conclusion: "action_required",
   details_url: PR_URL,
   actions: RECHECK,
-  output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY },
+  output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY, text: WAITING_LEDGER },
 };
 
 /** The writes for an agent PR waiting for humans: two labels and the escalation comment. */
@@ -95,6 +99,7 @@ describe("pull_request events", () => {
       output: {
         title: "No agent detected: not governed",
         summary: "**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.",
+        text: EMPTY_LEDGER,
       },
     });
     expect(nock.isDone()).toBe(true);
@@ -189,6 +194,7 @@ describe("pull_request events", () => {
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: WAITING_LEDGER,
         annotations: [
           { path: ".github/workflows/ci.yml", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
           { path: "infra/prod/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
@@ -218,10 +224,11 @@ describe("pull_request events", () => {
           "",
           "| | Rule | Result |",
           "| --- | --- | --- |",
-          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
+          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>Until it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
           "",
           COMMANDS_LINE,
         ].join("\n"),
+        text: EMPTY_LEDGER,
       },
     });
     expect(app.logs.some((l) => l.decision === "invalid_policy")).toBe(true);
@@ -279,7 +286,7 @@ describe("pull_request_review events", () => {
       conclusion: "success",
       details_url: PR_URL,
       actions: RECHECK,
-      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY },
+      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY, text: EMPTY_LEDGER },
     });
     expect(nock.isDone()).toBe(true);
   });
@@ -388,7 +395,20 @@ describe("pull_request_review events", () => {
     waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "some-bot[bot]", id: 9, type: "Bot" } }));
-    expect(check.body()).toEqual(waitingBody);
+    // Both are listed as not counted, with the reason, so a reviewer sees why the PR still waits.
+    const summary = WAITING_SUMMARY.replace(
+      `\n\n${COMMANDS_LINE}`,
+      [
+        "",
+        "",
+        "**Not counted:**",
+        "- @some-bot[bot] approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
+        "- @Copilot approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    );
+    expect(check.body()).toEqual({ ...waitingBody, output: { ...waitingBody.output, summary } });
   });
 
   it("re-evaluates when a review is dismissed", async () => {

@@ -24,6 +24,27 @@ describe("facts files", () => {
     expect(factsProblem({ pull: { head: { sha } }, policy_files: [3] })).toBe('`policy_files` must be a list of paths, such as [".github/base.yml"]');
     expect(factsProblem({ pull: { head: { sha } }, policy_files: [".github/base.yml"] })).toBeNull();
     expect(factsProblem({ pull: { head: { sha } } })).toBeNull();
+    const ledgerShape = "`ledger` must be null or a mapping with `invokers` (a list of logins) and optionally `escalation` ({ notified, started, since, paused })";
+    expect(factsProblem({ pull: { head: { sha } }, ledger: { invokers: "alice" } })).toBe(ledgerShape);
+    expect(factsProblem({ pull: { head: { sha } }, ledger: { invokers: [], escalation: [] } })).toBe(ledgerShape);
+    expect(factsProblem({ pull: { head: { sha } }, ledger: null })).toBeNull();
+    expect(factsProblem({ pull: { head: { sha } }, ledger: { invokers: ["alice"], escalation: { notified: {} } } })).toBeNull();
+    expect(factsProblem({ pull: { head: { sha } }, timeline: {} })).toBe("`timeline` must be a list");
+  });
+
+  it("explain takes the snapshot's `ledger` as given: an invoker it recorded is refused, whatever the body says now", async () => {
+    const approved = JSON.parse(readFileSync(join(BACKTEST, "approved.json"), "utf8")) as Record<string, unknown>;
+    const file = join(tempDir(), "pr.json");
+    const explain = async (extra: Record<string, unknown>) => {
+      writeFileSync(file, JSON.stringify({ ...approved, ...extra }));
+      const r = await run(["explain", "--facts", file, "--now", "2025-06-02T00:00:00Z"]);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      return JSON.parse(r.stdout) as { outcome: string; agent: { invokers: string[] } };
+    };
+    expect((await explain({})).outcome).toBe("passed");
+    const e = await explain({ ledger: { invokers: ["alice"] } });
+    expect(e.outcome).toBe("waiting");
+    expect(e.agent.invokers).toEqual(["octo-dev", "alice"]);
   });
 
   it("explain protects the files named in `policy_files` like the policy file", async () => {

@@ -105,6 +105,26 @@ describe("lintPolicy", () => {
     });
   });
 
+  it("reports an agent's account listed where a person goes: it never approves or gets a review request (issue 15, item 1)", () => {
+    const text = [
+      "agents:",
+      "  also: { logins: [acme-agent] }",
+      "reviewers:",
+      "  from: { users: [alice, cursoragent] }",
+      "commands:",
+      "  override: { users: [Acme-Agent] }",
+      "escalation:",
+      "  tiers:",
+      "    - { after: 0h, notify: [openhands-agent, org/leads] }",
+      "",
+    ].join("\n");
+    expect(lint(text)).toEqual([
+      "4:26 reviewers.from.users[1]: `cursoragent` is an agent account (Cursor background agent): an agent's account never approves, overrides or gets a review request; list the people who review instead",
+      "6:23 commands.override.users[0]: `Acme-Agent` is an agent account (in `agents.also.logins`): an agent's account never approves, overrides or gets a review request; list the people who review instead",
+      "9:29 escalation.tiers[0].notify[0]: `openhands-agent` is an agent account (OpenHands): an agent's account is never asked to review; list the people who review instead",
+    ]);
+  });
+
   it("accepts logins of users and bots", () => {
     for (const l of ["octocat", "Mona-Lisa", "dependabot[bot]", "a1"]) expect(loginProblem(l, [], false)).toBeNull();
   });

@@ -12,6 +12,7 @@ import { apiBaseUrl, isNetworkError, main, parsePullRef, readFacts } from "../..
 import { clearCaches } from "../../src/github/facts.js";
 import { API, commit, HEAD_SHA, mockCheckRunRead, mockPolicy, mockPr, pullObject, REPO_PATH, review, SEEN_CHECK } from "../helpers/app.js";
 import { cli, tempDir } from "./run.js";
+import { sealed } from "../helpers/ledger.js";
 
 /** A local port nothing listens on: one the system just handed out, closed again. */
 async function closedPort(): Promise<number> {
@@ -78,6 +79,17 @@ describe("snapshot", () => {
     expect(out.stdout + out.stderr).not.toContain(TOKEN);
   });
 
+  it("records the app's ledger from its check run on the head, as given (no key to verify it: a snapshot is a simulation)", async () => {
+    mockPr({ reviews: [], files: [] });
+    const ledger = { invokers: ["alice"], escalation: { notified: { "0": "2026-11-20T10:00:00.000Z" }, started: "2026-11-20T10:00:00.000Z" } };
+    mockCheckRunRead({ ...SEEN_CHECK, output: { ...(SEEN_CHECK.output as object), text: sealed(ledger) } });
+    const config = join(tempDir({ "p.yml": "reviewers:\n  required: 1\n" }), "p.yml");
+    const { io, out } = capture();
+    expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ ledger });
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("records the files of this repository the policy is built from (`policy_files`), for explain", async () => {
     mockPolicy("_extends: .github/base.yml\n");
     nock(API)
@@ -118,10 +130,8 @@ describe("snapshot", () => {
   });
 
   it("exits 1 with a hint when GitHub cannot find the PR, never echoing the token", async () => {
+    // The PR is read first (its files only once its head is known): its 404 ends the command, and nothing else is read.
     nock(API).get(`${REPO_PATH}/pulls/2`).reply(404, { message: "Not Found" });
-    // The PR's lists are read alongside it, and Octokit's throttling may send them after the PR's 404 has ended the
-    // command: they are answered here and waited for below, so that none reaches the next test's mocks.
-    for (const list of ["pulls/2/files", "pulls/2/commits", "pulls/2/reviews", "issues/2/comments"]) nock(API).get(`${REPO_PATH}/${list}`).query(true).reply(404, { message: "Not Found" });
     const config = join(tempDir({ "p.yml": "mode: report\n" }), "p.yml");
     const { io, out } = capture();
     expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(1);

@@ -65,6 +65,17 @@ describe("validate", () => {
     expect(r.stdout).toMatch(/^p\.yml:2:13: `reviewers\.required`: .+\n$/);
   });
 
+  it("points at a title_pattern the linear-time matcher cannot run, and accepts one that backtracks in V8", () => {
+    const dir = tempDir({ "p.yml": "compliance:\n  title_pattern: '^(?<=x)feat'\n", "ok.yml": "compliance:\n  title_pattern: '^\\w+\\s?\\w+\\s?\\w+:'\n" });
+    expect(cli(["validate", "p.yml"], { cwd: dir })).toEqual({
+      code: 1,
+      stdout:
+        "p.yml:2:18: `compliance.title_pattern`: the linear-time matcher does not accept it (invalid named capture: `(?<=x)feat`); it has no lookahead, lookbehind or backreferences\n",
+      stderr: "",
+    });
+    expect(cli(["validate", "ok.yml"], { cwd: dir })).toEqual({ code: 0, stdout: "ok.yml: valid\n", stderr: "" });
+  });
+
   it("reports broken YAML with its position", () => {
     const dir = tempDir({ "p.yml": "reviewers:\n  required: 1\n  from: [unclosed\n" });
     const r = cli(["validate", "p.yml"], { cwd: dir });

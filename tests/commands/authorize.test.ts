@@ -57,6 +57,33 @@ describe("authorize: the reasons", () => {
     expect(authorize(cmd("/governance help"), null, facts(), policy(), copilot).ok).toBe(false);
   });
 
+  describe("an account detection knows as an agent's is never obeyed, whatever its permission (issue 15, item 1)", () => {
+    const agentFacts = facts({ permissions: { "openhands-agent": "admin", cursoragent: "admin", "acme-agent": "admin", "renovate-bot": "admin" } });
+    const p = policy({ agents: { also: { logins: ["Acme-Agent"] } } });
+    it.each([
+      ["openhands-agent", "an agent account (OpenHands)"],
+      ["CursorAgent", "an agent account (Cursor background agent)"],
+      ["acme-agent", "an agent account (in `agents.also.logins`)"],
+      ["renovate-bot", "an automation account (Renovate)"],
+    ])("%s: %s", (login, account) => {
+      for (const text of Object.keys(ACCEPTED)) {
+        expect(refusal(text, { login, type: "User" }, agentFacts, p), text).toBe(
+          `this is ${account}, and commands written by bots or agents are not obeyed; a human must write them`,
+        );
+      }
+    });
+    it("on any PR: not only the PR's own agent, and whatever `agents.ignore` says", () => {
+      const ignored = policy({ agents: { ignore: ["cursor", "cursoragent"] } });
+      expect(refusal("/governance approve", { login: "cursoragent", type: "User" }, agentFacts, ignored)).toMatch(/^this is an agent account \(Cursor/);
+    });
+    it("a human whose login merely resembles one is not refused for it", () => {
+      const f = facts({ permissions: { "openhands-agent-fan": "write", copilot: "write" } });
+      expect(refusal("/governance approve", { login: "openhands-agent-fan", type: "User" }, f)).toBeNull();
+      // The registry pins Copilot's account to `type: Bot`: a User named `copilot` is a person.
+      expect(refusal("/governance approve", { login: "copilot", type: "User" }, f)).toBeNull();
+    });
+  });
+
   it("says why the author, the invoker and a reader cannot approve", () => {
     expect(refusal("/governance approve", ACTORS.author!)).toBe("you are the PR author, and the PR author cannot approve this PR");
     expect(refusal("/governance approve", ACTORS.invoker!)).toBe("you are the agent's invoker, and the agent's invoker cannot approve this PR");

@@ -82,6 +82,40 @@ describe("approve by command", () => {
   });
 });
 
+describe("approve by command from an agent's account (issue 15, item 1)", () => {
+  it("is never counted, and is listed as refused with the reason, whatever the account's permission", () => {
+    const f = facts([comment("openhands-agent", "/governance approve"), comment("acme-agent", "/governance approve", { at: LATER })], {
+      permissions: { "openhands-agent": "admin", "acme-agent": "admin" },
+    });
+    const p = policy({ agents: { also: { logins: ["acme-agent"] } } });
+    const effects = commandEffects(f, p, copilot);
+    expect(effects.approvals).toEqual([]);
+    expect(effects.refused).toEqual([
+      { login: "openhands-agent", via: "command", commit: HEAD, at: AT },
+      { login: "acme-agent", via: "command", commit: HEAD, at: LATER },
+    ]);
+    const e = run(f, p);
+    expect(e.outcome).toBe("waiting");
+    expect(e.approvals).toEqual([]);
+    expect(e.refused).toEqual([
+      { login: "openhands-agent", via: "command", commit: HEAD, at: AT, reason: "an agent account (OpenHands)" },
+      { login: "acme-agent", via: "command", commit: HEAD, at: LATER, reason: "an agent account (in `agents.also.logins`)" },
+    ]);
+  });
+
+  it("lists the invoker's refused approve too, and nobody who merely lacks permission", () => {
+    const e = run(facts([comment("inviter", "/governance approve"), comment("reader", "/governance approve")]));
+    expect(e.refused).toEqual([{ login: "inviter", via: "command", commit: HEAD, at: AT, reason: "the agent's invoker" }]);
+  });
+
+  it("an agent account's override is never obeyed", () => {
+    const f = facts([comment("cursoragent", "/governance override ship it")], { permissions: { cursoragent: "admin" }, files: [file("infra/x.tf")] });
+    const e = run(f, policy({ paths: { forbidden: ["infra/**"] } }));
+    expect(e.outcome).toBe("violation");
+    expect(e.overrides).toEqual([]);
+  });
+});
+
 describe("override by command", () => {
   const forbidden = { paths: { forbidden: ["infra/**"] } };
   const withForbidden = (comments: CommentFacts[], extra: Partial<PullFacts> = {}) =>

@@ -37,6 +37,8 @@ describe("parsePolicy", () => {
     ["a wrong type", "reviewers:\n  required: two\n", "policy.yml:2:13: `reviewers.required`: Invalid input: expected number, received string"],
     ["a pathological glob", "paths:\n  forbidden: ['{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}']\n", "policy.yml:2:15: `paths.forbidden[0]`: `{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}`: braces expand to more than 32 patterns; write fewer alternatives"],
     ["a catastrophic regex", "compliance:\n  title_pattern: '^(a+)+$'\n", "policy.yml:2:18: `compliance.title_pattern`: a repeated group contains a repetition or an alternation (like `(a+)+` or `(a|b)*`), which can take exponential time; simplify it"],
+    ["a lookahead the linear-time matcher cannot run", "compliance:\n  title_pattern: '^(?=feat)'\n", "policy.yml:2:18: `compliance.title_pattern`: the linear-time matcher does not accept it (invalid or unsupported Perl syntax: `(?=`); it has no lookahead, lookbehind or backreferences"],
+    ["a regex too large for the linear-time matcher", "overrides:\n  - agents: [copilot]\n    compliance: { title_pattern: '^.{0,999}$' }\n", "policy.yml:3:34: `overrides[0].compliance.title_pattern`: the pattern compiles to 2002 matcher instructions (at most 1000); use smaller `{m,n}` counts or fewer of them"],
     ["a bad team", "reviewers:\n  from:\n    teams: [maintainers]\n", "policy.yml:3:13: `reviewers.from.teams[0]`: a team is written `org/slug`, e.g. `acme/maintainers`"],
     ["a duplicate key", "mode: enforce\nmode: report\n", "policy.yml:2:1: invalid YAML: Map keys must be unique"],
     ["broken YAML", "reviewers: [\n", "policy.yml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { detectAgent, type DetectConfig } from "../../src/detect/detect.js";
+import { detectAgent, isAssignedAgent, type DetectConfig } from "../../src/detect/detect.js";
 import type { AgentVerdict, Evidence, PullFacts } from "../../src/types.js";
-import { COPILOT, DEVIN, commit, forkHead, pr } from "./build.js";
+import { ALICE, COPILOT, DEVIN, commit, forkHead, pr } from "./build.js";
 
 const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] };
 
@@ -359,5 +359,60 @@ describe("the invoker: the human who set the agent going", () => {
   it("automation has no invoker", () => {
     const v = detectAgent(pr({ user: { login: "renovate[bot]", id: 29139614, type: "Bot" } }, { commits: [commit("Update\n\nCo-authored-by: alice <1001+alice@users.noreply.github.com>")] }));
     expect(v).toMatchObject({ kind: "automation", invoker: null, invokers: [] });
+  });
+});
+
+describe("invokers the PR no longer names: the app's ledger, assignees, the timeline", () => {
+  const DEVIN_RUN = "Link to Devin run: https://app.devin.ai/sessions/abc";
+  const devinCommits = [commit("Do it", { author: DEVIN })];
+
+  it("every invoker the ledger recorded stays one after `Requested by:` is edited to someone else, after those the PR names", () => {
+    const edited = pr({ user: DEVIN, body: `${DEVIN_RUN}\nRequested by: @bob` }, { commits: devinCommits, ledger: { invokers: ["alice", "bob"] } });
+    const v = detectAgent(edited);
+    expect(v).toMatchObject({ id: "devin", invoker: "bob", invokers: ["bob", "alice"] });
+    expect(signal(v, "recorded-invoker")).toEqual([{ signal: "recorded-invoker", strength: "declared", value: "alice", where: "ledger", agent: "devin" }]);
+    // The line removed altogether: the recorded one is the invoker shown.
+    expect(detectAgent(pr({ user: DEVIN, body: DEVIN_RUN }, { commits: devinCommits, ledger: { invokers: ["alice"] } }))).toMatchObject({ invoker: "alice", invokers: ["alice"] });
+  });
+
+  it("a recorded invoker is never an agent or bot account, and hand-written junk is ignored", () => {
+    const v = detectAgent(pr({ user: DEVIN, body: DEVIN_RUN }, { commits: devinCommits, ledger: { invokers: ["copilot", "cursoragent", 7 as unknown as string] } }));
+    expect(v.invokers).toEqual([]);
+    expect(detectAgent(pr({ user: DEVIN, body: DEVIN_RUN }, { commits: devinCommits, ledger: { invokers: "alice" as unknown as string[] } })).invokers).toEqual([]);
+  });
+
+  it("no invoker named: a human the PR is assigned to is taken as one (a hint), never an agent, a bot or an `agents.also` login", () => {
+    const assignees = [COPILOT, { login: "dependabot[bot]", id: 49699333, type: "Bot" }, { login: "acme-agent", id: 77, type: "User" }, { login: "dana", id: 5, type: "User" }];
+    const v = detectAgent(pr({ user: COPILOT, assignees }, { commits: [commit("Initial plan", { author: COPILOT })] }), { also: { logins: ["acme-agent"] } });
+    expect(v).toMatchObject({ id: "copilot", invoker: "dana", invokers: ["dana"] });
+    expect(signal(v, "assignee")).toEqual([{ signal: "assignee", strength: "hint", value: "dana", where: "pull.assignees", agent: "copilot" }]);
+  });
+
+  it("an assignee is not taken when a trailer names the invoker", () => {
+    const commits = [commit("Fix\n\nCo-authored-by: Ann <1+ann@users.noreply.github.com>", { author: COPILOT })];
+    expect(detectAgent(pr({ user: COPILOT, assignees: [{ login: "dana", id: 5, type: "User" }] }, { commits }))).toMatchObject({ invoker: "ann", invokers: ["ann"] });
+  });
+
+  it("the timeline: whoever assigned an agent account (Copilot) is an invoker; assigning a human, or a bot assigning, is not", () => {
+    const timeline = [
+      { event: "assigned", actor: { login: "erin", id: 6, type: "User" }, assignee: COPILOT, created_at: "2026-11-01T00:00:00Z" },
+      { event: "assigned", actor: { login: "frank", id: 7, type: "User" }, assignee: { login: "gina", id: 8, type: "User" } },
+      { event: "assigned", actor: COPILOT, assignee: COPILOT },
+      { event: "labeled", actor: { login: "hal", id: 9, type: "User" } },
+    ];
+    const v = detectAgent(pr({ user: COPILOT, assignees: [COPILOT] }, { commits: [commit("Initial plan", { author: COPILOT })], timeline }));
+    expect(v).toMatchObject({ id: "copilot", invoker: "erin", invokers: ["erin"] });
+    expect(signal(v, "assigner")).toEqual([{ signal: "assigner", strength: "declared", value: "erin assigned Copilot", where: "timeline", agent: "copilot" }]);
+    // `assigner`, when GitHub gives it, names who assigned.
+    const byAssigner = [{ event: "assigned", actor: COPILOT, assigner: { login: "ivy", id: 10, type: "User" }, assignee: COPILOT }];
+    expect(detectAgent(pr({ user: COPILOT }, { commits: [commit("Initial plan", { author: COPILOT })], timeline: byAssigner })).invokers).toEqual(["ivy"]);
+  });
+
+  it("knows an agent among the assignees (the timeline is read only then)", () => {
+    expect(isAssignedAgent(COPILOT)).toBe(true);
+    expect(isAssignedAgent({ login: "cursoragent", id: 199161495, type: "User" })).toBe(true);
+    expect(isAssignedAgent({ login: "acme-agent", type: "User" }, { also: { logins: ["ACME-agent"] } })).toBe(true);
+    expect(isAssignedAgent(ALICE)).toBe(false);
+    expect(isAssignedAgent(null)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AGENTS, agentById } from "../../src/detect/agents.js";
-import { agentOfEmail, coAuthorTrailers, detectAgent, requestedBy } from "../../src/detect/detect.js";
+import { agentAccount, agentOfEmail, coAuthorTrailers, detectAgent, requestedBy } from "../../src/detect/detect.js";
 import { pr } from "./build.js";
 
 /** The agent ids used across the project (tests, docs, config, the corpus). */
@@ -131,6 +131,40 @@ describe("detectAgent on arbitrary text", () => {
         );
         expect(v.evidence.every((e) => e.strength !== "verified")).toBe(true);
         expect(v.confidence === null).toBe(!v.detected);
+      }),
+    );
+  });
+});
+
+describe("agentAccount: logins detection knows as agents' own accounts (issue 15, item 1)", () => {
+  it("names every registry account a login alone identifies, in any case, with its agent", () => {
+    for (const a of AGENTS) {
+      for (const x of a.accounts ?? []) {
+        if (x.type === "Bot") continue;
+        expect(agentAccount(x.login), x.login).toBe(`an ${a.kind} account (${a.name})`);
+        expect(agentAccount(x.login.toUpperCase()), x.login).toBe(`an ${a.kind} account (${a.name})`);
+      }
+    }
+    expect(agentAccount("openhands-agent")).toBe("an agent account (OpenHands)");
+    expect(agentAccount("cursoragent")).toBe("an agent account (Cursor background agent)");
+  });
+
+  it("names the policy's `agents.also.logins`, in any case", () => {
+    expect(agentAccount("ACME-agent", { also: { logins: ["acme-agent"] } })).toBe("an agent account (in `agents.also.logins`)");
+    expect(agentAccount("acme-agent")).toBeNull();
+  });
+
+  it("leaves accounts pinned to `type: Bot` to their type: a User named `copilot` is a person", () => {
+    expect(agentAccount("copilot")).toBeNull();
+    expect(agentAccount("Copilot")).toBeNull();
+  });
+
+  it("is null for any login that is neither (property)", () => {
+    const known = new Set(AGENTS.flatMap((a) => (a.accounts ?? []).filter((x) => x.type !== "Bot").map((x) => x.login.toLowerCase())));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9-]{1,39}$/), fc.array(fc.stringMatching(/^[a-z0-9-]{1,20}$/), { maxLength: 3 }), (login, also) => {
+        const named = known.has(login.toLowerCase()) || also.includes(login.toLowerCase());
+        expect(agentAccount(login, { also: { logins: also } }) !== null).toBe(named);
       }),
     );
   });

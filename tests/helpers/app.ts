@@ -46,7 +46,8 @@ export class FakeScheduler {
   }
 }
 
-export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {}): TestApp {
+/** `Octokit`: the class Probot makes its clients from (default: ProbotOctokit without retries or throttling). */
+export function setupApp(opts: { now?: string; scheduler?: FakeScheduler; Octokit?: typeof ProbotOctokit } = {}): TestApp {
   nock.disableNetConnect();
   clearCaches();
   clearLabelCache();
@@ -64,11 +65,13 @@ export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {})
     secret: "test-secret",
     log,
     // A function default runs last, after Probot's own throttle options: no retries, no throttling in tests.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
+    Octokit:
+      opts.Octokit ??
+      ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
   });
   const now = new Date(opts.now ?? NOW);
   probot.load(createApp({ now: () => now, scheduler: opts.scheduler ?? new FakeScheduler() }));
@@ -82,6 +85,7 @@ export function setupApp(opts: { now?: string; scheduler?: FakeScheduler } = {})
 }
 
 export function teardown(): void {
+  if (process.env.DEBUG_NOCK && !nock.isDone()) console.log("pending mocks:", nock.pendingMocks());
   nock.cleanAll();
   nock.enableNetConnect();
 }
@@ -107,6 +111,8 @@ export interface PullEventOptions {
 }
 
 export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+/** The head the `synchronize` example's push replaced (`before`). */
+export const BEFORE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 
 /** A real `pull_request` payload (Codertocat/Hello-World#2), by default opened by Copilot. */
 export function pullRequestPayload(o: PullEventOptions = {}): Json {
@@ -166,7 +172,8 @@ export function mockPolicy(yaml: string | null, etag = '"policy-v1"'): nock.Scop
   const scope = nock(API);
   if (yaml === null) {
     scope.get(POLICY_URL).reply(404, { message: "Not Found" });
-    scope.get(`/repos/${OWNER}/.github/contents/.github%2Fagent-governance.yml`).reply(404, { message: "Not Found" });
+    // The org fallback's 404 is trusted for a minute (MISSING_ELSEWHERE_MS): a later event in the same test may not ask.
+    scope.get(`/repos/${OWNER}/.github/contents/.github%2Fagent-governance.yml`).optionally().reply(404, { message: "Not Found" });
   } else {
     scope
       .get(POLICY_URL)
@@ -206,10 +213,11 @@ export function mockPr(m: PrMocks = {}): nock.Scope {
     scope.get(`${pr}/reviews`).query(true).reply(200, m.reviews ?? []);
     scope.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, m.comments ?? []);
   }
-  scope.get(`${pr}/files`).query(true).reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
+  // A head's files and commits are read once per process (a later event on the same head reuses them): optional.
+  scope.get(`${pr}/files`).query(true).optionally().reply(200, m.files ?? [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }]);
   // Read only when a command would count for the head (force-pushes since the app saw it): no force-push by default.
   scope.get(`${REPO_PATH}/issues/2/timeline`).query(true).optionally().reply(200, m.timeline ?? []);
-  scope.get(`${pr}/commits`).query(true).reply(200, m.commits ?? [commit()]);
+  scope.get(`${pr}/commits`).query(true).optionally().reply(200, m.commits ?? [commit()]);
   // Read for a governed PR: by default GitHub lists only this PR for its head.
   scope
     .get((path) => new RegExp(`^${REPO_PATH}/commits/[0-9a-f]{40}/pulls`).test(path))
@@ -267,7 +275,16 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
     scope.patch(`${REPO_PATH}/check-runs/${existing.id as number}`, (b: Json) => ((captured = b), true)).reply(200, { id: existing.id });
   } else {
     scope.post(`${REPO_PATH}/check-runs`, (b: Json) => ((captured = b), true)).reply(201, { id: 555 });
+    // A push to a head without our check run reads the replaced head's (the synchronize example's `before`) for the ledger.
+    scope.get(`${REPO_PATH}/commits/${BEFORE_SHA}/check-runs`).query(true).optionally().reply(200, { total_count: 0, check_runs: [] });
   }
+  return { scope, body: () => captured };
+}
+
+/** Only the write of a new check run (our check run was found missing in a listing mocked elsewhere): captures its body. */
+export function mockCheckRunCreate(id = 555): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const scope = nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => ((captured = b), true)).reply(201, { id });
   return { scope, body: () => captured };
 }
 
@@ -308,18 +325,14 @@ export function mockLabels(o: { add?: string[]; remove?: string[]; exists?: bool
   return { scope, bodies };
 }
 
-/** The escalation comment: created (then the list re-read to converge), or edited in place. */
-export function mockEscalation(o: { update?: number; others?: Json[] } = {}): { scope: nock.Scope; body: () => string | undefined } {
+/** The escalation comment: created (no read after: duplicates converge on a later event), or edited in place. */
+export function mockEscalation(o: { update?: number } = {}): { scope: nock.Scope; body: () => string | undefined } {
   let captured: string | undefined;
   const scope = nock(API);
   if (o.update) {
     scope.patch(`${REPO_PATH}/issues/comments/${o.update}`, (b: Json) => ((captured = b.body as string), true)).reply(200, { id: o.update });
   } else {
     scope.post(`${REPO_PATH}/issues/2/comments`, (b: Json) => ((captured = b.body as string), true)).reply(201, { id: 9001 });
-    scope
-      .get(`${REPO_PATH}/issues/2/comments`)
-      .query(true)
-      .reply(200, () => [...(o.others ?? []), { id: 9001, body: captured, user: { login: "agent-governance[bot]", id: 1, type: "Bot" }, performed_via_github_app: VIA_APP, created_at: NOW }]);
   }
   return { scope, body: () => captured };
 }

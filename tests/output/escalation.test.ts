@@ -75,7 +75,7 @@ describe("planEscalation", () => {
   });
   it("leaves a draft alone: no comment, no tiers, no review requests, no waiting label", () => {
     const plan = planEscalation(waiting, facts({ draft: true }), policy, at(100));
-    expect(plan).toEqual({ comment: null, newTiers: [], notifiedTiers: [] });
+    expect(plan).toEqual({ comment: null, newTiers: [], notifiedTiers: [], state: { notified: {} } });
     expect(planReviewRequests(waiting, facts({ draft: true }), policy, plan)).toEqual({ reviewers: [], team_reviewers: [] });
     expect(planLabels(waiting, facts({ draft: true }), policy, plan)).toEqual({ add: ["agent-pr"], remove: [] });
   });
@@ -104,6 +104,56 @@ describe("planEscalation", () => {
   });
 });
 
+describe("planEscalation with the app's ledger (facts.ledger)", () => {
+  const BOT_COMMENT = (body: string) => ({ id: 7, user: { login: "app[bot]", type: "Bot" }, body, created_at: at(120).toISOString() });
+  const withLedger = (ledger: PullFacts["ledger"], comments: PullFacts["comments"] = [], over: Partial<PullFacts["pull"]> = {}): PullFacts => ({ ...facts(over, comments), ledger });
+  const tier1 = { invokers: [], escalation: { notified: { "0": at(1).toISOString() }, started: at(1).toISOString() } };
+
+  it("a deleted escalation comment does not restart the wait: the ledger's start counts, and the comment is posted anew", () => {
+    const plan = planEscalation(waiting, withLedger(tier1), policy, at(26));
+    expect(plan.comment?.action).toBe("create");
+    expect(plan.newTiers).toEqual([1]);
+    expect(plan.notifiedTiers).toEqual([0, 1]);
+    expect(plan.state).toEqual({ notified: { "0": at(1).toISOString(), "1": at(26).toISOString() }, started: at(1).toISOString() });
+  });
+
+  it("ignores the comment's state, however it was edited (every tier 'notified', or the wait 'restarted')", () => {
+    const edited = `${ESCALATION_MARKER}\n<!-- agent-governance:state {"notified":{"0":"${OPENED}","1":"${OPENED}","2":"${OPENED}"},"since":"${at(24).toISOString()}"} -->`;
+    const plan = planEscalation(waiting, withLedger(tier1, [BOT_COMMENT(edited)]), policy, at(26));
+    expect(plan.comment).toMatchObject({ action: "update", id: 7 });
+    expect(plan.newTiers).toEqual([1]);
+  });
+
+  it("a ledger that failed verification (null): the wait counts from the PR's creation, and every tier due is notified again", () => {
+    const all = `${ESCALATION_MARKER}\n<!-- agent-governance:state {"notified":{"0":"${OPENED}","1":"${OPENED}"}} -->`;
+    const plan = planEscalation(waiting, withLedger(null, [BOT_COMMENT(all)]), policy, at(25));
+    expect(plan.newTiers).toEqual([0, 1]);
+    expect(plan.state).toEqual({ notified: { "0": at(25).toISOString(), "1": at(25).toISOString() }, started: OPENED });
+  });
+
+  it("a PR with nothing recorded yet starts its wait now and records when", () => {
+    const plan = planEscalation(waiting, withLedger({ invokers: [] }), policy, at(100));
+    expect(plan.newTiers).toEqual([0]);
+    expect(plan.state).toEqual({ notified: { "0": at(100).toISOString() }, started: at(100).toISOString() });
+  });
+
+  it("records a pass (or a draft) as a pause even without a comment; the wait restarts when it needs humans again", () => {
+    const passed = planEscalation({ ...waiting, outcome: "passed" }, withLedger(tier1), policy, at(2));
+    expect(passed.state).toEqual({ ...tier1.escalation, paused: true });
+    expect(planEscalation(waiting, withLedger(tier1, [], { draft: true }), policy, at(2)).state).toEqual({ ...tier1.escalation, paused: true });
+    const back = planEscalation(waiting, withLedger({ invokers: [], escalation: passed.state }), policy, at(50));
+    expect(back.newTiers).toEqual([]);
+    expect(back.state).toEqual({ ...tier1.escalation, since: at(50).toISOString() });
+    // Nothing had started: nothing to pause.
+    expect(planEscalation({ ...waiting, outcome: "passed" }, withLedger({ invokers: [] }), policy, at(2)).state).toEqual({ notified: {} });
+  });
+
+  it("a wait paused and resumed at the same instant is not restarted", () => {
+    const plan = planEscalation(waiting, withLedger({ invokers: [], escalation: { notified: {}, started: at(3).toISOString(), paused: true } }), policy, at(3));
+    expect(plan.state).toEqual({ notified: { "0": at(3).toISOString() }, started: at(3).toISOString() });
+  });
+});
+
 describe("labels and review requests", () => {
   it("adds what the state needs and removes only its own labels", () => {
     const first = planEscalation(waiting, facts(), policy, at(0));
@@ -127,6 +177,12 @@ describe("labels and review requests", () => {
     expect(planReviewRequests(waiting, facts({ requested_reviewers: [{ login: "bob" }] }), policy, esc)).toEqual({ reviewers: [], team_reviewers: ["maintainers"] });
     expect(planReviewRequests(waiting, facts(), policy, esc)).toEqual({ reviewers: ["bob"], team_reviewers: ["maintainers"] });
     expect(planReviewRequests({ ...waiting, outcome: "violation" }, facts(), policy, esc)).toEqual({ reviewers: [], team_reviewers: [] });
+  });
+  it("requests no agent's account, even one a requirement or a tier names (issue 15, item 1)", () => {
+    const esc = planEscalation(waiting, facts(), policy, at(1));
+    const required = [{ ...waiting.required[0]!, users: ["bob", "OpenHands-Agent", "cursoragent", "acme-agent"] }];
+    const own = PolicySchema.parse({ escalation: { tiers }, agents: { also: { logins: ["acme-agent"] } } });
+    expect(planReviewRequests({ ...waiting, required }, facts(), own, esc)).toEqual({ reviewers: ["bob"], team_reviewers: ["maintainers"] });
   });
   it("requests none of the agent's invokers, whatever their case", () => {
     const esc = planEscalation(waiting, facts(), policy, at(1));

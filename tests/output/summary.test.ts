@@ -52,6 +52,28 @@ describe("renderSummary", () => {
   });
 });
 
+describe("renderSummary: approvals not counted (issue 15, item 1)", () => {
+  it("lists each refused approval with who refused it and why, after the counted ones", () => {
+    const e: Evaluation = {
+      ...base,
+      agent: { detected: true, id: "copilot", name: "Copilot coding agent", kind: "agent", confidence: "high", evidence: [], invoker: null, invokers: [] },
+      outcome: "waiting",
+      conclusion: "action_required",
+      refused: [
+        { login: "openhands-agent", via: "review", commit: "abc1234def", at: "2026-11-20T11:00:00Z", reason: "an agent account (OpenHands)" },
+        { login: "acme-agent", via: "command", commit: "abc1234def", at: "2026-11-20T11:30:00Z", reason: "an agent account (in `agents.also.logins`)" },
+      ],
+    };
+    expect(renderSummary(e).split("\n").slice(1, 5)).toEqual([
+      "",
+      "**Not counted:**",
+      "- @openhands-agent approved `abc1234` by review at 2026-11-20T11:00:00Z: an agent account (OpenHands)",
+      "- @acme-agent approved `abc1234` by command at 2026-11-20T11:30:00Z: an agent account (in `agents.also.logins`)",
+    ]);
+    expect(renderSummary({ ...e, refused: [] })).not.toContain("Not counted");
+  });
+});
+
 describe("planCheckRun", () => {
   it("sends annotations in batches of 50", () => {
     const locations = Array.from({ length: 120 }, (_, i) => ({ path: `f${i}.ts`, line: i + 1 }));

@@ -165,6 +165,10 @@ describe("compliance.tests_with_code", () => {
     ["a deleted code file", [file("src/old.ts", { status: "removed" })], "pass"],
     ["code without tests", [file("src/a.ts"), file("README.md")], "fail"],
     ["code with a deleted test", [file("src/a.ts"), file("tests/a.test.ts", { status: "removed" })], "fail"],
+    // One rule for every path list: case is ignored, and `X/**` matches `X`.
+    ["code in another case, a test in another case", [file("Src/A.ts"), file("Tests/A.test.ts")], "pass"],
+    ["code in another case without tests", [file("SRC/a.ts")], "fail"],
+    ["a symlink in place of the code folder", [file("src", { status: "added" })], "fail"],
   ])("%s → %s", (_what, files, status) => {
     const r = only(cfg, facts({ files }));
     expect(r.status).toBe(status);
@@ -398,6 +402,7 @@ describe("compliance.dependencies", () => {
     ["a nested manifest", "services/api/go.mod", true],
     ["a requirements file", "requirements-dev.txt", true],
     ["source", "src/index.ts", false],
+    ["a manifest in another case (one file on macOS and Windows)", "Package.JSON", true],
   ])("%s → group: %s", (_what, name, grouped) => {
     const g = dependencyGroup(p, facts({ files: [file(name)] }));
     expect(g !== null).toBe(grouped);
@@ -407,5 +412,6 @@ describe("compliance.dependencies", () => {
     const own = policy({ compliance: { dependencies: { paths: ["deps/**"], reviewers: { users: ["bob"] } } } });
     expect(dependencyGroup(own, facts({ files: [file("package.json")] }))).toBeNull();
     expect(dependencyGroup(own, facts({ files: [file("deps/x.lock")] }))?.files).toEqual(["deps/x.lock"]);
+    expect(dependencyGroup(own, facts({ files: [file("Deps", { status: "added" })] }))?.files).toEqual(["Deps"]);
   });
 });

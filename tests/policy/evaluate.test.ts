@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { authorize } from "../../src/commands/authorize.js";
 import { parseCommand } from "../../src/commands/parse.js";
 import type { PolicyInput } from "../../src/config/schema.js";
-import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../../src/policy/evaluate.js";
+import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation, policyFilesChanged } from "../../src/policy/evaluate.js";
 import { neededLookups } from "../../src/policy/lookups.js";
 import type { AgentVerdict, PullFacts } from "../../src/types.js";
 import { commit, copilot, dependabot, facts, file, HEAD, human, NOW, OLD, policy, review, unknownAgent } from "./build.js";
@@ -302,7 +302,35 @@ describe("policyErrorEvaluation", () => {
       NOW,
     );
     expect(e.conclusion).toBe("failure");
-    expect(e.rules[0]!.message).toBe("The policy file is invalid:\n.github/agent-governance.yml:3:5: unknown key `requird`");
+    expect(e.rules[0]!.message).toBe(
+      "The policy file is invalid:\n.github/agent-governance.yml:3:5: unknown key `requird`\nUntil it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.",
+    );
+  });
+
+  const problem = { file: "acme/app:.github/agent-governance.yml", line: 3, col: 5, path: "reviewers.requird", message: "unknown key `requird`" };
+  const human = { user: { login: "dev", id: 1, type: "User" }, head: { ref: "fix", sha: facts().pull.head.sha }, base: { ref: "main", repo: { full_name: "acme/app" } } };
+
+  it("blocks a PR with no agent detected too: the broken file may be what governed it (never neutral)", () => {
+    const e = policyErrorEvaluation(facts({ pull: human, commits: [] }), [problem], NOW);
+    expect(e).toMatchObject({ outcome: "error", conclusion: "failure", rules: [{ id: "policy", status: "fail" }] });
+    expect(e.agent.detected).toBe(false);
+  });
+
+  it("tells the PR that repairs the file how to merge it; lists 20 problems and counts the rest", () => {
+    const repair = facts({ pull: human, files: [{ filename: ".github/agent-governance.yml", status: "modified" }] });
+    const e = policyErrorEvaluation(repair, Array.from({ length: 22 }, () => problem), NOW);
+    expect(e.conclusion).toBe("failure");
+    expect(e.rules[0]!.fix).toMatch(/^This pull request changes `\.github\/agent-governance\.yml`, but the policy is read from the default branch/);
+    expect(e.rules[0]!.message.split("\n").slice(20, 22)).toEqual(["acme/app:.github/agent-governance.yml:3:5: unknown key `requird`", "… and 2 more (`agent-governance validate` lists them all)"]);
+  });
+
+  it("counts as the repair a PR changing the broken `_extends` base in its own repository, not a same-named file elsewhere", () => {
+    const base = { ...problem, file: "acme/app:.github/base.yml" };
+    const touching = (filename: string, previous?: string) => facts({ pull: human, files: [{ filename, status: "renamed", ...(previous ? { previous_filename: previous } : {}) }] });
+    expect(policyFilesChanged(touching(".github/base.yml"), [base])).toEqual([".github/base.yml"]);
+    expect(policyFilesChanged(touching(".github/renamed.yml", ".github/base.yml"), [base])).toEqual([".github/base.yml"]);
+    expect(policyFilesChanged(touching(".github/base.yml"), [{ ...base, file: "acme/.github:.github/base.yml" }])).toEqual([]);
+    expect(policyFilesChanged(touching("src/app.ts"), [base])).toEqual([]);
   });
 });
 
@@ -322,6 +350,10 @@ describe("neededLookups", () => {
   it("skips teams when nobody reviewed, and checks for a PR the policy does not govern", () => {
     expect(neededLookups(policy(input), facts(), copilot)).toEqual({ logins: [], teams: [], checks: true, sharedHead: true });
     expect(neededLookups(policy(input), facts({ reviews: approved }), human)).toEqual({ logins: ["alice"], teams: [], checks: false, sharedHead: false });
+  });
+  it("never looks up an agent's account: it is refused whatever its permission (issue 15, item 1)", () => {
+    const f = facts({ reviews: [review("openhands-agent", "APPROVED", NOW), review("acme-agent", "APPROVED", NOW), review("alice", "APPROVED", NOW)] });
+    expect(neededLookups(policy({ agents: { also: { logins: ["acme-agent"] } } }), f, copilot).logins).toEqual(["alice"]);
   });
   it("never looks up the author or bots", () => {
     const f = facts({ reviews: [{ ...review("x[bot]", "APPROVED", NOW), user: { login: "x[bot]", type: "Bot" } }, review("Copilot", "COMMENTED", NOW)] });

@@ -100,6 +100,35 @@ describe("restricted groups and agent-steering files", () => {
   });
 });
 
+describe("every path list: `X/**` matches `X`, and case is ignored", () => {
+  it.each([
+    [".claude added as a symlink", [file(".claude", { status: "added" })]],
+    [".github/instructions added as a symlink", [file(".github/instructions", { status: "added" })]],
+    [".cursor in another case", [file(".Cursor", { status: "added" })]],
+    [".github replaced by a symlink", [file(".github", { status: "added" })]],
+    [".github/workflows added as a symlink", [file(".github/workflows", { status: "added" })]],
+  ])("agent-steering files: %s needs a maintainer", (_what, files) => {
+    expect(restrictedGroups(policy(), facts({ files })).map((g) => g.rule)).toEqual(["paths.agent_files"]);
+  });
+
+  it("paths.forbidden ignores case and matches the folder itself", () => {
+    const p = policy({ paths: { forbidden: ["infra/prod/**", "Secrets/**"] } });
+    for (const name of ["Infra/Prod/main.tf", "INFRA/PROD/x", "infra/prod", "infra", "secrets/a.key", "secrets"]) {
+      expect(forbiddenRule(p, facts({ files: [file(name)] }))?.status, name).toBe("fail");
+    }
+    for (const name of ["infra-prod", "infra/staging/main.tf", "src/secrets.ts"]) {
+      expect(forbiddenRule(p, facts({ files: [file(name)] }))?.status, name).toBe("pass");
+    }
+  });
+
+  it("a restricted group ignores case and matches the folder itself", () => {
+    const p = policy({ paths: { restricted: [{ paths: ["db/migrations/**"], reviewers: { teams: ["acme/dba"], required: 1 } }] } });
+    for (const name of ["DB/Migrations/001.sql", "db/migrations", "db"]) {
+      expect(restrictedGroups(p, facts({ files: [file(name)] })).map((g) => g.rule), name).toEqual(["paths.restricted[0]"]);
+    }
+  });
+});
+
 describe("paths.limits", () => {
   const p = policy({ paths: { limits: { max_files: 2, max_changed_lines: 100 } } });
   it.each([

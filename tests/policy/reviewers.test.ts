@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { contributors, describeRequirement, invokerLogins, isEligible, requirement, requirementContext, reviewState, type ApprovalCandidate } from "../../src/policy/reviewers.js";
+import {
+  contributors,
+  describeRequirement,
+  invokerLogins,
+  isEligible,
+  refusedApprovals,
+  refusedApprover,
+  requirement,
+  requirementContext,
+  reviewState,
+  type ApprovalCandidate,
+} from "../../src/policy/reviewers.js";
 import type { PullFacts, ReviewFacts } from "../../src/types.js";
 import { commit, copilot, facts, HEAD, OLD, policy, review } from "./build.js";
 
@@ -142,5 +153,60 @@ describe("describeRequirement", () => {
     [{ users: ["a"], teams: [], min_permission: "admin" as const }, "1 more approval from @a with admin permission or above"],
   ])("%j", (who, text) => {
     expect(describeRequirement({ ...base, ...who })).toBe(text);
+  });
+});
+
+describe("agents' accounts are never approvers (issue 15, item 1)", () => {
+  const at = "2025-01-01T00:00:00Z";
+  const perms = { permissions: { "openhands-agent": "admin", cursoragent: "admin", "acme-agent": "admin", alice: "write" } } as const;
+
+  it.each([
+    ["openhands-agent", "an agent account (OpenHands)"],
+    ["cursoragent", "an agent account (Cursor background agent)"],
+    ["CursorAgent", "an agent account (Cursor background agent)"],
+    ["acme-agent", "an agent account (in `agents.also.logins`)"],
+    ["greenkeeperio-bot", "an automation account (Greenkeeper)"],
+  ])("refusedApprover(%s): %s", (login, why) => {
+    expect(refusedApprover(login, facts(), copilot, true, true, ["ACME-agent"])).toBe(why);
+  });
+
+  it("refuses nobody else for it", () => {
+    // `copilot`: the registry pins Copilot's account to `type: Bot`, so a User of that name is a person.
+    const f = facts({ pull: { user: { login: "carol", type: "User" } } });
+    for (const login of ["alice", "copilot", "openhands", "cursor", "acme-agent-2"]) expect(refusedApprover(login, f, copilot, true, true, ["acme-agent"])).toBeNull();
+  });
+
+  it("a registry agent's account or a login in `agents.also.logins` with admin permission does not count, on another agent's PR", () => {
+    const f = facts({ ...perms, reviews: [review("openhands-agent", "APPROVED", at), review("acme-agent", "APPROVED", at), review("cursoragent", "CHANGES_REQUESTED", at)] });
+    const r = main(f, { agents: { also: { logins: ["acme-agent"] } } });
+    expect(r).toMatchObject({ have: 0, approved_by: [], blocked_by: [] });
+    expect(main({ ...f, reviews: [...f.reviews, review("alice", "APPROVED", at)] }, { agents: { also: { logins: ["acme-agent"] } } })).toMatchObject({ have: 1, approved_by: ["alice"] });
+  });
+
+  it("refusedApprovals lists each refused approval of the head with its reason: bots, agents' accounts, author, invoker", () => {
+    const bot = { ...review("ci-bot[bot]", "APPROVED", at), user: { login: "ci-bot[bot]", type: "Bot" } };
+    const reviews = [
+      bot,
+      review("openhands-agent", "APPROVED", at),
+      review("inviter", "APPROVED", at),
+      review("alice", "APPROVED", at),
+      review("cursoragent", "APPROVED", at, OLD),
+    ];
+    const f = facts({ ...perms, reviews });
+    const p = policy();
+    expect(refusedApprovals(reviewState(f), requirementContext(p, f, copilot))).toEqual([
+      { login: "ci-bot[bot]", via: "review", commit: HEAD, at, reason: "a bot or app account" },
+      { login: "openhands-agent", via: "review", commit: HEAD, at, reason: "an agent account (OpenHands)" },
+      { login: "inviter", via: "review", commit: HEAD, at, reason: "the agent's invoker" },
+    ]);
+    // With approvals kept across pushes, the stale one is listed too.
+    const kept = policy({ reviewers: { stale_on_push: false } });
+    expect(refusedApprovals(reviewState(f), requirementContext(kept, f, copilot)).map((r) => r.login)).toContain("cursoragent");
+  });
+
+  it("a bot's later changes request or dismissal takes its approval off the list", () => {
+    const bot = (state: string, t: string) => ({ ...review("ci-bot[bot]", state, t), user: { login: "ci-bot[bot]", type: "Bot" } });
+    const f = facts({ reviews: [bot("APPROVED", "2025-01-01T00:00:00Z"), bot("DISMISSED", "2025-01-02T00:00:00Z")] });
+    expect(refusedApprovals(reviewState(f), requirementContext(policy(), f, copilot))).toEqual([]);
   });
 });

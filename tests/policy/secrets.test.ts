@@ -1,10 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { complianceRules } from "../../src/policy/compliance.js";
 import { addedLines } from "../../src/policy/patch.js";
-import { findSecrets, redactSecrets, SECRET_KINDS } from "../../src/policy/secrets.js";
+import { EMPTY_BLOB_SHA, findSecrets, redactSecrets, SECRET_KINDS, unscannedFiles } from "../../src/policy/secrets.js";
+import type { FileFacts, PullFacts } from "../../src/types.js";
 import { helpReply } from "../../src/commands/answer.js";
 import { evaluate } from "../../src/policy/evaluate.js";
-import { commit, copilot, facts, file, HEAD, NOW, policy } from "./build.js";
+import { commit, copilot, facts, file, HEAD, NOW, OLD, policy, review } from "./build.js";
 
 // Sample values are assembled at run time so that no token-shaped string sits in the repository.
 const rep = (c: string, n: number) => c.repeat(n);
@@ -96,16 +98,93 @@ describe("redactSecrets", () => {
   });
 });
 
+describe("redactSecrets: secrets without a known prefix, given away by their context", () => {
+  // Assembled at run time, like the samples above.
+  const AWS_SECRET = ["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCY1234ZKEY"].join("/");
+  it.each([
+    ["an AWS secret key assigned in a commit subject", `Set aws_secret_access_key=${AWS_SECRET} in CI`, "Set aws_secret_access_key=[redacted] in CI"],
+    ["an environment variable with spaces", "DB_PASSWORD = s3cr3t; then restart", "DB_PASSWORD = [redacted]; then restart"],
+    ["a YAML value", "password: hunter2", "password: [redacted]"],
+    ["a JSON value, quoted, with spaces", '{"client_secret": "correct horse battery"}', '{"client_secret": [redacted]}'],
+    ["a quote left open", "api_key='abc123", "api_key=[redacted]"],
+    ["a query parameter", "see https://example.com/cb?access_token=abc123&x=1", "see https://example.com/cb?access_token=[redacted]&x=1"],
+    ["an HTTP credential", "Authorization: Bearer eyJhbGciOi.abc.def", "Authorization: [redacted]"],
+    ["a password in a URL", "Clone https://deploy:hunter2@git.example.com/x.git", "Clone https://[redacted credentials]@git.example.com/x.git"],
+    ["a token as a URL's user, with a password", "https://oauth2:glp4t_xYz@gitlab.example.com/g/r", "https://[redacted credentials]@gitlab.example.com/g/r"],
+    ["a URL's password with no user", "redis://:s3cret@cache:6379/0", "redis://[redacted credentials]@cache:6379/0"],
+  ])("redacts %s", (_what, text, redacted) => {
+    expect(redactSecrets(text)).toBe(redacted);
+    expect(redactSecrets(redacted)).toBe(redacted);
+  });
+
+  it.each([
+    ["prose after a colon", "Fix token: handle expiry"],
+    ["a user without a password in a URL", "ssh://git@github.com/org/repo and https://user@example.com/"],
+    ["a name without a value", "Rotate the secret; the password is in the vault"],
+    ["a name that is not a secret's", "author=alice, label: bug"],
+    ["the app's own messages", "| ❌ | `compliance.no_secrets` | Possible secrets added: GitHub token at `src/a.ts:2`. |"],
+    ["a rule id and a redacted kind", "`compliance.no_secrets.unscanned`: [redacted GitHub token]"],
+  ])("keeps %s", (_what, text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  const value = fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9+_.~-]{7,40}$/), fc.integer({ min: 0, max: 9 }))
+    .map(([v, d]) => `${v}${d}`);
+  const prose = fc.array(fc.constantFrom("Fix", "the", "deploy", "for", "prod", "and", "tests", "—", "(CI)", "#12"), { maxLength: 6 }).map((w) => w.join(" "));
+  const name = fc.constantFrom("aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", "password", "db.password", "api-key", "apiKey", "access_token", "GITHUB_TOKEN", "client_secret", "private_key", "credentials", "passphrase", "PWD");
+  const assignment = fc.tuple(name, fc.constantFrom("=", " = ", ": ", ":", '": "', "='"), value).map(([n, op, v]) => ({ text: `${n}${op}${v}${op.endsWith('"') ? '"' : ""}`, v }));
+  const url = fc.tuple(fc.constantFrom("https", "postgres", "redis", "git+ssh"), fc.stringMatching(/^[a-z0-9._-]{0,12}$/), value).map(([scheme, user, v]) => ({ text: `${scheme}://${user}:${v}@db.example.com/x`, v }));
+
+  it("never lets the value through, wherever the secret sits in a sentence (property)", () => {
+    fc.assert(
+      fc.property(fc.oneof(assignment, url), prose, prose, ({ text, v }, before, after) => {
+        const out = redactSecrets(`${before} ${text} ${after}`);
+        expect(out).not.toContain(v);
+        expect(out).toContain("[redacted");
+      }),
+    );
+  });
+
+  it("is idempotent, and leaves text with no secret's name, URL or known prefix alone (property)", () => {
+    const pieces = fc.constantFrom("password", "token", "=", ": ", "'", '"', "://", "@", "user:pw", "[redacted]", "[redacted credentials]", "//", "@host", ":", "&", " ", "a1", "`", "|", "\n", "secret_key", "Bearer x");
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 30 }).map((p) => p.join("")), (text) => {
+        const once = redactSecrets(text);
+        expect(redactSecrets(once)).toBe(once);
+      }),
+      { numRuns: 3000 },
+    );
+    // No letter that any secret's name, a known prefix or a scheme's `:` needs.
+    const plain = fc.stringMatching(/^[abcdegijklmnoqruwyz0-9 =_.,\n-]{0,300}$/);
+    fc.assert(
+      fc.property(plain, (text) => {
+        expect(redactSecrets(text)).toBe(text);
+      }),
+    );
+  });
+
+  it("finishes on text built to make a search start over and over", () => {
+    // No timing: a quadratic search would run for minutes on these.
+    for (const text of ["token".repeat(40_000) + "=x", "password=".repeat(20_000), "://" + "a".repeat(200_000), "password='x ".repeat(20_000), `password="${"password='x ".repeat(20_000)}`]) {
+      expect(redactSecrets(text).length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe("compliance.no_secrets", () => {
   const p = policy({ compliance: { no_secrets: true } });
 
-  it("passes a clean patch and says which files it could not scan", () => {
+  it("passes a clean patch and says which files it could not scan, and that a human must approve them", () => {
+    // Changed deliberately (issue 15, item 5): `logo.png` (binary: GitHub lists it with 0 changes and no patch) was not
+    // even mentioned, and neither file needed anyone: the rule passed with a note. Now both need an approval (below).
     const rules = complianceRules(p, facts({ files: [file("src/a.ts"), file("logo.png", { patch: undefined, additions: 0, changes: 0 }), file("big.json", { patch: undefined, additions: 90000 })] }));
     expect(rules).toEqual([
       {
         id: "compliance.no_secrets",
         status: "pass",
-        message: "No well-known secret formats in added lines. 1 file has no patch to scan (binary or too large): `big.json`.",
+        message:
+          "No well-known secret formats in added lines. 2 files have no patch to scan (binary or too large): `logo.png`, `big.json`; a human must look at them and approve (`compliance.no_secrets.unscanned`).",
       },
     ]);
   });
@@ -127,6 +206,84 @@ describe("compliance.no_secrets", () => {
     ]);
     const text = JSON.stringify(rules);
     for (const sample of Object.values(SAMPLES)) expect(text).not.toContain(sample.slice(4, 20));
+  });
+});
+
+describe("unscannedFiles", () => {
+  const none = { patch: undefined, additions: 0, deletions: 0, changes: 0 };
+  it.each([
+    ["a binary file added", file("cert.p12", { ...none, status: "added", sha: "1".repeat(40) }), true],
+    ["a binary file changed", file("logo.png", { ...none, sha: "2".repeat(40) }), true],
+    ["a diff too large to show", file("dist/app.js", { patch: undefined, additions: 90000, changes: 90000 }), true],
+    ["a rename without a patch (a binary file renamed and changed is listed the same)", file("new/key.der", { ...none, status: "renamed", previous_filename: "old/key.der" }), true],
+    ["a file listed without its blob SHA", file("data.bin", { ...none, status: "added" }), true],
+    ["a file with a patch", file("src/a.ts"), false],
+    ["a deletion", file("old.bin", { ...none, status: "removed" }), false],
+    ["an empty file", file("pkg/__init__.py", { ...none, status: "added", sha: EMPTY_BLOB_SHA }), false],
+  ])("%s → %s", (_what, f, unscanned) => {
+    expect(unscannedFiles([f])).toEqual(unscanned ? [f] : []);
+  });
+});
+
+describe("compliance.no_secrets: files the scan could not read need a human (fails closed)", () => {
+  const blob = file("assets/keystore.p12", { status: "added", patch: undefined, additions: 0, deletions: 0, changes: 0, sha: "3".repeat(40) });
+  const noReview = policy({ reviewers: { required: 0 }, compliance: { no_secrets: true } });
+  const run = (f: PullFacts, p = noReview) => evaluate({ policy: p, facts: f, now: NOW, verdict: copilot });
+
+  it("waits for an approval from `reviewers.from`, even when the policy asks for no review, naming the file", () => {
+    const e = run(facts({ files: [file("src/a.ts"), blob] }));
+    expect(e.outcome).toBe("waiting");
+    expect(e.conclusion).toBe("action_required");
+    expect(e.title).toBe("Waiting for 1 human approval");
+    expect(e.rules.find((r) => r.id === "compliance.no_secrets.unscanned")).toEqual({
+      id: "compliance.no_secrets.unscanned",
+      status: "pending",
+      message: "Changes to files the secret scan could not read (`assets/keystore.p12`): 0/1 approvals; needs 1 more approval from anyone with write permission or above.",
+      fix: "An eligible reviewer approves the latest commit (a review, or `/governance approve`).",
+      locations: [{ path: "assets/keystore.p12", message: "Needs approval: 1 more approval from anyone with write permission or above." }],
+    });
+    expect(e.required.map((r) => r.rule)).toEqual(["compliance.no_secrets.unscanned"]);
+  });
+
+  it("passes once an eligible human approves the head commit", () => {
+    const e = run(facts({ files: [blob], reviews: [review("alice", "APPROVED", "2025-06-01T11:00:00Z")] }));
+    expect(e.outcome).toBe("passed");
+    expect(e.approvals.map((a) => [a.login, a.counted_for])).toEqual([["alice", ["compliance.no_secrets.unscanned"]]]);
+  });
+
+  it("takes the people named in `reviewers.from`, and never a stale approval, even with `stale_on_push: false`", () => {
+    const named = policy({ reviewers: { required: 0, from: { users: ["bob"] }, stale_on_push: false }, compliance: { no_secrets: true } });
+    const stale = run(facts({ files: [blob], reviews: [review("bob", "APPROVED", "2025-06-01T11:00:00Z", OLD)] }), named);
+    expect(stale.outcome).toBe("waiting");
+    expect(stale.required[0]).toMatchObject({ rule: "compliance.no_secrets.unscanned", users: ["bob"], have: 0 });
+    const other = run(facts({ files: [blob], reviews: [review("alice", "APPROVED", "2025-06-01T11:00:00Z")] }), named);
+    expect(other.outcome).toBe("waiting");
+    expect(run(facts({ files: [blob], reviews: [review("bob", "APPROVED", "2025-06-01T11:00:00Z")] }), named).outcome).toBe("passed");
+  });
+
+  it("asks nothing when `no_secrets` is off, or for deletions and empty files", () => {
+    expect(run(facts({ files: [blob] }), policy({ reviewers: { required: 0 } })).outcome).toBe("passed");
+    const harmless = [file("gone.bin", { status: "removed", patch: undefined }), file("a/__init__.py", { status: "added", patch: undefined, additions: 0, changes: 0, sha: EMPTY_BLOB_SHA })];
+    expect(run(facts({ files: harmless })).outcome).toBe("passed");
+  });
+
+  it("never passes a PR with a file it could not scan unless someone approved it (property)", () => {
+    const shape = fc.record({
+      filename: fc.constantFrom("a.bin", "src/b.ts", "dist/c.js", "d/e.png", "f"),
+      status: fc.constantFrom("added", "modified", "removed", "renamed", "copied", "changed"),
+      patch: fc.option(fc.constantFrom("@@ -1 +1 @@\n+clean", "", "@@ -0,0 +1 @@\n+x"), { nil: undefined }),
+      additions: fc.option(fc.nat(100000), { nil: undefined }),
+      changes: fc.option(fc.nat(100000), { nil: undefined }),
+      sha: fc.option(fc.constantFrom(EMPTY_BLOB_SHA, "4".repeat(40)), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(shape, { maxLength: 6 }), (files) => {
+        const fs = files.map((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as unknown as FileFacts);
+        const e = run(facts({ files: fs }));
+        const blind = fs.some((f) => !f.patch && f.status !== "removed" && f.sha !== EMPTY_BLOB_SHA);
+        expect(e.outcome).toBe(blind ? "waiting" : "passed");
+      }),
+    );
   });
 });
 
