@@ -349,6 +349,8 @@ export function emptyTally(): Tally {
 export function addToTally(t: Tally, e: Evaluation): void {
   t.prs++;
   if (e.outcome === "passed") t.pass++;
+  // A human PR is not governed, but fails on its description with `compliance.body.humans`.
+  else if (e.outcome === "not_governed" && e.conclusion === "failure") t.fail++;
   else if (e.outcome === "not_governed") {
     t.pass++;
     t.not_governed++;

@@ -7,7 +7,8 @@
  *   or an account detection knows as an agent's or automation's (a registry
  *   account such as `openhands-agent`, or `agents.also.logins`), on any PR.
  * - `approve`: whoever's review would count under `reviewers.from`, a restricted
- *   path group touched by the PR, or `compliance.dependencies`; never the PR
+ *   path group touched by the PR, `compliance.dependencies`, or the group a
+ *   finding of `test_weakening` or `hidden_instructions` needs; never the PR
  *   author, the agent's invoker (unless `reviewers.invoker_can_approve`) or a
  *   human who contributed commits (unless `reviewers.contributors_can_approve`).
  * - `override`: `commands.override.min_permission` or above, or listed in its
@@ -19,6 +20,7 @@
 import type { Policy } from "../config/schema.js";
 import { agentAccount } from "../detect/detect.js";
 import { restrictedGroups } from "../policy/paths.js";
+import { scanGroups } from "../policy/scans.js";
 import { isBot, isEligible, lower, permissionOf, refusedApprover, requirementContext, type ReviewerSet } from "../policy/reviewers.js";
 import { permissionAtLeast, type Actor, type AgentVerdict, type CommentFacts, type PullFacts } from "../types.js";
 import type { ParsedCommand } from "./parse.js";
@@ -42,6 +44,7 @@ export function approverSets(policy: Policy, facts: PullFacts): ReviewerSet[] {
   for (const g of restrictedGroups(policy, facts)) sets.push(g.set);
   const deps = policy.compliance.dependencies;
   if (deps) sets.push(deps.reviewers);
+  for (const g of scanGroups(policy, facts)) sets.push(g.set);
   return sets;
 }
 

@@ -25,6 +25,8 @@ interface Sections {
   compliance?: {
     tests_with_code?: false | { code?: string[]; tests?: string[] };
     dependencies?: false | { paths?: string[]; reviewers?: ReviewerSet & { required?: number } };
+    test_weakening?: FindingSetting & { tests?: string[] };
+    hidden_instructions?: FindingSetting & { paths?: string[] };
     required_checks?: { name: string; app?: string }[];
   };
   escalation?: { check_name?: string; tiers?: { after: string; notify: string[] }[] };
@@ -35,6 +37,18 @@ interface ReviewerSet {
   users?: string[];
   teams?: string[];
 }
+
+/** `compliance.test_weakening` / `hidden_instructions`: on, off, or a mapping with an answer to findings. */
+type FindingSetting = boolean | undefined | { action?: "approve" | "fail"; reviewers?: ReviewerSet & { required?: number } };
+
+/** The finding rules, with the answer each gives when the policy does not say. */
+const FINDING_RULES = [
+  ["test_weakening", "approve", "tests"],
+  ["hidden_instructions", "fail", "paths"],
+] as const;
+
+/** Does a finding rule's setting ask a group for approval? */
+const asksApproval = (s: FindingSetting, action: "approve" | "fail") => s !== false && s !== undefined && (s === true ? action : (s.action ?? action)) === "approve";
 
 export type PolicyCheck = { ok: true; policy: Policy; extends: string | null } | { ok: false; problems: ConfigProblem[] };
 
@@ -84,7 +98,7 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
     if (policy.escalation.tiers.length > 0) {
       emit(
         ["escalation", "tiers"],
-        "no rule in this policy waits for human approval (`reviewers.required` is 0, no `paths.restricted` or `compliance.dependencies` groups, `paths.protect_agent_files` is off), so no tier is ever reached",
+        "no rule in this policy waits for human approval (`reviewers.required` is 0, no `paths.restricted` or `compliance.dependencies` groups, `paths.protect_agent_files` is off, `compliance.test_weakening` and `compliance.hidden_instructions` do not ask for approval), so no tier is ever reached",
       );
     }
   }
@@ -130,6 +144,10 @@ function knownTeams(all: readonly Sections[]): string[] {
     for (const t of s.reviewers?.from?.teams ?? []) out.add(t);
     for (const g of s.paths?.restricted ?? []) for (const t of g.reviewers?.teams ?? []) out.add(t);
     for (const t of (s.compliance?.dependencies || undefined)?.reviewers?.teams ?? []) out.add(t);
+    for (const [key] of FINDING_RULES) {
+      const f = s.compliance?.[key];
+      if (typeof f === "object") for (const t of f.reviewers?.teams ?? []) out.add(t);
+    }
     for (const t of s.commands?.override?.teams ?? []) out.add(t);
     for (const tier of s.escalation?.tiers ?? []) for (const n of tier.notify) if (n.includes("/")) out.add(n);
   }
@@ -173,6 +191,14 @@ function lintSections(s: Sections, prefix: Path, teams: readonly string[], also:
     userList(["compliance", "dependencies", "reviewers", "users"], deps.reviewers?.users);
     const why = whole ? unsatisfiable(deps.reviewers?.required ?? 1, deps.reviewers ?? {}) : null;
     if (why) emit([...prefix, "compliance", "dependencies", "reviewers", "required"], why);
+  }
+  for (const [key, , globKey] of FINDING_RULES) {
+    const f = s.compliance?.[key];
+    if (typeof f !== "object") continue;
+    globList(["compliance", key, globKey], (f as Record<string, string[] | undefined>)[globKey]);
+    userList(["compliance", key, "reviewers", "users"], f.reviewers?.users);
+    const why = whole && f.reviewers ? unsatisfiable(f.reviewers.required ?? 1, f.reviewers) : null;
+    if (why) emit([...prefix, "compliance", key, "reviewers", "required"], why);
   }
   userList(["reviewers", "from", "users"], s.reviewers?.from?.users);
   userList(["commands", "override", "users"], s.commands?.override?.users);
@@ -222,6 +248,7 @@ function canWaitForHumans(s: Sections): boolean {
     (s.reviewers?.required ?? 1) > 0 ||
     (s.paths?.restricted?.length ?? 0) > 0 ||
     Boolean(s.compliance?.dependencies) ||
+    FINDING_RULES.some(([key, action]) => asksApproval(s.compliance?.[key], action)) ||
     (s.paths?.protect_agent_files ?? true)
   );
 }

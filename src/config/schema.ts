@@ -14,6 +14,11 @@ import { didYouMean } from "./words.js";
 export const POLICY_PATH = ".github/agent-governance.yml";
 export const DEFAULT_CHECK_NAME = "Agent Governance";
 
+/** What `compliance.test_weakening` looks for. */
+export const WEAKENING_KINDS = ["skipped", "focused", "deleted_tests", "assertions", "thresholds", "ci"] as const;
+/** What `compliance.hidden_instructions` looks for. */
+export const HIDDEN_KINDS = ["unicode", "comments", "phrases"] as const;
+
 /** What a `min_permission` may ask for. Not `none`: a minimum of no access would let anyone approve or override. */
 const MIN_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 
@@ -107,6 +112,17 @@ function sections() {
       .describe("Minimum repository permission. Default: `write` when no users or teams are listed."),
   });
 
+  /** A finding rule's answer: a group's approval, or a failure. */
+  const findingAction = (action: "approve" | "fail") => ({
+    action: z
+      .enum(["approve", "fail"])
+      .optional()
+      .describe(`What a finding does: \`approve\` needs the approval of \`reviewers\`; \`fail\` fails the check (only an override passes it). Default: \`${action}\`.`),
+    reviewers: approvalGroup
+      .optional()
+      .describe("Who approves findings (with `action: approve`). Default: 1 approval from someone with maintain permission or above."),
+  });
+
   const group = z.strictObject({
     name: z.string().min(1).max(100).optional().describe("A name shown in the check; defaults to the globs."),
     paths: globs.min(1).describe("Globs this group covers."),
@@ -178,6 +194,20 @@ function sections() {
             .max(20)
             .optional()
             .describe("Markdown headings the body must contain (any level, case-insensitive), e.g. `Testing`."),
+          checkboxes: z
+            .array(z.string().min(1).max(200))
+            .max(20)
+            .optional()
+            .describe("Task-list items that must be ticked (`- [x] I have read every line`): each text must begin a ticked item, case-insensitive, e.g. `I have read every line`."),
+          fields: z
+            .array(z.string().min(1).max(100))
+            .max(20)
+            .optional()
+            .describe("Labels that must be followed by an answer, on the label's line or the next (`Tool and extent: Copilot, the tests only`), e.g. `Tool and extent`."),
+          humans: z
+            .boolean()
+            .optional()
+            .describe("Check human PRs' descriptions too, even when `agents.govern_humans` is off: a description that falls short fails the check, with no label, comment or review request. Default: `false`."),
         })
         .optional()
         .describe("Requirements on the PR description."),
@@ -212,8 +242,51 @@ function sections() {
         .enum(["required", "forbidden"])
         .optional()
         .describe("Whether commits must (or must not) carry an AI co-author / `Assisted-by:` trailer."),
+      // Rules that read what the PR wrote (test weakening, hidden instructions): on by default, `false` turns one off.
+      test_weakening: opt(
+        z.union([
+          z.boolean(),
+          z.strictObject({
+            ...findingAction("approve"),
+            kinds: z
+              .array(z.enum(WEAKENING_KINDS))
+              .min(1)
+              .optional()
+              .describe(
+                "What to look for; default all: `skipped` (`it.skip`, `xit`, `@pytest.mark.skip`, `t.Skip(`, `@Disabled`, `#[ignore]`, …), `focused` (`.only`, `fit`), `deleted_tests` (test files deleted or moved out of the tests), `assertions` (assertions removed without replacement, or loosened), `thresholds` (coverage and lint thresholds lowered, lint rules turned down), `ci` (CI steps or jobs removed, `continue-on-error: true`, `|| true`, `if: false`).",
+              ),
+            tests: globs
+              .optional()
+              .describe("Globs of test files; default: the common layouts (`**/*.test.*`, `**/*.spec.*`, `**/__tests__/**`, `**/test/**`, `**/tests/**`, `**/*_test.go`, `**/test_*.py`, `**/src/test/**`, …)."),
+          }),
+        ]),
+        true,
+      ).describe(
+        "Agent PRs that weaken tests (skip or focus tests, delete test files, remove or loosen assertions, lower coverage or lint thresholds, remove CI steps or let them fail) need `reviewers`' approval (or fail, with `action: fail`). `true` (the default): a maintainer's approval; `false`: off.",
+      ),
+      hidden_instructions: opt(
+        z.union([
+          z.boolean(),
+          z.strictObject({
+            ...findingAction("fail"),
+            kinds: z
+              .array(z.enum(HIDDEN_KINDS))
+              .min(1)
+              .optional()
+              .describe(
+                "What to look for; default all: `unicode` (zero-width, bidi-control, tag and other invisible characters), `comments` (HTML and Markdown comments addressed to an AI), `phrases` (known injection phrasing such as \"ignore previous instructions\").",
+              ),
+            paths: globs
+              .optional()
+              .describe("Globs of the files whose added lines are scanned; default: docs, agent-steering files and prompts (`**/*.md`, `**/*.mdx`, `**/*.txt`, `**/*.rst`, `**/prompts/**`, `**/*.prompt*`, `**/*.mdc`, `.github/copilot-instructions.md`, …)."),
+          }),
+        ]),
+        true,
+      ).describe(
+        "Text aimed at an AI that a reviewer cannot see or would not expect, in added lines of docs, agent-steering files and prompts, in the PR description and in commit messages, fails the check (or, with `action: approve`, needs `reviewers`' approval). Findings quote the text with invisible characters escaped (`\\u200B`). `true` (the default): on; `false`: off.",
+      ),
     })
-    .describe("Compliance checks; each is off unless configured.");
+    .describe("Compliance checks; each is off unless configured, except `test_weakening` and `hidden_instructions`, which are on unless set to `false`.");
 
   const tier = z.strictObject({
     after: duration.describe("How long the PR has waited for humans before this tier is notified."),

@@ -45,7 +45,7 @@ const SATISFY: Record<string, string> = {
   "compliance.dco": "End every commit message with `Signed-off-by: Name <email>` (`git commit -s`).",
   "compliance.required_checks": "Make the named checks pass on the head commit: run them locally first, then push.",
   "compliance.title_pattern": "Write a PR title that matches the regular expression.",
-  "compliance.body": "Write a PR description with the required length and headings.",
+  "compliance.body": "Write a PR description with the required length and headings, tick the required checkboxes (`- [x] …`) only when they are true, and answer the required fields (`Tool and extent: …`).",
   "compliance.no_secrets": "Remove the token or key from the added lines (and rotate it); read secrets from the environment.",
   "compliance.no_secrets.unscanned": "Keep binary files and very large diffs out of the PR (GitHub shows no patch to scan), or expect to wait for a reviewer to look at them and approve.",
   "compliance.dependencies": "Leave manifests and lockfiles unchanged, or expect to wait for the dependency reviewers' approval.",
@@ -56,6 +56,10 @@ const SATISFY: Record<string, string> = {
   "compliance.linked_issue_verified":
     "Write `Fixes #123` (or `Refs #123`, `Part of #123`, or the issue's URL), naming an open issue of this repository; a bare `#123` does not count.",
   "compliance.ai_disclosure": "Add (when required) or leave out (when forbidden) an AI co-author / `Assisted-by:` trailer in every commit message.",
+  "compliance.test_weakening":
+    "Make the failing test pass by fixing the code: do not skip, focus (`.only`) or delete tests, remove or loosen assertions, lower coverage or lint thresholds, or remove CI steps or let them fail (`continue-on-error`, `|| true`). If one is truly needed, say why in the PR description and expect to wait for the approval it needs.",
+  "compliance.hidden_instructions":
+    "Write no invisible or bidi-control characters, no HTML comments addressed to AI agents and no instructions aimed at other agents (\"ignore previous instructions\") in docs, prompts, the PR description or commit messages; put notes for people where reviewers can see them.",
 };
 
 const GENERIC_SATISFY = "Make the PR meet the rule above; `check_change` reports the exact problem and fix.";

@@ -9,7 +9,9 @@ import { didYouMean } from "../config/load.js";
 import type { Policy } from "../config/schema.js";
 import { AGENTS } from "../detect/agents.js";
 import { effectivePolicy, evaluate, isGoverned } from "../policy/evaluate.js";
+import { hiddenInstructionsSetting } from "../policy/hidden-instructions.js";
 import { AGENT_FILES, restrictedGroups } from "../policy/paths.js";
+import { testWeakeningSetting } from "../policy/test-weakening.js";
 import { describeRequirement, requirement, type ReviewerSet } from "../policy/reviewers.js";
 import type { AgentVerdict, CommitFacts, Evaluation, FileFacts, PullFacts } from "../types.js";
 import {
@@ -75,7 +77,7 @@ export const CheckChangeInput = z.strictObject({
           .string()
           .max(1_000_000)
           .optional()
-          .describe("The file's unified diff hunks; rules that read added lines (secrets, workflow risk, install scripts) need it."),
+          .describe("The file's unified diff hunks (`git diff` output from `@@`); the rules that read lines need it: secrets, workflow risk, install scripts, test weakening, hidden instructions."),
         content: z
           .string()
           .max(256 * 1024)
@@ -263,6 +265,12 @@ export function getPolicy(state: PolicyState, args: GetPolicyArgs): CallToolResu
   if (steering) {
     approvals.push(`- agent-steering files (\`paths.agent_files\`: ${list(AGENT_FILES, 8)}): ${whoApproves(steering.rule, steering.required, steering.set, verdict)}`);
   }
+  for (const [id, what, setting] of [
+    ["compliance.test_weakening", "a PR that weakens tests (skips, focuses or deletes tests, removes assertions, lowers thresholds, drops CI steps)", testWeakeningSetting(policy)],
+    ["compliance.hidden_instructions", "a PR with hidden instructions (invisible characters, comments or phrases aimed at AI agents)", hiddenInstructionsSetting(policy)],
+  ] as const) {
+    if (setting?.action === "approve") approvals.push(`- ${what} (\`${id}\`): ${whoApproves(id, setting.reviewers.required, setting.reviewers, verdict)}`);
+  }
   out.push(approvals.length ? approvals.join("\n") : "- no approval is required");
 
   const compliance = Object.entries(policy.compliance).filter(([, v]) => isOn(v));
@@ -380,6 +388,11 @@ export function checkChange(state: PolicyState, args: CheckChangeArgs, now: Date
   const notes: string[] = [];
   if (!args.commits && e.rules.some((r) => r.id.startsWith("compliance."))) {
     notes.push("Commits: none given, so one unsigned commit with your title and body as its message was checked; pass `commits` to check yours.");
+  }
+  const unread = args.files.filter((f) => f.patch === undefined && f.status !== "removed").length;
+  const readers = ["compliance.test_weakening", "compliance.hidden_instructions"].filter((id) => isOn(settingValue(policy, id)));
+  if (unread > 0 && readers.length) {
+    notes.push(`Patches: ${unread} file${unread === 1 ? " has" : "s have"} no \`patch\`, so ${readers.map(code).join(" and ")} could not read ${unread === 1 ? "it" : "them"}; pass each file's diff to check them.`);
   }
   const uncounted = args.files.filter((f) => f.additions === undefined || f.deletions === undefined).length;
   if (uncounted > 0 && e.rules.some((r) => r.id === "paths.limits")) {

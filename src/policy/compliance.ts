@@ -6,6 +6,7 @@ import type { Policy } from "../config/schema.js";
 import { didYouMean } from "../config/words.js";
 import { AGENTS } from "../detect/agents.js";
 import type { CheckFacts, CommitFacts, PullFacts, RuleResult } from "../types.js";
+import { attestationProblems } from "./attestation.js";
 import { displayName, filesMatching, listNames, pathMatcher } from "./globs.js";
 import { addedLines, hasMissingPatch } from "./patch.js";
 import type { PathGroup } from "./paths.js";
@@ -14,6 +15,7 @@ import { findSecrets, redactSecrets, unscannedFiles } from "./secrets.js";
 import { verifiedLinkedIssueRule } from "./linked-issue.js";
 import { installScriptsRule } from "./supply-chain.js";
 import { workflowRiskRule } from "./workflow-risk.js";
+import { changesTests } from "./test-weakening.js";
 
 type Compliance = Policy["compliance"];
 type Rule = (c: Compliance, facts: PullFacts, policy: Policy) => RuleResult | null;
@@ -110,13 +112,15 @@ const testsWithCode: Rule = (c, facts) => {
   const tests = live.filter((f) => isTest(f.filename));
   const code = filesMatching(live, t.code).filter((f) => !isTest(f.filename));
   if (code.length === 0) return { id: "compliance.tests_with_code", status: "pass", message: "No code files changed." };
-  if (tests.length > 0) {
-    return { id: "compliance.tests_with_code", status: "pass", message: `Code and tests changed together (${listNames(tests.map(displayName), 3)}).` };
+  // Skipping, focusing or deleting tests, or asserting nothing, is not a test change.
+  const changed = tests.filter(changesTests);
+  if (changed.length > 0) {
+    return { id: "compliance.tests_with_code", status: "pass", message: `Code and tests changed together (${listNames(changed.map(displayName), 3)}).` };
   }
   return {
     id: "compliance.tests_with_code",
     status: "fail",
-    message: `Code changed (${listNames(code.map(displayName), 5)}) but no test file changed.`,
+    message: `Code changed (${listNames(code.map(displayName), 5)}) but ${tests.length ? `the test files only skip, focus or drop tests (${listNames(tests.map(displayName), 3)})` : "no test file changed"}.`,
     fix: `Add or update tests matching ${listNames(t.tests, 5)}.`,
     locations: code.map((f) => ({ path: f.filename, message: "Code changed without a test change." })),
   };
@@ -301,7 +305,7 @@ export function headings(text: string): string[] {
 const normalHeading = (s: string) => s.replace(/^#+\s*/, "").replace(/[*_`:]/g, "").trim().toLowerCase();
 
 const body: Rule = (c, facts) => {
-  if (!c.body || (c.body.min_length === undefined && !c.body.sections?.length)) return null;
+  if (!c.body || (c.body.min_length === undefined && !c.body.sections?.length && !c.body.checkboxes?.length && !c.body.fields?.length)) return null;
   const text = bodyText(facts.pull.body);
   const problems: string[] = [];
   if (c.body.min_length !== undefined && text.length < c.body.min_length) {
@@ -312,14 +316,18 @@ const body: Rule = (c, facts) => {
     const missing = c.body.sections.filter((s) => !have.has(normalHeading(s)));
     if (missing.length) problems.push(`missing section${missing.length === 1 ? "" : "s"} ${missing.map((s) => `\`${s}\``).join(", ")}`);
   }
+  problems.push(...attestationProblems(c.body, text));
   if (problems.length === 0) return { id: "compliance.body", status: "pass", message: "The description meets the requirements." };
   return {
     id: "compliance.body",
     status: "fail",
     message: `The description falls short: ${problems.join("; ")}.`,
-    fix: `Edit the PR description${c.body.sections?.length ? `; add headings such as \`## ${c.body.sections[0]}\`` : ""}.`,
+    fix: `Edit the PR description${c.body.sections?.length ? `; add headings such as \`## ${c.body.sections[0]}\`` : ""}${c.body.checkboxes?.length ? `; tick \`- [x] ${c.body.checkboxes[0]}\` once it is true` : ""}${c.body.fields?.length ? `; answer \`${c.body.fields[0]}: …\`` : ""}.`,
   };
 };
+
+/** `compliance.body` alone: for a human PR with `compliance.body.humans`, which no other rule governs. */
+export const bodyRule = (policy: Policy, facts: PullFacts): RuleResult | null => body(policy.compliance, facts, policy);
 
 const noSecrets: Rule = (c, facts) => {
   if (!c.no_secrets) return null;

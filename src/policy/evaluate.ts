@@ -8,10 +8,11 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
-import { complianceRules, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
+import { bodyRule, complianceRules, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
 import type { Gated } from "./findings.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
+import { scanGroups, scanRules } from "./scans.js";
 import {
   countedApprovals,
   describeRequirement,
@@ -90,13 +91,28 @@ export function evaluate(input: EvaluateInput): Evaluation {
   };
 
   if (!isGoverned(policy, verdict)) {
+    // A human PR's description, when the policy asks it of humans too: the only rule, and no other output.
+    const attested = verdict.kind === "none" && policy.compliance.body?.humans ? bodyRule(policy, facts) : null;
+    if (attested?.status === "fail") {
+      const report = policy.mode === "report";
+      return {
+        ...base,
+        outcome: "not_governed",
+        conclusion: report ? "neutral" : "failure",
+        title: `${report ? "Report only: " : ""}Human PR: the description falls short`,
+        rules: [attested],
+        required: [],
+        approvals: [],
+        overrides: [],
+      };
+    }
     const what = verdict.kind === "automation" ? `${verdict.name ?? "Automation"} PR` : "No agent detected";
     return {
       ...base,
       outcome: "not_governed",
       conclusion: "success",
       title: verdict.kind === "automation" ? `${what}: not governed` : `${what}: not governed`,
-      rules: [],
+      rules: attested ? [attested] : [],
       required: [],
       approvals: [],
       overrides: [],
@@ -120,7 +136,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
   const gated = findingRules(policy, facts);
-  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group)].filter((g) => g !== null);
+  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group), ...scanGroups(policy, facts)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);
@@ -131,7 +147,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     });
   }
   const shared = sharedHeadRule(facts);
-  for (const rule of [shared, incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts)]) {
+  for (const rule of [shared, incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts), ...scanRules(policy, facts)]) {
     if (rule) rules.push(rule);
   }
 

@@ -13,6 +13,7 @@ import { filesMatching } from "./globs.js";
 import { issueToVerify } from "./linked-issue.js";
 import { dependencyGroup, INSTALL_TIME_FILES, manifestsToRead } from "./supply-chain.js";
 import { workflowsToRead } from "./workflow-risk.js";
+import { scanGroups } from "./scans.js";
 
 export interface Lookups {
   logins: string[];
@@ -34,8 +35,8 @@ const COMMAND = /^\s*\/governance\b/im;
 /**
  * What to look up for this PR: permissions of everyone who reviewed or wrote a
  * command; members of the teams the policy that applies to this PR names (its
- * `overrides` entry included; for path and dependency groups, only the groups
- * the PR's files touch), only when someone's eligibility is in question;
+ * `overrides` entry included; for path, dependency and finding groups, only the
+ * groups this PR triggers), only when someone's eligibility is in question;
  * check results only when that policy requires checks and governs the PR; the
  * changed workflows and manifests the finding rules parse, and the issue a
  * verified `linked_issue` checks, only for a governed PR whose policy has them on.
@@ -60,6 +61,8 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
     for (const t of dependencyGroup(policy, facts)?.set.teams ?? []) teams.add(t);
     // A finding rule's group, whenever the files it reads change (its findings are known only once they are read).
     for (const t of findingTeams(policy, facts)) teams.add(t);
+    // A text scan's group (test weakening, hidden instructions), when its findings need approval.
+    for (const g of scanGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
   }
   const checks = governed && policy.compliance.required_checks.some((c) => c.name !== policy.escalation.check_name);
   const contents = governed ? [...new Set([...workflowsToRead(policy, facts), ...manifestsToRead(policy, facts)])].slice(0, MAX_CONTENTS) : [];

@@ -90,9 +90,9 @@ export interface PathGroup {
   files: string[];
   /** The same files as shown in messages (`old → new` for a rename). */
   names: string[];
-  /** What the row says needs approval, when it is more than the files (a finding rule's findings). */
+  /** What the rule row says needs approval, when it is more than the files (a finding rule's findings); default: the changes to `label` and `names`. */
   what?: string;
-  /** Where to annotate, when it is more than the files (a finding rule's lines). */
+  /** Where to annotate, when it is more than the files (a finding rule's lines); default: each file, saying it needs approval. */
   locations?: Location[];
 }
 

@@ -174,10 +174,17 @@ export function requirementContext(policy: Policy, facts: PullFacts, verdict: Ag
 }
 
 /**
+ * Requirements an approval of an older commit never counts for, whatever `stale_on_push` says:
+ * a maintainer must have seen the change to a workflow or the policy; a push may have changed
+ * the files the secret scan could not read; and a later push can add test weakening or hidden
+ * instructions the approver never saw.
+ */
+const FRESH_ONLY = new Set(["paths.agent_files", "compliance.no_secrets.unscanned", "compliance.test_weakening", "compliance.hidden_instructions"]);
+
+/**
  * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
  * Stale approvals (of an older commit) count only when `staleOk`, and never for the
- * agent-steering files (a maintainer must have seen the change to a workflow or the policy)
- * nor for files the secret scan could not read (a push may have changed what was looked at).
+ * requirements in `FRESH_ONLY`.
  */
 export function requirement(
   rule: string,
@@ -191,7 +198,7 @@ export function requirement(
   const eligible = (login: string) =>
     !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins) &&
     isEligible(login, set, ctx.facts);
-  const staleOk = ctx.staleOk && rule !== "paths.agent_files" && rule !== "compliance.no_secrets.unscanned";
+  const staleOk = ctx.staleOk && !FRESH_ONLY.has(rule);
   const approvedBy = state.approvals
     .filter((a) => (staleOk || a.commit === head) && eligible(a.login))
     .map((a) => a.login);

@@ -62,6 +62,8 @@ describe("lintPolicy", () => {
     ["a tier notifying something that is neither", 'escalation:\n  tiers:\n    - { after: 1h, notify: ["ops team"] }\n', "3:29 escalation.tiers[0].notify[0]: `ops team` is not a GitHub login (letters, digits and hyphens; a team is written `org/slug`)"],
     ["tiers with the same wait", "escalation:\n  tiers:\n    - { after: 1d, notify: [a] }\n    - { after: 24h, notify: [b] }\n", "4:16 escalation.tiers[1].after: tier 2 has the same `after` (24h) as tier 1, so both are reached at once; merge their `notify` lists"],
     ["more approvals than listed users", 'compliance:\n  dependencies:\n    reviewers: { users: [a, A], required: 2 }\n', "3:43 compliance.dependencies.reviewers.required: needs 2 approvals but lists only 1 user (and no teams), so it can never be satisfied; lower `required` or list more reviewers"],
+    ["a test glob that matches no file", 'compliance:\n  test_weakening: { tests: ["qa/"] }\n', "2:29 compliance.test_weakening.tests[0]: `qa/` matches no file (paths never end with `/`): write `qa/**` for everything under it"],
+    ["more approvals of hidden instructions than listed users", "compliance:\n  hidden_instructions:\n    action: approve\n    reviewers: { users: [sec], required: 2 }\n", "4:42 compliance.hidden_instructions.reviewers.required: needs 2 approvals but lists only 1 user (and no teams), so it can never be satisfied; lower `required` or list more reviewers"],
     ["the app's own check as a required check", "escalation:\n  check_name: Governance\ncompliance:\n  required_checks: [build, governance]\n", "4:28 compliance.required_checks[1]: `governance` is this app's own check, which cannot pass before it has finished; remove it from `required_checks`"],
     ["an override for an ignored agent", "agents:\n  ignore: [devin]\noverrides:\n  - agents: [devin]\n    mode: report\n", "4:14 overrides[0].agents[0]: `devin` is in `agents.ignore`: its PRs are never governed, so this entry never applies to it"],
     ["an override for bots that are not governed", "agents:\n  govern_automation: false\noverrides:\n  - agents: [copilot, dependabot]\n    reviewers: { required: 0 }\n", "4:23 overrides[0].agents[1]: `dependabot` is a dependency or release bot and `agents.govern_automation` is false: its PRs are never governed, so this entry never applies to it"],
@@ -70,9 +72,9 @@ describe("lintPolicy", () => {
   });
 
   it("reports tiers that nothing can ever reach", () => {
-    const text = "reviewers:\n  required: 0\npaths:\n  protect_agent_files: false\nescalation:\n  tiers:\n    - { after: 1h, notify: [acme/leads] }\n";
+    const text = "reviewers:\n  required: 0\npaths:\n  protect_agent_files: false\nescalation:\n  tiers:\n    - { after: 1h, notify: [acme/leads] }\ncompliance:\n  test_weakening: false\n";
     expect(lint(text)).toEqual([
-      "6:3 escalation.tiers: no rule in this policy waits for human approval (`reviewers.required` is 0, no `paths.restricted` or `compliance.dependencies` groups, `paths.protect_agent_files` is off), so no tier is ever reached",
+      "6:3 escalation.tiers: no rule in this policy waits for human approval (`reviewers.required` is 0, no `paths.restricted` or `compliance.dependencies` groups, `paths.protect_agent_files` is off, `compliance.test_weakening` and `compliance.hidden_instructions` do not ask for approval), so no tier is ever reached",
     ]);
     // An override that needs a human makes them reachable.
     expect(lint(`${text}overrides:\n  - agents: [unknown]\n    reviewers: { required: 1 }\n`)).toEqual([]);

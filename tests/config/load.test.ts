@@ -31,7 +31,7 @@ describe("parsePolicy", () => {
   it.each([
     ["a misspelt top-level key", "mode: enforce\nreviwers:\n  required: 1\n", "policy.yml:2:1: unknown key `reviwers` at the top level; did you mean `reviewers`?"],
     ["a misspelt nested key", "reviewers:\n  requird: 2\n", "policy.yml:2:3: unknown key `requird` under `reviewers`; did you mean `required`?"],
-    ["a key with no near match", "compliance:\n  zzzzzzzz: true\n", "policy.yml:2:3: unknown key `zzzzzzzz` under `compliance`; known keys: linked_issue, tests_with_code, signed_commits, dco, required_checks, title_pattern, body, no_secrets, dependencies, install_scripts, workflow_risk, ai_disclosure"],
+    ["a key with no near match", "compliance:\n  zzzzzzzz: true\n", "policy.yml:2:3: unknown key `zzzzzzzz` under `compliance`; known keys: linked_issue, tests_with_code, signed_commits, dco, required_checks, title_pattern, body, no_secrets, dependencies, install_scripts, workflow_risk, ai_disclosure, test_weakening, hidden_instructions"],
     ["a misspelt choice", "mode: enforced\n", "policy.yml:1:7: `mode`: must be one of `enforce`, `report`; did you mean `enforce`?"],
     ["a misspelt agent in overrides", "overrides:\n  - agents: [copliot]\n    mode: report\n", "policy.yml:2:14: `overrides[0].agents[0]`: unknown agent `copliot`; did you mean `copilot`? (an agent id such as `copilot`, `codex`, `devin`, `claude-code`, or `automation`, `unknown`, `*`)"],
     ["a wrong type", "reviewers:\n  required: two\n", 'policy.yml:2:13: `reviewers.required`: must be a number, not the text "two"'],
