@@ -21,6 +21,8 @@ import type { Policy } from "../config/schema.js";
 import { agentAccount } from "../detect/detect.js";
 import { restrictedGroups } from "../policy/paths.js";
 import { scanGroups } from "../policy/scans.js";
+import { findingRules } from "../policy/evaluate.js";
+import { unscannedGroup } from "../policy/compliance.js";
 import { isBot, isEligible, lower, permissionOf, refusedApprover, requirementContext, type ReviewerSet } from "../policy/reviewers.js";
 import { permissionAtLeast, type Actor, type AgentVerdict, type CommentFacts, type PullFacts } from "../types.js";
 import type { ParsedCommand } from "./parse.js";
@@ -45,6 +47,10 @@ export function approverSets(policy: Policy, facts: PullFacts): ReviewerSet[] {
   const deps = policy.compliance.dependencies;
   if (deps) sets.push(deps.reviewers);
   for (const g of scanGroups(policy, facts)) sets.push(g.set);
+  // The groups whose approval findings need (workflow risk, install scripts) and unscanned files.
+  for (const g of findingRules(policy, facts)) if (g.group) sets.push(g.group.set);
+  const unscanned = unscannedGroup(policy, facts);
+  if (unscanned) sets.push(unscanned.set);
   return sets;
 }
 

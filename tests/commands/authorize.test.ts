@@ -237,3 +237,15 @@ describe("commands written through an app on a person's behalf", () => {
     expect(authorize(parseCommand("/governance approve")!, alice, f, policy(), copilot, null).ok).toBe(true);
   });
 });
+
+describe("authorize: approve by a finding rule's group", () => {
+  it("a member of the group a workflow-risk finding needs may approve by command, though no other set names them", () => {
+    const p = policy({ reviewers: { required: 1, from: { users: ["bob"] } }, compliance: { workflow_risk: { reviewers: { teams: ["acme/dba"], required: 1 } } } });
+    const f = facts({
+      files: [file(".github/workflows/ci.yml", { status: "added", patch: "@@ -0,0 +1,3 @@\n+on: push\n+permissions: write-all\n+jobs: {}" })],
+    });
+    expect(authorize(cmd("/governance approve"), { login: "dba1", type: "User" }, f, p, copilot)).toEqual({ ok: true });
+    // Without a finding there is no such group: dba1 is not an approver here.
+    expect(authorize(cmd("/governance approve"), { login: "dba1", type: "User" }, facts(), p, copilot).ok).toBe(false);
+  });
+});
