@@ -11,6 +11,7 @@ import { appIdOf } from "./github/app-id.js";
 import { ledgerKeyOf } from "./github/ledger.js";
 import { loadPolicy, pullsForCommit } from "./github/facts.js";
 import type { Policy } from "./config/schema.js";
+import { requiredCheckNames } from "./policy/lookups.js";
 import { RECHECK_ACTION } from "./output/check.js";
 import { DEFAULT_LABELS, managedLabels } from "./output/plan.js";
 import { KeyedQueue, RetryQueue, type Scheduler } from "./github/retry.js";
@@ -31,10 +32,6 @@ export interface AppOptions {
   pullLock?: PullLock;
 }
 
-/** The checks the policy (or any of its overrides) waits on, by exact name. */
-function requiredCheckNames(policy: Policy): Set<string> {
-  return new Set([...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])].map((c) => c.name));
-}
 
 function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
   if (env.VITEST || env.NODE_ENV === "test") return 0;

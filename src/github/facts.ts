@@ -8,7 +8,7 @@ import type { ProbotOctokit } from "probot";
 import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
 import { lintPolicy } from "../config/lint.js";
 import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
-import { neededLookups, type Lookups } from "../policy/lookups.js";
+import { neededLookups, requiredCheckNames, type Lookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
@@ -466,9 +466,7 @@ export function headMoved(commits: PullFacts["commits"], sha: string, pull: Pull
 
 /** Does this policy (or any of its overrides) wait on other checks? Then all check runs on the head are listed once. */
 function requiresChecks(policy: Policy): boolean {
-  return [...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])].some(
-    (c) => c.name !== policy.escalation.check_name,
-  );
+  return [...requiredCheckNames(policy)].some((name) => name !== policy.escalation.check_name);
 }
 
 /** A changed file's text at a commit, by `owner/repo@sha:path`: a commit's files never change, so no request is repeated. */

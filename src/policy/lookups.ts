@@ -85,3 +85,8 @@ function findingTeams(policy: Policy, facts: PullFacts): string[] {
   if (typeof install_scripts === "object" && filesMatching(facts.files, INSTALL_TIME_FILES).length) teams.push(...install_scripts.reviewers.teams);
   return teams;
 }
+
+/** The checks the policy (or any of its overrides) waits on, by exact name. */
+export function requiredCheckNames(policy: Policy): Set<string> {
+  return new Set([...policy.compliance.required_checks, ...policy.overrides.flatMap((o) => o.compliance?.required_checks ?? [])].map((c) => c.name));
+}
