@@ -65,7 +65,12 @@ export function clearCaches(): void {
 
 /** The policy last read for `ref` (no request), or the default policy. Only a guess: the evaluation uses what `loadPolicy` returns. */
 export function lastPolicy(ref: RepoRef): Policy {
-  return lastPolicies.get(`${ref.owner}/${ref.repo}`.toLowerCase()) ?? defaultPolicy();
+  return lastRead(ref) ?? defaultPolicy();
+}
+
+/** The policy this process last read for `ref`, if it read one (no request). */
+export function lastRead(ref: RepoRef): Policy | undefined {
+  return lastPolicies.get(`${ref.owner}/${ref.repo}`.toLowerCase());
 }
 
 /**

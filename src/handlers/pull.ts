@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, HeadMovedError, headOf, lastPolicy, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type RepoRef } from "../github/facts.js";
+import { findCheckRun, gatherFacts, HeadMovedError, headOf, lastPolicy, lastRead, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, deleteComments, editComment, requestReviews, startCheckRun, verdictLane } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { effectivePolicy, errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -187,23 +187,31 @@ async function headAfterPush(
 /**
  * A PR was closed or merged: its escalation comment says so, and the waiting
  * and violation labels go, as the policy names them (the check run stays as the
- * record of the last head).
+ * record of the last head). Says whether it carried the violation label (as a
+ * `head.shared` twin does).
  */
-/** Closes a PR's outputs; says whether it carried the violation label (as a `head.shared` twin does). */
 export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<{ violating: boolean }> {
   const ref = { owner: target.owner, repo: target.repo };
-  const comments = await listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER, deps.appId);
+  // The label names and the comment list at once: neither waits for the other.
+  const [comments, { needs_review, violation }] = await Promise.all([listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER, deps.appId), closingLabels(deps, ref)]);
   const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
-  if (edit) await editComment(deps.gh, ref, edit.id, edit.body);
-  const { needs_review, violation } = await closingLabels(deps, ref);
   const transient = new Set([needs_review, violation].map((l) => l.toLowerCase()));
-  await applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l.toLowerCase())) });
+  await Promise.all([
+    edit ? editComment(deps.gh, ref, edit.id, edit.body) : undefined,
+    applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l.toLowerCase())) }),
+  ]);
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
   return { violating: target.labels.some((l) => l.toLowerCase() === violation.toLowerCase()) };
 }
 
-/** The waiting and violation labels' names: the policy's (ETag-cached), else the defaults. */
+/**
+ * The waiting and violation labels' names. The policy this process last read for the repository names
+ * the labels it put on the PR (a merge that renames them must not keep the PR's old ones), so it is not
+ * asked again; else the policy (ETag-cached), else the defaults.
+ */
 async function closingLabels(deps: Deps, ref: RepoRef): Promise<{ needs_review: string; violation: string }> {
+  const known = lastRead(ref);
+  if (known) return known.escalation.labels;
   try {
     const loaded = await loadPolicy(deps.gh, ref, deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {});
     if (loaded.kind === "ok") return loaded.policy.escalation.labels;

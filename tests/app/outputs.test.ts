@@ -456,6 +456,28 @@ describe("a closed PR", () => {
     expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toEqual(["closed"]);
   });
 
+  it("after an evaluation here, the labels go by the names of the policy it read, without asking for the policy again", async () => {
+    const app = setupApp({ now: ONE_HOUR_LATER });
+    const custom = "escalation:\n  labels: { needs_review: waiting-for-humans }\n";
+    mockToken();
+    mockPolicy(custom);
+    mockPr({ opened: true });
+    const added = mockLabels({ add: ["agent-pr", "waiting-for-humans"] });
+    mockEscalation();
+    mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(added.bodies.at(-1)).toEqual({ labels: ["agent-pr", "waiting-for-humans"] });
+    // Closed: the comment list and the label's removal, and no policy read (nock has no mock for one).
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    mockLabels({ remove: ["waiting-for-humans"] });
+    const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
+    payload.pull_request.labels = [{ name: "agent-pr" }, { name: "waiting-for-humans" }, { name: "needs-human-review" }];
+    await receive(app, "pull_request", payload);
+    expect(nock.isDone()).toBe(true);
+    expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toContain("closed");
+    expect(app.logs.filter((l) => l.decision === "handler_error" || l.decision === "policy_unreadable")).toEqual([]);
+  });
+
   it("with no policy (or one that cannot be read) the default names go", async () => {
     const app = setupApp({ now: ONE_HOUR_LATER });
     mockToken();
