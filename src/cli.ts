@@ -311,16 +311,35 @@ export function factsProblem(raw: unknown): string | null {
 /** Reads a PullFacts file. Throws with the file name and what is wrong. */
 export function readFacts(file: string): PullFacts {
   let raw: unknown;
+  let text = "";
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
+    raw = JSON.parse(text);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new Error(`${file}: ${code === "ENOENT" ? "no such file" : code ? `cannot read (${code})` : `not JSON: ${(err as Error).message}`}`);
+    if (code) throw new Error(`${file}: ${code === "ENOENT" ? "no such file" : `cannot read (${code})`}`);
+    const at = jsonErrorAt(text, (err as Error).message);
+    throw new Error(`${file}${at ? `:${at.line}:${at.col}` : ""}: not JSON: ${(err as Error).message.replace(/ \(line \d+ column \d+\)$/, "")}`);
   }
   const why = factsProblem(raw);
   if (why) throw new Error(`${file}: ${why}`);
   const r = raw as Partial<PullFacts>;
   return { ...r, files: r.files ?? [], commits: r.commits ?? [], reviews: r.reviews ?? [], comments: r.comments ?? [] } as PullFacts;
+}
+
+/**
+ * Where a JSON.parse error is, as FILE:LINE:COL wants it (1-based): from the "(line L column C)" Node 22
+ * writes, else from the "position N" offset Node 20 writes; null for an error that names neither.
+ */
+export function jsonErrorAt(text: string, message: string): { line: number; col: number } | null {
+  const lc = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (lc) return { line: Number(lc[1]), col: Number(lc[2]) };
+  const pos = /at position (\d+)/.exec(message);
+  let offset = pos ? Number(pos[1]) : /Unexpected end of JSON input/.test(message) ? text.length : -1;
+  if (offset < 0) return null;
+  offset = Math.min(offset, text.length);
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: before.at(-1)!.length + 1 };
 }
 
 /** The closing count of a backtest. */

@@ -93,6 +93,25 @@ function nodeAt(root: YamlNode | null | undefined, path: readonly PropertyKey[],
  * Parses and validates a policy file's text. `file` is the name used in problems.
  * Never throws.
  */
+/**
+ * The offset of the last `open` bracket before `end` that no bracket closes, or -1. Quoted text and
+ * comments are skipped; good enough to point at the bracket a YAML flow collection left open.
+ */
+export function unclosedBracket(text: string, end: number, open: "[" | "{"): number {
+  const stack: { ch: string; at: number }[] = [];
+  for (let i = 0; i < Math.min(end, text.length); i++) {
+    const ch = text[i]!;
+    if (ch === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < end && text[i] !== "\n") i++;
+    } else if (ch === '"' || ch === "'") {
+      for (i++; i < end && text[i] !== ch && text[i] !== "\n"; i++) if (ch === '"' && text[i] === "\\") i++;
+    } else if (ch === "[" || ch === "{") stack.push({ ch, at: i });
+    else if ((ch === "]" || ch === "}") && stack.at(-1)?.ch === (ch === "]" ? "[" : "{")) stack.pop();
+  }
+  for (let j = stack.length - 1; j >= 0; j--) if (stack[j]!.ch === open) return stack[j]!.at;
+  return -1;
+}
+
 export function parsePolicy(text: string, file = POLICY_PATH): ParseResult {
   const at = (line: number, col: number, message: string, path = ""): ConfigProblem => ({
     file,
@@ -120,7 +139,15 @@ export function parsePolicy(text: string, file = POLICY_PATH): ParseResult {
       ok: false,
       problems: doc.errors.map((e) => {
         const { line, col } = pos(e.pos[0]);
-        return at(line, col, `invalid YAML: ${e.message.split("\n")[0]}`);
+        const message = e.message.split("\n")[0]!;
+        // An unclosed `[` or `{` is found where the block goes on: the mistake is where the bracket opened.
+        const close = /must be sufficiently indented and end with a ([\]}])/.exec(message)?.[1];
+        const opened = close ? unclosedBracket(text, e.pos[0], close === "]" ? "[" : "{") : -1;
+        if (opened >= 0) {
+          const o = pos(opened);
+          return at(o.line, o.col, `invalid YAML: this \`${close === "]" ? "[" : "{"}\` is never closed with \`${close}\` (noticed at line ${line}, column ${col}: ${message})`);
+        }
+        return at(line, col, `invalid YAML: ${message}`);
       }),
     };
   }

@@ -136,9 +136,18 @@ describe("explain over a folder: a backtest", () => {
     const r = cli(["explain", "--config", withPolicy(), "--facts", dir, "--now", AT]);
     expect(r.code).toBe(1);
     expect(r.stdout.trimEnd().split("\n")).toHaveLength(5);
-    expect(r.stderr).toMatch(new RegExp(`^${join(dir, "zz-broken.json").replace(/[.]/g, "\\.")}: not JSON: .+\n`));
+    expect(r.stderr).toMatch(new RegExp(`^${join(dir, "zz-broken.json").replace(/[.]/g, "\\.")}:1:3: not JSON: .+\n`));
     expect(r.stderr).toContain("backtest: 5 PRs\n");
     expect(r.stderr).toContain("unreadable: 1 file (named above)\n");
+  });
+
+  it("points at the line and column of a JSON mistake", () => {
+    const dir = tempDir({ "trailing-comma.json": '{\n  "pull": {\n    "number": 1,\n  }\n}\n', "cut-short.json": '{\n  "pull": {' });
+    const comma = cli(["explain", "--facts", join(dir, "trailing-comma.json"), "--now", AT]);
+    expect(comma.code).toBe(1);
+    expect(comma.stderr).toMatch(/trailing-comma\.json:4:3: not JSON: /);
+    const cut = cli(["explain", "--facts", join(dir, "cut-short.json"), "--now", AT]);
+    expect(cut.stderr).toMatch(/cut-short\.json:2:12: not JSON: /);
   });
 
   it("takes several files and folders together", () => {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { factsProblem, main } from "../../src/cli.js";
+import { factsProblem, jsonErrorAt, main } from "../../src/cli.js";
 import { BACKTEST, tempDir } from "./run.js";
 
 function run(args: string[]) {
@@ -13,6 +13,36 @@ function run(args: string[]) {
 }
 
 const sha = "a".repeat(40);
+
+describe("where a JSON mistake is", () => {
+  it("turns JSON.parse's offset into the line and column of the character it stopped at", () => {
+    fc.assert(
+      fc.property(fc.array(fc.json(), { minLength: 1, maxLength: 4 }), fc.constantFrom("}", ",", ":", "x"), (parts, junk) => {
+        // Valid JSON on several lines, then one character that cannot follow it.
+        const text = `[\n${parts.join(",\n")}\n${junk}`;
+        let message = "";
+        try {
+          JSON.parse(text);
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        const at = jsonErrorAt(text, message);
+        if (!at) return /Unexpected token/.test(message); // Node 20 names no place for some tokens
+        const lines = text.split("\n");
+        expect(at.line).toBe(lines.length);
+        expect(at.col).toBeGreaterThanOrEqual(1);
+        expect(at.col).toBeLessThanOrEqual(lines.at(-1)!.length + 1);
+        return true;
+      }),
+    );
+  });
+
+  it("names no place when the message has none", () => {
+    expect(jsonErrorAt("{}", "something else")).toBeNull();
+    expect(jsonErrorAt('{\n"a":', "Unexpected end of JSON input")).toEqual({ line: 2, col: 5 });
+    expect(jsonErrorAt("x", "Unexpected token (line 7 column 3)")).toEqual({ line: 7, col: 3 });
+  });
+});
 
 describe("facts files", () => {
   it("names what is wrong with a facts object", () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { formatProblem, mergePolicies, parseExtended, parsePolicy } from "../../src/config/load.js";
+import { formatProblem, mergePolicies, parseExtended, parsePolicy, unclosedBracket } from "../../src/config/load.js";
 import { defaultPolicy } from "../../src/config/schema.js";
 
 const F = "policy.yml";
@@ -41,7 +41,17 @@ describe("parsePolicy", () => {
     ["a regex too large for the linear-time matcher", "overrides:\n  - agents: [copilot]\n    compliance: { title_pattern: '^.{0,999}$' }\n", "policy.yml:3:34: `overrides[0].compliance.title_pattern`: the pattern compiles to 2002 matcher instructions (at most 1000); use smaller `{m,n}` counts or fewer of them"],
     ["a bad team", "reviewers:\n  from:\n    teams: [maintainers]\n", "policy.yml:3:13: `reviewers.from.teams[0]`: a team is written `org/slug`, e.g. `acme/maintainers`"],
     ["a duplicate key", "mode: enforce\nmode: report\n", "policy.yml:2:1: invalid YAML: Map keys must be unique"],
-    ["broken YAML", "reviewers: [\n", "policy.yml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
+    ["broken YAML", "reviewers: [\n", "policy.yml:1:12: invalid YAML: this `[` is never closed with `]` (noticed at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ])"],
+    [
+      "a list left open, found on a later line",
+      "reviewers:\n  from:\n    users: [alice, bob  # both leads [sic]\n    teams: [acme/leads]\n",
+      "policy.yml:3:12: invalid YAML: this `[` is never closed with `]` (noticed at line 4, column 5: Flow sequence in block collection must be sufficiently indented and end with a ])",
+    ],
+    [
+      "a map left open",
+      "reviewers: { required: 2, from: { users: ['a]'] }\nmode: report\n",
+      "policy.yml:1:12: invalid YAML: this `{` is never closed with `}` (noticed at line 2, column 1: Flow map in block collection must be sufficiently indented and end with a })",
+    ],
     ["a list at the top", "- a\n", "policy.yml:1:1: the policy must be a YAML mapping of keys such as `reviewers:` and `paths:`"],
     ["a non-string _extends", "_extends: 3\n", "policy.yml:1:11: `_extends` must be a string such as `.github` or `org/repo:path.yml`"],
     ["a misspelt permission", "commands:\n  override:\n    min_permission: admn\n", "policy.yml:3:21: `commands.override.min_permission`: must be one of `read`, `triage`, `write`, `maintain`, `admin`; did you mean `admin`?"],
@@ -138,5 +148,30 @@ describe("mergePolicies (`_extends`): mappings merge, lists and scalars replace"
     expect(merged.ok ? [] : merged.problems.map(formatProblem)).toEqual([
       "repo.yml:3:3: after merging `_extends`: `reviewers.required`: must be a number",
     ]);
+  });
+});
+
+describe("the bracket a YAML flow collection left open", () => {
+  it("is the one no later bracket closes, whatever balanced text and quoted brackets surround it", () => {
+    const balanced = fc.letrec<{ t: string }>((tie) => ({
+      t: fc.oneof(
+        { depthSize: "small" },
+        fc.constantFrom("a", " ", ", ", "\n", "'[x'", '"{"', " # ] }\n"),
+        fc.tuple(tie("t"), tie("t")).map(([a, b]) => a + b),
+        tie("t").map((x) => `[${x}]`),
+        tie("t").map((x) => `{${x}}`),
+      ),
+    })).t;
+    fc.assert(
+      fc.property(balanced, balanced, fc.constantFrom("[" as const, "{" as const), (before, after, open) => {
+        const text = `${before}${open}${after}`;
+        expect(unclosedBracket(text, text.length, open)).toBe(before.length);
+      }),
+    );
+  });
+
+  it("is -1 when every bracket of that kind is closed", () => {
+    expect(unclosedBracket("a: [1, {b: 2}]\n", 15, "[")).toBe(-1);
+    expect(unclosedBracket("a: [1, {b: 2\n", 13, "[")).toBe(3);
   });
 });
