@@ -339,8 +339,9 @@ function coAuthorLogins(facts: PullFacts): string[] {
  * Every human the facts name as the one who set the agent going, the primary one first:
  * the PR author for agents that open PRs under the human's own account, the `Requested by:`
  * line for agents that write one, every human co-author of the commits, and whoever assigned
- * an agent account to the PR (`assigned` timeline events); when none of these names anyone, a
- * human the PR is assigned to. The body line is editable, so it never hides a co-author: each
+ * an agent account to the PR (`assigned` timeline events); and, on a PR the agent's own account
+ * opened, when no trailer names anyone, every human the PR is assigned to (the body line is the
+ * agent's to write and anyone's to edit, so it never frees an assignee). The body line is editable, so it never hides a co-author: each
  * of them is refused as the invoker. And everyone the app ever recorded (`facts.ledger`) stays
  * an invoker, however the body, the assignees or a force-push change what the PR says now.
  */
@@ -362,10 +363,12 @@ function invokersOf(facts: PullFacts, entry: AgentEntry, cfg: DetectConfig, extr
       if (isHuman(login)) found.push(login);
     }
   }
-  found.push(...coAuthorLogins(facts));
+  const trailers = coAuthorLogins(facts);
+  found.push(...trailers);
   found.push(...assignedBy(facts, cfg, extra, entry));
-  // Nothing names the invoker: a human the PR is assigned to is taken as the one who asked.
-  if (found.length === 0) {
+  // No trailer names the invoker of a PR the agent's own account opened: a human it is assigned to is taken as
+  // one who asked, whatever the (editable) body says; GitHub assigns Copilot's PRs to whoever assigned Copilot.
+  if (trailers.length === 0 && authorIsAgent) {
     for (const a of facts.pull.assignees ?? []) {
       if (a?.login && a.type !== "Bot" && isHuman(a.login) && !isConfiguredAgent(a.login, cfg)) {
         extra.push({ signal: "assignee", strength: "hint", value: clip(a.login), where: "pull.assignees", agent: entry.id });

@@ -388,6 +388,16 @@ describe("invokers the PR no longer names: the app's ledger, assignees, the time
     expect(signal(v, "assignee")).toEqual([{ signal: "assignee", strength: "hint", value: "dana", where: "pull.assignees", agent: "copilot" }]);
   });
 
+  it("an assignee stays an invoker when the body names someone else, on a PR the agent's account opened", () => {
+    // The invoker edits `Requested by:` to a colleague before the app first sees the PR, then approves.
+    const v = detectAgent(pr({ user: DEVIN, body: `${DEVIN_RUN}\nRequested by: @bob`, assignees: [{ login: "alice", id: 5, type: "User" }] }, { commits: devinCommits }));
+    expect(v).toMatchObject({ id: "devin", invoker: "bob", invokers: ["bob", "alice"] });
+    // A PR a human opened with an agent's help: the author is the invoker, an assignee is a reviewer like any other.
+    const human = { login: "hal", id: 9, type: "User" };
+    const byHuman = pr({ user: human, body: "Generated with [Claude Code](https://claude.ai/code)", assignees: [{ login: "dana", id: 5, type: "User" }] }, { commits: [commit("Fix", { author: human })] });
+    expect(detectAgent(byHuman)).toMatchObject({ id: "claude-code", invokers: ["hal"] });
+  });
+
   it("an assignee is not taken when a trailer names the invoker", () => {
     const commits = [commit("Fix\n\nCo-authored-by: Ann <1+ann@users.noreply.github.com>", { author: COPILOT })];
     expect(detectAgent(pr({ user: COPILOT, assignees: [{ login: "dana", id: 5, type: "User" }] }, { commits }))).toMatchObject({ invoker: "ann", invokers: ["ann"] });
