@@ -337,6 +337,21 @@ describe("backtest OWNER/REPO", () => {
     expect(out.stderr).toContain("(does the repository exist, and can the token read it?)");
   });
 
+  it("names a PR it could not read, tallies the others, and exits 1", async () => {
+    const { config } = policies();
+    mockList();
+    nock(API).get(`${REPO_PATH}/pulls/3`).reply(404, { message: "Not Found" });
+    mockReads(PR2, { files: [{ filename: "README.md", status: "modified" }], reviews: [review({ login: "alice", commitId: sha(2) })] });
+    nock(API).get(`${REPO_PATH}/collaborators/alice/permission`).reply(200, { permission: "write", role_name: "write", user: { login: "alice" } });
+    mockReads(PR1, { files: [{ filename: "docs/guide.md", status: "modified" }] });
+    const { io, out } = capture();
+    expect(await main(["backtest", "Codertocat/Hello-World", "--since", "7d", "--now", NOW, "--config", config], io)).toBe(1);
+    expect(out.stderr).toContain("#3: could not read: 404 Not Found");
+    expect(out.stderr).toContain("could not read or evaluate 1 PR (named above)\n");
+    expect(out.stdout).toMatch(/^backtest: 2 PRs\n/);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it("--offline without an earlier run says to run online first", async () => {
     const { dir, config } = policies();
     const { io, out } = capture({ env: {} });
