@@ -1,7 +1,7 @@
 /**
- * `agent-governance validate | explain | snapshot | schema | mcp`: the maintainer's
- * front door to the pure core. Only `snapshot` talks to GitHub, and only through
- * the facts module the app uses.
+ * `agent-governance validate | explain | snapshot | backtest | schema | mcp`: the maintainer's
+ * front door to the pure core. Only `snapshot` and `backtest` talk to GitHub, and only
+ * through the facts module the app uses (src/github/facts.ts, src/github/backtest.ts).
  *
  * Exit codes: 0 done (for `explain`, whatever the PRs' outcomes), 1 problems found
  * (an invalid policy, an unreadable facts file, a GitHub error), 2 usage errors.
