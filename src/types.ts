@@ -238,6 +238,16 @@ export interface Evidence {
   agent?: string;
 }
 
+/** One agent (or automation bot) a PR carries signals of, at the policy's minimum strength. */
+export interface DetectedAgent {
+  /** Registry id; null for an agent named only in `agents.also`. */
+  id: string | null;
+  name: string;
+  kind: "agent" | "automation";
+  confidence: Confidence;
+  evidence: Evidence[];
+}
+
 export interface AgentVerdict {
   detected: boolean;
   /** Agent id from the registry (`copilot`, `devin`, …), `automation` for dependency bots, null for none. */
@@ -255,6 +265,13 @@ export interface AgentVerdict {
    * recorded earlier. Each is refused as the invoker; empty when none is known.
    */
   invokers: string[];
+  /**
+   * Every agent the PR carries signals of, the primary one (the fields above) first: a Copilot PR
+   * with a commit co-authored by Claude lists both. Each one's `overrides` entries apply, and the
+   * strictest result wins (`policy/strictest.ts`). Set by `detectAgent`; absent in verdicts built
+   * elsewhere, which then stand for the primary agent alone.
+   */
+  agents?: DetectedAgent[];
 }
 
 // ---------------------------------------------------------------------------

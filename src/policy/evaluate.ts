@@ -13,6 +13,7 @@ import type { Gated } from "./findings.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import { scanGroups, scanRules } from "./scans.js";
+import { strictestPolicy } from "./strictest.js";
 import {
   countedApprovals,
   describeRequirement,
@@ -40,7 +41,7 @@ export interface EvaluateInput {
  * id, `automation` for dependency and release bots, `unknown` for an agent
  * without a registry id, and `*` for any detected agent or bot.
  */
-export function overrideKeys(verdict: AgentVerdict): Set<string> {
+export function overrideKeys(verdict: Pick<AgentVerdict, "detected" | "id" | "kind">): Set<string> {
   const keys = new Set<string>();
   if (verdict.id) keys.add(verdict.id.toLowerCase());
   if (verdict.kind === "automation") keys.add("automation");
@@ -49,15 +50,27 @@ export function overrideKeys(verdict: AgentVerdict): Set<string> {
   return keys;
 }
 
+/** The agents a verdict stands for: `agents` when detection listed them, else the primary agent alone. */
+function agentsOf(verdict: AgentVerdict): Pick<AgentVerdict, "detected" | "id" | "kind">[] {
+  return verdict.agents?.length ? verdict.agents.map((a) => ({ detected: true, id: a.id, kind: a.kind })) : [verdict];
+}
+
 /**
- * The policy that applies to this agent's PR into `baseBranch`: the base, with
- * every matching `overrides` entry merged over it in file order (mappings merge
- * key by key, lists and scalars replace), so a later entry wins. An entry with
- * `base_branches` matches only a PR whose base branch one of them matches (an
- * unknown base matches none).
+ * The policy that applies to this PR into `baseBranch`. For each agent the PR
+ * carries (`verdict.agents`), the base with every `overrides` entry matching that
+ * agent merged over it in file order (mappings merge key by key, lists and
+ * scalars replace), so a later entry wins; with several agents, the strictest of
+ * their policies (`strictestPolicy`), so no agent escapes its entries through
+ * another's PR. An entry with `base_branches` matches only a PR whose base branch
+ * one of them matches (an unknown base matches none).
  */
 export function effectivePolicy(policy: Policy, verdict: AgentVerdict, baseBranch?: string | null): Policy {
-  const keys = overrideKeys(verdict);
+  return strictestPolicy(agentsOf(verdict).map((agent) => agentPolicy(policy, agent, baseBranch)));
+}
+
+/** The policy for one agent: the base with its matching `overrides` entries merged over it in file order. */
+function agentPolicy(policy: Policy, agent: Pick<AgentVerdict, "detected" | "id" | "kind">, baseBranch?: string | null): Policy {
+  const keys = overrideKeys(agent);
   const matching = policy.overrides.filter(
     (o) => o.agents.some((a) => keys.has(a.toLowerCase())) && (!o.base_branches || (!!baseBranch && matcher(o.base_branches)(baseBranch))),
   );
@@ -69,11 +82,14 @@ export function effectivePolicy(policy: Policy, verdict: AgentVerdict, baseBranc
   return parsed.success ? parsed.data : policy;
 }
 
-/** Does the policy govern this PR? Human PRs only with `agents.govern_humans`. */
+/**
+ * Does the policy govern this PR? Human PRs only with `agents.govern_humans`; an
+ * automation bot's only with `agents.govern_automation`, unless an agent is on the PR too.
+ */
 export function isGoverned(policy: Policy, verdict: AgentVerdict): boolean {
   if (policy.agents.govern_humans) return true;
   if (!verdict.detected) return false;
-  if (verdict.kind === "automation" && !policy.agents.govern_automation) return false;
+  if (agentsOf(verdict).every((a) => a.kind === "automation") && !policy.agents.govern_automation) return false;
   return true;
 }
 
