@@ -340,6 +340,11 @@ export interface Override {
   comment_id: number;
   /** The head it now applies to, when it was given on an earlier commit and carried over (`scope: until_governed_push`). */
   carried_to?: string;
+  /**
+   * When it stops applying (ISO): `at` plus the duration written first (`/governance override 7d <reason>`), at most
+   * `commands.override.max_duration`, which is also the duration of one given without. Absent: it does not expire.
+   */
+  expires_at?: string;
 }
 
 export interface Evaluation {

@@ -25,6 +25,7 @@ import { findingRules } from "../policy/evaluate.js";
 import { unscannedGroup } from "../policy/compliance.js";
 import { isBot, isEligible, lower, permissionOf, refusedApprover, requirementContext, type ReviewerSet } from "../policy/reviewers.js";
 import { permissionAtLeast, type Actor, type AgentVerdict, type CommentFacts, type PullFacts } from "../types.js";
+import { overrideArgs } from "./override-time.js";
 import type { ParsedCommand } from "./parse.js";
 
 export type Decision = { ok: true } | { ok: false; reason: string };
@@ -103,7 +104,8 @@ export function authorize(
         const also = [...o.users, ...o.teams].map((w) => `@${w}`).join(", ");
         return refuse(`an override needs ${o.min_permission} permission or above${also ? ` or to be one of ${also}` : ""} (you have ${have} permission)`);
       }
-      if (o.reason_required && cmd.args === "") return refuse("an override needs a reason: `/governance override <reason>`");
+      // A duration alone (`/governance override 3d`) is no reason.
+      if (o.reason_required && overrideArgs(cmd.args).reason === "") return refuse("an override needs a reason: `/governance override <reason>`");
       return OK;
     }
   }

@@ -321,6 +321,11 @@ function sections() {
           teams: opt(z.array(team), []),
           reason_required: opt(z.boolean(), true),
           scope: opt(z.enum(["commit", "until_governed_push"]), "commit"),
+          max_duration: duration
+            .optional()
+            .describe(
+              "The longest an override lasts: a duration written first (`/governance override 3d <reason>`) is cut to it, and an override without one gets it. Unset: an override without a duration does not expire.",
+            ),
         }),
         {},
       ),

@@ -69,7 +69,8 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
     }
     for (const o of e.overrides) {
       const carried = o.carried_to ? ` (carried to \`${o.carried_to.slice(0, 7)}\`: no governed path changed since)` : "";
-      out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${inlineCode(o.reason)}${carried}`);
+      const until = o.expires_at ? ` until ${o.expires_at}` : "";
+      out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}${until}: ${inlineCode(o.reason)}${carried}`);
     }
   }
   if (e.refused?.length) {

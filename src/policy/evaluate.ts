@@ -7,6 +7,7 @@ import { mergePolicies, type ConfigProblem, formatProblem } from "../config/load
 import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
+import { overriddenTitle, overrideExpired } from "../commands/override-time.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
 import { bodyRule, complianceRules, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
 import type { Gated } from "./findings.js";
@@ -171,13 +172,13 @@ export function evaluate(input: EvaluateInput): Evaluation {
   const failed = rules.filter((r) => r.status === "fail");
   const pending = rules.filter((r) => r.status === "pending");
   // An override is given on one PR; a shared head's check run would carry it to the others.
-  const override = shared ? null : applyingOverride(effects.overrides, policy, facts);
+  const override = shared ? null : applyingOverride(effects.overrides, policy, facts, input.now);
 
   let outcome: Outcome;
   let title: string;
   if (override && (failed.length > 0 || pending.length > 0)) {
     outcome = "overridden";
-    title = `Overridden by @${override.login}`;
+    title = overriddenTitle(override.login, override.expires_at);
   } else if (failed.length > 0) {
     outcome = "violation";
     title = `Policy violation: ${failed.map((r) => r.id).join(", ")}`;
@@ -240,8 +241,15 @@ export function governedGlobs(policy: Policy): string[] {
  * compare API lists the files; unknown means it does not carry over), and the app
  * saw that commit as the head before the override was given. The files the
  * policy is built from (`PullFacts.policy_files`) are governed paths too.
+ * An override past its `expires_at` at `now` applies no more, and the latest
+ * override decides: an earlier, longer one does not come back.
  */
-export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
+export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts, now: Date | string): Override | null {
+  const found = latestOverride(overrides, policy, facts);
+  return found && !overrideExpired(found.expires_at, now) ? found : null;
+}
+
+function latestOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
   const head = facts.pull.head.sha;
   const onHead = overrides.find((o) => o.commit === head);
   if (onHead || policy.commands.override.scope !== "until_governed_push") return onHead ?? null;
