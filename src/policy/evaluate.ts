@@ -9,6 +9,7 @@ import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
 import { overriddenTitle, overrideExpired } from "../commands/override-time.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
+import { codeownersGroups, codeownersRule } from "./codeowners.js";
 import { bodyRule, complianceRules, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
 import type { Gated } from "./findings.js";
 import { listNames, matcher } from "./globs.js";
@@ -152,8 +153,10 @@ export function evaluate(input: EvaluateInput): Evaluation {
     required.push(main);
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
+  const owners = codeownersRule(policy, facts);
+  if (owners) rules.push(owners);
   const gated = findingRules(policy, facts);
-  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group), ...scanGroups(policy, facts)].filter((g) => g !== null);
+  const groups = [...codeownersGroups(policy, facts), ...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group), ...scanGroups(policy, facts)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);

@@ -229,7 +229,7 @@ export function countedApprovals(state: ReviewState, requirements: readonly Requ
   return state.approvals
     .map((a) => ({
       ...a,
-      counted_for: requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule),
+      counted_for: [...new Set(requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule))],
     }))
     .filter((a) => a.counted_for.length > 0);
 }
