@@ -11,7 +11,8 @@ import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatProblem, isPlainObject as isObject, parsePolicy, type ConfigProblem } from "./config/load.js";
 import { checkPolicy, lintPolicy, type PolicyCheck } from "./config/lint.js";
-import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Policy } from "./config/schema.js";
+import { POLICY_PATH, defaultPolicy, policyJsonSchema, type Floor, type Policy } from "./config/schema.js";
+import { applyFloor, floorLine } from "./config/floor.js";
 import { effectivePolicy, evaluate } from "./policy/evaluate.js";
 import { planCheckRun } from "./output/check.js";
 import { peekLedger } from "./output/ledger.js";
@@ -29,7 +30,7 @@ export interface Io {
 }
 
 const USAGE = `Usage:
-  agent-governance validate [FILE...] [--format text|github]
+  agent-governance validate [FILE...] [--format text|github] [--floor ORG_FILE]
       check policy files (default ${POLICY_PATH}); exit 1 with FILE:LINE:COL: message per problem
   agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]
       evaluate PullFacts files; a folder or several files is a backtest, with a tally on stderr
@@ -51,13 +52,15 @@ export const BACKTEST_CONCURRENCY = 4;
 
 /** Each command's `--help`. */
 const HELP: Record<string, string> = {
-  validate: `Usage: agent-governance validate [FILE...] [--format text|github]
+  validate: `Usage: agent-governance validate [FILE...] [--format text|github] [--floor ORG_FILE]
 
 Checks policy files as the app would read them (default: ${POLICY_PATH}).
 
 Options:
   --format text     one line per problem, FILE:LINE:COL: message (default)
   --format github   GitHub Actions annotations (::error file=…,line=…,col=…::message)
+  --floor ORG_FILE  the organization's policy file (its \`floor:\`): after "FILE: valid", one line
+                    per setting of FILE the floor overrides, FILE: \`key\`: old → new (org floor)
   -h, --help        this help
 
 Exit status: 0 every file is valid; 1 a file has problems (or cannot be read); 2 a usage mistake.
@@ -244,14 +247,28 @@ function githubAnnotation(p: ConfigProblem, level: "error" | "warning" = "error"
 const IGNORED_NAME = "agent-governance.yaml";
 const IGNORED_WARNING = `the app reads only ${POLICY_PATH}; a file named ${IGNORED_NAME} is ignored (checked here all the same): rename it to agent-governance.yml`;
 
+/**
+ * The `floor:` of an organization's policy file (`--floor ORG_FILE`). Throws with FILE:LINE:COL lines when
+ * the app would refuse the file (it would fail every repository's check), or when it has no `floor:`.
+ */
+export function readFloor(file: string): Floor {
+  const read = readPolicyText(file);
+  if (!("text" in read)) throw new Error(problemLine(read.problem));
+  const parsed = parsePolicy(read.text, file);
+  if (!parsed.ok) throw new Error(`invalid org policy (every repository's check would fail):\n${parsed.problems.map(problemLine).join("\n")}`);
+  if (!parsed.policy.floor) throw new Error(`${file} has no \`floor:\` section`);
+  return parsed.policy.floor;
+}
+
 function validate(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { format: { type: "string", default: "text" } },
+    options: { format: { type: "string", default: "text" }, floor: { type: "string" } },
   });
   const format = values.format;
   if (format !== "text" && format !== "github") throw new UsageError(`unknown --format \`${format}\` (text or github)`);
+  const floor = values.floor !== undefined ? readFloor(values.floor) : undefined;
   let failed = false;
   for (const file of positionals.length ? positionals : [POLICY_PATH]) {
     if (basename(file) === IGNORED_NAME) {
@@ -270,6 +287,8 @@ function validate(args: string[], io: Io): number {
       continue;
     }
     io.stdout.write(`${file}: valid\n`);
+    // One line for each setting of this file the org floor overrides.
+    for (const c of applyFloor(floor, result.policy).changes) io.stdout.write(`${file}: ${floorLine(c)}\n`);
     if (result.extends) {
       io.stderr.write(`${file}: note: \`_extends: ${result.extends}\` is read by the app from GitHub; only this file was checked\n`);
     }

@@ -371,7 +371,7 @@ function sections() {
     })
     .describe("Which PRs are agent PRs.");
 
-  return { reviewers, paths, compliance, escalation, commands, agents, mode: z.enum(["enforce", "report"]) };
+  return { reviewers, paths, compliance, escalation, commands, agents, mode: z.enum(["enforce", "report"]), group };
 }
 
 const withDefaults = sections();
@@ -445,6 +445,64 @@ export const OverrideSchema = z
   })
   .describe("Per-agent policy: these keys replace the base policy's for the listed agents (and, with `base_branches`, only for PRs into those branches).");
 
+/**
+ * `floor:`, read only from the organization's `.github` repository (when the operator sets `ORG_FLOOR=true`):
+ * settings no repository policy can weaken. Merged stricter-wins over every repository's policy and over
+ * each of its `overrides` entries (src/config/floor.ts).
+ */
+export const FloorSchema = z
+  .strictObject({
+    mode: z
+      .literal("enforce", { error: "a floor's `mode` can only be `enforce` (a floor can only make policies stricter); leave `mode` out to let each repository choose" })
+      .optional()
+      .describe("`enforce`: no repository (nor `overrides` entry) may set `mode: report`."),
+    reviewers: z
+      .strictObject({
+        required: z.number().int().min(0).max(50).optional().describe("The fewest human approvals any agent PR needs; a repository may ask for more."),
+      })
+      .optional()
+      .describe("Required human reviewers."),
+    paths: z
+      .strictObject({
+        forbidden: globs.optional().describe("Globs no agent PR may touch, added to each repository's own list."),
+        restricted: z.array(withDefaults.group).max(100).optional().describe("Path groups that need their own approvals, added to each repository's groups."),
+        protect_agent_files: z.literal(true).optional().describe("`true`: no repository may turn `paths.protect_agent_files` off."),
+        limits: z
+          .strictObject({
+            max_files: z.number().int().min(1).optional().describe("The most files an agent PR may change; a repository may set fewer."),
+            max_changed_lines: z.number().int().min(1).optional().describe("The most lines an agent PR may change; a repository may set fewer."),
+          })
+          .optional()
+          .describe("Size limits."),
+      })
+      .optional()
+      .describe("Path restrictions."),
+    compliance: z
+      .strictObject({
+        linked_issue: z.union([z.literal(true), z.literal("verified")]).optional().describe("The least `compliance.linked_issue` a repository may set."),
+        signed_commits: z.literal(true).optional().describe("`true`: every repository checks signed commits."),
+        dco: z.literal(true).optional().describe("`true`: every repository checks `Signed-off-by:` trailers."),
+        no_secrets: z.literal(true).optional().describe("`true`: every repository scans for secrets."),
+        required_checks: z.array(requiredCheck).max(100).optional().describe("Checks that must pass, added to each repository's own list."),
+      })
+      .optional()
+      .describe("Compliance checks every repository keeps on."),
+    agents: z
+      .strictObject({
+        ignore: z
+          .array(z.string().min(1).max(100))
+          .optional()
+          .describe("The agent ids or logins a repository may still list in `agents.ignore`. Under a floor, any other entry is dropped (agents cannot be ignored), except dependency and release bots (`automation`, `dependabot`, …)."),
+      })
+      .optional()
+      .describe("Which agents a repository may leave ungoverned."),
+  })
+  .describe(
+    "The organization's floor: read only from the `.github` repository's `.github/agent-governance.yml`, and only when the app's operator sets `ORG_FLOOR=true`. No repository policy can weaken it: approvals are the larger, lists are joined, `enforce` wins, agents cannot be ignored.",
+  );
+
+export type Floor = z.output<typeof FloorSchema>;
+
 export const PolicySchema = z
   .strictObject({
     $schema: z.string().optional().describe("The JSON Schema this file follows, for editors' completion; the app ignores it."),
@@ -456,6 +514,7 @@ export const PolicySchema = z
     escalation: withDefaults.escalation.prefault({}),
     commands: withDefaults.commands.prefault({}),
     overrides: z.array(OverrideSchema).max(50).default([]),
+    floor: FloorSchema.optional(),
   })
   .describe("agent-governance policy (.github/agent-governance.yml)");
 

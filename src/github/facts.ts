@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import { formatProblem, parseExtended, parsePolicy, type ConfigProblem } from "../config/load.js";
 import { lintPolicy } from "../config/lint.js";
+import { applyFloor, floorLine, type FloorChange } from "../config/floor.js";
 import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups, requiredCheckNames, type Lookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
@@ -32,7 +33,17 @@ export interface PolicyFile {
 }
 
 export type PolicySource =
-  | { kind: "ok"; policy: Policy; source: string; warnings?: ConfigProblem[]; files: PolicyFile[] }
+  | {
+      kind: "ok";
+      policy: Policy;
+      source: string;
+      warnings?: ConfigProblem[];
+      files: PolicyFile[];
+      /** The org floor's file, when a floor was applied (`ORG_FLOOR=true`). */
+      floorSource?: string;
+      /** The repository's settings the org floor raised, one each. */
+      floored?: FloorChange[];
+    }
   | { kind: "missing" }
   | { kind: "invalid"; problems: ConfigProblem[]; source: string };
 
@@ -61,6 +72,7 @@ export function clearCaches(): void {
   parseCache.clear();
   missingSince.clear();
   lastPolicies.clear();
+  policyAtCache.clear();
   headCache.clear();
 }
 
@@ -182,10 +194,15 @@ function extendsTarget(value: string, from: RepoRef): { ref: RepoRef; path: stri
   return { ref: b ? { owner: a!, repo: b } : { owner: from.owner, repo: a! }, path: clean(path ?? "") || POLICY_PATH };
 }
 
+/** Is the org floor read (the operator's `ORG_FLOOR=true`)? Off, no floor is read: not a single request more. */
+export const orgFloorOn = (env: NodeJS.ProcessEnv = process.env) => env.ORG_FLOOR === "true";
+
 /**
  * Loads the policy that governs `ref`: `.github/agent-governance.yml` on the
  * default branch, else the same file in the owner's `.github` repository.
  * Never reads from a PR's head. An `ok` result lists the files it was built from.
+ * With `ORG_FLOOR=true`, the owner's `.github` file is read at once beside it, and its
+ * `floor:` raises the policy (src/config/floor.ts).
  */
 export async function loadPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions = {}): Promise<PolicySource> {
   const loaded = await readPolicy(gh, ref, opts);
@@ -193,12 +210,78 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions = {
   return loaded;
 }
 
-async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions): Promise<PolicySource> {
+/**
+ * The policy a PR proposes: the policy file (and an `_extends` base kept in the same repository) read at
+ * commit `sha`, with what the default branch's read would add (the org's fallback, its floor). Only for
+ * the policy-change preview: nothing is ever governed by it.
+ */
+export function loadPolicyAt(gh: GitHub, ref: RepoRef, sha: string): Promise<PolicySource> {
+  return readPolicy(gh, ref, {}, sha);
+}
+
+/** Policy texts at a commit, by `owner/repo@sha:path`: a commit's files never change. */
+const policyAtCache = new LruCache<string, string | null>(200);
+
+/** A file's text at a commit (null: not there, or not a file). */
+async function readAt(gh: GitHub, ref: RepoRef, path: string, sha: string): Promise<string | null> {
+  const key = `${ref.owner}/${ref.repo}@${sha}:${path}`.toLowerCase();
+  const cached = policyAtCache.get(key);
+  if (cached !== undefined) return cached;
+  let text: string | null = null;
+  try {
+    const { data } = await gh.rest.repos.getContent({ ...ref, path, ref: sha });
+    const file = data as { type?: string; content?: string; encoding?: string };
+    if (!Array.isArray(data) && file.type === "file" && typeof file.content === "string") {
+      text = Buffer.from(file.content, (file.encoding as BufferEncoding) ?? "base64").toString("utf8");
+    }
+  } catch (err) {
+    if (httpStatus(err) !== 404) throw err;
+  }
+  policyAtCache.set(key, text);
+  return text;
+}
+
+const sameRepo = (a: RepoRef, b: RepoRef) => a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
+
+/** `ref`'s policy (at commit `at`, for the preview; else its default branch's), raised to the org floor when it is read. */
+async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions, at?: string): Promise<PolicySource> {
+  const org: RepoRef = { owner: ref.owner, repo: ".github" };
+  const inOrg = ref.repo.toLowerCase() === ".github";
+  // The org's file is read once: for the floor, beside the repository's file, and as the fallback policy.
+  let orgText: Promise<string | null> | undefined;
+  const readOrg = () => (orgText ??= readFile(gh, org, POLICY_PATH, opts, true));
+  const floorOn = orgFloorOn();
+  if (floorOn && !inOrg) readOrg().catch(() => undefined);
+  const read = (target: RepoRef, path: string, o: ReadOptions) =>
+    at && sameRepo(target, ref) ? readAt(gh, target, path, at) : readFile(gh, target, path, o, !sameRepo(target, ref));
+  const [loaded, floorText] = await Promise.all([
+    buildPolicy(ref, read, opts, inOrg ? undefined : readOrg),
+    floorOn && !inOrg ? readOrg() : Promise.resolve(null),
+  ]);
+  if (!floorOn || loaded.kind !== "ok") return loaded;
+  // In the `.github` repository the floor is its own file's; elsewhere the `.github` repository's.
+  const floorSource = `${org.owner}/${org.repo}:${POLICY_PATH}`;
+  let floor = inOrg ? loaded.policy.floor : undefined;
+  if (floorText !== null) {
+    const parsed = parseCached(floorText, floorSource).parsed;
+    // An unreadable floor is never dropped silently: the check fails as for an invalid policy.
+    if (!parsed.ok) return { kind: "invalid", problems: parsed.problems, source: floorSource };
+    floor = parsed.policy.floor;
+  }
+  if (!floor) return loaded;
+  const { policy, changes } = applyFloor(floor, loaded.policy);
+  return { ...loaded, policy, ...(changes.length ? { floored: changes } : {}), floorSource };
+}
+
+type Read = (target: RepoRef, path: string, opts: ReadOptions) => Promise<string | null>;
+
+/** The policy file of `ref`, else the org's (`readOrg`), with its `_extends` base, parsed and merged. */
+async function buildPolicy(ref: RepoRef, read: Read, opts: ReadOptions, readOrg?: () => Promise<string | null>): Promise<PolicySource> {
   let from: RepoRef = ref;
-  let text = await readFile(gh, ref, POLICY_PATH, opts);
-  if (text === null && ref.repo !== ".github") {
+  let text = await read(ref, POLICY_PATH, opts);
+  if (text === null && readOrg) {
     from = { owner: ref.owner, repo: ".github" };
-    text = await readFile(gh, from, POLICY_PATH, opts, true);
+    text = await readOrg();
   }
   const source = `${from.owner}/${from.repo}:${POLICY_PATH}`;
   if (text === null) return { kind: "missing" };
@@ -209,8 +292,8 @@ async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions): Promise<
 
   const target = extendsTarget(parsed.extends, from);
   const baseSource = `${target.ref.owner}/${target.ref.repo}:${target.path}`;
-  const here = target.ref.owner.toLowerCase() === ref.owner.toLowerCase() && target.ref.repo.toLowerCase() === ref.repo.toLowerCase();
-  const baseText = await readFile(gh, target.ref, target.path, here ? { pushedAt: opts.pushedAt } : {}, !here);
+  const here = sameRepo(target.ref, ref);
+  const baseText = await read(target.ref, target.path, here ? { pushedAt: opts.pushedAt } : {});
   if (baseText === null) {
     return {
       kind: "invalid",
@@ -764,9 +847,17 @@ export function teamNotes(facts: Pick<PullFacts, "unreadable_teams">): string[] 
     );
 }
 
-/** The policy's warnings as notes for the check summary (at most 10). */
+/** The org floor's changes and the policy's warnings, as notes for the check summary. */
 export function policyNotes(loaded: PolicySource): string[] {
-  if (loaded.kind !== "ok" || !loaded.warnings?.length) return [];
-  const shown = loaded.warnings.slice(0, 10).map((w) => `Policy warning: ${formatProblem(w)} (see \`agent-governance validate\`)`);
-  return loaded.warnings.length > 10 ? [...shown, `… and ${loaded.warnings.length - 10} more policy warnings`] : shown;
+  if (loaded.kind !== "ok") return [];
+  // What the org floor overrides is said first: the check then shows the policy in force, not the file alone.
+  const floored = (loaded.floored ?? []).map((c) => `Org floor (${loaded.floorSource}): ${floorLine(c)}`);
+  if (!loaded.warnings?.length) return floored;
+  return [...floored, ...policyWarningNotes(loaded.warnings)];
+}
+
+/** The policy's lint warnings as notes (at most 10). */
+function policyWarningNotes(warnings: ConfigProblem[]): string[] {
+  const shown = warnings.slice(0, 10).map((w) => `Policy warning: ${formatProblem(w)} (see \`agent-governance validate\`)`);
+  return warnings.length > 10 ? [...shown, `… and ${warnings.length - 10} more policy warnings`] : shown;
 }

@@ -176,6 +176,10 @@ export function checkEnvironment(env: NodeJS.ProcessEnv, cwd = process.cwd()): E
       fix: "Set GHE_HOST to the server's host name only, e.g. github.example.com; the protocol goes in GHE_PROTOCOL",
     });
   }
+  if (set("ORG_FLOOR") && env.ORG_FLOOR !== "true" && env.ORG_FLOOR !== "false") {
+    // Only `true` turns the floor on: a `1` or `yes` meant as on would leave every repository without it.
+    problems.push({ variable: "ORG_FLOOR", problem: "ORG_FLOOR is neither true nor false", fix: "Set ORG_FLOOR=true to apply the `floor:` of each organization's .github repository, or unset it" });
+  }
   if (set("GHE_PROTOCOL") && env.GHE_PROTOCOL !== "https" && env.GHE_PROTOCOL !== "http") {
     problems.push({ variable: "GHE_PROTOCOL", problem: "GHE_PROTOCOL is neither https nor http", fix: "Set GHE_PROTOCOL to https (the default) or http" });
   }

@@ -36,6 +36,7 @@ describe("schema", () => {
       "escalation",
       "commands",
       "overrides",
+      "floor",
     ]);
     expect(schema.properties._extends).toEqual({
       type: "string",

@@ -159,7 +159,7 @@ describe("usage", () => {
   it("help shows every command with its options, `mcp --root --config` included", () => {
     const lines = cli(["--help"]).stdout.split("\n").filter((l) => l.startsWith("  agent-governance "));
     expect(lines).toEqual([
-      "  agent-governance validate [FILE...] [--format text|github]",
+      "  agent-governance validate [FILE...] [--format text|github] [--floor ORG_FILE]",
       "  agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]",
       "  agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]",
       "  agent-governance schema",

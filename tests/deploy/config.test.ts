@@ -56,6 +56,7 @@ describe("checkEnvironment", () => {
       LOG_FORMAT: "xml",
       GHE_HOST: "https://ghe.acme-internal.test/",
       GHE_PROTOCOL: "ftp",
+      ORG_FLOOR: "yes",
       REDIS_URL: "localhost:6379",
       WEBHOOK_PATH: "api/github/webhooks",
     };
@@ -69,6 +70,7 @@ describe("checkEnvironment", () => {
       "LOG_LEVEL",
       "LOG_FORMAT",
       "GHE_HOST",
+      "ORG_FLOOR",
       "GHE_PROTOCOL",
       "REDIS_URL",
     ]);
