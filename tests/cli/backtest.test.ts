@@ -4,7 +4,7 @@
  * the tally, `--compare`, rate limits waited out, and a second run that reads only the list
  * (then nothing at all, `--offline`).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -187,6 +187,20 @@ describe("backtest OWNER/REPO", () => {
     expect(got.stderr).toContain("#3 read from GitHub");
     expect(got.stderr).toContain("#2 from its snapshot");
     expect(readFacts(join(out, `pr-3-${sha(3)}.json`)).permissions).toEqual({ bob: "read" });
+  });
+
+  it("--offline says when the snapshots lack a look-up the policy needs (a team the first policy never named)", async () => {
+    const { dir, config } = policies();
+    const out = join(dir, "snapshots");
+    mockList();
+    mockAllReads();
+    expect(await main(["backtest", "Codertocat/Hello-World", "--since", "7d", "--now", NOW, "--config", config, "--out", out], capture().io)).toBe(0);
+    nock.cleanAll();
+    const teams = join(dir, "teams.yml");
+    writeFileSync(teams, "reviewers:\n  from: { teams: [Codertocat/dba] }\n");
+    const { io, out: got } = capture({ env: {} });
+    expect(await main(["backtest", "Codertocat/Hello-World", "--since", "7d", "--now", NOW, "--config", teams, "--out", out, "--offline"], io)).toBe(0);
+    expect(got.stderr).toContain("note: 1 snapshot lacks look-ups (permissions, teams, checks) these policies need; run without --offline to read them\n");
   });
 
   it("waits out a rate limit, until its retry-after, saying so, and goes on", async () => {
