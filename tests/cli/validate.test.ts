@@ -162,6 +162,7 @@ describe("usage", () => {
       "  agent-governance validate [FILE...] [--format text|github] [--floor ORG_FILE]",
       "  agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]",
       "  agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]",
+      "  agent-governance backtest OWNER/REPO --since 30d|--last N [--config FILE] [--compare FILE] [--out DIR]",
       "  agent-governance schema",
       "  agent-governance mcp [--root DIR] [--config FILE]",
     ]);
