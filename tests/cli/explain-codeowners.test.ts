@@ -21,8 +21,8 @@ describe("explain with CODEOWNERS in the facts", () => {
     const e = JSON.parse(r.stdout) as { outcome: string; required: { rule: string; label: string; users: string[]; teams: string[] }[] };
     expect(e.outcome).toBe("waiting");
     expect(e.required.map((x) => [x.rule, x.label, x.users, x.teams])).toEqual([
-      ["reviewers.codeowners", "code owners of `infra/prod/db.tf`", [], ["acme/platform"]],
-      ["reviewers.codeowners", "code owners of `src/db.ts`", ["alice"], []],
+      ["reviewers.codeowners:1", "code owners of `infra/prod/db.tf` (CODEOWNERS line 1)", [], ["acme/platform"]],
+      ["reviewers.codeowners:2", "code owners of `src/db.ts` (CODEOWNERS line 2)", ["alice"], []],
     ]);
   });
 
