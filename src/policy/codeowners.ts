@@ -6,7 +6,7 @@
  * decides a file's owners (one with no owners leaves it unowned). Pure.
  */
 import type { Policy } from "../config/schema.js";
-import { ownerRule, parseCodeowners, type Codeowners } from "../config/codeowners.js";
+import { ownerRule, parseCodeowners, type Codeowners, type CodeownersRule } from "../config/codeowners.js";
 import type { PullFacts, RuleResult } from "../types.js";
 import { displayName, fileNames, listNames } from "./globs.js";
 import type { PathGroup } from "./paths.js";
@@ -21,14 +21,26 @@ export function usesCodeowners(policy: Policy): boolean {
   return policy.reviewers.codeowners || policy.overrides.some((o) => o.reviewers?.codeowners === true);
 }
 
-let memo: { text: string; parsed: Codeowners } | undefined;
+let memo: { text: string; parsed: Codeowners; owners: Map<string, CodeownersRule | null> } | undefined;
 
 /** The parsed CODEOWNERS of the facts (null: no file; undefined: not read), parsed once per text. */
 export function codeownersOf(facts: Pick<PullFacts, "codeowners">): Codeowners | null | undefined {
   const text = facts.codeowners;
   if (typeof text !== "string") return text === null ? null : undefined;
-  if (memo?.text !== text) memo = { text, parsed: parseCodeowners(text) };
+  if (memo?.text !== text) memo = { text, parsed: parseCodeowners(text), owners: new Map() };
   return memo.parsed;
+}
+
+/** `ownerRule`, remembered per path for the text last parsed: one evaluation asks for each file several times. */
+function ownerOf(co: Codeowners, path: string): CodeownersRule | null {
+  if (memo?.parsed !== co) return ownerRule(co, path);
+  let hit = memo.owners.get(path);
+  if (hit === undefined) {
+    if (memo.owners.size >= 10_000) memo.owners.clear();
+    hit = ownerRule(co, path);
+    memo.owners.set(path, hit);
+  }
+  return hit;
 }
 
 /**
@@ -41,7 +53,7 @@ export function codeownersGroups(policy: Policy, facts: PullFacts): PathGroup[] 
   const groups = new Map<number, PathGroup & { pattern: string }>();
   for (const file of facts.files) {
     for (const name of fileNames(file)) {
-      const rule = ownerRule(co, name);
+      const rule = ownerOf(co, name);
       if (!rule || rule.users.length + rule.teams.length === 0) continue;
       let g = groups.get(rule.line);
       if (!g) {
@@ -86,7 +98,7 @@ export function codeownersRule(policy: Policy, facts: PullFacts): RuleResult | n
   const emailLines = new Map<number, string[]>();
   for (const file of facts.files) {
     for (const name of fileNames(file)) {
-      const rule = ownerRule(co, name);
+      const rule = ownerOf(co, name);
       if (rule?.emails.length) emailLines.set(rule.line, rule.emails);
     }
   }
