@@ -10,6 +10,7 @@ import {
   COMMANDS_LINE,
   COPILOT_HEADER,
   HEAD_SHA,
+  HOW_TO_ACT,
   NOW,
   PR_URL,
   RECHECK,
@@ -64,11 +65,25 @@ describe("code owners and a reviewer pool, end to end", () => {
     const owners = mockCodeowners("CODEOWNERS");
     mockPr({ opened: true, files: FILES });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    const comment = mockEscalation();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(owners.isDone()).toBe(true);
+    // The escalation comment names each line's files and owners too.
+    expect(comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### 👀 This agent PR needs human review",
+        "",
+        "Opened by **Copilot coding agent**. Before it can merge:",
+        "",
+        "- ⏳ **code owners of `src/api.ts` (CODEOWNERS line 3)**: 1 more approval from @alice, @Codertocat/web with write permission or above",
+        "- ⏳ **code owners of `src/db/001.sql` (CODEOWNERS line 4)**: 1 more approval from @Codertocat/dba with write permission or above",
+        "",
+        `${HOW_TO_ACT}\n<!-- agent-governance:state {"notified":{}} -->`,
+      ].join("\n"),
+    );
     // The owners (a user and two teams of the repository's organization) and the pool's pick for this PR.
     expect(request.body()).toEqual({ reviewers: ["alice", "carol"], team_reviewers: ["web", "dba"] });
     const needsWeb = "Needs approval: 1 more approval from @alice, @Codertocat/web with write permission or above.";
