@@ -345,6 +345,7 @@ export function factsProblem(raw: unknown): string | null {
     if (raw[k] !== undefined && raw[k] !== null && !isObject(raw[k])) return `\`${k}\` must be a mapping`;
   }
   if (raw.timeline !== undefined && raw.timeline !== null && !Array.isArray(raw.timeline)) return "`timeline` must be a list";
+  if (raw.codeowners !== undefined && raw.codeowners !== null && typeof raw.codeowners !== "string") return "`codeowners` must be the CODEOWNERS file's text (or null: none)";
   const ledger = raw.ledger;
   if (
     ledger !== undefined &&

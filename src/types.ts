@@ -189,6 +189,10 @@ export interface PullFacts {
   teams?: Record<string, string[]>;
   /** "org/slug" → the HTTP status (403, 404) of a team the app could not list; it counts as having no members. */
   unreadable_teams?: Record<string, number>;
+  /**
+   * CODEOWNERS as on the default branch (`.github/CODEOWNERS`, else `CODEOWNERS`, else `docs/CODEOWNERS`),
+   * its text; null when there is none. Read only when the policy sets `reviewers.codeowners` (absent: not read).
+   */
   codeowners?: string | null;
   /**
    * Paths in this repository the policy was built from besides the policy file

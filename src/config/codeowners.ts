@@ -138,7 +138,11 @@ export function segmentMatches(pattern: string, name: string): boolean {
 /** Does a compiled rule match a repository-relative file path? Case-sensitive, as on GitHub. */
 export function ruleMatches(segments: readonly string[], path: string): boolean {
   const parts = path.split("/").filter((s) => s !== "");
-  // seen[i][j]: pattern segments from i match path segments from j (memoised: linear in their product).
+  if (!segments.includes("**")) {
+    // No `**`: one pattern segment per path segment.
+    return segments.length === parts.length && segments.every((s, i) => segmentMatches(s, parts[i]!));
+  }
+  // go(i, j): pattern segments from i match path segments from j (memoised: linear in their product).
   const memo = new Map<number, boolean>();
   const width = parts.length + 1;
   const go = (i: number, j: number): boolean => {

@@ -10,6 +10,7 @@ import {
   COMMANDS_LINE,
   COPILOT_HEADER,
   HEAD_SHA,
+  HOW_TO_ACT,
   NOW,
   PR_URL,
   RECHECK,
@@ -64,11 +65,25 @@ describe("code owners and a reviewer pool, end to end", () => {
     const owners = mockCodeowners("CODEOWNERS");
     mockPr({ opened: true, files: FILES });
     mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    const comment = mockEscalation();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(owners.isDone()).toBe(true);
+    // The escalation comment names each line's files and owners too.
+    expect(comment.body()).toBe(
+      [
+        "<!-- agent-governance:escalation -->",
+        "### 👀 This agent PR needs human review",
+        "",
+        "Opened by **Copilot coding agent**. Before it can merge:",
+        "",
+        "- ⏳ **code owners of `src/api.ts` (CODEOWNERS line 3)**: 1 more approval from @alice, @Codertocat/web with write permission or above",
+        "- ⏳ **code owners of `src/db/001.sql` (CODEOWNERS line 4)**: 1 more approval from @Codertocat/dba with write permission or above",
+        "",
+        `${HOW_TO_ACT}\n<!-- agent-governance:state {"notified":{}} -->`,
+      ].join("\n"),
+    );
     // The owners (a user and two teams of the repository's organization) and the pool's pick for this PR.
     expect(request.body()).toEqual({ reviewers: ["alice", "carol"], team_reviewers: ["web", "dba"] });
     const needsWeb = "Needs approval: 1 more approval from @alice, @Codertocat/web with write permission or above.";
@@ -90,19 +105,19 @@ describe("code owners and a reviewer pool, end to end", () => {
           "| | Rule | Result |",
           "| --- | --- | --- |",
           "| ➖ | `reviewers.codeowners` | CODEOWNERS lines not applied: line 6: `!secret.txt`: `!` (negation) is not supported in CODEOWNERS; GitHub skips this line.<br>_Fix:_ Fix these lines of CODEOWNERS on the default branch (GitHub also lists its errors on the file's page). |",
-          `| ⏳ | \`reviewers.codeowners\` | Code owners of \`src/api.ts\`: 0/1 approvals; needs 1 more approval from @alice, @Codertocat/web with write permission or above.<br>${REVIEW_FIX} |`,
-          `| ⏳ | \`reviewers.codeowners\` | Code owners of \`src/db/001.sql\`: 0/1 approvals; needs 1 more approval from @Codertocat/dba with write permission or above.<br>${REVIEW_FIX} |`,
+          `| ⏳ | \`reviewers.codeowners:3\` | Code owners of \`src/api.ts\` (CODEOWNERS line 3, \`/src/\`): 0/1 approvals; needs 1 more approval from @alice, @Codertocat/web with write permission or above.<br>${REVIEW_FIX} |`,
+          `| ⏳ | \`reviewers.codeowners:4\` | Code owners of \`src/db/001.sql\` (CODEOWNERS line 4, \`/src/db/\`): 0/1 approvals; needs 1 more approval from @Codertocat/dba with write permission or above.<br>${REVIEW_FIX} |`,
           "",
           "**Still required:**",
-          "- code owners of `src/api.ts`: 1 more approval from @alice, @Codertocat/web with write permission or above",
-          "- code owners of `src/db/001.sql`: 1 more approval from @Codertocat/dba with write permission or above",
+          "- code owners of `src/api.ts` (CODEOWNERS line 3): 1 more approval from @alice, @Codertocat/web with write permission or above",
+          "- code owners of `src/db/001.sql` (CODEOWNERS line 4): 1 more approval from @Codertocat/dba with write permission or above",
           "",
           COMMANDS_LINE,
         ].join("\n"),
         text: WAITING_LEDGER,
         annotations: [
-          { path: "src/api.ts", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners", message: needsWeb },
-          { path: "src/db/001.sql", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners", message: needsDba },
+          { path: "src/api.ts", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners:3", message: needsWeb },
+          { path: "src/db/001.sql", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners:4", message: needsDba },
         ],
       },
     });
@@ -131,9 +146,9 @@ describe("code owners and a reviewer pool, end to end", () => {
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     // `src/api.ts` is approved (@bob of @Codertocat/web); the DBAs and the pool's @carol were asked before: no request is made.
     const summary = (check.body()?.output as { summary: string }).summary;
-    expect(summary).toContain("| ✅ | `reviewers.codeowners` | Code owners of `src/api.ts`: approved by @bob. |");
-    expect(summary).toContain("- code owners of `src/db/001.sql`: 1 more approval from @Codertocat/dba with write permission or above");
-    expect(summary).toContain("- @bob approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers.codeowners)");
+    expect(summary).toContain("| ✅ | `reviewers.codeowners:3` | Code owners of `src/api.ts` (CODEOWNERS line 3, `/src/`): approved by @bob. |");
+    expect(summary).toContain("- code owners of `src/db/001.sql` (CODEOWNERS line 4): 1 more approval from @Codertocat/dba with write permission or above");
+    expect(summary).toContain("- @bob approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers.codeowners:3)");
     expect(nock.isDone()).toBe(true);
   });
 
@@ -191,7 +206,7 @@ describe("code owners and a reviewer pool, end to end", () => {
     // (This payload names an assignee, taken as the invoker: the header differs, the rules do not.)
     const rows = (summary: unknown) => String(summary).slice(String(summary).indexOf("| | Rule"));
     expect(rows((second.body()?.output as Record<string, unknown>).summary)).toBe(rows(output.summary));
-    expect(rows(output.summary)).toContain("| ⏳ | `reviewers.codeowners` | Code owners of `src/api.ts`: 0/1 approvals;");
+    expect(rows(output.summary)).toContain("| ⏳ | `reviewers.codeowners:3` | Code owners of `src/api.ts` (CODEOWNERS line 3, `/src/`): 0/1 approvals;");
     expect(nock.isDone()).toBe(true);
   });
 });

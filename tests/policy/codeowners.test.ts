@@ -22,7 +22,7 @@ const owned = (extra: Partial<PullFacts> = {}) =>
   });
 
 describe("reviewers.codeowners", () => {
-  it("groups the changed files by owners and waits for one approval from each group (unowned files need none)", () => {
+  it("groups the changed files by the CODEOWNERS line that decides their owners and waits for one approval from each group (unowned files need none)", () => {
     const e = run(owned());
     expect(e.outcome).toBe("waiting");
     expect(e.rules).toEqual([
@@ -33,9 +33,9 @@ describe("reviewers.codeowners", () => {
         fix: "Fix these lines of CODEOWNERS on the default branch (GitHub also lists its errors on the file's page).",
       },
       {
-        id: "reviewers.codeowners",
+        id: "reviewers.codeowners:2",
         status: "pending",
-        message: "Code owners of `src/a.ts`, `src/b.ts`: 0/1 approvals; needs 1 more approval from @alice, @acme/web with write permission or above.",
+        message: "Code owners of `src/a.ts`, `src/b.ts` (CODEOWNERS line 2, `/src/`): 0/1 approvals; needs 1 more approval from @alice, @acme/web with write permission or above.",
         fix: "An eligible reviewer approves the latest commit (a review, or `/governance approve`).",
         locations: [
           { path: "src/a.ts", message: "Needs approval: 1 more approval from @alice, @acme/web with write permission or above." },
@@ -43,33 +43,33 @@ describe("reviewers.codeowners", () => {
         ],
       },
       {
-        id: "reviewers.codeowners",
+        id: "reviewers.codeowners:3",
         status: "pending",
-        message: "Code owners of `src/db/m.sql`: 0/1 approvals; needs 1 more approval from @acme/dba with write permission or above.",
+        message: "Code owners of `src/db/m.sql` (CODEOWNERS line 3, `/src/db/`): 0/1 approvals; needs 1 more approval from @acme/dba with write permission or above.",
         fix: "An eligible reviewer approves the latest commit (a review, or `/governance approve`).",
         locations: [{ path: "src/db/m.sql", message: "Needs approval: 1 more approval from @acme/dba with write permission or above." }],
       },
     ]);
     expect(e.required.map((r) => [r.label, r.users, r.teams])).toEqual([
-      ["code owners of `src/a.ts`, `src/b.ts`", ["alice"], ["acme/web"]],
-      ["code owners of `src/db/m.sql`", [], ["acme/dba"]],
+      ["code owners of `src/a.ts`, `src/b.ts` (CODEOWNERS line 2)", ["alice"], ["acme/web"]],
+      ["code owners of `src/db/m.sql` (CODEOWNERS line 3)", [], ["acme/dba"]],
     ]);
   });
 
   it("a team owner is satisfied by a member's counted approval; an owner without write access does not count", () => {
     const e = run(owned({ reviews: [review("bob", "APPROVED", "2025-06-01T10:00:00Z"), review("carol", "APPROVED", "2025-06-01T10:00:00Z")], permissions: { bob: "write", carol: "read" }, teams: { "acme/web": ["bob", "carol"], "acme/dba": ["carol"] } }));
     expect(e.rules.filter((r) => r.status !== "skipped").map((r) => [r.status, r.message])).toEqual([
-      ["pass", "Code owners of `src/a.ts`, `src/b.ts`: approved by @bob."],
-      ["pending", "Code owners of `src/db/m.sql`: 0/1 approvals; needs 1 more approval from @acme/dba with write permission or above."],
+      ["pass", "Code owners of `src/a.ts`, `src/b.ts` (CODEOWNERS line 2, `/src/`): approved by @bob."],
+      ["pending", "Code owners of `src/db/m.sql` (CODEOWNERS line 3, `/src/db/`): 0/1 approvals; needs 1 more approval from @acme/dba with write permission or above."],
     ]);
-    expect(e.approvals.map((a) => [a.login, a.counted_for])).toEqual([["bob", ["reviewers.codeowners"]]]);
+    expect(e.approvals.map((a) => [a.login, a.counted_for])).toEqual([["bob", ["reviewers.codeowners:2"]]]);
   });
 
-  it("passes once every group has an owner's approval; an approval counts once for the rule id", () => {
+  it("passes once every group has an owner's approval; one approval counts for each line it owns", () => {
     const e = run(owned({ reviews: [review("alice", "APPROVED", "2025-06-01T10:00:00Z"), review("dan", "APPROVED", "2025-06-01T10:00:00Z")], permissions: { alice: "write", dan: "maintain" } }));
     expect(e.outcome).toBe("passed");
     const both = run(owned({ files: [file("src/a.ts"), file("other/x.go")], reviews: [review("alice", "APPROVED", "2025-06-01T10:00:00Z")], codeowners: "* @alice\n/src/ @alice @bob\n" }));
-    expect(both.approvals.map((a) => a.counted_for)).toEqual([["reviewers.codeowners"]]);
+    expect(both.approvals.map((a) => a.counted_for)).toEqual([["reviewers.codeowners:1", "reviewers.codeowners:2"]]);
     expect(both.outcome).toBe("passed");
   });
 
@@ -81,7 +81,10 @@ describe("reviewers.codeowners", () => {
 
   it("a renamed file needs the owners of its old and its new name", () => {
     const e = run(owned({ files: [file("lib/x.ts", { previous_filename: "src/db/x.ts", status: "renamed" })], codeowners: "/lib/ @alice\n/src/db/ @acme/dba\n" }));
-    expect(e.required.map((r) => r.label)).toEqual(["code owners of `src/db/x.ts → lib/x.ts`", "code owners of `src/db/x.ts → lib/x.ts`"]);
+    expect(e.required.map((r) => [r.rule, r.label])).toEqual([
+      ["reviewers.codeowners:1", "code owners of `src/db/x.ts → lib/x.ts` (CODEOWNERS line 1)"],
+      ["reviewers.codeowners:2", "code owners of `src/db/x.ts → lib/x.ts` (CODEOWNERS line 2)"],
+    ]);
   });
 
   it.each<[string, Partial<PullFacts>, string, string]>([
