@@ -234,7 +234,7 @@ function readPolicyText(file: string): { text: string } | { problem: ConfigProbl
 }
 
 /** One problem per line, whatever the message holds. */
-const problemLine = (p: ConfigProblem) => formatProblem(p).replace(/\r?\n/g, " ");
+const problemLine = (p: ConfigProblem) => (p.severity === "warning" ? `${p.file}:${p.line}:${p.col}: warning: ${p.message}` : formatProblem(p)).replace(/\r?\n/g, " ");
 
 /** A GitHub Actions workflow command that annotates the file. */
 function githubAnnotation(p: ConfigProblem, level: "error" | "warning" = "error"): string {
@@ -283,9 +283,11 @@ function validate(args: string[], io: Io): number {
     const result: PolicyCheck = "text" in read ? checkPolicy(read.text, file) : { ok: false, problems: [read.problem] };
     if (!result.ok) {
       failed = true;
-      for (const p of result.problems) io.stdout.write(`${format === "github" ? githubAnnotation(p) : problemLine(p)}\n`);
+      for (const p of result.problems) io.stdout.write(`${format === "github" ? githubAnnotation(p, p.severity ?? "error") : problemLine(p)}\n`);
       continue;
     }
+    // Warnings alone leave the file valid (exit 0).
+    for (const p of result.warnings ?? []) io.stdout.write(`${format === "github" ? githubAnnotation(p, "warning") : problemLine(p)}\n`);
     io.stdout.write(`${file}: valid\n`);
     // One line for each setting of this file the org floor overrides.
     for (const c of applyFloor(floor, result.policy).changes) io.stdout.write(`${file}: ${floorLine(c)}\n`);

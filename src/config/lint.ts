@@ -9,10 +9,10 @@ import { isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, type
 import { AGENTS } from "../detect/agents.js";
 import { agentAccount } from "../detect/detect.js";
 import { mergePolicies, parsePolicy, pathToString, type ConfigProblem } from "./load.js";
-import { POLICY_PATH, durationMs, type Policy } from "./schema.js";
+import { POLICY_PATH, durationMs, isListAdd, type Policy } from "./schema.js";
 
 type Path = (string | number)[];
-type Emit = (path: Path, message: string) => void;
+type Emit = (path: Path, message: string, severity?: "warning") => void;
 
 /** A section-shaped slice: the base policy, or one `overrides` entry (only the keys it writes). */
 interface Sections {
@@ -50,14 +50,20 @@ const FINDING_RULES = [
 /** Does a finding rule's setting ask a group for approval? */
 const asksApproval = (s: FindingSetting, action: "approve" | "fail") => s !== false && s !== undefined && (s === true ? action : (s.action ?? action)) === "approve";
 
-export type PolicyCheck = { ok: true; policy: Policy; extends: string | null } | { ok: false; problems: ConfigProblem[] };
+export type PolicyCheck =
+  | { ok: true; policy: Policy; extends: string | null; warnings?: ConfigProblem[] }
+  | { ok: false; problems: ConfigProblem[] };
 
-/** Parses, then lints, a policy file's text: what `agent-governance validate` reports. Never throws. */
+/**
+ * Parses, then lints, a policy file's text: what `agent-governance validate` reports. Never throws.
+ * A file with only warnings (`severity: "warning"`) is valid, and carries them.
+ */
 export function checkPolicy(text: string, file = POLICY_PATH): PolicyCheck {
   const parsed = parsePolicy(text, file);
   if (!parsed.ok) return parsed;
   const problems = lintPolicy(parsed.policy, text, file, { whole: parsed.extends === null });
-  return problems.length ? { ok: false, problems } : { ok: true, policy: parsed.policy, extends: parsed.extends };
+  if (problems.some((p) => p.severity !== "warning")) return { ok: false, problems };
+  return { ok: true, policy: parsed.policy, extends: parsed.extends, ...(problems.length ? { warnings: problems } : {}) };
 }
 
 export interface LintOptions {
@@ -76,10 +82,10 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
   const whole = opts.whole ?? true;
   const locate = locator(text);
   const problems: ConfigProblem[] = [];
-  const emit: Emit = (path, message) => {
+  const emit: Emit = (path, message, severity) => {
     const { line, col } = locate(path);
     const key = pathToString(path);
-    problems.push({ file, line, col, path: key, message: `\`${key}\`: ${message}` });
+    problems.push({ file, line, col, path: key, message: `\`${key}\`: ${message}`, ...(severity ? { severity } : {}) });
   };
 
   const base = policy as Sections;
@@ -103,8 +109,9 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
     }
   }
 
+  const raw = rawPolicy(text);
   policy.overrides.forEach((o, j) => {
-    lintSections(o as Sections, ["overrides", j], teams, also, emit, whole, base);
+    lintSections(o as Sections, ["overrides", j], teams, also, addsEmit(emit, raw, j, o, base), whole, base);
     o.base_branches?.forEach((g, k) => {
       const why = branchGlobProblem(g);
       if (why) emit(["overrides", j, "base_branches", k], why);
@@ -113,9 +120,71 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
       const why = whole ? ungovernedAgent(id, policy.agents) : null;
       if (why) emit(["overrides", j, "agents", k], `${why}, so this entry never applies to it`);
     });
+    if (whole) droppedBaseEntries(o as Sections, base, ["overrides", j], emit);
   });
 
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** The file as plain data (for the form an override wrote a list in), or null when it does not parse. */
+function rawPolicy(text: string): unknown {
+  try {
+    return parseDocument(text).toJS();
+  } catch {
+    return null;
+  }
+}
+
+const at = (v: unknown, path: readonly (string | number)[]) =>
+  path.reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Record<string | number, unknown>)[k] : undefined), v);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Emits for override entry `j`, whose `{ add: [...] }` lists the parsed policy holds resolved (the
+ * base's entries, then the added ones): a problem with a base entry was reported at the base and
+ * is not repeated; one with an added entry points at it under `add`.
+ */
+function addsEmit(emit: Emit, raw: unknown, j: number, entry: unknown, base: unknown): Emit {
+  return (path, message, severity) => {
+    const n = path.findIndex((k, i) => i > 1 && typeof k === "number");
+    const listPath = n > 2 ? path.slice(2, n) : null;
+    const written = listPath ? at(raw, ["overrides", j, ...listPath]) : undefined;
+    if (!listPath || !isListAdd(written)) return emit(path, message, severity);
+    const item = (at(entry, listPath) as unknown[] | undefined)?.[path[n] as number];
+    if (((at(base, listPath) as unknown[] | undefined) ?? []).some((b) => same(b, item))) return;
+    const k = written.add.findIndex((a) => same(a, item));
+    emit([...path.slice(0, n), "add", ...(k >= 0 ? [k, ...path.slice(n + 1)] : [])], message, severity);
+  };
+}
+
+/** Lists whose base entries an override that replaces them silently lets through: the key, and how an entry reads. */
+const GUARD_LISTS: readonly { path: readonly string[]; show: (entry: unknown) => string }[] = [
+  { path: ["paths", "forbidden"], show: (g) => `\`${String(g)}\`` },
+  { path: ["paths", "restricted"], show: (g) => `\`${(g as { name?: string; paths: string[] }).name ?? (g as { paths: string[] }).paths.join(", ")}\`` },
+  { path: ["compliance", "required_checks"], show: (c) => `\`${(c as { name: string }).name}\`` },
+];
+
+/**
+ * Warns where an override entry's list replaces the base policy's and leaves out some of its
+ * entries: for those agents, a base `forbidden` path (a restricted group, a required check) no
+ * longer applies. Often meant as "stricter", which `{ add: [...] }` says.
+ */
+function droppedBaseEntries(o: Sections, base: Sections, prefix: Path, emit: Emit): void {
+  for (const { path, show } of GUARD_LISTS) {
+    const get = (s: Sections) => path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), s);
+    const mine = get(o);
+    const theirs = get(base);
+    if (!Array.isArray(mine) || !Array.isArray(theirs)) continue;
+    const kept = new Set(mine.map((v) => JSON.stringify(v)));
+    const dropped = theirs.filter((v) => !kept.has(JSON.stringify(v)));
+    if (dropped.length === 0) continue;
+    const key = path.at(-1)!;
+    emit(
+      [...prefix, ...path],
+      `this list replaces the base policy's \`${path.join(".")}\`, so for these agents ${dropped.map(show).join(", ")} ${dropped.length === 1 ? "no longer applies" : "no longer apply"}; write \`${key}: { add: [...] }\` to keep the base's entries and add these, or list them here too`,
+      "warning",
+    );
+  }
 }
 
 const AUTOMATION_IDS = new Set(AGENTS.filter((a) => a.kind === "automation").map((a) => a.id));

@@ -14,6 +14,12 @@ export interface ConfigProblem {
   /** Dotted path of the key, e.g. `paths.forbidden[2]`. */
   path: string;
   message: string;
+  /**
+   * `warning`: the policy does what it says, but perhaps not what was meant (an override's list
+   * that drops the base's entries); `validate` prints it as `FILE:LINE:COL: warning: …` and exits 0
+   * when there is nothing else. Absent: an error.
+   */
+  severity?: "warning";
 }
 
 /** Where a key path sits in the parsed file (1-based), for problems found after parsing. */
@@ -268,6 +274,20 @@ function plainMessage(issue: z.core.$ZodIssue, node: YamlNode | null): string {
       if (i.origin === "array" || i.origin === "set") return `must have ${limit} ${count(n, "entry", "entries")}`;
       if (i.origin === "string") return `must be ${limit} ${count(n, "character", "characters")} long`;
       return issue.message;
+    }
+    case "invalid_union": {
+      // An override's list, or `{ add: [...] }`: say what each form wants.
+      const branches = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+      const list = branches.findIndex((b) => b.some((e) => e.code === "invalid_type" && e.path.length === 0 && (e as { expected?: string }).expected === "array"));
+      if (list < 0 || !branches.some((b, k) => k !== list && b.length > 0)) return issue.message;
+      const rest = branches.find((_, k) => k !== list) ?? [];
+      const other = rest.find((e) => e.code === "unrecognized_keys") ?? rest[0];
+      const why = !other
+        ? ""
+        : other.code === "unrecognized_keys"
+          ? `; ${(other as { keys: string[] }).keys.map((k) => `\`${k}\``).join(", ")} is not a key of it`
+          : `; \`${pathToString(other.path) || "add"}\` ${plainMessage(other, null)}`;
+      return `must be a list, which replaces the base policy's, or \`{ add: [...] }\`, which adds to it${why}`;
     }
     default:
       return issue.message;

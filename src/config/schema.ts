@@ -377,14 +377,28 @@ function sections() {
 const withDefaults = sections();
 
 /**
+ * An override's list: a list replaces the base policy's; `{ add: [...] }` keeps the
+ * base's entries and adds these (`resolveAdds`, when the policy is parsed).
+ */
+function extendable(list: z.ZodType): z.ZodType {
+  return z.union([
+    list,
+    z.strictObject({ add: list.describe("Entries added to the base policy's list; a plain list here would replace it.") }),
+  ]);
+}
+
+/**
  * The same schema with every default removed, down through nested mappings (not
  * inside lists, which an override replaces whole): an override's keys then replace
- * the base policy's only where they are written.
+ * the base policy's only where they are written. A list with a default (`forbidden`,
+ * `restricted`, `required_checks`, `tiers`, reviewers' `users` and `teams`, …) also
+ * takes `{ add: [...] }`, which extends the base's list instead of replacing it.
  */
 function withoutDefaults<T extends z.ZodType>(schema: T): z.ZodType {
   const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
   if ((def.type === "prefault" || def.type === "default") && def.innerType) {
-    return withoutDefaults(def.innerType).optional();
+    const inner = withoutDefaults(def.innerType);
+    return (def.innerType instanceof z.ZodArray ? extendable(inner) : inner).optional();
   }
   if (schema instanceof z.ZodObject) {
     const shape = Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => [k, withoutDefaults(v as z.ZodType)]));
@@ -394,9 +408,11 @@ function withoutDefaults<T extends z.ZodType>(schema: T): z.ZodType {
 }
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+/** What an override may write: any key left out, and a list as `{ add: [...] }` (resolved away when the policy is parsed). */
+type DeepPartialInput<T> = T extends readonly unknown[] ? T | { add: T } : T extends object ? { [K in keyof T]?: DeepPartialInput<T[K]> } : T;
 type Sections = typeof withDefaults;
 const partialOf = <K extends keyof Sections>(k: K) =>
-  withoutDefaults(withDefaults[k]).optional() as unknown as z.ZodOptional<z.ZodType<DeepPartial<z.output<Sections[K]>>>>;
+  withoutDefaults(withDefaults[k]).optional() as unknown as z.ZodOptional<z.ZodType<DeepPartial<z.output<Sections[K]>>, DeepPartialInput<z.input<Sections[K]>>>>;
 const partial = {
   mode: partialOf("mode"),
   reviewers: partialOf("reviewers"),
@@ -516,7 +532,26 @@ export const PolicySchema = z
     overrides: z.array(OverrideSchema).max(50).default([]),
     floor: FloorSchema.optional(),
   })
+  // An entry's `{ add: [...] }` lists become the base's list and these: every reader sees plain lists.
+  .overwrite((p) => (p.overrides.length ? { ...p, overrides: p.overrides.map((o) => resolveAdds(o, p) as PolicyOverride) } : p))
   .describe("agent-governance policy (.github/agent-governance.yml)");
+
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** `{ add: [...] }`, the one mapping the schema allows where a list goes. */
+export const isListAdd = (v: unknown): v is { add: unknown[] } => isPlain(v) && Object.keys(v).length === 1 && Array.isArray(v.add);
+
+/** An override entry with each `{ add: [...] }` replaced by the base's list at that key and the added entries (each once). */
+function resolveAdds(entry: unknown, base: unknown): unknown {
+  if (isListAdd(entry)) {
+    const all = [...(Array.isArray(base) ? base : []), ...entry.add];
+    const keys = all.map((v) => JSON.stringify(v));
+    return all.filter((_, i) => keys.indexOf(keys[i]!) === i);
+  }
+  if (!isPlain(entry)) return entry;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entry)) out[k] = k === "agents" || k === "base_branches" ? v : resolveAdds(v, isPlain(base) ? base[k] : undefined);
+  return out;
+}
 
 export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

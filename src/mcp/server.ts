@@ -112,7 +112,8 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
       title: "Agent policy",
       description:
         "The repository's policy for agent PRs: paths you must not change, size limits, who must approve what, " +
-        "compliance rules. Call before planning a change; pass `agent` (your id) to apply per-agent overrides, " +
+        "compliance rules. Call before planning a change; pass `agent` (your id) to apply per-agent overrides " +
+        "(and `also_agents` for other agents whose work is in the PR: the stricter rule of each applies), " +
         "and `base_branch` when your PR will not merge into `main`.",
       inputSchema: GetPolicyInput,
       annotations,

@@ -41,6 +41,13 @@ const agentId = z
   .max(100)
   .describe(`Your agent id, as the policy's \`overrides\` name it: ${AGENTS.map((a) => `\`${a.id}\``).join(", ")}, or your own.`);
 
+const alsoAgents = z
+  .array(agentId)
+  .max(10)
+  .describe(
+    "Other agents whose work is in the PR: the agent that opens it when it is not you, or one a commit names (`Co-authored-by: Claude <noreply@anthropic.com>`). Each agent's `overrides` apply, the stricter rule where they differ, as the app does.",
+  );
+
 const repoPath = z
   .string()
   .min(1)
@@ -61,6 +68,7 @@ const DEFAULT_BASE = "main";
 
 export const GetPolicyInput = z.strictObject({
   agent: agentId.optional(),
+  also_agents: alsoAgents.optional(),
   base_branch: baseBranch.optional(),
 });
 
@@ -93,6 +101,7 @@ export const CheckChangeInput = z.strictObject({
   title: z.string().max(1000).optional().describe("The PR title you will use."),
   body: z.string().max(65536).optional().describe("The PR description you will use."),
   agent: agentId.optional(),
+  also_agents: alsoAgents.optional(),
   base_branch: baseBranch.optional(),
   commits: z
     .array(
@@ -150,25 +159,34 @@ export function invalidPolicyResult(state: Extract<PolicyState, { ok: false }>):
  * The verdict for the agent the caller says it is. Declared, not detected: the
  * synthetic facts carry no real signals. An id in `agents.ignore` is not governed.
  */
-export function declaredVerdict(id: string | undefined, policy: Policy): AgentVerdict {
-  const entry = id ? AGENTS.find((a) => a.id.toLowerCase() === id.toLowerCase()) : undefined;
-  const agentIdValue = entry?.id ?? id ?? null;
-  const ignored = agentIdValue !== null && policy.agents.ignore.some((i) => i.toLowerCase() === agentIdValue.toLowerCase());
-  const evidence = [
-    { signal: "mcp", strength: "declared" as const, value: agentIdValue ?? "(no id given)", where: "declared by the MCP caller" },
-  ];
-  if (ignored) {
-    return { detected: false, id: agentIdValue, name: entry?.name ?? agentIdValue, kind: "none", confidence: "high", evidence, invoker: null, invokers: [] };
+export function declaredVerdict(id: string | undefined, policy: Policy, also: readonly string[] = []): AgentVerdict {
+  const ignore = new Set(policy.agents.ignore.map((i) => i.toLowerCase()));
+  const declared = (x: string | undefined) => {
+    const entry = x ? AGENTS.find((a) => a.id.toLowerCase() === x.toLowerCase()) : undefined;
+    const value = entry?.id ?? x ?? null;
+    return { value, name: entry?.name ?? value, kind: entry?.kind ?? (value === "automation" ? ("automation" as const) : ("agent" as const)) };
+  };
+  const me = declared(id);
+  const evidence = (value: string | null) => [{ signal: "mcp", strength: "declared" as const, value: value ?? "(no id given)", where: "declared by the MCP caller" }];
+  // Every declared agent not in `agents.ignore`, the caller first: ignoring one never hides another.
+  const all = [me, ...also.map(declared)].filter((a, i, list) => list.findIndex((b) => b.value === a.value) === i);
+  const kept = all.filter((a) => a.value === null || !ignore.has(a.value.toLowerCase()));
+  const first = kept[0];
+  if (!first) {
+    return { detected: false, id: me.value, name: me.name, kind: "none", confidence: "high", evidence: evidence(me.value), invoker: null, invokers: [] };
   }
   return {
     detected: true,
-    id: agentIdValue,
-    name: entry?.name ?? agentIdValue,
-    kind: entry?.kind ?? (agentIdValue === "automation" ? "automation" : "agent"),
+    id: first.value,
+    name: first.name,
+    kind: first.kind,
     confidence: "high",
-    evidence,
+    evidence: evidence(first.value),
     invoker: null,
     invokers: [],
+    ...(kept.length > 1
+      ? { agents: kept.map((a) => ({ id: a.value, name: a.name ?? "agent", kind: a.kind, confidence: "high" as const, evidence: evidence(a.value) })) }
+      : {}),
   };
 }
 
@@ -182,6 +200,12 @@ function sourceLine(state: Extract<PolicyState, { ok: true }>, policy: Policy): 
     ? `\nThis file extends ${code(state.extends)}, which this server cannot read (no GitHub access): rules from it are not shown.`
     : "";
   return `${where}; ${mode}.${ext}`;
+}
+
+/** The agents a caller named (`agent`, then `also_agents`), as `overridesLine` prints them; undefined for none. */
+function askedFor(args: { agent?: string; also_agents?: string[] }): string | undefined {
+  const all = [...new Set([args.agent, ...(args.also_agents ?? [])].filter((a): a is string => !!a))];
+  return all.length ? all.join("`, `") : undefined;
 }
 
 function overridesLine(policy: Policy, verdict: AgentVerdict, asked: string | undefined, base: string): string | null {
@@ -232,11 +256,11 @@ function whoApproves(rule: string, needed: number, set: ReviewerSet, verdict: Ag
 
 export function getPolicy(state: PolicyState, args: GetPolicyArgs): CallToolResult {
   if (!state.ok) return invalidPolicyResult(state);
-  const verdict = declaredVerdict(args.agent, state.policy);
+  const verdict = declaredVerdict(args.agent, state.policy, args.also_agents);
   const base = args.base_branch ?? DEFAULT_BASE;
   const policy = effectivePolicy(state.policy, verdict, base);
   const out = [sourceLine(state, policy)];
-  const ov = overridesLine(state.policy, verdict, args.agent, base);
+  const ov = overridesLine(state.policy, verdict, askedFor(args), base);
   if (ov) out.push(ov);
   if (!isGoverned(policy, verdict)) {
     out.push(notGovernedLine(verdict));
@@ -356,14 +380,15 @@ export interface CheckChangeReport {
 
 export function checkChange(state: PolicyState, args: CheckChangeArgs, now: Date | string): CallToolResult {
   if (!state.ok) return invalidPolicyResult(state);
-  const verdict = declaredVerdict(args.agent, state.policy);
+  const verdict = declaredVerdict(args.agent, state.policy, args.also_agents);
   const facts = syntheticFacts(args, verdict);
   const e = evaluate({ policy: state.policy, facts, now, verdict });
   const report = reportOf(e);
   const policy = effectivePolicy(state.policy, verdict, facts.pull.base.ref);
   const out = [verdictLine(e, report), sourceLine(state, policy)];
-  const ov = overridesLine(state.policy, verdict, args.agent, facts.pull.base.ref);
-  if (ov && args.agent) out.push(ov);
+  const asked = askedFor(args);
+  const ov = overridesLine(state.policy, verdict, asked, facts.pull.base.ref);
+  if (ov && asked) out.push(ov);
   if (e.outcome === "not_governed") {
     out.push(notGovernedLine(verdict));
     return text(out.join("\n"), { structuredContent: { ...report } });

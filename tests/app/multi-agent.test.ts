@@ -33,6 +33,20 @@ const REVIEW_FIX = "_Fix:_ An eligible reviewer approves the latest commit (a re
 const TRAILER = "Co-authored-by: Claude <noreply@anthropic.com>";
 /** Copilot's commit, co-authored by Claude. */
 const COAUTHORED = commit({ message: `Add the users endpoint\n\n${TRAILER}`, by: COPILOT });
+/** The check's first lines for the PR: Copilot, and Claude with its evidence. */
+const BOTH_HEADER = [
+  "**Agent:** Copilot coding agent (high confidence)",
+  "**Also on this PR:** Claude Code (medium confidence). The policy for each agent applies; where they differ, the stricter rule.",
+  "",
+  "<details><summary>Evidence</summary>",
+  "",
+  "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
+  "- declared: commit-author `Copilot (Bot)` (commits[0].author)",
+  "- declared: commit-author `Copilot <198982749+Copilot@users.noreply.github.com>` (commits[0].commit.author)",
+  `- Claude Code, declared: co-author \`${TRAILER}\` (commits[0].commit.message)`,
+  "",
+  "</details>",
+];
 const change = (filename: string) => ({ filename, status: "modified", additions: 1, deletions: 0, changes: 1 });
 
 let app: TestApp;
@@ -75,17 +89,7 @@ describe("a Copilot PR with a Claude-co-authored commit", () => {
       output: {
         title: "Policy violation: paths.forbidden",
         summary: [
-          "**Agent:** Copilot coding agent (high confidence)",
-          "**Also on this PR:** Claude Code (medium confidence). The policy for each agent applies; where they differ, the stricter rule.",
-          "",
-          "<details><summary>Evidence</summary>",
-          "",
-          "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
-          "- declared: commit-author `Copilot (Bot)` (commits[0].author)",
-          "- declared: commit-author `Copilot <198982749+Copilot@users.noreply.github.com>` (commits[0].commit.author)",
-          `- Claude Code, declared: co-author \`${TRAILER}\` (commits[0].commit.message)`,
-          "",
-          "</details>",
+          ...BOTH_HEADER,
           "",
           "| | Rule | Result |",
           "| --- | --- | --- |",
@@ -120,6 +124,61 @@ describe("a Copilot PR with a Claude-co-authored commit", () => {
     expect(body.conclusion).toBe("failure");
     expect(body.output.title).toBe("Policy violation: paths.forbidden");
     expect(body.output.summary.split("\n")[0]).toBe("**Agent:** Claude Code (medium confidence)");
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("an override that extends the base's forbidden paths (`{ add: [...] }`)", () => {
+  // Copilot's entry replaces the base list (and drops `infra/**`: the check carries validate's warning);
+  // Claude's adds to it. The PR carries both agents, so every one of those paths is forbidden.
+  const POLICY = [
+    "paths:",
+    '  forbidden: ["infra/**"]',
+    "overrides:",
+    "  - agents: [copilot]",
+    '    paths: { forbidden: ["docs/private/**"] }',
+    "  - agents: [claude-code]",
+    '    paths: { forbidden: { add: ["src/**"] } }',
+  ].join("\n");
+
+  it("keeps the base's path for Claude, and the stricter union for the PR", async () => {
+    mockPolicy(POLICY);
+    mockPr({ commits: [COAUTHORED], files: [change("infra/main.tf"), change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    const forbidden = (path: string) => ({ path, start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." });
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      started_at: NOW,
+      status: "completed",
+      conclusion: "failure",
+      details_url: PR_URL,
+      actions: RECHECK,
+      output: {
+        title: "Policy violation: paths.forbidden",
+        summary: [
+          ...BOTH_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          "| ✅ | `reviewers` | Human review: approved by @alice. |",
+          "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`, `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+          "",
+          "**Counted:**",
+          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
+          "",
+          COMMANDS_LINE,
+          "",
+          "**Notes:**",
+          "- Policy warning: Codertocat/Hello-World:.github/agent-governance.yml:5:14: `overrides[0].paths.forbidden`: this list replaces the base policy's `paths.forbidden`, so for these agents `infra/**` no longer applies; write `forbidden: { add: [...] }` to keep the base's entries and add these, or list them here too (see `agent-governance validate`)",
+        ].join("\n"),
+        text: WAITING_LEDGER,
+        annotations: [forbidden("infra/main.tf"), forbidden("src/users.ts")],
+      },
+    });
     expect(nock.isDone()).toBe(true);
   });
 });

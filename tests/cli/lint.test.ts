@@ -94,6 +94,54 @@ describe("lintPolicy", () => {
     ]);
   });
 
+  it("warns where an override's list drops the base's entries, and `{ add: [...] }` silences it (issue 18, point 5)", () => {
+    const base = 'paths:\n  forbidden: ["infra/**", ".github/**"]\n  restricted:\n    - { name: db, paths: ["db/**"], reviewers: { teams: [acme/dba] } }\ncompliance:\n  required_checks: [ci]\n';
+    const text = `${base}overrides:\n  - agents: [claude-code]\n    paths:\n      forbidden: ["src/auth/**", "infra/**"]\n      restricted: []\n    compliance:\n      required_checks: [lint]\n`;
+    const parsed = parsePolicy(text, "p.yml");
+    if (!parsed.ok) throw new Error("fixture does not parse");
+    expect(lintPolicy(parsed.policy, text, "p.yml")).toEqual([
+      {
+        file: "p.yml",
+        line: 10,
+        col: 7,
+        path: "overrides[0].paths.forbidden",
+        message:
+          "`overrides[0].paths.forbidden`: this list replaces the base policy's `paths.forbidden`, so for these agents `.github/**` no longer applies; write `forbidden: { add: [...] }` to keep the base's entries and add these, or list them here too",
+        severity: "warning",
+      },
+      {
+        file: "p.yml",
+        line: 11,
+        col: 7,
+        path: "overrides[0].paths.restricted",
+        message:
+          "`overrides[0].paths.restricted`: this list replaces the base policy's `paths.restricted`, so for these agents `db` no longer applies; write `restricted: { add: [...] }` to keep the base's entries and add these, or list them here too",
+        severity: "warning",
+      },
+      {
+        file: "p.yml",
+        line: 13,
+        col: 7,
+        path: "overrides[0].compliance.required_checks",
+        message:
+          "`overrides[0].compliance.required_checks`: this list replaces the base policy's `compliance.required_checks`, so for these agents `ci` no longer applies; write `required_checks: { add: [...] }` to keep the base's entries and add these, or list them here too",
+        severity: "warning",
+      },
+    ]);
+    // Extending, or repeating every base entry, drops nothing.
+    expect(lint(`${base}overrides:\n  - agents: [claude-code]\n    paths:\n      forbidden: { add: ["src/auth/**"] }\n    compliance:\n      required_checks: { add: [lint] }\n`)).toEqual([]);
+    expect(lint(`${base}overrides:\n  - agents: [claude-code]\n    paths: { forbidden: [".github/**", "infra/**", "src/**"] }\n`)).toEqual([]);
+    // Only warnings: the file is valid, and carries them.
+    expect(checkPolicy(text, "p.yml")).toMatchObject({ ok: true, warnings: [{ severity: "warning" }, { severity: "warning" }, { severity: "warning" }] });
+  });
+
+  it("points at a problem inside `{ add: [...] }` there, and does not repeat the base's", () => {
+    expect(lint('paths:\n  forbidden: ["docs/"]\noverrides:\n  - agents: [devin]\n    paths:\n      forbidden: { add: ["infra/**", "secrets/"] }\n')).toEqual([
+      "2:15 paths.forbidden[0]: `docs/` matches no file (paths never end with `/`): write `docs/**` for everything under it",
+      "6:38 overrides[0].paths.forbidden.add[1]: `secrets/` matches no file (paths never end with `/`): write `secrets/**` for everything under it",
+    ]);
+  });
+
   it("with `_extends`, leaves out the checks the unseen base could answer, and keeps the rest", () => {
     const text = "_extends: .github\nreviewers:\n  required: 2\n  from: { users: [alice] }\npaths:\n  forbidden: [\"docs/\"]\n";
     const check = checkPolicy(text, "p.yml");

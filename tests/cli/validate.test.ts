@@ -110,6 +110,22 @@ describe("validate", () => {
     ]);
   });
 
+  it("prints a warning as FILE:LINE:COL: warning: and exits 0 when there is nothing else (issue 18, point 5)", () => {
+    const text = 'paths:\n  forbidden: ["infra/**"]\noverrides:\n  - agents: [claude-code]\n    paths: { forbidden: ["src/auth/**"] }\n';
+    const warning =
+      "`overrides[0].paths.forbidden`: this list replaces the base policy's `paths.forbidden`, so for these agents `infra/**` no longer applies; write `forbidden: { add: [...] }` to keep the base's entries and add these, or list them here too";
+    const dir = tempDir({ "p.yml": text, "q.yml": `${text}mode: loud\n`, "r.yml": text.replace('["src/auth/**"]', '{ add: ["src/auth/**"] }') });
+    expect(cli(["validate", "p.yml"], { cwd: dir })).toEqual({ code: 0, stdout: `p.yml:5:14: warning: ${warning}\np.yml: valid\n`, stderr: "" });
+    expect(cli(["validate", "--format", "github", "p.yml"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: `::warning file=p.yml,line=5,col=14,title=agent-governance::${warning}\np.yml: valid\n`,
+      stderr: "",
+    });
+    expect(cli(["validate", "r.yml"], { cwd: dir })).toEqual({ code: 0, stdout: "r.yml: valid\n", stderr: "" });
+    // With an error, the file fails.
+    expect(cli(["validate", "q.yml"], { cwd: dir }).code).toBe(1);
+  });
+
   it("writes GitHub Actions annotations with --format github", () => {
     const dir = tempDir({ "p.yml": "reviewers:\n  requird: 2\n" });
     const r = cli(["validate", "--format", "github", "p.yml"], { cwd: dir });

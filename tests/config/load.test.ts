@@ -123,6 +123,46 @@ describe("parsePolicy never throws, and places problems inside the file (propert
   });
 });
 
+describe("an override's `{ add: [...] }` (issue 18, point 5)", () => {
+  const entry = (text: string) => {
+    const r = parsePolicy(text, F);
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
+    return r.policy.overrides[0];
+  };
+  const BASE = 'paths:\n  forbidden: ["infra/**"]\n  restricted:\n    - { paths: ["db/**"], reviewers: { teams: [acme/dba] } }\ncompliance:\n  required_checks: [ci]\nreviewers:\n  from: { teams: [acme/devs] }\n';
+
+  it("extends the base's list, each entry once; a plain list still replaces it", () => {
+    const o = entry(
+      `${BASE}overrides:\n  - agents: [copilot]\n    paths:\n      forbidden: { add: ["src/auth/**", "infra/**"] }\n      restricted: { add: [{ paths: ["auth/**"], reviewers: { teams: [acme/sec] } }] }\n    compliance:\n      required_checks: { add: [{ name: lint, app: github-actions }] }\n    reviewers:\n      from: { teams: { add: [acme/leads] } }\n`,
+    );
+    expect(o?.paths?.forbidden).toEqual(["infra/**", "src/auth/**"]);
+    expect(o?.paths?.restricted?.map((g) => g.paths)).toEqual([["db/**"], ["auth/**"]]);
+    expect(o?.compliance?.required_checks).toEqual([{ name: "ci" }, { name: "lint", app: "github-actions" }]);
+    expect(o?.reviewers?.from?.teams).toEqual(["acme/devs", "acme/leads"]);
+    expect(entry(`${BASE}overrides:\n  - agents: [copilot]\n    paths: { forbidden: ["src/**"] }\n`)?.paths?.forbidden).toEqual(["src/**"]);
+    // Over an empty base list, `add` is the list.
+    expect(entry('overrides:\n  - agents: ["*"]\n    escalation: { tiers: { add: [{ after: 1h, notify: [acme/leads] }] } }\n')?.escalation?.tiers).toEqual([{ after: "1h", notify: ["acme/leads"] }]);
+  });
+
+  it("is an override's form only, and a malformed one says what each form wants", () => {
+    expect(problems('paths:\n  forbidden: { add: ["x/**"] }\n')).toEqual(["policy.yml:2:14: `paths.forbidden`: must be a list, not a mapping"]);
+    expect(problems("overrides:\n  - agents: [copilot]\n    paths:\n      forbidden: { ad: [x] }\n")).toEqual([
+      "policy.yml:4:18: `overrides[0].paths.forbidden`: must be a list, which replaces the base policy's, or `{ add: [...] }`, which adds to it; `ad` is not a key of it",
+    ]);
+    expect(problems("overrides:\n  - agents: [copilot]\n    paths:\n      forbidden: { add: x }\n")).toEqual([
+      "policy.yml:4:18: `overrides[0].paths.forbidden`: must be a list, which replaces the base policy's, or `{ add: [...] }`, which adds to it; `add` must be a list",
+    ]);
+  });
+
+  it("applies through the evaluator's merge: the agent gets the base's entries and the added ones", async () => {
+    const { effectivePolicy } = await import("../../src/policy/evaluate.js");
+    const r = parsePolicy(`${BASE}overrides:\n  - agents: [copilot]\n    paths:\n      forbidden: { add: ["src/auth/**"] }\n`, F);
+    if (!r.ok) throw new Error("does not parse");
+    const copilot = { detected: true, id: "copilot", name: "Copilot", kind: "agent" as const, confidence: "high" as const, evidence: [], invoker: null, invokers: [] };
+    expect(effectivePolicy(r.policy, copilot).paths.forbidden).toEqual(["infra/**", "src/auth/**"]);
+  });
+});
+
 describe("mergePolicies (`_extends`): mappings merge, lists and scalars replace", () => {
   it.each([
     [{ reviewers: { required: 2, from: { teams: ["acme/a"] } } }, { reviewers: { required: 1 } }, { reviewers: { required: 1, from: { teams: ["acme/a"] } } }],

@@ -91,7 +91,7 @@ describe("agent-governance mcp with a policy file", () => {
     }
     const check = tools.find((t) => t.name === "check_change")!;
     expect(check.inputSchema.required).toEqual(["files"]);
-    expect(Object.keys(check.inputSchema.properties ?? {}).sort()).toEqual(["agent", "base_branch", "body", "commits", "files", "title"]);
+    expect(Object.keys(check.inputSchema.properties ?? {}).sort()).toEqual(["agent", "also_agents", "base_branch", "body", "commits", "files", "title"]);
     expect(tools.find((t) => t.name === "explain_rule")!.inputSchema.required).toEqual(["rule"]);
   });
 

@@ -112,6 +112,27 @@ describe("tools on a policy", () => {
     expect(textOf(getPolicy(s, { agent: "copilot", base_branch: "release/3.1" }))).toContain("Applied for `copilot`: overrides[0].");
   });
 
+  it("`also_agents`: every agent's overrides apply, the stricter rule where they differ (issue 18, point 1)", () => {
+    const s = state({
+      paths: { forbidden: ["infra/**"] },
+      overrides: [
+        { agents: ["copilot"], reviewers: { required: 0 } },
+        { agents: ["claude-code"], reviewers: { required: 2 }, paths: { forbidden: { add: ["src/auth/**"] } } },
+      ],
+    });
+    const alone = textOf(getPolicy(s, { agent: "copilot" }));
+    expect(alone).toContain("Do not change (the PR fails; only an admin override passes it):\n- `infra/**`\n\n");
+    const both = textOf(getPolicy(s, { agent: "copilot", also_agents: ["claude-code"] }));
+    expect(both).toContain("Applied for `copilot`, `claude-code`: overrides[0], overrides[1].");
+    expect(both).toContain("Do not change (the PR fails; only an admin override passes it):\n- `infra/**`\n- `src/auth/**`\n\n");
+    expect(both).toContain("- every PR (`reviewers`): 2 approvals from anyone with write permission or above");
+    const check = checkChange(s, CheckChangeInput.parse({ agent: "copilot", also_agents: ["claude-code"], files: [{ path: "src/auth/login.ts" }] }), NOW);
+    expect((check.structuredContent as unknown as CheckChangeReport).outcome).toBe("violation");
+    // Ignoring the caller's own id does not hide the other agent.
+    const ignored = state({ agents: { ignore: ["copilot"] }, paths: { forbidden: ["src/**"] } });
+    expect(declaredVerdict("copilot", ignored.ok ? ignored.policy : PolicySchema.parse({}), ["claude-code"])).toMatchObject({ detected: true, id: "claude-code" });
+  });
+
   it("mentions an `_extends` base it cannot read", () => {
     const s: PolicyState = { ok: true, policy: PolicySchema.parse({}), source: "p.yml", found: true, extends: "acme/.github" };
     expect(textOf(getPolicy(s, {}))).toContain("This file extends `acme/.github`, which this server cannot read");
