@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `agent-governance` command: validate | explain | snapshot | schema | mcp (see src/cli.ts).
+// The `agent-governance` command: validate | explain | snapshot | backtest | schema | mcp (see src/cli.ts).
 let cli;
 try {
   cli = await import("../dist/cli.js");

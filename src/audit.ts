@@ -9,6 +9,17 @@
  */
 import type { Evaluation } from "./types.js";
 
+/**
+ * Every agent on an evaluated PR, the primary first, as metrics and audit name them: a registry id,
+ * or `unknown` for an agent without one (named in `agents.also`); empty for a PR no agent wrote.
+ */
+export function agentLabels(evaluation: Evaluation): string[] {
+  const a = evaluation.agent;
+  if (!a.detected) return [];
+  const all = a.agents?.length ? a.agents.map((x) => x.id ?? "unknown") : [a.id ?? "unknown"];
+  return [...new Set(all)];
+}
+
 /** Bump when a field changes meaning or is removed; adding fields keeps the version. */
 export const AUDIT_SCHEMA_VERSION = 1;
 
@@ -30,6 +41,8 @@ export interface AuditRecord {
   /** Agent id (`copilot`, `devin`, …, `automation`), or null for a PR no agent wrote. */
   agent: string | null;
   agent_confidence: string | null;
+  /** Every agent on the PR (the primary `agent` first; `unknown` for one without a registry id), empty for a human PR. */
+  agents: string[];
   /** The human who set the agent going, when known. */
   invoker: string | null;
   mode: Evaluation["mode"];
@@ -62,6 +75,7 @@ export function auditRecord(evaluation: Evaluation, ctx: AuditContext): AuditRec
     // An agent without a registry id (one named in `agents.also`) is `unknown`, as in the metrics; null is a human.
     agent: evaluation.agent.detected ? (evaluation.agent.id ?? "unknown") : null,
     agent_confidence: evaluation.agent.detected ? evaluation.agent.confidence : null,
+    agents: agentLabels(evaluation),
     invoker: evaluation.agent.invoker,
     mode: evaluation.mode,
     outcome: evaluation.outcome,

@@ -1,7 +1,7 @@
 /**
- * `agent-governance validate | explain | snapshot | schema | mcp`: the maintainer's
- * front door to the pure core. Only `snapshot` talks to GitHub, and only through
- * the facts module the app uses.
+ * `agent-governance validate | explain | snapshot | backtest | schema | mcp`: the maintainer's
+ * front door to the pure core. Only `snapshot` and `backtest` talk to GitHub, and only
+ * through the facts module the app uses (src/github/facts.ts, src/github/backtest.ts).
  *
  * Exit codes: 0 done (for `explain`, whatever the PRs' outcomes), 1 problems found
  * (an invalid policy, an unreadable facts file, a GitHub error), 2 usage errors.
@@ -22,9 +22,12 @@ import { buildPreview, changeLine, previewJson, previewTable, type PreviewInput,
 
 export interface Io {
   stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  /** Environment for `snapshot` (`GITHUB_TOKEN`, `GHE_HOST`, `GHE_PROTOCOL`); defaults to `process.env`. */
+  /** `isTTY`: `backtest` draws a progress bar there, else writes progress lines. */
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  /** Environment for `snapshot` and `backtest` (`GITHUB_TOKEN`, `GHE_HOST`, `GHE_PROTOCOL`, …); defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** How `backtest` waits out a rate limit (tests pass one that does not wait); default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const USAGE = `Usage:
@@ -36,6 +39,8 @@ const USAGE = `Usage:
       preview a policy change: how each PR's result would change from OLD to NEW
   agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]
       save a live PR as a PullFacts file (needs GITHUB_TOKEN; GHE_HOST for GitHub Enterprise Server)
+  agent-governance backtest OWNER/REPO --since 30d|--last N [--config FILE] [--compare FILE] [--out DIR]
+      evaluate a repository's recent PRs, read from GitHub (needs GITHUB_TOKEN), and tally them
   agent-governance schema
       print the policy's JSON Schema
   agent-governance mcp [--root DIR] [--config FILE]
@@ -44,6 +49,9 @@ const USAGE = `Usage:
 
 Run \`agent-governance COMMAND --help\` for a command's options and output, \`agent-governance --version\` for the version.
 `;
+
+/** PRs `backtest` reads from GitHub at once. */
+export const BACKTEST_CONCURRENCY = 4;
 
 /** Each command's `--help`. */
 const HELP: Record<string, string> = {
@@ -96,6 +104,37 @@ Options:
   -h, --help        this help
 
 Exit status: 0 saved; 1 GitHub could not be read; 2 a usage mistake (no GITHUB_TOKEN, a malformed OWNER/REPO#N).
+`,
+  backtest: `Usage: agent-governance backtest OWNER/REPO --since 30d|--last N [--config FILE] [--compare FILE] [--out DIR]
+                                   [--format text|markdown|json] [--now ISO] [--offline]
+
+Reads a repository's pull requests (open and closed, newest first) from GitHub as PullFacts,
+evaluates each against a policy, and prints the tally: PRs per outcome, per rule, and the
+governed agent PRs per agent and outcome. With --compare, every PR whose verdict differs.
+Reads GITHUB_TOKEN or GH_TOKEN (read access to the repository); GITHUB_API_URL (or GHE_HOST /
+GHE_PROTOCOL) for GitHub Enterprise Server. At most ${BACKTEST_CONCURRENCY} PRs are read at once; a rate limit
+is waited out (until its reset, or its retry-after), saying so on stderr, with the progress.
+
+Options:
+  --since AGE       the PRs created in the last AGE: 30d, 12h, 2w, or since an ISO date
+  --last N          the last N PRs created
+  --config FILE     the policy to evaluate (default: the repository's, read from its default branch)
+  --compare FILE    the policy to compare with: prints \`#12 copilot: success → failure (rule)\`
+                    for each PR whose conclusion (as if enforced) differs, FILE's first
+  --out DIR         keep each PR's snapshot there (pr-N-HEAD.json, for \`explain\` too): the next run
+                    reads from GitHub only the PRs that changed since (a push, a review, a comment)
+  --offline         read nothing from GitHub: the PRs the last run listed, from DIR's snapshots
+                    (needs --out DIR and --config)
+  --format text     (default) the tally, then the differences
+  --format markdown a table naming each PR's verdict, the tally, the differences
+  --format json     one JSON document: { repository, policy, compare, pulls[], tally, changes[] }
+  --now ISO         the evaluation time, and where --since counts from (default: now)
+  -h, --help        this help
+
+Under \`mode: report\` a failing PR is counted as "would fail": the check would not block it.
+
+Exit status: 0 evaluated, whatever the outcomes; 1 GitHub could not be read (or a PR, or the policy
+is invalid); 2 a usage mistake (no token, a malformed OWNER/REPO, neither --since nor --last).
 `,
   schema: `Usage: agent-governance schema
 
@@ -163,6 +202,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return explain(rest, io);
       case "snapshot":
         return await snapshot(rest, io);
+      case "backtest":
+        return await backtest(rest, io);
       case "mcp":
         return (await import("./mcp/server.js")).runMcp(rest, io);
       case "schema":
@@ -313,6 +354,7 @@ export function factsProblem(raw: unknown): string | null {
     if (raw[k] !== undefined && raw[k] !== null && !isObject(raw[k])) return `\`${k}\` must be a mapping`;
   }
   if (raw.timeline !== undefined && raw.timeline !== null && !Array.isArray(raw.timeline)) return "`timeline` must be a list";
+  if (raw.codeowners !== undefined && raw.codeowners !== null && typeof raw.codeowners !== "string") return "`codeowners` must be the CODEOWNERS file's text (or null: none)";
   const ledger = raw.ledger;
   if (
     ledger !== undefined &&
@@ -383,6 +425,10 @@ export interface Tally {
   rules: Record<string, { fail: number; pending: number }>;
   /** Detected agent id (`none` for none) → PRs. */
   agents: Record<string, number>;
+  /** Governed PRs by agent id, then by outcome (`formatTally`'s `byAgent` table). */
+  governed: Record<string, Record<Verdict, number>>;
+  /** PRs evaluated under `mode: report`: their failures would fail, and block nothing. */
+  report: number;
   /** Files in a folder without a `pull` (such as a labels file), not counted. */
   skipped: string[];
   /** Files that could not be read or evaluated. */
@@ -390,23 +436,44 @@ export interface Tally {
 }
 
 export function emptyTally(): Tally {
-  return { prs: 0, pass: 0, not_governed: 0, wait: 0, fail: 0, overridden: 0, error: 0, rules: {}, agents: {}, skipped: [], unreadable: 0 };
+  return { prs: 0, pass: 0, not_governed: 0, wait: 0, fail: 0, overridden: 0, error: 0, rules: {}, agents: {}, governed: {}, report: 0, skipped: [], unreadable: 0 };
 }
+
+/** A PR's line in the tally. */
+export type Verdict = "pass" | "wait" | "fail" | "overridden" | "error";
+
+/** The conclusion the check would have under `mode: enforce` (under `report` it is always `neutral`). */
+export function enforcedConclusion(e: Evaluation): Evaluation["conclusion"] {
+  if (e.mode !== "report") return e.conclusion;
+  if (e.outcome === "violation" || e.outcome === "error") return "failure";
+  if (e.outcome === "waiting") return "action_required";
+  // A human PR is not governed, but fails on its description with `compliance.body.humans`.
+  return e.outcome === "not_governed" && e.rules.some((r) => r.status === "fail") ? "failure" : "success";
+}
+
+/** The tally's line for an evaluation. */
+export function verdictOf(e: Evaluation): Verdict {
+  if (e.outcome === "waiting") return "wait";
+  if (e.outcome === "overridden") return "overridden";
+  if (e.outcome === "error") return "error";
+  return enforcedConclusion(e) === "failure" ? "fail" : "pass";
+}
+
+/** The evaluation's agent as the tally names it: its registry id, `none` when none was detected. */
+export const agentKey = (e: Evaluation) => (e.agent.detected ? (e.agent.id ?? "unknown") : "none");
 
 export function addToTally(t: Tally, e: Evaluation): void {
   t.prs++;
-  if (e.outcome === "passed") t.pass++;
-  // A human PR is not governed, but fails on its description with `compliance.body.humans`.
-  else if (e.outcome === "not_governed" && e.conclusion === "failure") t.fail++;
-  else if (e.outcome === "not_governed") {
-    t.pass++;
-    t.not_governed++;
-  } else if (e.outcome === "waiting") t.wait++;
-  else if (e.outcome === "violation") t.fail++;
-  else if (e.outcome === "overridden") t.overridden++;
-  else t.error++;
-  const agent = e.agent.detected ? (e.agent.id ?? "unknown") : "none";
+  const verdict = verdictOf(e);
+  t[verdict]++;
+  if (e.outcome === "not_governed" && verdict === "pass") t.not_governed++;
+  if (e.mode === "report") t.report++;
+  const agent = agentKey(e);
   t.agents[agent] = (t.agents[agent] ?? 0) + 1;
+  if (e.outcome !== "not_governed") {
+    const row = (t.governed[agent] ??= { pass: 0, wait: 0, fail: 0, overridden: 0, error: 0 });
+    row[verdict]++;
+  }
   for (const r of e.rules) {
     if (r.status !== "fail" && r.status !== "pending") continue;
     const row = (t.rules[r.id] ??= { fail: 0, pending: 0 });
@@ -414,14 +481,20 @@ export function addToTally(t: Tally, e: Evaluation): void {
   }
 }
 
-/** The tally as the text `explain` writes to stderr after a backtest. */
-export function formatTally(t: Tally): string {
+/** `fail`, or `would fail` when every PR was evaluated under `mode: report` (nothing was blocked). */
+export const failWord = (t: Pick<Tally, "prs" | "report">) => (t.prs > 0 && t.report === t.prs ? "would fail" : "fail");
+
+/**
+ * The tally as the text `explain` writes to stderr after a backtest. `byAgent` adds a table of the
+ * governed PRs per agent and outcome (`backtest`).
+ */
+export function formatTally(t: Tally, opts: { byAgent?: boolean } = {}): string {
   const n = (x: number) => String(x).padStart(6);
   const lines = [
     `backtest: ${t.prs} PR${t.prs === 1 ? "" : "s"}`,
     `  pass            ${n(t.pass)}${t.not_governed ? `  (${t.not_governed} not governed)` : ""}`,
     `  wait for humans ${n(t.wait)}`,
-    `  fail            ${n(t.fail)}`,
+    `  ${failWord(t).padEnd(16)}${n(t.fail)}`,
   ];
   if (t.overridden) lines.push(`  overridden      ${n(t.overridden)}`);
   if (t.error) lines.push(`  error           ${n(t.error)}`);
@@ -433,6 +506,16 @@ export function formatTally(t: Tally): string {
   }
   const agents = Object.entries(t.agents).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   if (agents.length) lines.push(`by agent: ${agents.map(([id, c]) => `${id} ${c}`).join(", ")}`);
+  const governed = Object.entries(t.governed).sort(([a], [b]) => a.localeCompare(b));
+  if (opts.byAgent && governed.length) {
+    const cols: [Verdict, string][] = [["pass", "pass"], ["wait", "wait"], ["fail", failWord(t)]];
+    if (t.overridden) cols.push(["overridden", "overridden"]);
+    if (t.error) cols.push(["error", "error"]);
+    const w = Math.max(20, ...governed.map(([id]) => id.length + 2));
+    const cell = (s: string | number, label: string) => String(s).padStart(Math.max(6, label.length) + 2);
+    lines.push(`${"governed agent PRs:".padEnd(w)}${cols.map(([, label]) => cell(label, label)).join("")}`);
+    for (const [id, row] of governed) lines.push(`  ${id.padEnd(w - 2)}${cols.map(([k, label]) => cell(row[k], label)).join("")}`);
+  }
   if (t.skipped.length) lines.push(`skipped ${t.skipped.length} file${t.skipped.length === 1 ? "" : "s"} without \`pull\`: ${t.skipped.join(", ")}`);
   if (t.unreadable) lines.push(`unreadable: ${t.unreadable} file${t.unreadable === 1 ? "" : "s"} (named above)`);
   return `${lines.join("\n")}\n`;
@@ -572,9 +655,13 @@ export function parsePullRef(s: string): { owner: string; repo: string; number: 
   return m ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : null;
 }
 
-/** The REST base URL: api.github.com, or GitHub Enterprise Server's from `GHE_HOST` / `GHE_PROTOCOL`. */
+/**
+ * The REST base URL: GitHub Enterprise Server's from `GHE_HOST` / `GHE_PROTOCOL`, else `GITHUB_API_URL`
+ * (which GitHub Actions sets), else api.github.com.
+ */
 export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
-  return env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com";
+  if (env.GHE_HOST) return `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3`;
+  return env.GITHUB_API_URL?.trim().replace(/\/+$/, "") || "https://api.github.com";
 }
 
 /**
@@ -647,4 +734,242 @@ async function snapshot(args: string[], io: Io): Promise<number> {
     );
   } else io.stdout.write(json);
   return 0;
+}
+
+// ---------------------------------------------------------------------------
+// backtest
+
+/** A PR's verdict in words: the tally's line, `not governed`, and `would fail` under `mode: report`. */
+export function verdictWord(e: Evaluation): string {
+  const v = verdictOf(e);
+  if (v === "pass") return e.outcome === "not_governed" ? "not governed" : "pass";
+  if (v === "wait") return "wait for humans";
+  if (v === "fail") return e.mode === "report" ? "would fail" : "fail";
+  return v;
+}
+
+/** The rules a PR fails or waits on. */
+const openRules = (e: Evaluation) => e.rules.filter((r) => r.status === "fail" || r.status === "pending").map((r) => r.id);
+
+/** A PR whose conclusion (as if enforced) differs under the compared policy (`before`) and the evaluated one (`after`). */
+export interface Change {
+  number: number;
+  agent: string;
+  from: Evaluation["conclusion"];
+  to: Evaluation["conclusion"];
+  /** The rules failing or pending under either whose status differs. */
+  rules: string[];
+}
+
+export function changeOf(number: number, before: Evaluation, after: Evaluation): Change | null {
+  const from = enforcedConclusion(before);
+  const to = enforcedConclusion(after);
+  if (from === to) return null;
+  const was = new Map(before.rules.map((r) => [r.id, r.status]));
+  const now = new Map(after.rules.map((r) => [r.id, r.status]));
+  const rules = [...new Set([...openRules(before), ...openRules(after)])].filter((id) => was.get(id) !== now.get(id)).sort();
+  return { number, agent: agentKey(after), from, to, rules };
+}
+
+export const formatChange = (c: Change) => `#${c.number} ${c.agent}: ${c.from} → ${c.to}${c.rules.length ? ` (${c.rules.join(", ")})` : ""}`;
+
+/** Progress on stderr: a bar redrawn in place on a terminal, else a line per step. */
+function progressOn(io: Io) {
+  const tty = io.stderr.isTTY === true;
+  let bar = "";
+  return {
+    say(line: string) {
+      io.stderr.write(`${tty && bar ? "\r\x1b[K" : ""}${line}\n${tty ? bar : ""}`);
+    },
+    step(done: number, total: number, note: string) {
+      if (!tty) {
+        io.stderr.write(`backtest: [${done}/${total}] ${note}\n`);
+        return;
+      }
+      const filled = total ? Math.round((24 * done) / total) : 24;
+      bar = `[${"#".repeat(filled)}${"-".repeat(24 - filled)}] ${done}/${total} ${note}`;
+      io.stderr.write(`\r\x1b[K${bar}`);
+    },
+    end() {
+      if (tty && bar) io.stderr.write("\r\x1b[K");
+      bar = "";
+    },
+  };
+}
+
+async function backtest(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      since: { type: "string" },
+      last: { type: "string" },
+      config: { type: "string" },
+      compare: { type: "string" },
+      out: { type: "string" },
+      format: { type: "string", default: "text" },
+      now: { type: "string" },
+      offline: { type: "boolean", default: false },
+    },
+  });
+  const m = positionals.length === 1 ? /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(positionals[0]!) : null;
+  if (!m) throw new UsageError("backtest needs one repository, written OWNER/REPO (e.g. octo-org/app)");
+  const ref = { owner: m[1]!, repo: m[2]! };
+  const repo = `${ref.owner}/${ref.repo}`;
+  const format = values.format ?? "text";
+  if (format !== "text" && format !== "markdown" && format !== "json") throw new UsageError(`unknown --format \`${format}\` (text, markdown or json)`);
+  const now = values.now ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(now))) throw new UsageError(`--now \`${now}\` is not an ISO date, e.g. 2025-06-01T12:00:00Z`);
+  const { collectFacts, listPulls, missingLookups, lacksNothing, parseSince, readList, saveList, selectPulls, waitOnRateLimits } = await import("./github/backtest.js");
+  let selection: { since: number } | { last: number };
+  if ((values.since === undefined) === (values.last === undefined)) throw new UsageError("backtest needs either --since AGE (30d, 12h, 2w or an ISO date) or --last N");
+  if (values.since !== undefined) {
+    const since = parseSince(values.since, Date.parse(now));
+    if (since === null) throw new UsageError(`--since \`${values.since}\` is not an age (30d, 12h, 2w) nor an ISO date`);
+    selection = { since };
+  } else {
+    const last = Number(values.last);
+    if (!Number.isSafeInteger(last) || last < 1) throw new UsageError(`--last \`${values.last}\` is not a number of PRs (1 or more)`);
+    selection = { last };
+  }
+  const dir = values.out;
+  const env = io.env ?? process.env;
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  if (values.offline && (!dir || !values.config)) throw new UsageError("--offline needs --out DIR (the snapshots of an earlier run) and --config FILE");
+  if (!values.offline && !token) throw new UsageError("backtest needs GITHUB_TOKEN or GH_TOKEN with read access to the repository (or --offline to use the snapshots --out DIR holds)");
+  const policy = values.config ? readPolicy(values.config, io) : null;
+  const old = values.compare ? readPolicy(values.compare, io) : null;
+  const progress = progressOn(io);
+
+  let gh: import("./github/facts.js").GitHub | null = null;
+  let loaded: PolicySource | undefined;
+  let source = values.config ?? "";
+  let pulls: import("./github/backtest.js").ListedPull[];
+  try {
+    if (values.offline) pulls = selectPulls(readList(dir!), selection);
+    else {
+      const { ProbotOctokit } = await import("probot");
+      const { requestTimeoutMs, withRequestTimeout } = await import("./github/timeout.js");
+      // Rate limits are waited out below, saying so, rather than by the throttling plugin, silently; 429 is not retried blindly.
+      gh = new (withRequestTimeout(ProbotOctokit, requestTimeoutMs(env)))({
+        auth: { token },
+        baseUrl: apiBaseUrl(env),
+        throttle: { enabled: false },
+        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+      });
+      const sleep = io.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+      waitOnRateLimits(gh, { say: progress.say, sleep, now: Date.now });
+      if (!policy) {
+        const { loadPolicy } = await import("./github/facts.js");
+        loaded = await loadPolicy(gh, ref);
+        if (loaded.kind === "invalid") {
+          io.stderr.write(`agent-governance backtest: the repository's policy (${loaded.source}) is invalid:\n${loaded.problems.map((p) => `${problemLine(p)}\n`).join("")}`);
+          return 1;
+        }
+        source = loaded.kind === "ok" ? loaded.source : "the default policy";
+        if (loaded.kind === "missing") progress.say(`note: ${repo} has no ${POLICY_PATH} (nor ${ref.owner}/.github): the default policy`);
+      }
+      progress.say(`backtest: listing the PRs of ${repo}`);
+      pulls = await listPulls(gh, ref, selection);
+      if (dir) saveList(dir, pulls);
+    }
+  } catch (err) {
+    progress.end();
+    const status = (err as { status?: number }).status;
+    const hint = isNetworkError(err)
+      ? ` (could not reach ${apiBaseUrl(env)}: check the network, and GITHUB_API_URL or GHE_HOST for GitHub Enterprise Server)`
+      : status === 401
+        ? " (is the token valid?)"
+        : status === 404
+          ? " (does the repository exist, and can the token read it?)"
+          : "";
+    io.stderr.write(`agent-governance backtest: could not read ${repo}: ${status && !isNetworkError(err) ? `${status} ` : ""}${(err as Error).message}${hint}\n`);
+    return 1;
+  }
+  const newPolicy = policy ?? (loaded?.kind === "ok" ? loaded.policy : defaultPolicy());
+  const collected = await collectFacts(gh, ref, pulls, {
+    ...(dir ? { dir } : {}),
+    policies: old ? [newPolicy, old] : [newPolicy],
+    ...(loaded ? { loaded } : {}),
+    concurrency: BACKTEST_CONCURRENCY,
+    readSaved: readFacts,
+    onPull: (c, done, total) => progress.step(done, total, `#${c.pull.number} ${c.error ? "could not be read" : c.from === "saved" ? "from its snapshot" : "read from GitHub"}`),
+  });
+  progress.end();
+
+  const tally = emptyTally();
+  const rows: { number: number; facts: PullFacts; file?: string; after: Evaluation; before?: Evaluation; change: Change | null }[] = [];
+  let failed = 0;
+  let incomplete = 0;
+  for (const c of collected) {
+    if (!c.facts) {
+      failed++;
+      io.stderr.write(`#${c.pull.number}: could not read: ${c.error}\n`);
+      continue;
+    }
+    try {
+      const after = evaluate({ policy: newPolicy, facts: c.facts, now });
+      const before = old ? evaluate({ policy: old, facts: c.facts, now }) : undefined;
+      if (values.offline && [newPolicy, ...(old ? [old] : [])].some((p) => !lacksNothing(missingLookups(c.facts!, p)))) incomplete++;
+      addToTally(tally, after);
+      rows.push({ number: c.pull.number, facts: c.facts, ...(c.file ? { file: c.file } : {}), after, ...(before ? { before } : {}), change: before ? changeOf(c.pull.number, before, after) : null });
+    } catch (err) {
+      failed++;
+      io.stderr.write(`#${c.pull.number}: could not evaluate: ${(err as Error).message}\n`);
+    }
+  }
+  if (incomplete) {
+    io.stderr.write(`note: ${incomplete} snapshot${incomplete === 1 ? " lacks" : "s lack"} look-ups (permissions, teams, checks) these policies need; run without --offline to read them\n`);
+  }
+  if (failed) io.stderr.write(`could not read or evaluate ${failed} PR${failed === 1 ? "" : "s"} (named above)\n`);
+  const changes = rows.flatMap((r) => (r.change ? [r.change] : []));
+  const compared = values.compare ?? "";
+  const changeHead = `compared with ${compared}: ${changes.length === 0 ? "no PR differs" : `${changes.length} PR${changes.length === 1 ? " differs" : "s differ"}`}`;
+
+  if (format === "json") {
+    const out = {
+      repository: repo,
+      policy: source,
+      compare: values.compare ?? null,
+      pulls: rows.map((r) => ({
+        number: r.number,
+        title: r.facts.pull.title,
+        agent: agentKey(r.after),
+        outcome: r.after.outcome,
+        conclusion: r.after.conclusion,
+        verdict: verdictWord(r.after),
+        rules: openRules(r.after),
+        snapshot: r.file ?? null,
+        ...(r.before ? { compared: { outcome: r.before.outcome, conclusion: r.before.conclusion, verdict: verdictWord(r.before), rules: openRules(r.before) } } : {}),
+      })),
+      tally,
+      changes,
+    };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else if (format === "markdown") {
+    const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+    const lines = [
+      `## Backtest of ${repo}: ${rows.length} PR${rows.length === 1 ? "" : "s"}`,
+      "",
+      `Policy: \`${source}\`${values.compare ? `, compared with \`${values.compare}\`` : ""}`,
+      "",
+      `| PR | agent | verdict | rules |${old ? " compared |" : ""}`,
+      `| --- | --- | --- | --- |${old ? " --- |" : ""}`,
+      ...rows.map((r) => {
+        const pr = r.facts.pull.html_url ? `[#${r.number}](${r.facts.pull.html_url})` : `#${r.number}`;
+        const rules = openRules(r.after).map((id) => `\`${id}\``).join(", ");
+        return `| ${pr} ${cell(r.facts.pull.title ?? "")} | ${agentKey(r.after)} | ${verdictWord(r.after)} | ${rules} |${r.before ? ` ${verdictWord(r.before)} |` : ""}`;
+      }),
+      "",
+      "```text",
+      formatTally(tally, { byAgent: true }).trimEnd(),
+      "```",
+    ];
+    if (old) lines.push("", `### ${changeHead}`, "", ...changes.map((c) => `- ${formatChange(c)}`));
+    io.stdout.write(`${lines.join("\n")}\n`);
+  } else {
+    io.stdout.write(formatTally(tally, { byAgent: true }));
+    if (old) io.stdout.write(`${changeHead}\n${changes.map((c) => `${formatChange(c)}\n`).join("")}`);
+  }
+  return failed ? 1 : 0;
 }

@@ -10,19 +10,20 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Evaluation, PullFacts } from "./types.js";
+import { agentLabels } from "./audit.js";
 
 export const metricsRegistry = new Registry();
 
 const evaluations = new Counter({
   name: "agent_governance_evaluations_total",
-  help: "Pull request evaluations, by detected agent (none for human PRs) and outcome.",
+  help: "Pull request evaluations, by detected agent (none for human PRs; a PR with several agents counts under each) and outcome.",
   labelNames: ["agent", "outcome"] as const,
   registers: [metricsRegistry],
 });
 
 const agentPulls = new Counter({
   name: "agent_governance_agent_pull_requests_total",
-  help: "Agent-authored pull requests opened, by agent.",
+  help: "Agent-authored pull requests opened, by agent (a PR with several agents counts under each).",
   labelNames: ["agent"] as const,
   registers: [metricsRegistry],
 });
@@ -79,9 +80,13 @@ export function enableProcessMetrics(): void {
   collectDefaultMetrics({ register: metricsRegistry });
 }
 
-/** The label for an evaluation's agent: its registry id, or `none` for a PR no agent wrote. */
-function agentLabel(evaluation: Evaluation): string {
-  return evaluation.agent.detected ? (evaluation.agent.id ?? "unknown") : "none";
+/**
+ * The labels for an evaluation's agents: every agent on the PR (a Copilot PR with a Claude-co-authored
+ * commit counts under both), by registry id, or `none` for a PR no agent wrote.
+ */
+function agentLabelsOf(evaluation: Evaluation): string[] {
+  const labels = agentLabels(evaluation);
+  return labels.length ? labels : ["none"];
 }
 
 export interface EvaluationRun {
@@ -91,13 +96,13 @@ export interface EvaluationRun {
 
 /** Counts one evaluation by agent and outcome, and observes its duration. */
 export function recordEvaluation(evaluation: Evaluation, run: EvaluationRun): void {
-  evaluations.inc({ agent: agentLabel(evaluation), outcome: evaluation.outcome });
+  for (const agent of agentLabelsOf(evaluation)) evaluations.inc({ agent, outcome: evaluation.outcome });
   evaluationSeconds.observe({ outcome: evaluation.outcome }, Math.max(0, run.seconds));
 }
 
 /** Counts a newly opened PR (a `pull_request.opened` event) when an agent wrote it. */
 export function recordPullOpened(evaluation: Evaluation): void {
-  if (evaluation.agent.detected) agentPulls.inc({ agent: agentLabel(evaluation) });
+  if (evaluation.agent.detected) for (const agent of agentLabelsOf(evaluation)) agentPulls.inc({ agent });
 }
 
 /**
@@ -128,7 +133,7 @@ export function firstHumanReview(facts: PullFacts): { id: number; seconds: numbe
 export function recordFirstReview(facts: PullFacts, reviewId: number, evaluation?: Evaluation): boolean {
   const first = firstHumanReview(facts);
   if (!first || first.id !== reviewId) return false;
-  firstReviewSeconds.observe({ agent: evaluation ? agentLabel(evaluation) : "unknown" }, first.seconds);
+  for (const agent of evaluation ? agentLabelsOf(evaluation) : ["unknown"]) firstReviewSeconds.observe({ agent }, first.seconds);
   return true;
 }
 

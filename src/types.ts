@@ -189,6 +189,10 @@ export interface PullFacts {
   teams?: Record<string, string[]>;
   /** "org/slug" → the HTTP status (403, 404) of a team the app could not list; it counts as having no members. */
   unreadable_teams?: Record<string, number>;
+  /**
+   * CODEOWNERS as on the default branch (`.github/CODEOWNERS`, else `CODEOWNERS`, else `docs/CODEOWNERS`),
+   * its text; null when there is none. Read only when the policy sets `reviewers.codeowners` (absent: not read).
+   */
   codeowners?: string | null;
   /**
    * Paths in this repository the policy was built from besides the policy file
@@ -238,6 +242,16 @@ export interface Evidence {
   agent?: string;
 }
 
+/** One agent (or automation bot) a PR carries signals of, at the policy's minimum strength. */
+export interface DetectedAgent {
+  /** Registry id; null for an agent named only in `agents.also`. */
+  id: string | null;
+  name: string;
+  kind: "agent" | "automation";
+  confidence: Confidence;
+  evidence: Evidence[];
+}
+
 export interface AgentVerdict {
   detected: boolean;
   /** Agent id from the registry (`copilot`, `devin`, …), `automation` for dependency bots, null for none. */
@@ -255,6 +269,13 @@ export interface AgentVerdict {
    * recorded earlier. Each is refused as the invoker; empty when none is known.
    */
   invokers: string[];
+  /**
+   * Every agent the PR carries signals of, the primary one (the fields above) first: a Copilot PR
+   * with a commit co-authored by Claude lists both. Each one's `overrides` entries apply, and the
+   * strictest result wins (`policy/strictest.ts`). Set by `detectAgent`; absent in verdicts built
+   * elsewhere, which then stand for the primary agent alone.
+   */
+  agents?: DetectedAgent[];
 }
 
 // ---------------------------------------------------------------------------
@@ -323,6 +344,11 @@ export interface Override {
   comment_id: number;
   /** The head it now applies to, when it was given on an earlier commit and carried over (`scope: until_governed_push`). */
   carried_to?: string;
+  /**
+   * When it stops applying (ISO): `at` plus the duration written first (`/governance override 7d <reason>`), at most
+   * `commands.override.max_duration`, which is also the duration of one given without. Absent: it does not expire.
+   */
+  expires_at?: string;
 }
 
 export interface Evaluation {

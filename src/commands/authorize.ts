@@ -6,7 +6,8 @@
  * - Nobody's command is obeyed when it was written by a bot or an agent: a Bot,
  *   or an account detection knows as an agent's or automation's (a registry
  *   account such as `openhands-agent`, or `agents.also.logins`), on any PR.
- * - `approve`: whoever's review would count under `reviewers.from`, a restricted
+ * - `approve`: whoever's review would count under `reviewers.from`, the code owners of
+ *   changed files (`reviewers.codeowners`), a restricted
  *   path group touched by the PR, `compliance.dependencies`, or the group a
  *   finding of `test_weakening` or `hidden_instructions` needs; never the PR
  *   author, the agent's invoker (unless `reviewers.invoker_can_approve`) or a
@@ -19,12 +20,14 @@
  */
 import type { Policy } from "../config/schema.js";
 import { agentAccount } from "../detect/detect.js";
+import { codeownersGroups } from "../policy/codeowners.js";
 import { restrictedGroups } from "../policy/paths.js";
 import { scanGroups } from "../policy/scans.js";
 import { findingRules } from "../policy/evaluate.js";
 import { unscannedGroup } from "../policy/compliance.js";
 import { isBot, isEligible, lower, permissionOf, refusedApprover, requirementContext, type ReviewerSet } from "../policy/reviewers.js";
 import { permissionAtLeast, type Actor, type AgentVerdict, type CommentFacts, type PullFacts } from "../types.js";
+import { overrideArgs } from "./override-time.js";
 import type { ParsedCommand } from "./parse.js";
 
 export type Decision = { ok: true } | { ok: false; reason: string };
@@ -43,6 +46,7 @@ export function describeSet(set: ReviewerSet): string {
 export function approverSets(policy: Policy, facts: PullFacts): ReviewerSet[] {
   const sets: ReviewerSet[] = [];
   if (policy.reviewers.required > 0) sets.push(policy.reviewers.from);
+  for (const g of codeownersGroups(policy, facts)) sets.push(g.set);
   for (const g of restrictedGroups(policy, facts)) sets.push(g.set);
   const deps = policy.compliance.dependencies;
   if (deps) sets.push(deps.reviewers);
@@ -103,7 +107,8 @@ export function authorize(
         const also = [...o.users, ...o.teams].map((w) => `@${w}`).join(", ");
         return refuse(`an override needs ${o.min_permission} permission or above${also ? ` or to be one of ${also}` : ""} (you have ${have} permission)`);
       }
-      if (o.reason_required && cmd.args === "") return refuse("an override needs a reason: `/governance override <reason>`");
+      // A duration alone (`/governance override 3d`) is no reason.
+      if (o.reason_required && overrideArgs(cmd.args).reason === "") return refuse("an override needs a reason: `/governance override <reason>`");
       return OK;
     }
   }

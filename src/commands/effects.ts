@@ -22,6 +22,7 @@ import type { ApprovalCandidate } from "../policy/reviewers.js";
 import { isBot, refusedApprover, requirementContext } from "../policy/reviewers.js";
 import type { AgentVerdict, CommentFacts, Override, PullFacts } from "../types.js";
 import { authorize } from "./authorize.js";
+import { overrideArgs, overrideExpiry } from "./override-time.js";
 import { parseCommand } from "./parse.js";
 
 export interface CommandEffects {
@@ -126,7 +127,9 @@ export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentV
     if (cmd.name === "approve") {
       approvals.push({ login: c.user.login, via: "command", commit, at: c.created_at });
     } else if (commit) {
-      overrides.push({ login: c.user.login, commit, at: c.created_at, reason: clip(cmd.args), comment_id: c.id });
+      const { duration, reason } = overrideArgs(cmd.args);
+      const expires = overrideExpiry(c.created_at, duration, policy.commands.override.max_duration);
+      overrides.push({ login: c.user.login, commit, at: c.created_at, reason: clip(reason), comment_id: c.id, ...(expires ? { expires_at: expires } : {}) });
     }
   }
   // Latest first, so `find` in the evaluator picks the most recent override of the head.

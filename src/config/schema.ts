@@ -99,6 +99,21 @@ function sections() {
       contributors_can_approve: opt(z.boolean(), false).describe(
         "Whether a human who authored or committed one of the PR's commits (merge commits aside) may approve it.",
       ),
+      codeowners: opt(z.boolean(), false).describe(
+        "Each changed file the CODEOWNERS file assigns owners needs an approval from one of them (a team owner: from a member), and the owners are requested as reviewers. CODEOWNERS is read from the default branch: `.github/CODEOWNERS`, else `CODEOWNERS`, else `docs/CODEOWNERS`, as GitHub looks for it.",
+      ),
+      request: z
+        .strictObject({
+          count: z.number().int().min(1).max(15).describe("How many reviewers from `from` are asked; those already asked or who already reviewed count."),
+          from: z.array(z.union([team, login])).min(1).max(100).describe("Users and teams (`org/slug`) to choose from."),
+          strategy: opt(z.enum(["random"]), "random").describe(
+            "`random`: an order drawn once per PR (from the repository and PR number), so a push never asks different people.",
+          ),
+        })
+        .optional()
+        .describe(
+          "Ask `count` reviewers from a pool while the PR waits for people, never the PR author, the agent's invokers or the PR's commit contributors. Only asks: who may approve stays `reviewers.from`.",
+        ),
     })
     .describe("Required human reviewers.");
 
@@ -321,6 +336,11 @@ function sections() {
           teams: opt(z.array(team), []),
           reason_required: opt(z.boolean(), true),
           scope: opt(z.enum(["commit", "until_governed_push"]), "commit"),
+          max_duration: duration
+            .optional()
+            .describe(
+              "The longest an override lasts: a duration written first (`/governance override 3d <reason>`) is cut to it, and an override without one gets it. Unset: an override without a duration does not expire.",
+            ),
         }),
         {},
       ),

@@ -287,6 +287,24 @@ export const AGENTS: readonly AgentEntry[] = [
     branches: ["gemini/"],
     invoker: "co-author",
   },
+  {
+    id: "mentat",
+    name: "Mentat",
+    kind: "agent",
+    // Its numeric id is not pinned (not known here): a PR by this login is `declared`, not `verified`.
+    bots: [{ login: "mentatbot[bot]" }],
+    accounts: [{ login: "mentatbot[bot]", type: "Bot" }],
+    invoker: "co-author",
+  },
+  {
+    id: "ellipsis",
+    name: "Ellipsis",
+    kind: "agent",
+    bots: [{ login: "ellipsis-dev[bot]", id: 65095814 }],
+    accounts: [{ login: "ellipsis-dev[bot]", type: "Bot" }],
+    emails: ["65095814+ellipsis-dev[bot]@users.noreply.github.com"],
+    invoker: "co-author",
+  },
 
   // Dependency, release and housekeeping bots: `automation`, never a coding agent.
   {

@@ -15,7 +15,7 @@
  * simply "none detected".
  */
 import { redactSecrets } from "../policy/secrets.js";
-import type { AgentVerdict, Actor, CommitFacts, Confidence, Evidence, PullFacts, SignalStrength } from "../types.js";
+import type { AgentVerdict, Actor, CommitFacts, Confidence, DetectedAgent, Evidence, PullFacts, SignalStrength } from "../types.js";
 import { matcher } from "../policy/globs.js";
 import { AGENTS, MACHINE_USER, UNLISTED_BOT, type AgentEntry } from "./agents.js";
 
@@ -339,8 +339,9 @@ function coAuthorLogins(facts: PullFacts): string[] {
  * Every human the facts name as the one who set the agent going, the primary one first:
  * the PR author for agents that open PRs under the human's own account, the `Requested by:`
  * line for agents that write one, every human co-author of the commits, and whoever assigned
- * an agent account to the PR (`assigned` timeline events); when none of these names anyone, a
- * human the PR is assigned to. The body line is editable, so it never hides a co-author: each
+ * an agent account to the PR (`assigned` timeline events); and, on a PR the agent's own account
+ * opened, when no trailer names anyone, every human the PR is assigned to (the body line is the
+ * agent's to write and anyone's to edit, so it never frees an assignee). The body line is editable, so it never hides a co-author: each
  * of them is refused as the invoker. And everyone the app ever recorded (`facts.ledger`) stays
  * an invoker, however the body, the assignees or a force-push change what the PR says now.
  */
@@ -362,10 +363,12 @@ function invokersOf(facts: PullFacts, entry: AgentEntry, cfg: DetectConfig, extr
       if (isHuman(login)) found.push(login);
     }
   }
-  found.push(...coAuthorLogins(facts));
+  const trailers = coAuthorLogins(facts);
+  found.push(...trailers);
   found.push(...assignedBy(facts, cfg, extra, entry));
-  // Nothing names the invoker: a human the PR is assigned to is taken as the one who asked.
-  if (found.length === 0) {
+  // No trailer names the invoker of a PR the agent's own account opened: a human it is assigned to is taken as
+  // one who asked, whatever the (editable) body says; GitHub assigns Copilot's PRs to whoever assigned Copilot.
+  if (trailers.length === 0 && authorIsAgent) {
     for (const a of facts.pull.assignees ?? []) {
       if (a?.login && a.type !== "Bot" && isHuman(a.login) && !isConfiguredAgent(a.login, cfg)) {
         extra.push({ signal: "assignee", strength: "hint", value: clip(a.login), where: "pull.assignees", agent: entry.id });
@@ -433,9 +436,21 @@ function condense(found: readonly Found[]): Evidence[] {
   return kept;
 }
 
-const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] };
+const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [], agents: [] };
 
-/** The agent verdict for a PR. Pure: reads only `facts` and the policy's `agents` section. */
+const COMMIT_AT = /^commits\[(\d+)\]/;
+/** How many of the PR's commits carry a signal of the candidate. */
+const commitCount = (c: Candidate) => new Set(c.found.map((f) => COMMIT_AT.exec(f.evidence.where)?.[1]).filter((i) => i !== undefined)).size;
+
+/**
+ * The agent verdict for a PR. Pure: reads only `facts` and the policy's `agents` section.
+ *
+ * Every agent whose signals reach `min_strength` is listed in `agents`; the primary one (the
+ * verdict's own fields) is an agent before an automation bot, then the one with the strongest
+ * signal, then the one on most commits. `agents.ignore` drops an agent's signals (by id, by
+ * `automation`, or by a login that identifies it, such as the PR author's): the other agents'
+ * signals still count, so an ignored agent's PR that another agent worked on is governed.
+ */
 export function detectAgent(facts: PullFacts, config?: DetectConfig): AgentVerdict {
   const cfg = config ?? {};
   const min = cfg.min_strength ?? "declared";
@@ -443,16 +458,18 @@ export function detectAgent(facts: PullFacts, config?: DetectConfig): AgentVerdi
   const author = facts.pull.user?.login;
 
   const all = collect(facts, cfg);
-  if (author && ignore.has(lower(author))) {
-    return { ...NONE, evidence: [ignoredNote(`the PR author ${author} is in agents.ignore`), ...condense(all)] };
-  }
+  // An ignored login (the PR author's, say) ignores the whole agent it identifies, not only the signals it carries.
+  const byLogin = new Set(all.filter((f) => f.login !== undefined && ignore.has(lower(f.login))).map((f) => f.entry));
   const ignored = (f: Found) =>
     ignore.has(f.entry.id) ||
     (f.entry.kind === "automation" && ignore.has("automation")) ||
-    (f.login !== undefined && ignore.has(lower(f.login)));
+    (f.login !== undefined && ignore.has(lower(f.login))) ||
+    byLogin.has(f.entry);
   const kept = all.filter((f) => !ignored(f));
   const dropped = all.filter(ignored);
-  const notes = dropped.length ? [ignoredNote(`signals of ${[...new Set(dropped.map((f) => f.entry.id))].join(", ")} are ignored by agents.ignore`)] : [];
+  const notes: Evidence[] = [];
+  if (author && ignore.has(lower(author))) notes.push(ignoredNote(`the PR author ${author} is in agents.ignore`));
+  if (dropped.length) notes.push(ignoredNote(`signals of ${[...new Set(dropped.map((f) => f.entry.id))].join(", ")} are ignored by agents.ignore`));
 
   const candidates = new Map<AgentEntry, Candidate>();
   for (const f of kept) {
@@ -468,24 +485,38 @@ export function detectAgent(facts: PullFacts, config?: DetectConfig): AgentVerdi
       (a, b) =>
         Number(b.entry.kind === "agent") - Number(a.entry.kind === "agent") ||
         RANK[b.best] - RANK[a.best] ||
+        commitCount(b) - commitCount(a) ||
         signals(b) - signals(a) ||
         (a.order < 0 ? Infinity : a.order) - (b.order < 0 ? Infinity : b.order),
     );
   const pick = ranked[0];
   if (!pick) return { ...NONE, evidence: [...condense(kept), ...notes] };
 
-  const extra: Evidence[] = [];
-  const invokers = pick.entry.kind === "agent" ? invokersOf(facts, pick.entry, cfg, extra) : [];
-  const configured = pick.entry === CONFIGURED;
+  // Every agent's invokers are refused: the primary's first.
+  const extras = ranked.map((c) => {
+    const extra: Evidence[] = [];
+    const invokers = c.entry.kind === "agent" ? invokersOf(facts, c.entry, cfg, extra) : [];
+    return { extra, invokers };
+  });
+  const invokers = extras.flatMap((x) => x.invokers).filter((login, i, list) => list.findIndex((l) => sameLogin(l, login)) === i);
+  const agents: DetectedAgent[] = ranked.map((c, i) => ({
+    id: c.entry === CONFIGURED ? null : c.entry.id,
+    name: c.entry.name,
+    kind: c.entry.kind,
+    confidence: CONFIDENCE[c.best],
+    evidence: [...condense(c.found), ...(extras[i]?.extra ?? [])],
+  }));
+  const primary = agents[0]!;
   return {
     detected: true,
-    id: configured ? null : pick.entry.id,
-    name: pick.entry.name,
-    kind: pick.entry.kind,
-    confidence: CONFIDENCE[pick.best],
-    evidence: [...condense(pick.found), ...extra, ...notes],
+    id: primary.id,
+    name: primary.name,
+    kind: primary.kind,
+    confidence: primary.confidence,
+    evidence: [...primary.evidence, ...notes],
     invoker: invokers[0] ?? null,
     invokers,
+    agents,
   };
 }
 

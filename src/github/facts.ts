@@ -11,6 +11,7 @@ import { applyFloor, floorLine, type FloorChange } from "../config/floor.js";
 import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups, requiredCheckNames, type Lookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
+import { CODEOWNERS_PATHS, usesCodeowners } from "../policy/codeowners.js";
 import { effectivePolicy } from "../policy/evaluate.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
@@ -391,7 +392,8 @@ export function clearHeadCache(): void {
  * 1. Only without a head from the event: the PR (so that its files are read after its head is known).
  * 2. One wave: the policy (conditional), our check run on the head (all its check runs when the
  *    policy requires checks, so they are listed once), the files and commits (not read again for a
- *    head already read), the PR, its reviews and comments.
+ *    head already read), the PR, its reviews and comments, and CODEOWNERS when the policy asks for
+ *    code owners (conditional).
  * 3. The look-ups the policy needs for these facts (permissions, teams, checks, twin PRs).
  *
  * One head: every fact describes the head the evaluation writes to. The files are read after that
@@ -430,8 +432,17 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const cached = headCache.get(headKey);
   // An `opened` payload is current unless the PR was evaluated before (a check run of ours on its head).
   const speculative = opts.opened === true && opts.hint !== undefined;
+  // CODEOWNERS, only for a policy that asks for code owners: at once when the policy given (or the last one read)
+  // does, else as soon as the policy read shows it does; in this wave either way.
+  const ownersNeeded = opts.policy ?? (usesCodeowners(guess) ? guess : undefined);
+  const readOwners = () => readCodeowners(gh, ref, { pushedAt: opts.pushedAt });
+  const owners: Promise<string | null | undefined> = ownersNeeded
+    ? usesCodeowners(ownersNeeded)
+      ? readOwners()
+      : Promise.resolve(undefined)
+    : loading.then((l) => (l?.kind === "ok" && usesCodeowners(l.policy) ? readOwners() : undefined));
   // Every read of the wave settles before a failure is thrown: none is left running, and our check run, if read, is known.
-  const [loadedOrNone, ours, files, commits, current, reviews, comments] = await allSettled([
+  const [loadedOrNone, ours, files, commits, current, reviews, comments, codeowners] = await allSettled([
     loading,
     (listAll
       ? listChecksOnHead(gh, ref, sha, guess.escalation.check_name, opts.appId)
@@ -442,6 +453,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
     opts.hint && !speculative ? readPull() : Promise.resolve(first),
     speculative ? Promise.resolve([]) : readReviews(),
     speculative ? Promise.resolve([]) : readComments(),
+    owners,
   ]);
   let pull = current;
   // One head: the PR read in this wave, and the commits, must show the head the files were read for.
@@ -473,6 +485,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
     reviews: reviewList,
     comments: defuseForeignMarkers(commentList, opts.appId),
   };
+  if (codeowners !== undefined && usesCodeowners(policy)) facts.codeowners = codeowners;
   // The files the policy is built from here (an `_extends` base) are protected like the policy file.
   const policyFiles = loaded ? policyFilesIn(loaded, ref) : [];
   if (policyFiles.length) facts.policy_files = policyFiles;
@@ -550,6 +563,16 @@ export function headMoved(commits: PullFacts["commits"], sha: string, pull: Pull
   if (commits.length === 0 || capped(pull, commits.length)) return false;
   if (!commits.some((c) => c.sha === sha)) return true;
   return commits.some((c) => (c as { parents?: { sha?: string }[] }).parents?.some((p) => p.sha === sha) ?? false);
+}
+
+/**
+ * CODEOWNERS on the default branch (never a PR's head): the first of GitHub's places that has one
+ * (`.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS`), or null. The three are read at once, each
+ * conditional and cached like the policy file (not asked again when confirmed after the last push).
+ */
+export async function readCodeowners(gh: GitHub, ref: RepoRef, opts: ReadOptions = {}): Promise<string | null> {
+  const texts = await Promise.all(CODEOWNERS_PATHS.map((path) => readFile(gh, ref, path, opts)));
+  return texts.find((t) => t !== null) ?? null;
 }
 
 /** Does this policy (or any of its overrides) wait on other checks? Then all check runs on the head are listed once. */

@@ -117,6 +117,7 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       (await gatherFacts(gh, ref, target.number, {
         appId: deps.appId,
         loaded: loading,
+        ...(deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}),
         ...(target.pull ? { hint: target.pull } : {}),
         opened: target.opened === true,
         ...(deps.ledgerKey ? { ledgerKey: deps.ledgerKey } : {}),

@@ -10,6 +10,14 @@
  * check run on its head says it is not passing (read for at most
  * `MAX_CHECK_READS` PRs per repository and sweep; a head seen passing is not
  * read again for `PASSING_MS`).
+ *
+ * It also ends time-bound overrides (`/governance override 7d <reason>`): an
+ * override that expires changes the check without any event, so a PR whose
+ * check run title gives an expiry that has passed (`titleExpiry`) is evaluated
+ * again. Repositories without tiers are swept for that alone: there only a
+ * governed PR (by its object or a label the app manages) has its check run read,
+ * within the same budget, and a head is not read again before its override
+ * expires or for `PASSING_MS`.
  */
 import type { Probot } from "probot";
 import type { Logger } from "pino";
@@ -22,9 +30,10 @@ import { detectAgent } from "../detect/detect.js";
 import { effectivePolicy, isGoverned } from "../policy/evaluate.js";
 import { managedLabels } from "../output/plan.js";
 import type { PullRequestFacts } from "../types.js";
+import { titleExpiry } from "../commands/override-time.js";
 import { evaluatePull, type Deps } from "./pull.js";
 
-/** Heads whose check run of ours was seen passing, by `owner/repo#N@sha`, with when (ms). */
+/** Heads whose check run of ours is not read again before a time (ms), by `owner/repo#N@sha`: seen passing, or overridden until then. */
 export type SweepMemo = LruCache<string, number>;
 
 export const newSweepMemo = (): SweepMemo => new LruCache<string, number>(20_000);
@@ -41,7 +50,8 @@ type ListedPull = PullRequestFacts & { draft?: boolean | null };
 
 /**
  * Why the sweep evaluates this open PR, or null: its object shows a governed agent whose policy has
- * tiers, it carries a label the app manages, or our check run on its head is not passing.
+ * tiers, it carries a label the app manages, or our check run on its head is not passing (these three
+ * only when the repository's policy has tiers: `tiers`), or that check run's override has expired.
  */
 async function sweepReason(
   gh: GitHub,
@@ -52,22 +62,30 @@ async function sweepReason(
   memo: SweepMemo,
   now: () => Date,
   appId?: number,
+  tiers = true,
 ): Promise<string | null> {
   const verdict = detectAgent({ pull: p, files: [], commits: [], reviews: [], comments: [] }, policy.agents);
   const applying = effectivePolicy(policy, verdict, p.base?.ref);
-  if (isGoverned(applying, verdict) && applying.escalation.tiers.length > 0) return "detected";
+  const governed = isGoverned(applying, verdict);
+  if (tiers && governed && applying.escalation.tiers.length > 0) return "detected";
   const labels = new Set((p.labels ?? []).map((l) => l.name.toLowerCase()));
-  if ([...managedLabels(policy), ...managedLabels(applying)].some((l) => labels.has(l.toLowerCase()))) return "labelled";
+  const labelled = [...managedLabels(policy), ...managedLabels(applying)].some((l) => labels.has(l.toLowerCase()));
+  if (tiers && labelled) return "labelled";
+  // Without tiers only an override can fall due, and only a governed PR has one.
+  if (!tiers && !governed && !labelled) return null;
   const key = `${ref.owner}/${ref.repo}#${p.number}@${p.head.sha}`.toLowerCase();
-  const passing = memo.get(key);
-  if (passing !== undefined && now().getTime() - passing < PASSING_MS) return null;
+  const at = now().getTime();
+  const notBefore = memo.get(key);
+  if (notBefore !== undefined && at < notBefore) return null;
   if (budget.reads >= MAX_CHECK_READS) return null;
   budget.reads++;
   const run = await findCheckRun(gh, ref, p.head.sha, policy.escalation.check_name, appId);
   // No run of ours: never evaluated, so never governed as far as the app knows (its events will evaluate it).
   if (!run) return null;
-  if (run.status === "completed" && run.conclusion === "success") {
-    memo.set(key, now().getTime());
+  const expires = titleExpiry(run.output?.title);
+  if (expires !== null && expires <= at) return "override_expired";
+  if (!tiers || (run.status === "completed" && run.conclusion === "success")) {
+    memo.set(key, Math.min(expires ?? Number.POSITIVE_INFINITY, at + PASSING_MS));
     return null;
   }
   return "check";
@@ -83,7 +101,10 @@ export interface SweepStats {
 
 const hasTiers = (policy: Policy) => policy.escalation.tiers.length > 0 || policy.overrides.some((o) => (o.escalation?.tiers?.length ?? 0) > 0);
 
-/** Sweeps one installation: repositories whose policy has tiers, their open governed PRs (see `sweepReason`). */
+/**
+ * Sweeps one installation: the open governed PRs of repositories whose policy has tiers, and in the others
+ * the PRs whose override has expired (see `sweepReason`).
+ */
 export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date, stats: SweepStats, shared: SweepShared = {}): Promise<void> {
   const { swept = newSweepMemo(), ...deps } = shared;
   const repos = await gh.paginate(gh.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
@@ -92,14 +113,16 @@ export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date
     const ref = { owner: r.owner.login, repo: r.name };
     try {
       const loaded = await loadPolicy(gh, ref);
-      // Tiers in the base policy or in any `overrides` entry: either can fall due without an event.
-      if (loaded.kind !== "ok" || !hasTiers(loaded.policy)) continue;
+      if (loaded.kind !== "ok") continue;
+      // Tiers in the base policy or in any `overrides` entry: either can fall due without an event. Without tiers,
+      // only a time-bound override can (any override may be given a duration).
+      const tiers = hasTiers(loaded.policy);
       const pulls = await gh.paginate(gh.rest.pulls.list, { ...ref, state: "open", per_page: 100 });
       const budget = { reads: 0 };
       for (const p of pulls) {
         stats.pulls++;
         if (p.draft) continue;
-        if (!(await sweepReason(gh, ref, loaded.policy, p as ListedPull, budget, swept, now, shared.appId))) continue;
+        if (!(await sweepReason(gh, ref, loaded.policy, p as ListedPull, budget, swept, now, shared.appId, tiers))) continue;
         await evaluatePull({ gh, log, now, ...deps, event: "sweep" }, { ...ref, number: p.number });
         stats.evaluated++;
       }

@@ -230,7 +230,7 @@ function resolvedBody(e: Evaluation, state: EscalationState): string {
   const sha = `\`${e.head_sha.slice(0, 7)}\``;
   const why =
     e.outcome === "overridden"
-      ? `overridden by @${e.overrides[0]?.login}: ${inlineCode(e.overrides[0]?.reason ?? "")}`
+      ? `overridden by @${e.overrides[0]?.login}${e.overrides[0]?.expires_at ? ` until ${e.overrides[0].expires_at}` : ""}: ${inlineCode(e.overrides[0]?.reason ?? "")}`
       : e.approvals.length
         ? `approved by ${[...new Set(e.approvals.map((a) => mention(a.login)))].join(", ")}`
         : "nothing is missing";

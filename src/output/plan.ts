@@ -7,6 +7,7 @@ import { agentAccount } from "../detect/detect.js";
 import { contributors, invokerLogins, isBot, lower } from "../policy/reviewers.js";
 import type { Evaluation, PullFacts } from "../types.js";
 import { escalationComments, planEscalation, type EscalationPlan } from "./escalation.js";
+import { poolPicks } from "./pool.js";
 
 export interface LabelPlan {
   add: string[];
@@ -76,17 +77,20 @@ export function planReviewRequests(e: Evaluation, facts: PullFacts, policy: Poli
   const empty = { reviewers: [], team_reviewers: [] };
   if (!policy.escalation.request_reviews || e.outcome !== "waiting" || facts.pull.draft) return empty;
   const owner = lower(facts.pull.base.repo?.full_name?.split("/")[0] ?? "");
-  const skipUsers = new Set<string>(
+  // Never asked: they may not approve.
+  const excluded = new Set<string>(
     [
       facts.pull.user?.login ?? "",
       ...(policy.reviewers.invoker_can_approve ? [] : invokerLogins(e.agent)),
       ...(policy.reviewers.contributors_can_approve ? [] : contributors(facts)),
-      ...(facts.pull.requested_reviewers ?? []).map((u) => u.login),
-      ...facts.reviews.flatMap((r) => (r.user ? [r.user.login] : [])),
     ]
       .filter(Boolean)
       .map(lower),
   );
+  const skipUsers = new Set<string>([
+    ...excluded,
+    ...[...(facts.pull.requested_reviewers ?? []).map((u) => u.login), ...facts.reviews.flatMap((r) => (r.user ? [r.user.login] : []))].map(lower),
+  ]);
   const skipTeams = new Set((facts.pull.requested_teams ?? []).map((t) => lower(t.slug)));
   const users = new Set<string>();
   const teams = new Set<string>();
@@ -100,6 +104,7 @@ export function planReviewRequests(e: Evaluation, facts: PullFacts, policy: Poli
     r.users.forEach(addWho);
     r.teams.forEach(addWho);
   }
+  poolPicks(policy, facts, excluded).forEach(addWho);
   for (const i of escalation.newTiers) policy.escalation.tiers[i]?.notify.forEach(addWho);
   const reviewers = [...users].slice(0, MAX_REVIEW_REQUESTS);
   const team_reviewers = [...teams].slice(0, Math.max(0, MAX_REVIEW_REQUESTS - reviewers.length));

@@ -28,14 +28,21 @@ export function commandsLine(commands?: Policy["commands"]): string {
 export function renderSummary(e: Evaluation, commands?: Policy["commands"]): string {
   const out: string[] = [];
   const a = e.agent;
+  // The other agents on the PR (a Copilot PR with a Claude-co-authored commit): each one's overrides apply too.
+  const others = a.detected ? (a.agents ?? []).slice(1) : [];
   const evidence = () => {
     out.push("", "<details><summary>Evidence</summary>", "");
-    for (const ev of a.evidence) out.push(`- ${ev.strength}: ${ev.signal} \`${ev.value.replace(/`/g, "'")}\` (${ev.where})`);
+    const line = (ev: Evaluation["agent"]["evidence"][number], who = "") => out.push(`- ${who}${ev.strength}: ${ev.signal} \`${ev.value.replace(/`/g, "'")}\` (${ev.where})`);
+    for (const ev of a.evidence) line(ev);
+    for (const o of others) for (const ev of o.evidence) line(ev, `${o.name}, `);
     out.push("", "</details>");
   };
   if (a.detected) {
     out.push(`**Agent:** ${a.name ?? a.id} (${a.confidence} confidence)${a.invoker ? `, started by @${a.invoker}` : ""}`);
-    if (a.evidence.length) evidence();
+    if (others.length) {
+      out.push(`**Also on this PR:** ${others.map((o) => `${o.name} (${o.confidence} confidence)`).join(", ")}. The policy for each agent applies; where they differ, the stricter rule.`);
+    }
+    if (a.evidence.length || others.length) evidence();
   } else if (a.evidence.length) {
     out.push("**Agent:** none detected at the policy's minimum signal strength (`agents.min_strength`); weaker signals were seen.");
     evidence();
@@ -62,7 +69,8 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
     }
     for (const o of e.overrides) {
       const carried = o.carried_to ? ` (carried to \`${o.carried_to.slice(0, 7)}\`: no governed path changed since)` : "";
-      out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}: ${inlineCode(o.reason)}${carried}`);
+      const until = o.expires_at ? ` until ${o.expires_at}` : "";
+      out.push(`- @${o.login} overrode \`${o.commit.slice(0, 7)}\` at ${o.at}${until}: ${inlineCode(o.reason)}${carried}`);
     }
   }
   if (e.refused?.length) {

@@ -7,12 +7,15 @@ import { mergePolicies, type ConfigProblem, formatProblem } from "../config/load
 import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore } from "../commands/effects.js";
+import { overriddenTitle, overrideExpired } from "../commands/override-time.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
+import { codeownersGroups, codeownersRule } from "./codeowners.js";
 import { bodyRule, complianceRules, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
 import type { Gated } from "./findings.js";
 import { listNames, matcher } from "./globs.js";
 import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FILES, policyFileHits, restrictedGroups } from "./paths.js";
 import { scanGroups, scanRules } from "./scans.js";
+import { strictestPolicy } from "./strictest.js";
 import {
   countedApprovals,
   describeRequirement,
@@ -40,7 +43,7 @@ export interface EvaluateInput {
  * id, `automation` for dependency and release bots, `unknown` for an agent
  * without a registry id, and `*` for any detected agent or bot.
  */
-export function overrideKeys(verdict: AgentVerdict): Set<string> {
+export function overrideKeys(verdict: Pick<AgentVerdict, "detected" | "id" | "kind">): Set<string> {
   const keys = new Set<string>();
   if (verdict.id) keys.add(verdict.id.toLowerCase());
   if (verdict.kind === "automation") keys.add("automation");
@@ -49,15 +52,27 @@ export function overrideKeys(verdict: AgentVerdict): Set<string> {
   return keys;
 }
 
+/** The agents a verdict stands for: `agents` when detection listed them, else the primary agent alone. */
+function agentsOf(verdict: AgentVerdict): Pick<AgentVerdict, "detected" | "id" | "kind">[] {
+  return verdict.agents?.length ? verdict.agents.map((a) => ({ detected: true, id: a.id, kind: a.kind })) : [verdict];
+}
+
 /**
- * The policy that applies to this agent's PR into `baseBranch`: the base, with
- * every matching `overrides` entry merged over it in file order (mappings merge
- * key by key, lists and scalars replace), so a later entry wins. An entry with
- * `base_branches` matches only a PR whose base branch one of them matches (an
- * unknown base matches none).
+ * The policy that applies to this PR into `baseBranch`. For each agent the PR
+ * carries (`verdict.agents`), the base with every `overrides` entry matching that
+ * agent merged over it in file order (mappings merge key by key, lists and
+ * scalars replace), so a later entry wins; with several agents, the strictest of
+ * their policies (`strictestPolicy`), so no agent escapes its entries through
+ * another's PR. An entry with `base_branches` matches only a PR whose base branch
+ * one of them matches (an unknown base matches none).
  */
 export function effectivePolicy(policy: Policy, verdict: AgentVerdict, baseBranch?: string | null): Policy {
-  const keys = overrideKeys(verdict);
+  return strictestPolicy(agentsOf(verdict).map((agent) => agentPolicy(policy, agent, baseBranch)));
+}
+
+/** The policy for one agent: the base with its matching `overrides` entries merged over it in file order. */
+function agentPolicy(policy: Policy, agent: Pick<AgentVerdict, "detected" | "id" | "kind">, baseBranch?: string | null): Policy {
+  const keys = overrideKeys(agent);
   const matching = policy.overrides.filter(
     (o) => o.agents.some((a) => keys.has(a.toLowerCase())) && (!o.base_branches || (!!baseBranch && matcher(o.base_branches)(baseBranch))),
   );
@@ -69,11 +84,14 @@ export function effectivePolicy(policy: Policy, verdict: AgentVerdict, baseBranc
   return parsed.success ? parsed.data : policy;
 }
 
-/** Does the policy govern this PR? Human PRs only with `agents.govern_humans`. */
+/**
+ * Does the policy govern this PR? Human PRs only with `agents.govern_humans`; an
+ * automation bot's only with `agents.govern_automation`, unless an agent is on the PR too.
+ */
 export function isGoverned(policy: Policy, verdict: AgentVerdict): boolean {
   if (policy.agents.govern_humans) return true;
   if (!verdict.detected) return false;
-  if (verdict.kind === "automation" && !policy.agents.govern_automation) return false;
+  if (agentsOf(verdict).every((a) => a.kind === "automation") && !policy.agents.govern_automation) return false;
   return true;
 }
 
@@ -135,8 +153,10 @@ export function evaluate(input: EvaluateInput): Evaluation {
     required.push(main);
     rules.push(requirementRule(main, "reviewers", "Human review"));
   }
+  const owners = codeownersRule(policy, facts);
+  if (owners) rules.push(owners);
   const gated = findingRules(policy, facts);
-  const groups = [...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group), ...scanGroups(policy, facts)].filter((g) => g !== null);
+  const groups = [...codeownersGroups(policy, facts), ...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group), ...scanGroups(policy, facts)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);
@@ -155,13 +175,13 @@ export function evaluate(input: EvaluateInput): Evaluation {
   const failed = rules.filter((r) => r.status === "fail");
   const pending = rules.filter((r) => r.status === "pending");
   // An override is given on one PR; a shared head's check run would carry it to the others.
-  const override = shared ? null : applyingOverride(effects.overrides, policy, facts);
+  const override = shared ? null : applyingOverride(effects.overrides, policy, facts, input.now);
 
   let outcome: Outcome;
   let title: string;
   if (override && (failed.length > 0 || pending.length > 0)) {
     outcome = "overridden";
-    title = `Overridden by @${override.login}`;
+    title = overriddenTitle(override.login, override.expires_at);
   } else if (failed.length > 0) {
     outcome = "violation";
     title = `Policy violation: ${failed.map((r) => r.id).join(", ")}`;
@@ -224,8 +244,15 @@ export function governedGlobs(policy: Policy): string[] {
  * compare API lists the files; unknown means it does not carry over), and the app
  * saw that commit as the head before the override was given. The files the
  * policy is built from (`PullFacts.policy_files`) are governed paths too.
+ * An override past its `expires_at` at `now` applies no more, and the latest
+ * override decides: an earlier, longer one does not come back.
  */
-export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
+export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts, now: Date | string): Override | null {
+  const found = latestOverride(overrides, policy, facts);
+  return found && !overrideExpired(found.expires_at, now) ? found : null;
+}
+
+function latestOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
   const head = facts.pull.head.sha;
   const onHead = overrides.find((o) => o.commit === head);
   if (onHead || policy.commands.override.scope !== "until_governed_push") return onHead ?? null;

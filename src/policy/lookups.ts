@@ -9,6 +9,7 @@ import type { AgentVerdict, PullFacts } from "../types.js";
 import { effectivePolicy, isGoverned } from "./evaluate.js";
 import { isBot } from "./reviewers.js";
 import { restrictedGroups } from "./paths.js";
+import { codeownersGroups } from "./codeowners.js";
 import { filesMatching } from "./globs.js";
 import { issueToVerify } from "./linked-issue.js";
 import { dependencyGroup, INSTALL_TIME_FILES, manifestsToRead } from "./supply-chain.js";
@@ -56,6 +57,8 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
   const teams = new Set<string>(policy.commands.override.teams);
   if (governed && logins.size > 0) {
     for (const t of policy.reviewers.from.teams) teams.add(t);
+    // The owning teams of the changed files (CODEOWNERS), under `reviewers.codeowners`.
+    for (const g of codeownersGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
     // Only the groups this PR's files touch need their teams: a PR without migrations never asks for the DBAs.
     for (const g of restrictedGroups(policy, facts)) for (const t of g.set.teams) teams.add(t);
     for (const t of dependencyGroup(policy, facts)?.set.teams ?? []) teams.add(t);

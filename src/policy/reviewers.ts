@@ -48,7 +48,11 @@ export function isBot(user: Actor | null | undefined): boolean {
 
 /**
  * The latest review per reviewer wins; COMMENTED reviews do not change a
- * reviewer's state. A `/governance approve` (in `commandApprovals`, oldest
+ * reviewer's state, and DISMISSED ones are skipped entirely, as if never
+ * submitted (as palantir/policy-bot does): GitHub turns the dismissed review
+ * itself into DISMISSED, so dismissing a changes request gives back the
+ * reviewer's earlier approval (counted if it is of the head), and a dismissed
+ * approval is gone. A `/governance approve` (in `commandApprovals`, oldest
  * first) and a review by the same person: the later one decides.
  */
 export function reviewState(facts: PullFacts, commandApprovals: readonly ApprovalCandidate[] = []): ReviewState {
@@ -57,7 +61,7 @@ export function reviewState(facts: PullFacts, commandApprovals: readonly Approva
   for (const r of ordered) {
     if (!r.user || isBot(r.user)) continue;
     const state = r.state.toUpperCase();
-    if (state !== "APPROVED" && state !== "CHANGES_REQUESTED" && state !== "DISMISSED") continue;
+    if (state !== "APPROVED" && state !== "CHANGES_REQUESTED") continue;
     latest.set(lower(r.user.login), { state, commit: r.commit_id ?? null, at: r.submitted_at ?? null, login: r.user.login });
   }
   const approvals: ApprovalCandidate[] = [];
@@ -70,7 +74,7 @@ export function reviewState(facts: PullFacts, commandApprovals: readonly Approva
     // A command bound to no commit (given before the app saw the head) approves nothing and replaces nothing.
     if (c.commit === null) continue;
     const review = latest.get(lower(c.login));
-    // The same person's later review (an approval, a changes request, or a dismissed review) decides instead.
+    // The same person's later review (an approval or a changes request; a dismissed one is skipped) decides instead.
     if (review && (review.at ?? "") > (c.at ?? "")) continue;
     const i = approvals.findIndex((a) => lower(a.login) === lower(c.login));
     if (i >= 0) approvals.splice(i, 1);
@@ -225,7 +229,7 @@ export function countedApprovals(state: ReviewState, requirements: readonly Requ
   return state.approvals
     .map((a) => ({
       ...a,
-      counted_for: requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule),
+      counted_for: [...new Set(requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule))],
     }))
     .filter((a) => a.counted_for.length > 0);
 }
@@ -247,7 +251,7 @@ export function refusedApprovals(state: ReviewState, ctx: RequirementContext): R
     const said = r.state.toUpperCase();
     if (said === "APPROVED") {
       bots.set(lower(r.user.login), { login: r.user.login, via: "review", commit: r.commit_id ?? null, at: r.submitted_at ?? null, reason: "a bot or app account" });
-    } else if (said === "CHANGES_REQUESTED" || said === "DISMISSED") bots.set(lower(r.user.login), null);
+    } else if (said === "CHANGES_REQUESTED") bots.set(lower(r.user.login), null);
   }
   const people = state.approvals.flatMap((a) => {
     const reason = refusedApprover(a.login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins);

@@ -33,6 +33,7 @@ import {
   type TestApp,
   VIA_APP,
 } from "../helpers/app.js";
+import { sealed } from "../helpers/ledger.js";
 
 type Json = Record<string, unknown>;
 
@@ -526,6 +527,44 @@ describe("commands the policy cannot act on", () => {
   });
 });
 
+/** The check once @bob's `/governance override 2d INC-42 hotfix` (11:30) is cut to `max_duration: 1d`. */
+const TIMED_OVERRIDE_CHECK = {
+  name: "Agent Governance",
+  status: "completed",
+  conclusion: "success",
+  details_url: "https://github.com/Codertocat/Hello-World/pull/2",
+  actions: [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }],
+  output: {
+    title: "Overridden by @bob until 2026-11-21T11:30:00.000Z",
+    summary: [
+      "**Agent:** Copilot coding agent (high confidence)",
+      "",
+      "<details><summary>Evidence</summary>",
+      "",
+      "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
+      "",
+      "</details>",
+      "",
+      "| | Rule | Result |",
+      "| --- | --- | --- |",
+      "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
+      "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+      "",
+      "**Still required:**",
+      "- reviewers: 1 more approval from anyone with write permission or above",
+      "",
+      "**Counted:**",
+      "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z until 2026-11-21T11:30:00.000Z: `INC-42 hotfix`",
+      "",
+      "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.",
+    ].join("\n"),
+    text: sealed({ invokers: [] }),
+    annotations: [
+      { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
+    ],
+  },
+};
+
 describe("/governance override", () => {
   const POLICY = 'paths:\n  forbidden: ["infra/**"]\n';
   const files = [{ filename: "infra/main.tf", status: "modified", additions: 1, deletions: 0, changes: 1 }];
@@ -545,6 +584,20 @@ describe("/governance override", () => {
     expect((check.body()!.output as { summary: string }).summary).toContain(
       "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z: `INC-42 hotfix, reviewed on the call`",
     );
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a time-bound override (`/governance override 2d …`), cut to `max_duration`: the check gives its expiry", async () => {
+    const body = "/governance override 2d INC-42 hotfix";
+    mockToken();
+    mockPolicy(`${POLICY}commands:\n  override: { max_duration: 1d }\n`);
+    mockPr({ files, comments: [listed(body, { user: BOB })], permissions: { bob: "admin" } });
+    const reaction = mockReaction();
+    mockLabels({ add: ["agent-pr"] });
+    const check = mockCheckRun(SEEN_CHECK);
+    await receive(app, "issue_comment", commentPayload({ body, user: BOB }));
+    expect(reaction.body()).toEqual({ content: "+1" });
+    expect(check.body()).toEqual(TIMED_OVERRIDE_CHECK);
     expect(nock.isDone()).toBe(true);
   });
 

@@ -150,6 +150,12 @@ describe("explain over a folder: a backtest", () => {
     expect(cut.stderr).toMatch(/cut-short\.json:2:12: not JSON: /);
   });
 
+  it("counts failures as `would fail` under `mode: report`, where nothing is blocked", () => {
+    const r = cli(["explain", "--config", withPolicy(`mode: report\n${POLICY}`), "--facts", BACKTEST, "--now", AT]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(TALLY.replace("  fail                 1", "  would fail           1"));
+  });
+
   it("takes several files and folders together", () => {
     const r = cli(["explain", "--facts", join(BACKTEST, "approved.json"), "--facts", join(BACKTEST, "forbidden-path.json"), "--now", AT]);
     expect(r.code).toBe(0);

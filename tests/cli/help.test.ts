@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, ROOT, tempDir } from "./run.js";
 
-const COMMANDS = ["validate", "explain", "snapshot", "schema", "mcp"];
+const COMMANDS = ["validate", "explain", "snapshot", "backtest", "schema", "mcp"];
 
 describe("help", () => {
   it.each(COMMANDS)("`%s --help`, `-h` and `help %s` print the command's usage and options, exit 0", (command) => {

@@ -161,6 +161,46 @@ describe("override by command", () => {
   });
 });
 
+describe("time-bound overrides", () => {
+  const forbidden = { paths: { forbidden: ["infra/**"] } };
+  const f = (body: string) => facts([comment("bob", body)], { files: [file("infra/main.tf")] });
+  const at = (now: string, body: string, p = policy(forbidden)) => evaluate({ policy: p, facts: f(body), now, verdict: copilot });
+
+  it("a duration written first: the override applies until it expires, then the rule fails again", () => {
+    const before = at("2025-06-03T10:59:59Z", "/governance override 2d INC-42 hotfix");
+    expect(before.outcome).toBe("overridden");
+    expect(before.title).toBe("Overridden by @bob until 2025-06-03T11:00:00.000Z");
+    expect(before.overrides).toEqual([
+      { login: "bob", commit: HEAD, at: AT, reason: "INC-42 hotfix", comment_id: expect.any(Number), expires_at: "2025-06-03T11:00:00.000Z" },
+    ]);
+    const after = at("2025-06-03T11:00:00Z", "/governance override 2d INC-42 hotfix");
+    expect(after.outcome).toBe("violation");
+    expect(after.overrides).toEqual([]);
+  });
+
+  it("`commands.override.max_duration` caps a duration and is the duration of one given without", () => {
+    const capped = policy({ ...forbidden, commands: { override: { max_duration: "1d" } } });
+    expect(at(NOW, "/governance override 1w INC-42", capped).overrides[0]!.expires_at).toBe("2025-06-02T11:00:00.000Z");
+    expect(at(NOW, "/governance override INC-42", capped).overrides[0]!.expires_at).toBe("2025-06-02T11:00:00.000Z");
+    expect(at("2025-06-02T11:00:00Z", "/governance override INC-42", capped).outcome).toBe("violation");
+    // Without a max, an override without a duration does not expire.
+    expect(at("2030-01-01T00:00:00Z", "/governance override INC-42").outcome).toBe("overridden");
+  });
+
+  it("a duration alone is no reason when one is required", () => {
+    expect(at(NOW, "/governance override 3d").overrides).toEqual([]);
+    const optional = policy({ ...forbidden, commands: { override: { reason_required: false } } });
+    expect(at(NOW, "/governance override 3d", optional).overrides[0]).toMatchObject({ reason: "", expires_at: "2025-06-04T11:00:00.000Z" });
+  });
+
+  it("the latest override decides: an earlier, longer one does not come back when it expires", () => {
+    const long = comment("bob", "/governance override 1w first", { at: "2025-06-01T10:30:00Z" });
+    const short = comment("bob", "/governance override 1h second", { at: AT });
+    const e = evaluate({ policy: policy(forbidden), facts: facts([long, short], { files: [file("infra/main.tf")] }), now: "2025-06-01T12:00:00Z", verdict: copilot });
+    expect(e.outcome).toBe("violation");
+  });
+});
+
 describe("commitAt", () => {
   const f = facts([], {
     commits: [

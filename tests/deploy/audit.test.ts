@@ -51,6 +51,7 @@ describe("auditRecord", () => {
       event: "pull_request_review.submitted",
       agent: "copilot",
       agent_confidence: "high",
+      agents: ["copilot"],
       invoker: "octocat",
       mode: "enforce",
       outcome: "overridden",
@@ -76,6 +77,7 @@ describe("auditRecord", () => {
     expect(auditRecord(human, { repo: "acme/api", pr: 1 })).toMatchObject({
       agent: null,
       agent_confidence: null,
+      agents: [],
       invoker: null,
       event: null,
       outcome: "not_governed",
@@ -88,6 +90,21 @@ describe("auditRecord", () => {
   it("calls an agent without a registry id (one named in `agents.also`) `unknown`, as the metrics do", () => {
     const unknown = evaluation({ agent: { ...evaluation().agent, id: null, name: null, confidence: "medium" } });
     expect(auditRecord(unknown, { repo: "acme/api", pr: 1 })).toMatchObject({ agent: "unknown", agent_confidence: "medium" });
+  });
+
+  it("lists every agent on the PR, the primary first", () => {
+    const base = evaluation().agent;
+    const both = evaluation({
+      agent: {
+        ...base,
+        agents: [
+          { id: "copilot", name: "Copilot coding agent", kind: "agent", confidence: "high", evidence: [] },
+          { id: "claude-code", name: "Claude Code", kind: "agent", confidence: "medium", evidence: [] },
+          { id: null, name: "Agent named in agents.also", kind: "agent", confidence: "medium", evidence: [] },
+        ],
+      },
+    });
+    expect(auditRecord(both, { repo: "acme/api", pr: 1 })).toMatchObject({ agent: "copilot", agents: ["copilot", "claude-code", "unknown"] });
   });
 
   it("never carries free text: rule messages, fixes, evidence, titles or override reasons", () => {

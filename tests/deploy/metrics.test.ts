@@ -79,6 +79,27 @@ describe("recordEvaluation", () => {
   });
 });
 
+describe("a PR with several agents", () => {
+  it("counts under every agent on it", async () => {
+    const e = evaluation("copilot", "waiting");
+    e.agent.agents = [
+      { id: "copilot", name: "Copilot coding agent", kind: "agent", confidence: "high", evidence: [] },
+      { id: "claude-code", name: "Claude Code", kind: "agent", confidence: "medium", evidence: [] },
+    ];
+    const before = await scrape();
+    recordEvaluation(e, { seconds: 0.1 });
+    recordPullOpened(e);
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+    for (const agent of ["copilot", "claude-code"]) {
+      expect(delta("agent_governance_evaluations_total", { agent, outcome: "waiting" }), agent).toBe(1);
+      expect(delta("agent_governance_agent_pull_requests_total", { agent }), agent).toBe(1);
+    }
+    // One evaluation, timed once.
+    expect(delta("agent_governance_evaluation_duration_seconds_count", { outcome: "waiting" })).toBe(1);
+  });
+});
+
 describe("escalations and commands", () => {
   it("labels tiers from 1 and counts commands by kind and result", async () => {
     const before = await scrape();

@@ -3,7 +3,7 @@ import { detectAgent, isAssignedAgent, type DetectConfig } from "../../src/detec
 import type { AgentVerdict, Evidence, PullFacts } from "../../src/types.js";
 import { ALICE, COPILOT, DEVIN, commit, forkHead, pr } from "./build.js";
 
-const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [] };
+const NONE: AgentVerdict = { detected: false, id: null, name: null, kind: "none", confidence: null, evidence: [], invoker: null, invokers: [], agents: [] };
 
 /** The evidence entries of one signal. */
 const signal = (v: AgentVerdict, name: string): Evidence[] => v.evidence.filter((e) => e.signal === name);
@@ -388,6 +388,16 @@ describe("invokers the PR no longer names: the app's ledger, assignees, the time
     expect(signal(v, "assignee")).toEqual([{ signal: "assignee", strength: "hint", value: "dana", where: "pull.assignees", agent: "copilot" }]);
   });
 
+  it("an assignee stays an invoker when the body names someone else, on a PR the agent's account opened", () => {
+    // The invoker edits `Requested by:` to a colleague before the app first sees the PR, then approves.
+    const v = detectAgent(pr({ user: DEVIN, body: `${DEVIN_RUN}\nRequested by: @bob`, assignees: [{ login: "alice", id: 5, type: "User" }] }, { commits: devinCommits }));
+    expect(v).toMatchObject({ id: "devin", invoker: "bob", invokers: ["bob", "alice"] });
+    // A PR a human opened with an agent's help: the author is the invoker, an assignee is a reviewer like any other.
+    const human = { login: "hal", id: 9, type: "User" };
+    const byHuman = pr({ user: human, body: "Generated with [Claude Code](https://claude.ai/code)", assignees: [{ login: "dana", id: 5, type: "User" }] }, { commits: [commit("Fix", { author: human })] });
+    expect(detectAgent(byHuman)).toMatchObject({ id: "claude-code", invokers: ["hal"] });
+  });
+
   it("an assignee is not taken when a trailer names the invoker", () => {
     const commits = [commit("Fix\n\nCo-authored-by: Ann <1+ann@users.noreply.github.com>", { author: COPILOT })];
     expect(detectAgent(pr({ user: COPILOT, assignees: [{ login: "dana", id: 5, type: "User" }] }, { commits }))).toMatchObject({ invoker: "ann", invokers: ["ann"] });
@@ -414,5 +424,73 @@ describe("invokers the PR no longer names: the app's ledger, assignees, the time
     expect(isAssignedAgent({ login: "acme-agent", type: "User" }, { also: { logins: ["ACME-agent"] } })).toBe(true);
     expect(isAssignedAgent(ALICE)).toBe(false);
     expect(isAssignedAgent(null)).toBe(false);
+  });
+});
+
+describe("several agents on one PR", () => {
+  const claudeCommit = (msg = "Tighten the parser") =>
+    commit(`${msg}\n\nCo-authored-by: Claude <noreply@anthropic.com>`, { author: COPILOT, committer: COPILOT, email: "198982749+Copilot@users.noreply.github.com", name: "copilot-swe-agent[bot]" });
+
+  it("a Copilot PR with a Claude-co-authored commit lists both, Copilot (the strongest evidence) first", () => {
+    const v = detectAgent(pr({ user: COPILOT, head: { ref: "copilot/fix-dates", sha: "f".repeat(40) } }, { commits: [claudeCommit()] }));
+    expect(v).toMatchObject({ detected: true, id: "copilot", confidence: "high" });
+    expect(v.agents?.map((a) => [a.id, a.name, a.kind, a.confidence])).toEqual([
+      ["copilot", "Copilot coding agent", "agent", "high"],
+      ["claude-code", "Claude Code", "agent", "medium"],
+    ]);
+    expect(v.agents?.[1]?.evidence).toEqual([
+      { signal: "co-author", strength: "declared", value: "Co-authored-by: Claude <noreply@anthropic.com>", where: "commits[0].commit.message", agent: "claude-code" },
+    ]);
+    // The primary's own evidence stays its own: the Claude trailer is under `agents[1]` only.
+    expect(v.evidence.every((e) => e.agent === "copilot")).toBe(true);
+  });
+
+  it("between equally strong agents, the one on most commits is primary", () => {
+    const cursor = (m: string) => commit(`${m}\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>`);
+    const claude = (m: string) => commit(`${m}\n\nCo-authored-by: Claude <noreply@anthropic.com>`);
+    const v = detectAgent(pr({}, { commits: [claude("a"), cursor("b"), cursor("c")] }));
+    expect(v.agents?.map((a) => a.id)).toEqual(["cursor", "claude-code"]);
+    expect(detectAgent(pr({}, { commits: [claude("a"), claude("b"), cursor("c")] })).agents?.map((a) => a.id)).toEqual(["claude-code", "cursor"]);
+  });
+
+  it("an agent below min_strength is not listed", () => {
+    const v = detectAgent(pr({ user: COPILOT, head: { ref: "claude/x", sha: "f".repeat(40) } }));
+    expect(v.agents?.map((a) => a.id)).toEqual(["copilot"]);
+  });
+
+  it("a human PR lists no agents", () => {
+    expect(detectAgent(pr()).agents).toEqual([]);
+  });
+
+  it("agents.ignore by id or by the author's login does not hide the other agent", () => {
+    const facts = pr({ user: COPILOT }, { commits: [claudeCommit()] });
+    for (const ignore of [["copilot"], ["Copilot"]]) {
+      const v = detectAgent(facts, { ignore });
+      expect(v, ignore[0]).toMatchObject({ detected: true, id: "claude-code", confidence: "medium" });
+      expect(v.agents?.map((a) => a.id)).toEqual(["claude-code"]);
+      expect(v.evidence.at(-1)).toEqual({ signal: "ignored", strength: "hint", value: "signals of copilot are ignored by agents.ignore", where: "agents.ignore" });
+    }
+    // A human author in `agents.ignore` does not launder the agent whose trailer is on the commits.
+    const human = detectAgent(pr({}, { commits: [commit("Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>")] }), { ignore: ["alice"] });
+    expect(human).toMatchObject({ detected: true, id: "claude-code" });
+    expect(human.evidence.some((e) => e.value === "the PR author alice is in agents.ignore")).toBe(true);
+    // Ignoring both leaves nothing.
+    expect(detectAgent(facts, { ignore: ["copilot", "claude-code"] })).toMatchObject({ detected: false, agents: [] });
+  });
+
+  it("every agent's invokers are refused, the primary's first", () => {
+    const devinBody = "Requested by: @carol\n\nLink to Devin run: https://app.devin.ai/sessions/abc";
+    const v = detectAgent(pr({ user: COPILOT, body: devinBody }, { commits: [commit("Fix\n\nCo-authored-by: Bob <bob@users.noreply.github.com>", { author: COPILOT, committer: COPILOT })] }));
+    expect(v.agents?.map((a) => a.id)).toEqual(["copilot", "devin"]);
+    expect(v.invokers).toEqual(["bob", "carol"]);
+  });
+});
+
+describe("Mentat and Ellipsis", () => {
+  it("ellipsis-dev[bot] with its id is verified; mentatbot[bot] (no id pinned) is declared", () => {
+    expect(detectAgent(pr({ user: { login: "ellipsis-dev[bot]", id: 65095814, type: "Bot" } }))).toMatchObject({ id: "ellipsis", name: "Ellipsis", confidence: "high" });
+    expect(detectAgent(pr({ user: { login: "ellipsis-dev[bot]", id: 7, type: "Bot" } })).id).toBe("automation");
+    expect(detectAgent(pr({ user: { login: "mentatbot[bot]", id: 123, type: "Bot" } }))).toMatchObject({ id: "mentat", name: "Mentat", confidence: "medium" });
+    expect(detectAgent(pr({ user: { login: "mentatbot", id: 123, type: "User" } })).detected).toBe(false);
   });
 });

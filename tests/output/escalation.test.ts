@@ -67,6 +67,13 @@ describe("planEscalation", () => {
     expect((resolved.comment as { body: string }).body).toContain("### ✅ Resolved");
     expect(planEscalation({ ...waiting, outcome: "not_governed" }, facts(), policy, at(1)).comment).toBeNull();
   });
+  it("a resolved comment gives a time-bound override's expiry", () => {
+    const first = planEscalation(waiting, facts(), policy, at(1));
+    const posted = { id: 7, user: { login: "app[bot]", type: "Bot" }, body: first.comment!.body, created_at: OPENED };
+    const override = { login: "bob", commit: "abc", at: OPENED, reason: "INC-42", comment_id: 9, expires_at: "2026-11-08T00:00:00.000Z" };
+    const resolved = planEscalation({ ...waiting, outcome: "overridden", overrides: [override] }, facts({}, [posted]), policy, at(26));
+    expect((resolved.comment as { body: string }).body).toContain("The policy is satisfied on `abc`: overridden by @bob until 2026-11-08T00:00:00.000Z: `INC-42`.");
+  });
   it("ignores a marker comment written by a human", () => {
     const spoof = { id: 3, user: { login: "mallory", type: "User" }, body: `${ESCALATION_MARKER}\n<!-- agent-governance:state {"notified":{"0":"${OPENED}","1":"${OPENED}","2":"${OPENED}"}} -->`, created_at: OPENED };
     const plan = planEscalation(waiting, facts({}, [spoof]), policy, at(1));

@@ -74,6 +74,42 @@ describe("renderSummary: approvals not counted (issue 15, item 1)", () => {
   });
 });
 
+describe("renderSummary: several agents on one PR", () => {
+  it("names the other agents and lists their evidence after the primary's", () => {
+    const copilot = { signal: "author", strength: "verified" as const, value: "Copilot (id 198982749, Bot)", where: "pull.user", agent: "copilot" };
+    const claude = { signal: "co-author", strength: "declared" as const, value: "Co-authored-by: Claude <noreply@anthropic.com>", where: "commits[0].commit.message", agent: "claude-code" };
+    const e: Evaluation = {
+      ...base,
+      agent: {
+        detected: true,
+        id: "copilot",
+        name: "Copilot coding agent",
+        kind: "agent",
+        confidence: "high",
+        evidence: [copilot],
+        invoker: null,
+        invokers: [],
+        agents: [
+          { id: "copilot", name: "Copilot coding agent", kind: "agent", confidence: "high", evidence: [copilot] },
+          { id: "claude-code", name: "Claude Code", kind: "agent", confidence: "medium", evidence: [claude] },
+        ],
+      },
+    };
+    expect(renderSummary(e).split("\n").slice(0, 8)).toEqual([
+      "**Agent:** Copilot coding agent (high confidence)",
+      "**Also on this PR:** Claude Code (medium confidence). The policy for each agent applies; where they differ, the stricter rule.",
+      "",
+      "<details><summary>Evidence</summary>",
+      "",
+      "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
+      "- Claude Code, declared: co-author `Co-authored-by: Claude <noreply@anthropic.com>` (commits[0].commit.message)",
+      "",
+    ]);
+    // One agent: no extra line.
+    expect(renderSummary({ ...e, agent: { ...e.agent, agents: e.agent.agents!.slice(0, 1) } })).not.toContain("Also on this PR");
+  });
+});
+
 describe("planCheckRun", () => {
   it("sends annotations in batches of 50", () => {
     const locations = Array.from({ length: 120 }, (_, i) => ({ path: `f${i}.ts`, line: i + 1 }));

@@ -27,7 +27,21 @@ describe("reviewState: the latest review per reviewer wins", () => {
     ["changes requested, then approved", [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z"), review("alice", "APPROVED", "2025-01-02T00:00:00Z")], ["alice"], []],
     ["approved, then changes requested", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "CHANGES_REQUESTED", "2025-01-02T00:00:00Z")], [], ["alice"]],
     ["approved, then a comment", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "COMMENTED", "2025-01-02T00:00:00Z")], ["alice"], []],
-    ["changes requested, then dismissed", [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z"), review("alice", "DISMISSED", "2025-01-02T00:00:00Z")], [], []],
+    ["changes requested, and that request dismissed", [review("alice", "DISMISSED", "2025-01-01T00:00:00Z")], [], []],
+    // A dismissed review is skipped: the reviewer's earlier approval stands again (policy-bot's rule).
+    [
+      "approved, then changes requested, and that request dismissed",
+      [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "DISMISSED", "2025-01-02T00:00:00Z")],
+      ["alice"],
+      [],
+    ],
+    ["an approval dismissed", [review("alice", "DISMISSED", "2025-01-01T00:00:00Z")], [], []],
+    [
+      "changes requested, approved, and that approval dismissed",
+      [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z"), review("alice", "DISMISSED", "2025-01-02T00:00:00Z")],
+      [],
+      ["alice"],
+    ],
     ["listed out of order", [review("alice", "APPROVED", "2025-01-02T00:00:00Z"), review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z")], ["alice"], []],
     ["a bot's approval", [{ ...review("ci-bot[bot]", "APPROVED", "2025-01-01T00:00:00Z"), user: { login: "ci-bot[bot]", type: "Bot" } }], [], []],
   ])("%s", (_what, reviews, approved, blocked) => {
@@ -44,7 +58,8 @@ describe("reviewState: a review and a `/governance approve` by one person, the l
     ["a command approval after an older review approval", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], [approve("2025-01-02T00:00:00Z")], ["command HEAD"], []],
     ["a command approval after a changes request", [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z")], [approve("2025-01-02T00:00:00Z")], ["command HEAD"], []],
     ["a changes request after a command approval", [review("alice", "CHANGES_REQUESTED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], [], ["alice"]],
-    ["a review dismissed after a command approval", [review("alice", "DISMISSED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], [], []],
+    // A dismissed review is as if never given: the command approval before it stands.
+    ["a review dismissed after a command approval", [review("alice", "DISMISSED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], ["command HEAD"], []],
     ["a command approval at the same second as a review", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], [approve("2025-01-01T00:00:00Z")], ["command HEAD"], []],
     [
       "commands before and after a review",
@@ -204,9 +219,11 @@ describe("agents' accounts are never approvers (issue 15, item 1)", () => {
     expect(refusedApprovals(reviewState(f), requirementContext(kept, f, copilot)).map((r) => r.login)).toContain("cursoragent");
   });
 
-  it("a bot's later changes request or dismissal takes its approval off the list", () => {
+  it("a bot's later changes request, or its approval dismissed, takes its approval off the list", () => {
     const bot = (state: string, t: string) => ({ ...review("ci-bot[bot]", state, t), user: { login: "ci-bot[bot]", type: "Bot" } });
-    const f = facts({ reviews: [bot("APPROVED", "2025-01-01T00:00:00Z"), bot("DISMISSED", "2025-01-02T00:00:00Z")] });
-    expect(refusedApprovals(reviewState(f), requirementContext(policy(), f, copilot))).toEqual([]);
+    const requested = facts({ reviews: [bot("APPROVED", "2025-01-01T00:00:00Z"), bot("CHANGES_REQUESTED", "2025-01-02T00:00:00Z")] });
+    expect(refusedApprovals(reviewState(requested), requirementContext(policy(), requested, copilot))).toEqual([]);
+    const dismissed = facts({ reviews: [bot("DISMISSED", "2025-01-01T00:00:00Z")] });
+    expect(refusedApprovals(reviewState(dismissed), requirementContext(policy(), dismissed, copilot))).toEqual([]);
   });
 });
