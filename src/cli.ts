@@ -18,6 +18,7 @@ import { planCheckRun } from "./output/check.js";
 import { peekLedger } from "./output/ledger.js";
 import type { Evaluation, PullFacts } from "./types.js";
 import type { PolicySource } from "./github/facts.js";
+import { buildPreview, changeLine, previewJson, previewTable, type PreviewInput, type PreviewSource } from "./output/preview.js";
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -34,6 +35,8 @@ const USAGE = `Usage:
       check policy files (default ${POLICY_PATH}); exit 1 with FILE:LINE:COL: message per problem
   agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]
       evaluate PullFacts files; a folder or several files is a backtest, with a tally on stderr
+  agent-governance explain --config NEW --compare OLD FILE|FOLDER... [--floor ORG_FILE] [--format json|markdown|text]
+      preview a policy change: how each PR's result would change from OLD to NEW
   agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]
       save a live PR as a PullFacts file (needs GITHUB_TOKEN; GHE_HOST for GitHub Enterprise Server)
   agent-governance backtest OWNER/REPO --since 30d|--last N [--config FILE] [--compare FILE] [--out DIR]
@@ -79,9 +82,15 @@ Options:
   --format jsonl    JSON Lines always, even for one file
   --format markdown the check run's summary, as the app would post it (a "## FILE" heading per file)
   --now ISO         the evaluation time, e.g. 2025-06-01T12:00:00Z (default: now)
+  --compare OLD     preview a policy change: each PR's result under OLD (the policy in force) and under
+                    --config (the proposed one), as the app's "/ policy" check shows it. --format json
+                    (default: { proposed, changed, unchanged, pulls[], unread }), markdown (the table)
+                    or text (one line per PR: #12 copilot: waiting → violation (paths.forbidden))
+  --floor ORG_FILE  with --compare: raise both policies to the organization file's \`floor:\`
   -h, --help        this help
 
-Exit status: 0 evaluated, whatever the outcomes; 1 a file could not be read or evaluated; 2 a usage mistake.
+Exit status: 0 evaluated, whatever the outcomes; 1 a file could not be read or evaluated (with --compare:
+or the proposed policy is invalid); 2 a usage mistake.
 `,
   snapshot: `Usage: agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]
 
@@ -523,10 +532,14 @@ function explain(args: string[], io: Io): number {
       facts: { type: "string", multiple: true },
       now: { type: "string" },
       format: { type: "string", default: "json" },
+      compare: { type: "string" },
+      floor: { type: "string" },
     },
   });
   const paths = [...(values.facts ?? []), ...positionals];
   if (paths.length === 0) throw new UsageError("explain needs --facts FILE|FOLDER");
+  if (values.compare !== undefined) return compare(values, paths, io);
+  if (values.floor !== undefined) throw new UsageError("--floor goes with --compare (or with `validate`)");
   const format = values.format ?? "json";
   if (format !== "json" && format !== "jsonl" && format !== "markdown") {
     throw new UsageError(`unknown --format \`${format}\` (json, jsonl or markdown)`);
@@ -566,6 +579,71 @@ function explain(args: string[], io: Io): number {
   }
   if (backtest) io.stderr.write(formatTally(tally));
   return tally.unreadable > 0 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// explain --compare: the policy-change preview, offline
+
+/** A policy file as the preview reads it: parsed, linted, raised to the floor; a file the app would refuse is `invalid`. */
+function previewSource(file: string | undefined, floor: Floor | undefined, io: Io): PreviewSource {
+  if (!file) {
+    const { policy, changes } = applyFloor(floor, defaultPolicy());
+    return { kind: "ok", policy, source: "the default policy", floored: changes };
+  }
+  const read = readPolicyText(file);
+  if (!("text" in read)) return { kind: "invalid", problems: [read.problem], source: file };
+  const parsed = parsePolicy(read.text, file);
+  if (!parsed.ok) return { kind: "invalid", problems: parsed.problems, source: file };
+  if (parsed.extends) io.stderr.write(`${file}: note: \`_extends: ${parsed.extends}\` is not followed here; this file alone is used\n`);
+  const { policy, changes } = applyFloor(floor, parsed.policy);
+  return { kind: "ok", policy, source: file, warnings: lintPolicy(parsed.policy, read.text, file, { whole: parsed.extends === null }), floored: changes };
+}
+
+/**
+ * `explain --config NEW --compare OLD FACTS…`: how each saved PR's result would change from OLD to NEW
+ * (both raised to `--floor ORG_FILE`'s floor when given), the preview the app posts on a PR that changes
+ * the policy. Exit 1 when NEW would be refused or a facts file cannot be read.
+ */
+function compare(values: { config?: string | undefined; compare?: string | undefined; floor?: string | undefined; now?: string | undefined; format?: string | undefined }, paths: string[], io: Io): number {
+  const format = values.format ?? "json";
+  if (format !== "json" && format !== "markdown" && format !== "text") throw new UsageError(`unknown --format \`${format}\` with --compare (json, markdown or text)`);
+  const now = values.now ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(now))) throw new UsageError(`--now \`${now}\` is not an ISO date, e.g. 2025-06-01T12:00:00Z`);
+  const floor = values.floor !== undefined ? readFloor(values.floor) : undefined;
+  const before = previewSource(values.compare, floor, io);
+  const proposed = previewSource(values.config, floor, io);
+  if (before.kind === "invalid") io.stderr.write(`note: ${values.compare} would be refused by the app (every PR fails under it):\n${before.problems.map((p) => `${problemLine(p)}\n`).join("")}`);
+  const pulls: PreviewInput["pulls"] = [];
+  let unreadable = 0;
+  for (const { file, inFolder } of factFiles(paths)) {
+    try {
+      const facts = readFacts(file);
+      pulls.push({ number: facts.pull.number, facts, file: basename(file) });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (inFolder && message.endsWith("(no `pull` object)")) continue;
+      unreadable++;
+      io.stderr.write(`${message}\n`);
+    }
+  }
+  const preview = buildPreview({ before, proposed, pulls }, now);
+  if (format === "json") io.stdout.write(`${JSON.stringify(previewJson(preview), null, 2)}\n`);
+  else {
+    const { problems, warnings, floored } = preview.proposed;
+    const lines = [...problems.map(problemLine), ...warnings.map((w) => `${problemLine(w)} (warning)`)];
+    if (format === "markdown") {
+      lines.push(...floored.map((c) => `- ${floorLine(c)}`));
+      if (lines.length) lines.push("");
+      lines.push(preview.proposed.valid ? previewTable(preview.pulls) : `${preview.proposed.source}: invalid; no PR compared`);
+    } else {
+      lines.push(...floored.map((c) => `${preview.proposed.source}: ${floorLine(c)}`));
+      lines.push(...preview.pulls.map(changeLine));
+      const changed = preview.pulls.filter((r) => r.changed).length;
+      lines.push(preview.proposed.valid ? `${changed} of ${preview.pulls.length} PR${preview.pulls.length === 1 ? "" : "s"} would change` : `${preview.proposed.source}: invalid; no PR compared`);
+    }
+    io.stdout.write(`${lines.join("\n")}\n`);
+  }
+  return !preview.proposed.valid || unreadable > 0 ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------

@@ -17,6 +17,9 @@ import { auditRecord } from "../audit.js";
 import { ledgerText } from "../github/ledger.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { CommentFacts, Evaluation, PullFacts, PullRequestFacts } from "../types.js";
+import type { PolicySource } from "../github/facts.js";
+import { gatherPreview } from "../github/preview.js";
+import { buildPreview, changedPolicyFiles, planPreviewCheck } from "../output/preview.js";
 
 export interface PullTarget extends RepoRef {
   number: number;
@@ -74,6 +77,8 @@ export interface PullResult {
   check?: CheckRun | null;
   /** The policy that applied: `policy` with the `overrides` entries for the PR's agent and base branch (set once outputs are planned). */
   applying?: Policy;
+  /** The policy as loaded from the default branch (absent when the evaluation failed). */
+  loaded?: PolicySource;
 }
 
 /**
@@ -138,10 +143,10 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
     if (notOpen(facts.pull)) return skipClosed();
     if (loaded.kind === "invalid") {
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "invalid_policy", source: loaded.source, problems: loaded.problems.length }, "policy file is invalid");
-      return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], check };
+      return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], check, loaded };
     }
     const notes = [...policyNotes(loaded), ...teamNotes(facts)];
-    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes, check };
+    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes, check, loaded };
   } catch (err) {
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
@@ -305,6 +310,11 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   // protection and the PR page see it at once. Then the notifications, together.
   const written = await applyCheckRun(await verdictLane(gh), ref, checkPlan(stillRefused, ledgerNow), { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
   writes.check = written.result;
+  // A PR that changes the policy gets a second check run, the preview, once the verdict is out: it never delays it,
+  // and its failure is only logged (the PR's own check stands; the next push previews again).
+  const policyFiles = facts && result.loaded && previewDue(deps, options) ? changedPolicyFiles(facts) : [];
+  const previewing =
+    facts && result.loaded && policyFiles.length ? previewPolicyChange(deps, ref, facts, result.loaded, policyFiles, policy.escalation.check_name, options.rerun === true) : undefined;
   if (facts && outputs) {
     result.newTiers = outputs.escalation.newTiers;
     const settled = await Promise.allSettled([
@@ -328,8 +338,12 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
       writes.check = update.result;
     }
     // The check run stands; a failed notification write is thrown for the retry.
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) {
+      await previewing;
+      throw (failed as PromiseRejectedResult).reason;
+    }
   }
+  if (previewing) writes.preview = (await previewing) ?? "failed";
   // The audit line (README "Audit log"): one per decision, no free text.
   log.info({ ...auditRecord(evaluation, { repo: `${ref.owner}/${ref.repo}`, pr: target.number, event: deps.event }), tiers: result.newTiers, writes }, "evaluated");
   recordEvaluation(evaluation, { seconds: (performance.now() - started) / 1000 });
@@ -337,3 +351,38 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   return result;
 }
 
+
+/** The events that preview a policy change: the PR's head is new (opened, pushed, reopened) or a re-run was asked for. */
+const PREVIEW_EVENTS = new Set(["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"]);
+
+const previewDue = (deps: Deps, options: EvaluateOptions) => options.rerun === true || PREVIEW_EVENTS.has(deps.event ?? "");
+
+/**
+ * The policy-change preview (README "Policy-change preview"): on a PR that changes the policy file (or an
+ * `_extends` base kept in this repository), a second check run, `<check name> / policy`, validates the
+ * proposed file and shows how the open PRs' results would change. The PR itself stays governed by the
+ * default branch's policy. Returns what was written, or undefined when it failed: a failure is logged, never thrown.
+ */
+async function previewPolicyChange(deps: Deps, ref: RepoRef, facts: PullFacts, loaded: PolicySource, files: string[], checkName: string, rerun: boolean): Promise<string | undefined> {
+  const where = { repo: `${ref.owner}/${ref.repo}`, pr: facts.pull.number };
+  try {
+    const read = await gatherPreview(deps.gh, ref, facts, loaded, deps.appId !== undefined ? { appId: deps.appId } : {});
+    const preview = buildPreview(read, deps.now());
+    const plan = planPreviewCheck(preview, {
+      name: `${checkName} / policy`,
+      head_sha: facts.pull.head.sha,
+      repo: `${ref.owner}/${ref.repo}`,
+      files,
+      ...(facts.pull.html_url ? { detailsUrl: facts.pull.html_url } : {}),
+    });
+    const written = await applyCheckRun(deps.gh, ref, plan, { appId: deps.appId, force: rerun });
+    deps.log.info(
+      { ...where, decision: "policy_preview", valid: preview.proposed.valid, compared: preview.pulls.length, changed: preview.pulls.filter((r) => r.changed).length, unread: preview.unread.length, write: written.result },
+      "policy change previewed",
+    );
+    return written.result;
+  } catch (err) {
+    deps.log.warn({ ...where, decision: "policy_preview_failed", err: { message: (err as Error).message, status: (err as { status?: number }).status } }, "policy change could not be previewed");
+    return undefined;
+  }
+}

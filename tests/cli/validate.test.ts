@@ -177,6 +177,7 @@ describe("usage", () => {
     expect(lines).toEqual([
       "  agent-governance validate [FILE...] [--format text|github] [--floor ORG_FILE]",
       "  agent-governance explain --config FILE --facts FILE|FOLDER... [--format json|jsonl|markdown] [--now ISO]",
+      "  agent-governance explain --config NEW --compare OLD FILE|FOLDER... [--floor ORG_FILE] [--format json|markdown|text]",
       "  agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]",
       "  agent-governance backtest OWNER/REPO --since 30d|--last N [--config FILE] [--compare FILE] [--out DIR]",
       "  agent-governance schema",

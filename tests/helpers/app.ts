@@ -12,6 +12,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/index.js";
 import { clearCaches } from "../../src/github/facts.js";
 import { clearLabelCache } from "../../src/github/apply.js";
+import { clearPreviewCache } from "../../src/github/preview.js";
 
 export const API = "https://api.github.com";
 export const OWNER = "Codertocat";
@@ -51,6 +52,7 @@ export function setupApp(opts: { now?: string; scheduler?: FakeScheduler; Octoki
   nock.disableNetConnect();
   clearCaches();
   clearLabelCache();
+  clearPreviewCache();
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
