@@ -228,6 +228,12 @@ export interface PullFacts {
   ledger?: Ledger | null;
   /** The PR's `assigned` timeline events, read only when an agent is assigned and no invoker is otherwise known. */
   timeline?: TimelineEventFacts[];
+  /**
+   * The repository's open PRs as the PR list gives them (author, branch, labels, title, body, assignees,
+   * creation), for `limits`: read only when the policy sets limits, shared by the repository's evaluations
+   * for a minute. Absent: not read, and the limits are not checked.
+   */
+  open_pulls?: PullRequestFacts[];
 }
 
 // ---------------------------------------------------------------------------

@@ -502,6 +502,7 @@ export const PolicySchema = z
     compliance: withDefaults.compliance.prefault({}),
     escalation: withDefaults.escalation.prefault({}),
     commands: withDefaults.commands.prefault({}),
+    limits: withDefaults.limits.prefault({}),
     overrides: z.array(OverrideSchema).max(50).default([]),
   })
   .describe("agent-governance policy (.github/agent-governance.yml)");

@@ -11,6 +11,7 @@ import type { CommentFacts, Evaluation, LedgerEscalation, PullFacts } from "../t
 import { COMMANDS, overrideWho } from "../commands/answer.js";
 import { cleanLedger } from "./ledger.js";
 import { failedHeads, planStuck } from "./stuck.js";
+import { OPEN_PRS_RULE } from "../policy/swarm.js";
 
 export const ESCALATION_MARKER = "<!-- agent-governance:escalation -->";
 const STATE_RE = /<!-- agent-governance:state (\{.*?\}) -->/;
@@ -210,6 +211,8 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
   for (const r of e.rules.filter((r) => r.status === "fail")) {
     lines.push(`- ❌ \`${r.id}\`: ${r.message.split("\n")[0]}${r.fix ? ` _Fix:_ ${r.fix}` : ""}`);
   }
+  // A PR held over the open-PR limit: no approval releases it, so the reason is said here.
+  for (const r of e.rules.filter((r) => r.status === "pending" && r.id === OPEN_PRS_RULE)) lines.push(`- ⏸️ \`${r.id}\`: ${r.message}`);
   for (const r of e.required) {
     lines.push(`- ⏳ **${r.label}**: ${describeRequirement(r)}${r.blocked_by.length ? `; changes requested by ${r.blocked_by.map(mention).join(", ")}` : ""}`);
   }
