@@ -24,6 +24,8 @@ import {
   mockPr,
   mockToken,
   pullObject,
+  review,
+  reviewPayload,
   pullRequestPayload,
   receive,
   setupApp,
@@ -177,6 +179,25 @@ describe("limits.one_per_issue", () => {
           "",
           COMMANDS_LINE,
         ].join("\n"),
+      },
+    });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a maintainer's approval releases it", async () => {
+    const app = setupApp();
+    mockToken();
+    mockPolicy("reviewers: { required: 0 }\nlimits:\n  one_per_issue: true\n");
+    mockPr({ pull: pullObject({ body: "Fixes #12" }), reviews: [review({ login: "alice" })], permissions: { alice: "maintain" } });
+    mockOpenPulls([listed(1, { user: DEVIN, body: "Closes #12" }), pullObject({ body: "Fixes #12" })]);
+    mockLabels({ add: ["agent-pr"] });
+    const check = mockCheckRun();
+    await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } }));
+    expect(withoutLedger(check.body())).toMatchObject({
+      conclusion: "success",
+      output: {
+        title: "Policy satisfied",
+        summary: expect.stringContaining(`| ✅ | \`limits.one_per_issue\` | A second agent PR for #12: [#1](${URL1}) (Devin) links it already: approved by @alice. |`),
       },
     });
     expect(nock.isDone()).toBe(true);
