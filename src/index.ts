@@ -9,7 +9,9 @@ import { newSweepMemo, sweep } from "./handlers/sweep.js";
 import { createPullLock, withSweepLock, type PullLock } from "./github/lock.js";
 import { appIdOf } from "./github/app-id.js";
 import { ledgerKeyOf } from "./github/ledger.js";
-import { loadPolicy, pullsForCommit } from "./github/facts.js";
+import { lastRead, loadPolicy, pullsForCommit } from "./github/facts.js";
+import { forgetOpenPulls, openPulls } from "./github/open-pulls.js";
+import { heldBy, limitsSet } from "./policy/swarm.js";
 import type { Policy } from "./config/schema.js";
 import { requiredCheckNames } from "./policy/lookups.js";
 import { RECHECK_ACTION } from "./output/check.js";
@@ -130,6 +132,8 @@ export function createApp(appOptions: AppOptions = {}) {
         const pull = pullOf(context.payload);
         if (!pull) return malformed(context, "no pull_request");
         const opened = payload.action === "opened";
+        // The repository's list of open PRs (for `limits`) no longer holds.
+        if (opened || payload.action === "reopened") forgetOpenPulls(repo);
         const before = payload.action === "synchronize" && typeof payload.before === "string" ? payload.before : undefined;
         const reopened = payload.action === "reopened";
         const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened, ...(before ? { before } : {}), ...(reopened ? { reopened } : {}) });
@@ -139,11 +143,17 @@ export function createApp(appOptions: AppOptions = {}) {
     on("pull_request.closed", async (context, deps, repo) => {
       const pull = pullOf(context.payload) as (PullRequestFacts & { merged?: boolean }) | null;
       if (!pull) return malformed(context, "no pull_request");
+      forgetOpenPulls(repo);
       // A governed PR carries at least the agent label; an unlabelled PR has no comment of ours to close.
       if (!pull.labels?.length) return;
       // In the PR's queue: an evaluation still running must not write "needs review" over the closing edit.
       const target = { ...repo, number: pull.number, merged: pull.merged === true, labels: (pull.labels ?? []).map((l) => l.name) };
       const { violating } = await inPullQueue(deps, target, () => closePull(deps, target));
+      // Under `limits`, the open PRs this one held (its agent's, its invoker's, its issue's) are evaluated again.
+      const policy = lastRead(repo);
+      if (policy && limitsSet(policy)) {
+        for (const number of heldBy(policy, pull, await openPulls(deps.gh, repo))) await evaluatePull(deps, { ...repo, number });
+      }
       // A violating PR may have failed `head.shared`: the open PRs it shared its head with are evaluated again.
       if (!violating) return;
       const twins = (await pullsForCommit(deps.gh, repo, pull.head.sha)).filter((n) => n !== pull.number);

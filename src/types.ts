@@ -146,6 +146,13 @@ export interface LedgerEscalation {
   since?: string;
   /** Not waiting now (a draft, closed, or passed): the wait restarts when it needs humans again. */
   paused?: boolean;
+  /**
+   * `escalation.stuck.failed_heads`: the required checks failed on `count` heads in a row, the last of them
+   * `head` (count 0: the last head that finished them passed). Kept only when the policy counts them.
+   */
+  failed?: { count: number; head: string };
+  /** `escalation.stuck`: when the PR was found stuck (its invoker told), and how many `repeat` escalations followed. */
+  stuck?: { at: string; repeats: number };
 }
 
 /**
@@ -225,6 +232,12 @@ export interface PullFacts {
   ledger?: Ledger | null;
   /** The PR's `assigned` timeline events, read only when an agent is assigned and no invoker is otherwise known. */
   timeline?: TimelineEventFacts[];
+  /**
+   * The repository's open PRs as the PR list gives them (author, branch, labels, title, body, assignees,
+   * creation), for `limits`: read only when the policy sets limits, shared by the repository's evaluations
+   * for a minute. Absent: not read, and the limits are not checked.
+   */
+  open_pulls?: PullRequestFacts[];
 }
 
 // ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { AGENTS } from "../detect/agents.js";
 import { globProblem, regexProblem } from "../policy/globs.js";
+import { parseHours, validTimeZone } from "../policy/business-time.js";
 import { didYouMean } from "./words.js";
 
 export const POLICY_PATH = ".github/agent-governance.yml";
@@ -18,6 +19,9 @@ export const DEFAULT_CHECK_NAME = "Agent Governance";
 export const WEAKENING_KINDS = ["skipped", "focused", "deleted_tests", "assertions", "thresholds", "ci"] as const;
 /** What `compliance.hidden_instructions` looks for. */
 export const HIDDEN_KINDS = ["unicode", "comments", "phrases"] as const;
+
+/** Working days of `escalation.business_hours.days`. */
+export const WORKING_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 /** What a `min_permission` may ask for. Not `none`: a minimum of no access would let anyone approve or override. */
 const MIN_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
@@ -303,11 +307,57 @@ function sections() {
     })
     .describe("Compliance checks; each is off unless configured, except `test_weakening` and `hidden_instructions`, which are on unless set to `false`.");
 
+  const notifyList = z.array(z.union([team, login]));
+
   const tier = z.strictObject({
     after: duration.describe("How long the PR has waited for humans before this tier is notified."),
-    notify: z.array(z.union([team, login])).min(1).describe("Users and teams (`org/slug`) to mention."),
+    notify: notifyList.min(1).describe("Users and teams (`org/slug`) to mention."),
     label: z.string().min(1).max(50).optional().describe("A label added when this tier is reached."),
   });
+
+  const businessHours = z
+    .strictObject({
+      timezone: z
+        .string()
+        .min(1)
+        .max(100)
+        .superRefine((tz, ctx) => {
+          if (!validTimeZone(tz)) ctx.addIssue({ code: "custom", message: `\`${tz}\` is not a time zone: write an IANA name such as \`Europe/Berlin\`, \`America/New_York\` or \`UTC\`` });
+        })
+        .describe("The IANA time zone the hours are in, e.g. `Europe/Berlin`."),
+      days: opt(z.array(z.enum(WORKING_DAYS)).min(1).max(7), ["mon", "tue", "wed", "thu", "fri"]).describe("Working days: `mon` … `sun`."),
+      hours: opt(
+        z
+          .string()
+          .superRefine((h, ctx) => {
+            if (!parseHours(h)) ctx.addIssue({ code: "custom", message: `\`${h}\` is not a range of hours: write \`HH:MM-HH:MM\`, the end after the start, e.g. \`09:00-17:00\`` });
+          }),
+        "09:00-17:00",
+      ).describe("Working hours of each working day, local time: `HH:MM-HH:MM` (`24:00` is the end of the day)."),
+      holidays: opt(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a holiday is a date written `YYYY-MM-DD`, e.g. `2026-12-25`")).max(400), []).describe(
+        "Local dates (`YYYY-MM-DD`) that are not working days.",
+      ),
+    })
+    .describe(
+      "Escalation clocks (tiers' `after`, `stuck.idle`, `stuck.repeat`) count working time only: `m` and `h` are working minutes and hours, `d` a working day (the length of `hours`), `w` a working week.",
+    );
+
+  const stuck = z
+    .strictObject({
+      failed_heads: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe("Stuck when `compliance.required_checks` failed on this many heads in a row (a head that passes them starts the count again)."),
+      idle: duration.optional().describe("Stuck when nothing was pushed and no human reviewed or commented for this long."),
+      notify: opt(notifyList.max(50), []).describe("Users and teams (`org/slug`) mentioned with the invoker when the PR is found stuck."),
+      repeat: duration
+        .optional()
+        .describe("While it stays stuck, every `repeat` the next escalation tier not yet notified is notified now. Without it, the invoker and `notify` are told once per stuck spell."),
+    })
+    .describe("Agent PRs that are stuck (failing on every push, or idle) are escalated to the agent's invoker and `notify`, then (with `repeat`) up the tiers.");
 
   const escalation = z
     .strictObject({
@@ -323,6 +373,8 @@ function sections() {
         {},
       ).describe("Names of the labels the app manages: on every governed PR, while it waits for people, while a rule fails."),
       tiers: opt(z.array(tier).max(10), []).describe("Who is notified, and when."),
+      business_hours: businessHours.optional(),
+      stuck: stuck.optional(),
     })
     .describe("How the app reaches humans: check, comment, review requests, labels, tiers.");
 
@@ -371,7 +423,22 @@ function sections() {
     })
     .describe("Which PRs are agent PRs.");
 
-  return { reviewers, paths, compliance, escalation, commands, agents, mode: z.enum(["enforce", "report"]), group };
+  const limits = z
+    .strictObject({
+      open_prs: z
+        .strictObject({
+          per_agent: z.number().int().min(1).max(1000).optional().describe("Most open PRs one agent (by registry id) may have here; newer ones are held."),
+          per_invoker: z.number().int().min(1).max(1000).optional().describe("Most open agent PRs one invoker may have here, whatever the agents; newer ones are held."),
+        })
+        .optional()
+        .describe("Open agent PRs allowed at once: the oldest stay in the budget, newer ones are held (`action_required`) until older ones close."),
+      one_per_issue: opt(z.boolean(), false).describe(
+        "A second open agent PR linking the same issue (`Fixes #12`, `Refs #12`, the issue's URL) is held until someone with maintain permission approves it (a review or `/governance approve`).",
+      ),
+    })
+    .describe("Swarm limits: how many agent PRs may be open at once. Read from the base policy only (not from `overrides` entries).");
+
+  return { reviewers, paths, compliance, escalation, commands, agents, limits, mode: z.enum(["enforce", "report"]), group };
 }
 
 const withDefaults = sections();
@@ -529,6 +596,7 @@ export const PolicySchema = z
     compliance: withDefaults.compliance.prefault({}),
     escalation: withDefaults.escalation.prefault({}),
     commands: withDefaults.commands.prefault({}),
+    limits: withDefaults.limits.prefault({}),
     overrides: z.array(OverrideSchema).max(50).default([]),
     floor: FloorSchema.optional(),
   })

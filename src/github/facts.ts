@@ -18,6 +18,7 @@ import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, LinkedIssueFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
 import { recordedFacts } from "./ledger.js";
+import { clearOpenPulls, openPulls } from "./open-pulls.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
@@ -74,6 +75,7 @@ export function clearCaches(): void {
   lastPolicies.clear();
   policyAtCache.clear();
   headCache.clear();
+  clearOpenPulls();
 }
 
 /** The policy last read for `ref` (no request), or the default policy. Only a guess: the evaluation uses what `loadPolicy` returns. */
@@ -498,7 +500,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
   const unreadable: Record<string, number> = {};
-  const [permissions, teams, checks, sharedHead, recorded, ruleInputs] = await Promise.all([
+  const [permissions, teams, checks, sharedHead, recorded, ruleInputs, open] = await Promise.all([
     lookupPermissions(gh, ref, need.logins),
     lookupTeams(gh, need.teams, unreadable),
     need.checks ? (ours.checks ? Promise.resolve(ours.checks) : listChecks(gh, ref, sha)) : Promise.resolve(undefined),
@@ -517,8 +519,11 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
       reopened: opts.reopened,
     }),
     readRuleInputs(gh, ref, sha, need),
+    // The repository's open PRs, for `limits` only (one list per repository and minute).
+    need.openPulls ? openPulls(gh, ref) : Promise.resolve(undefined),
   ]);
   Object.assign(facts, recorded, ruleInputs);
+  if (open) facts.open_pulls = open;
   if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
   facts.permissions = permissions;
   facts.teams = teams;

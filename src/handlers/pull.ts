@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
 import { findCheckRun, gatherFacts, HeadMovedError, headOf, lastPolicy, lastRead, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type RepoRef } from "../github/facts.js";
-import { applyCheckRun, applyEscalationComment, applyLabels, deleteComments, editComment, requestReviews, startCheckRun, verdictLane } from "../github/apply.js";
+import { applyCheckRun, applyEscalationComment, applyLabels, deleteComments, editComment, postComment, requestReviews, startCheckRun, verdictLane } from "../github/apply.js";
 import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
 import { effectivePolicy, errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
@@ -299,7 +299,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
     planCheckRun(evaluation, { name: policy.escalation.check_name ?? DEFAULT_CHECK_NAME, notes: [...notes, ...extra], commands: applying.commands, ledger, ...(detailsUrl ? { detailsUrl } : {}) });
   // The ledger this evaluation leaves, written with the verdict. A tier is recorded as notified only if its writes
   // go through: when one fails, an update puts back the record as it was, so the retry notifies the tier again.
-  const tiersFire = (outputs?.escalation.newTiers.length ?? 0) > 0;
+  const tiersFire = (outputs?.escalation.newTiers.length ?? 0) > 0 || !!outputs?.escalation.notice;
   const ledgerNow = ledgerText(deps.ledgerKey, target, result, outputs?.escalation);
   const ledgerBefore = tiersFire ? ledgerText(deps.ledgerKey, target, result, undefined) : ledgerNow;
   // A review request GitHub refused lately is not made again; its note goes into the verdict itself.
@@ -322,8 +322,11 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
       stillRefused.length ? Promise.resolve([]) : requestReviews(gh, ref, target.number, outputs.reviewRequests),
       outputs.escalation.comment ? applyEscalationComment(gh, ref, target.number, outputs.escalation.comment) : Promise.resolve(undefined),
       deleteComments(gh, ref, outputs.duplicateComments),
+      // A stuck PR's notice is a comment of its own: an edited comment notifies nobody it mentions.
+      outputs.escalation.notice ? postComment(gh, ref, target.number, outputs.escalation.notice) : Promise.resolve(undefined),
     ]);
-    const [labels, reviews, comment] = settled;
+    const [labels, reviews, comment, , notice] = settled;
+    if (notice.status === "fulfilled" && notice.value !== undefined) writes.stuck = "notified";
     if (labels.status === "fulfilled" && (outputs.labels.add.length || outputs.labels.remove.length)) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
     if (comment.status === "fulfilled" && comment.value) writes.comment = comment.value;
     // A review request GitHub refused is a note on the verdict: the check run is updated with it.

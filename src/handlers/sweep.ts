@@ -1,6 +1,6 @@
 /**
  * The escalation sweep: periodically re-evaluates open governed PRs so that an
- * escalation tier falls due even when no webhook arrives. Stateless (tier state
+ * escalation tier (or an idle PR's `escalation.stuck`) falls due even when no webhook arrives. Stateless (tier state
  * lives in the app's ledger, in its own check run), idempotent, and run by one
  * replica at a time (with REDIS_URL, under the sweep lock).
  *
@@ -67,7 +67,7 @@ async function sweepReason(
   const verdict = detectAgent({ pull: p, files: [], commits: [], reviews: [], comments: [] }, policy.agents);
   const applying = effectivePolicy(policy, verdict, p.base?.ref);
   const governed = isGoverned(applying, verdict);
-  if (tiers && governed && applying.escalation.tiers.length > 0) return "detected";
+  if (tiers && governed && (applying.escalation.tiers.length > 0 || applying.escalation.stuck)) return "detected";
   const labels = new Set((p.labels ?? []).map((l) => l.name.toLowerCase()));
   const labelled = [...managedLabels(policy), ...managedLabels(applying)].some((l) => labels.has(l.toLowerCase()));
   if (tiers && labelled) return "labelled";
@@ -99,11 +99,13 @@ export interface SweepStats {
   errors: number;
 }
 
-const hasTiers = (policy: Policy) => policy.escalation.tiers.length > 0 || policy.overrides.some((o) => (o.escalation?.tiers?.length ?? 0) > 0);
+/** Tiers or a stuck escalation (`escalation.stuck.idle` falls due without an event) in the base policy or an `overrides` entry. */
+const hasTiers = (policy: Policy) =>
+  policy.escalation.tiers.length > 0 || !!policy.escalation.stuck || policy.overrides.some((o) => (o.escalation?.tiers?.length ?? 0) > 0 || !!o.escalation?.stuck);
 
 /**
- * Sweeps one installation: the open governed PRs of repositories whose policy has tiers, and in the others
- * the PRs whose override has expired (see `sweepReason`).
+ * Sweeps one installation: the open governed PRs of repositories whose policy has tiers or `escalation.stuck`,
+ * and in the others the PRs whose override has expired (see `sweepReason`).
  */
 export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date, stats: SweepStats, shared: SweepShared = {}): Promise<void> {
   const { swept = newSweepMemo(), ...deps } = shared;

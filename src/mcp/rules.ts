@@ -58,6 +58,8 @@ const SATISFY: Record<string, string> = {
   "compliance.ai_disclosure": "Add (when required) or leave out (when forbidden) an AI co-author / `Assisted-by:` trailer in every commit message.",
   "compliance.test_weakening":
     "Make the failing test pass by fixing the code: do not skip, focus (`.only`) or delete tests, remove or loosen assertions, lower coverage or lint thresholds, or remove CI steps or let them fail (`continue-on-error`, `|| true`). If one is truly needed, say why in the PR description and expect to wait for the approval it needs.",
+  "limits.open_prs": "Finish, merge or close your older open PRs in this repository before opening more: a PR over the open-PR limit waits until an older one closes.",
+  "limits.one_per_issue": "Do not open a second PR for an issue another agent PR already links: continue on that PR, or expect to wait for a maintainer's approval.",
   "compliance.hidden_instructions":
     "Write no invisible or bidi-control characters, no HTML comments addressed to AI agents and no instructions aimed at other agents (\"ignore previous instructions\") in docs, prompts, the PR description or commit messages; put notes for people where reviewers can see them.",
 };

@@ -3,12 +3,15 @@
  * PR's facts (its comment list holds the previous comment and its state) and
  * the time. One comment per PR, found by a hidden marker, edited in place.
  */
-import { durationMs, type Policy } from "../config/schema.js";
+import type { Policy } from "../config/schema.js";
+import { clockDurationMs, elapsedMs, type BusinessHours } from "../policy/business-time.js";
 import { describeRequirement } from "../policy/reviewers.js";
 import { redactSecrets } from "../policy/secrets.js";
 import type { CommentFacts, Evaluation, LedgerEscalation, PullFacts } from "../types.js";
 import { COMMANDS, overrideWho } from "../commands/answer.js";
 import { cleanLedger } from "./ledger.js";
+import { failedHeads, planStuck } from "./stuck.js";
+import { OPEN_PRS_RULE } from "../policy/swarm.js";
 
 export const ESCALATION_MARKER = "<!-- agent-governance:escalation -->";
 const STATE_RE = /<!-- agent-governance:state (\{.*?\}) -->/;
@@ -62,6 +65,10 @@ export function parseState(body: string): EscalationState {
     const state: EscalationState = { notified };
     if (typeof parsed.since === "string" && !Number.isNaN(Date.parse(parsed.since))) state.since = parsed.since;
     if (parsed.paused === true) state.paused = true;
+    // The stuck records, as the ledger reads them (the same checks).
+    const kept = cleanLedger({ invokers: [], escalation: { notified: {}, failed: parsed.failed, stuck: parsed.stuck } })?.escalation;
+    if (kept?.failed) state.failed = kept.failed;
+    if (kept?.stuck) state.stuck = kept.stuck;
     return state;
   } catch {
     return { notified: {} };
@@ -71,14 +78,14 @@ export function parseState(body: string): EscalationState {
 export type Tier = Policy["escalation"]["tiers"][number];
 
 /**
- * The tiers due now: every tier whose `after` has passed since the PR was opened,
- * and with `escalateNow` the next tier after the highest notified one.
+ * The tiers due now: every tier whose `after` has passed since the PR was opened (on the policy's
+ * clock: business time with `business_hours`), and with `escalateNow` the next tier after the highest notified one.
  */
-export function dueTiers(tiers: readonly Tier[], openedAt: string | undefined, now: Date, state: EscalationState, escalateNow: boolean): number[] {
-  const waited = openedAt ? now.getTime() - Date.parse(openedAt) : 0;
+export function dueTiers(tiers: readonly Tier[], openedAt: string | undefined, now: Date, state: EscalationState, escalateNow: boolean, bh?: BusinessHours): number[] {
+  const waited = openedAt ? elapsedMs(Date.parse(openedAt), now.getTime(), bh) : 0;
   const due = new Set<number>();
   tiers.forEach((t, i) => {
-    if (waited >= durationMs(t.after)) due.add(i);
+    if (waited >= clockDurationMs(t.after, bh)) due.add(i);
   });
   if (escalateNow) {
     const notified = [...Object.keys(state.notified).map(Number), ...due];
@@ -97,6 +104,8 @@ export interface EscalationPlan {
   notifiedTiers: number[];
   /** The escalation state this evaluation leaves, for the ledger. */
   state: EscalationState;
+  /** A new comment telling the invoker (and `escalation.stuck.notify`) the PR is stuck, when one is due now. */
+  notice?: string;
 }
 
 /** A wait that had started is paused: it starts again when the PR needs humans again. */
@@ -116,9 +125,16 @@ export function planEscalation(
   const state: EscalationState = { ...recorded, notified: { ...recorded.notified } };
   const none = (s: EscalationState): EscalationPlan => ({ comment: null, newTiers: [], notifiedTiers: Object.keys(s.notified).map(Number).sort((a, b) => a - b), state: s });
 
-  if (!policy.escalation.comment || e.outcome === "not_governed" || e.outcome === "error") return none(state);
+  if (e.outcome === "not_governed" || e.outcome === "error") return none(state);
+  // The run of heads failing their required checks, counted whatever the outcome (only when the policy counts it).
+  const failed = failedHeads(policy, e, recorded.failed);
+  if (failed) state.failed = failed;
+  else delete state.failed;
+  if (!policy.escalation.comment) return none(state);
 
   if (!NEEDS_HUMANS.has(e.outcome)) {
+    // Nothing is needed from anyone: not stuck (a later spell starts afresh).
+    delete state.stuck;
     if (!existing) return none(pause(state));
     const body = resolvedBody(e, { ...state, paused: true });
     return {
@@ -144,20 +160,27 @@ export function planEscalation(
   }
   const waitingSince = state.since ?? state.started ?? (facts.ledger === undefined ? existing?.comment.created_at : undefined) ?? now.toISOString();
   if (!facts.pull.draft) state.started ??= waitingSince;
-  const due = facts.pull.draft ? [] : dueTiers(tiers, waitingSince, now, state, opts.escalateNow ?? false);
+  // A draft is not stuck: its spell, if any, is kept as it was until it is ready again.
+  const stuck = facts.pull.draft ? null : planStuck(policy, facts, e, recorded.stuck, state.failed, now);
+  if (stuck?.stuck) state.stuck = stuck.stuck;
+  else if (stuck) delete state.stuck;
+  const bh = policy.escalation.business_hours as BusinessHours | undefined;
+  const due = facts.pull.draft ? [] : dueTiers(tiers, waitingSince, now, state, (opts.escalateNow ?? false) || (stuck?.nextTier ?? false), bh);
   const newTiers = due.filter((i) => state.notified[String(i)] === undefined);
   for (const i of newTiers) state.notified[String(i)] = now.toISOString();
   const notifiedTiers = Object.keys(state.notified).map(Number).filter((i) => i < tiers.length).sort((a, b) => a - b);
-  const body = waitingBody(e, policy, notifiedTiers, state);
+  const body = waitingBody(e, policy, notifiedTiers, state, stuck?.reason ?? null);
+  const notice = stuck?.notice ? { notice: stuck.notice } : {};
   if (existing) {
     return {
       comment: body === existing.comment.body ? null : { action: "update", id: existing.comment.id, body },
       newTiers,
       notifiedTiers,
       state,
+      ...notice,
     };
   }
-  return { comment: { action: "create", body }, newTiers, notifiedTiers, state };
+  return { comment: { action: "create", body }, newTiers, notifiedTiers, state, ...notice };
 }
 
 
@@ -165,7 +188,7 @@ export function planEscalation(
 export const inlineCode = (text: string) => `\`${text.replace(/`/g, "'").replace(/\s+/g, " ").trim()}\``;
 
 const stateLine = (state: EscalationState) =>
-  `<!-- agent-governance:state ${JSON.stringify({ notified: state.notified, ...(state.since ? { since: state.since } : {}), ...(state.paused ? { paused: true } : {}) })} -->`;
+  `<!-- agent-governance:state ${JSON.stringify({ notified: state.notified, ...(state.since ? { since: state.since } : {}), ...(state.paused ? { paused: true } : {}), ...(state.failed ? { failed: state.failed } : {}), ...(state.stuck ? { stuck: state.stuck } : {}) })} -->`;
 
 /**
  * A body of the escalation comment: the marker, `text` with secrets redacted (it
@@ -176,7 +199,7 @@ const commentBody = (text: string, state: EscalationState) => [ESCALATION_MARKER
 
 const mention = (who: string) => `@${who}`;
 
-function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], state: EscalationState): string {
+function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], state: EscalationState, stuck: string | null): string {
   const agent = e.agent.name ?? e.agent.id ?? "an agent";
   const lines: string[] = [];
   if (e.outcome === "violation") {
@@ -188,9 +211,12 @@ function waitingBody(e: Evaluation, policy: Policy, notifiedTiers: number[], sta
   for (const r of e.rules.filter((r) => r.status === "fail")) {
     lines.push(`- ❌ \`${r.id}\`: ${r.message.split("\n")[0]}${r.fix ? ` _Fix:_ ${r.fix}` : ""}`);
   }
+  // A PR held over the open-PR limit: no approval releases it, so the reason is said here.
+  for (const r of e.rules.filter((r) => r.status === "pending" && r.id === OPEN_PRS_RULE)) lines.push(`- ⏸️ \`${r.id}\`: ${r.message}`);
   for (const r of e.required) {
     lines.push(`- ⏳ **${r.label}**: ${describeRequirement(r)}${r.blocked_by.length ? `; changes requested by ${r.blocked_by.map(mention).join(", ")}` : ""}`);
   }
+  if (stuck) lines.push("", `⚠️ **Stuck:** ${stuck}.`);
   const tiers = policy.escalation.tiers;
   if (notifiedTiers.length) {
     lines.push("");

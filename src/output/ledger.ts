@@ -24,6 +24,7 @@ const MARKED = "<!-- agent-governance:ledger";
 export const MAX_LEDGER_INVOKERS = 100;
 
 const LOGIN = /^[a-z0-9](?:[a-z0-9-]{0,38})$/;
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 10_000;
 const isDate = (v: unknown): v is string => typeof v === "string" && v.length <= 40 && !Number.isNaN(Date.parse(v));
 
 /** The key for sealing ledgers, from a secret (the webhook secret): an HMAC of a fixed label, so the secret itself never signs anything public. */
@@ -61,6 +62,10 @@ export function cleanLedger(raw: unknown): Ledger | null {
     if (isDate(x.started)) escalation.started = x.started;
     if (isDate(x.since)) escalation.since = x.since;
     if (x.paused === true) escalation.paused = true;
+    const f = x.failed as { count?: unknown; head?: unknown } | null | undefined;
+    if (f && typeof f === "object" && isCount(f.count) && typeof f.head === "string" && /^[0-9a-f]{7,64}$/.test(f.head)) escalation.failed = { count: f.count, head: f.head };
+    const st = x.stuck as { at?: unknown; repeats?: unknown } | null | undefined;
+    if (st && typeof st === "object" && isDate(st.at) && isCount(st.repeats)) escalation.stuck = { at: st.at, repeats: st.repeats };
     ledger.escalation = escalation;
   }
   return ledger;
@@ -117,6 +122,14 @@ function mergeEscalation(a: LedgerEscalation | undefined, b: LedgerEscalation | 
   const since = earliest(a.since, b.since);
   if (since) out.since = since;
   if (a.paused && b.paused) out.paused = true;
+  // The longer run of failing heads (the side that escalates); the earlier stuck spell and the more `repeat`
+  // escalations done (as for tiers: what either record says was done is not done again).
+  const failed = [a.failed, b.failed].filter((f) => f !== undefined).sort((x, y) => y.count - x.count)[0];
+  if (failed) out.failed = failed;
+  if (a.stuck || b.stuck) {
+    const at = earliest(a.stuck?.at, b.stuck?.at) ?? a.stuck?.at ?? b.stuck!.at;
+    out.stuck = { at, repeats: Math.max(a.stuck?.repeats ?? 0, b.stuck?.repeats ?? 0) };
+  }
   return out;
 }
 
@@ -134,7 +147,7 @@ export function mergeLedgers(a: Ledger, b: Ledger): Ledger {
 
 /** An escalation state worth recording: a wait started or paused, or a tier notified. */
 const recordable = (s: LedgerEscalation | undefined): s is LedgerEscalation =>
-  !!s && (Object.keys(s.notified).length > 0 || !!s.started || !!s.since || !!s.paused);
+  !!s && (Object.keys(s.notified).length > 0 || !!s.started || !!s.since || !!s.paused || !!s.failed || !!s.stuck);
 
 /**
  * The ledger after an evaluation: the recorded one (null or absent: none) with every

@@ -28,6 +28,7 @@ import {
 } from "./reviewers.js";
 import { dependencyGroup, DEPENDENCY_FILES, INSTALL_TIME_FILES, installScriptsRule } from "./supply-chain.js";
 import { WORKFLOW_FILES, workflowRiskRule } from "./workflow-risk.js";
+import { OPEN_PRS_RULE, oneIssueGroup, openPrsRule } from "./swarm.js";
 
 export interface EvaluateInput {
   policy: Policy;
@@ -156,7 +157,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
   const owners = codeownersRule(policy, facts);
   if (owners) rules.push(owners);
   const gated = findingRules(policy, facts);
-  const groups = [...codeownersGroups(policy, facts), ...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group), ...scanGroups(policy, facts)].filter((g) => g !== null);
+  const groups = [...codeownersGroups(policy, facts), ...restrictedGroups(policy, facts), dependencyGroup(policy, facts), unscannedGroup(policy, facts), ...gated.map((g) => g.group), ...scanGroups(policy, facts), oneIssueGroup(policy, facts)].filter((g) => g !== null);
   for (const g of groups) {
     const r = requirement(g.rule, g.label, g.required, g.set, state, ctx);
     required.push(r);
@@ -167,7 +168,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     });
   }
   const shared = sharedHeadRule(facts);
-  for (const rule of [shared, incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts), ...scanRules(policy, facts)]) {
+  for (const rule of [shared, incompleteFilesRule(facts), incompleteCommitsRule(facts), forbiddenRule(policy, facts), limitsRule(policy, facts), ...complianceRules(policy, facts), ...scanRules(policy, facts), openPrsRule(policy, facts)]) {
     if (rule) rules.push(rule);
   }
 
@@ -195,6 +196,8 @@ export function evaluate(input: EvaluateInput): Evaluation {
           ? "Waiting for required checks"
           : "Waiting for humans";
     if (missing.some((r) => r.blocked_by.length > 0)) title = "Changes requested by a reviewer";
+    // Approvals do not release a PR over the open-PR limit: an older one closing does.
+    if (pending.some((r) => r.id === OPEN_PRS_RULE)) title = "Held: over the open-PR limit";
   } else {
     outcome = "passed";
     title = "Policy satisfied";

@@ -29,18 +29,25 @@ export function pullRepo(pull: PullFacts["pull"]): string | null {
  * (in a reference or a URL) must be this repository's; when that is unknown, only `#12` counts.
  */
 export function linkedIssueNumber(text: string, repo: string | null): number | null {
+  return linkedIssueNumbers(text, repo, 1)[0] ?? null;
+}
+
+/** Every issue of this repository the text links so (as `linkedIssueNumber` reads a link), in order, without repeats, at most `max`. */
+export function linkedIssueNumbers(text: string, repo: string | null, max = 20): number[] {
+  const out: number[] = [];
   for (const m of text.slice(0, 100_000).matchAll(CLOSING)) {
     const owner = m[1] ?? m[4] ?? m[7];
     const name = m[2] ?? m[5] ?? m[8];
     const number = Number(m[3] ?? m[6] ?? m[9]);
-    if (owner === undefined) return number;
-    if (repo !== null && `${owner}/${name}`.toLowerCase() === repo) return number;
+    const here = owner === undefined || (repo !== null && `${owner}/${name}`.toLowerCase() === repo);
+    if (here && !out.includes(number)) out.push(number);
+    if (out.length >= max) break;
   }
-  return null;
+  return out;
 }
 
 /** The text a PR links its issue in: the title and the description, without HTML comments (template hints). */
-const linkText = (pull: PullFacts["pull"]) => `${pull.title}\n${(pull.body ?? "").replace(/<!--[\s\S]*?(-->|$)/g, "")}`;
+export const linkText = (pull: PullFacts["pull"]) => `${pull.title}\n${(pull.body ?? "").replace(/<!--[\s\S]*?(-->|$)/g, "")}`;
 
 /** The issue number `linked_issue: verified` needs read for this PR, or null (off, or nothing to read). */
 export function issueToVerify(policy: Policy, facts: PullFacts): number | null {

@@ -15,6 +15,7 @@ import { issueToVerify } from "./linked-issue.js";
 import { dependencyGroup, INSTALL_TIME_FILES, manifestsToRead } from "./supply-chain.js";
 import { workflowsToRead } from "./workflow-risk.js";
 import { scanGroups } from "./scans.js";
+import { limitsSet } from "./swarm.js";
 
 export interface Lookups {
   logins: string[];
@@ -26,6 +27,8 @@ export interface Lookups {
   contents?: string[];
   /** The issue `compliance.linked_issue: verified` checks (`PullFacts.linked_issues`). */
   issue?: number;
+  /** The repository's open PRs (`PullFacts.open_pulls`), for `limits`. */
+  openPulls?: true;
 }
 
 /** The most changed files read whole for one evaluation; the rules read the others' patches alone. */
@@ -77,6 +80,7 @@ export function neededLookups(base: Policy, facts: PullFacts, verdict?: AgentVer
     sharedHead: governed,
     ...(contents.length ? { contents } : {}),
     ...(issue !== null ? { issue } : {}),
+    ...(governed && limitsSet(policy) ? { openPulls: true as const } : {}),
   };
 }
 

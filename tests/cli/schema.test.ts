@@ -35,6 +35,7 @@ describe("schema", () => {
       "compliance",
       "escalation",
       "commands",
+      "limits",
       "overrides",
       "floor",
     ]);

@@ -46,6 +46,15 @@ describe("durations and due tiers", () => {
     expect(dueTiers(tiers, OPENED, at(1), { notified: { "0": OPENED } }, true)).toEqual([0, 1]);
     expect(dueTiers(tiers, OPENED, at(100), { notified: {} }, true)).toEqual([0, 1, 2]);
   });
+  it("with business hours, counts the wait in working time: a Friday-evening PR waits the weekend for free", () => {
+    const bh = { timezone: "Europe/Berlin", days: ["mon", "tue", "wed", "thu", "fri"] as const, hours: "09:00-17:00", holidays: [] };
+    const day = [{ after: "0h", notify: ["a"] }, { after: "1d", notify: ["b"] }, { after: "2d", notify: ["c"] }];
+    // Friday 16:00 Berlin to Monday 16:00 Berlin: 1 + 7 working hours, one working day.
+    expect(dueTiers(day, "2026-11-20T15:00:00Z", new Date("2026-11-23T14:59:00Z"), { notified: {} }, false, bh)).toEqual([0]);
+    expect(dueTiers(day, "2026-11-20T15:00:00Z", new Date("2026-11-23T15:00:00Z"), { notified: {} }, false, bh)).toEqual([0, 1]);
+    // On wall time the same wait had reached every tier.
+    expect(dueTiers(day, "2026-11-20T15:00:00Z", new Date("2026-11-23T15:00:00Z"), { notified: {} }, false)).toEqual([0, 1, 2]);
+  });
   it("reads its state back from the comment and survives anything else", () => {
     expect(parseState(`x <!-- agent-governance:state {"notified":{"0":"${OPENED}","bad":"x","1":"not a date"}} -->`)).toEqual({ notified: { "0": OPENED } });
     fc.assert(fc.property(fc.string(), (body) => typeof parseState(body).notified === "object"));
