@@ -303,6 +303,8 @@ export interface Approval {
   at: string | null;
   /** Requirements this approval counted towards. */
   counted_for: string[];
+  /** The head it counts for, when given on an earlier commit that only GitHub's "Update branch" merges followed. */
+  carried_to?: string;
 }
 
 /** An approval that never counts because of who gave it (`refusedApprovals`). */

@@ -58,7 +58,8 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
   if (e.approvals.length || e.overrides.length) {
     out.push("", "**Counted:**");
     for (const ap of e.approvals) {
-      out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")})`);
+      const carried = ap.carried_to ? `; carried to \`${ap.carried_to.slice(0, 7)}\`: only base-branch changes merged since` : "";
+      out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")}${carried})`);
     }
     for (const o of e.overrides) {
       const carried = o.carried_to ? ` (carried to \`${o.carried_to.slice(0, 7)}\`: no governed path changed since)` : "";

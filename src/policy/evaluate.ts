@@ -195,7 +195,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
     title,
     rules,
     required: missing,
-    approvals: countedApprovals(state, required),
+    approvals: countedApprovals(state, required, ctx),
     refused: refusedApprovals(state, ctx),
     overrides: override ? [override] : [],
   };

@@ -7,6 +7,7 @@
  */
 import type { Policy } from "../config/schema.js";
 import { agentAccount } from "../detect/detect.js";
+import { carriedOver } from "./update-merges.js";
 import {
   permissionAtLeast,
   type Actor,
@@ -163,6 +164,8 @@ export interface RequirementContext {
   staleOk: boolean;
   /** The policy's `agents.also.logins`: agents' accounts, never approvers. */
   alsoLogins?: readonly string[];
+  /** Earlier commits whose approvals are still current: only GitHub's "Update branch" merges since (`carriedOver`). */
+  carried?: ReadonlySet<string>;
 }
 
 /** The requirement context a policy implies. */
@@ -174,7 +177,13 @@ export function requirementContext(policy: Policy, facts: PullFacts, verdict: Ag
     contributorsCanApprove: policy.reviewers.contributors_can_approve,
     staleOk: !policy.reviewers.stale_on_push,
     alsoLogins: policy.agents.also.logins,
+    carried: new Set(Object.keys(facts.changed_since ?? {}).filter((sha) => carriedOver(facts, sha))),
   };
+}
+
+/** Is an approval of `commit` one of the head: the head itself, or a commit only "Update branch" merges followed? */
+export function ofHead(commit: string | null, ctx: Pick<RequirementContext, "facts" | "carried">): boolean {
+  return commit !== null && (commit === ctx.facts.pull.head.sha || (ctx.carried?.has(commit) ?? false));
 }
 
 /**
@@ -188,7 +197,8 @@ const FRESH_ONLY = new Set(["paths.agent_files", "compliance.no_secrets.unscanne
 /**
  * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
  * Stale approvals (of an older commit) count only when `staleOk`, and never for the
- * requirements in `FRESH_ONLY`.
+ * requirements in `FRESH_ONLY`. An approval of a commit that only GitHub's "Update
+ * branch" merges followed (`ctx.carried`) is not stale.
  */
 export function requirement(
   rule: string,
@@ -198,13 +208,12 @@ export function requirement(
   state: ReviewState,
   ctx: RequirementContext,
 ): Requirement {
-  const head = ctx.facts.pull.head.sha;
   const eligible = (login: string) =>
     !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins) &&
     isEligible(login, set, ctx.facts);
   const staleOk = ctx.staleOk && !FRESH_ONLY.has(rule);
   const approvedBy = state.approvals
-    .filter((a) => (staleOk || a.commit === head) && eligible(a.login))
+    .filter((a) => (staleOk || ofHead(a.commit, ctx)) && eligible(a.login))
     .map((a) => a.login);
   const blockedBy = state.changesRequested.filter(eligible);
   return {
@@ -224,12 +233,17 @@ export function requirementMet(r: Requirement): boolean {
   return r.have >= r.needed && r.blocked_by.length === 0;
 }
 
-/** Approvals that counted towards at least one requirement, for the history. */
-export function countedApprovals(state: ReviewState, requirements: readonly Requirement[]): Approval[] {
+/**
+ * Approvals that counted towards at least one requirement, for the history; with `ctx`, one of an
+ * earlier commit that only "Update branch" merges followed says the head it was carried to.
+ */
+export function countedApprovals(state: ReviewState, requirements: readonly Requirement[], ctx?: RequirementContext): Approval[] {
+  const head = ctx?.facts.pull.head.sha;
   return state.approvals
-    .map((a) => ({
+    .map((a): Approval => ({
       ...a,
       counted_for: requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule),
+      ...(ctx && head && a.commit && a.commit !== head && ctx.carried?.has(a.commit) ? { carried_to: head } : {}),
     }))
     .filter((a) => a.counted_for.length > 0);
 }
@@ -242,8 +256,7 @@ export function countedApprovals(state: ReviewState, requirements: readonly Requ
  * not count.
  */
 export function refusedApprovals(state: ReviewState, ctx: RequirementContext): RefusedApproval[] {
-  const head = ctx.facts.pull.head.sha;
-  const current = (commit: string | null) => commit !== null && (ctx.staleOk || commit === head);
+  const current = (commit: string | null) => commit !== null && (ctx.staleOk || ofHead(commit, ctx));
   const bots = new Map<string, RefusedApproval | null>();
   const ordered = [...ctx.facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
   for (const r of ordered) {
