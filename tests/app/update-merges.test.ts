@@ -8,6 +8,8 @@ import { afterEach, expect, it } from "vitest";
 import {
   API,
   ALICE_APPROVED_SUMMARY,
+  COMMANDS_LINE,
+  COPILOT_HEADER,
   HEAD_SHA,
   PR_URL,
   RECHECK,
@@ -82,9 +84,33 @@ it("a merge that changed a file of the PR (a conflict resolved in GitHub's edito
   mockLabels({ add: ["agent-pr", "needs-human-review"] });
   mockEscalation();
   await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-  expect(check.body()).toMatchObject({
+  expect(check.body()).toEqual({
+    name: "Agent Governance",
+    head_sha: HEAD_SHA,
+    started_at: NOW,
+    status: "completed",
     conclusion: "action_required",
-    output: { title: "Waiting for 1 human approval", text: sealed({ invokers: [], escalation: { notified: {}, started: NOW } }) },
+    details_url: PR_URL,
+    actions: RECHECK,
+    output: {
+      title: "Waiting for 1 human approval",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
+        "",
+        "**Still required:**",
+        "- reviewers: 1 more approval from anyone with write permission or above",
+        "",
+        "**Not counted:**",
+        "- @alice approved `a11ce00` by review at 2026-11-20T11:00:00Z: stale: the head is now `ec26c3e`",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: sealed({ invokers: [], escalation: { notified: {}, started: NOW } }),
+    },
   });
   expect(nock.isDone()).toBe(true);
 });
