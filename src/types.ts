@@ -337,15 +337,42 @@ export interface Approval {
   at: string | null;
   /** Requirements this approval counted towards. */
   counted_for: string[];
+  /** The head it counts for, when given on an earlier commit that only GitHub's "Update branch" merges followed. */
+  carried_to?: string;
 }
 
-/** An approval that never counts because of who gave it (`refusedApprovals`). */
+/**
+ * Why an approval (or override) did not count:
+ * - `bot`: a bot or app account, or an agent's account; `author`: the PR author; `invoker`: the agent's invoker;
+ *   `contributor`: a human who authored or committed one of the PR's commits;
+ * - `stale`: it approved an older commit than the head; `changes_requested`: the same reviewer requested changes after it;
+ * - `permission`: too little repository permission; `not_in_group`: not one of the users or teams the policy lists;
+ * - `edited`: its comment was edited; `disabled`: approval by command is off (`commands.approve.enabled: false`);
+ * - `expired`: a time-bound override past its expiry.
+ */
+export type NotCountedKind =
+  | "bot"
+  | "author"
+  | "invoker"
+  | "contributor"
+  | "stale"
+  | "changes_requested"
+  | "permission"
+  | "not_in_group"
+  | "edited"
+  | "disabled"
+  | "expired";
+
+/** An approval, or an override, that did not count, and why (`notCounted`). */
 export interface RefusedApproval {
   login: string;
   via: "review" | "command";
+  /** Absent: an approval. */
+  action?: "override";
   commit: string | null;
   at: string | null;
-  /** Who they are, in words: "an agent account (OpenHands)", "the PR author", … */
+  kind: NotCountedKind;
+  /** Why, in words: "an agent account (OpenHands)", "the PR author", "stale: the head is now `abc1234`", … */
   reason: string;
 }
 
@@ -375,9 +402,9 @@ export interface Evaluation {
   required: Requirement[];
   approvals: Approval[];
   /**
-   * Approvals of the head that did not count because of who gave them (a bot, an
-   * agent's account, the author, the invoker, a contributor), with the reason.
-   * Set when the policy governs the PR.
+   * Each review approval, `/governance approve` and override on the PR that did not count, with
+   * why (`kind`, and `reason` in words), oldest first: one per person and way (their latest), so a
+   * reviewer sees why the PR still waits. Set when the policy governs the PR.
    */
   refused?: RefusedApproval[];
   overrides: Override[];

@@ -20,7 +20,7 @@ import { redactSecrets } from "../policy/secrets.js";
 import type { Policy } from "../config/schema.js";
 import type { ApprovalCandidate } from "../policy/reviewers.js";
 import { isBot, refusedApprover, requirementContext } from "../policy/reviewers.js";
-import type { AgentVerdict, CommentFacts, Override, PullFacts } from "../types.js";
+import type { AgentVerdict, CommentFacts, Override, PullFacts, RefusedApproval } from "../types.js";
 import { authorize } from "./authorize.js";
 import { overrideArgs, overrideExpiry } from "./override-time.js";
 import { parseCommand } from "./parse.js";
@@ -30,6 +30,10 @@ export interface CommandEffects {
   /** `/governance approve` commands that never count because of who wrote them (`refusedApprover`), oldest first. */
   refused: ApprovalCandidate[];
   overrides: Override[];
+  /** Approve and override commands of humans that do not count, with why: an edited comment, approval by command turned off. */
+  ignored?: RefusedApproval[];
+  /** Other `/governance approve` commands `authorize` refused (not for who wrote them): the evaluation says why. */
+  unauthorized?: ApprovalCandidate[];
 }
 
 /** Longest override reason kept; the rest is cut with an ellipsis. */
@@ -113,17 +117,30 @@ export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentV
   const approvals: ApprovalCandidate[] = [];
   const refused: ApprovalCandidate[] = [];
   const overrides: Override[] = [];
+  const ignored: RefusedApproval[] = [];
+  const unauthorized: ApprovalCandidate[] = [];
   const ctx = requirementContext(policy, facts, verdict);
   for (const c of [...facts.comments].sort(byCreation)) {
-    if (!c.user || isBot(c.user) || isEdited(c)) continue;
+    if (!c.user || isBot(c.user)) continue;
     const cmd = parseCommand(c.body);
     if (!cmd || (cmd.name !== "approve" && cmd.name !== "override")) continue;
-    if (cmd.name === "approve" && refusedApprover(c.user.login, facts, verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins)) {
-      refused.push({ login: c.user.login, via: "command", commit: boundCommit(facts, c.created_at), at: c.created_at });
+    const command = { login: c.user.login, via: "command" as const, commit: boundCommit(facts, c.created_at), at: c.created_at };
+    const action = cmd.name === "override" ? { action: "override" as const } : {};
+    if (isEdited(c)) {
+      ignored.push({ ...command, ...action, kind: "edited", reason: `its comment was edited at ${c.updated_at}: write a new one` });
       continue;
     }
-    if (!authorize(cmd, c.user, facts, policy, verdict, c.performed_via_github_app).ok) continue;
-    const commit = boundCommit(facts, c.created_at);
+    if (cmd.name === "approve" && refusedApprover(c.user.login, facts, verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins)) {
+      refused.push(command);
+      continue;
+    }
+    if (!authorize(cmd, c.user, facts, policy, verdict, c.performed_via_github_app).ok) {
+      if (cmd.name !== "approve") continue;
+      if (policy.commands.approve.enabled) unauthorized.push(command);
+      else ignored.push({ ...command, kind: "disabled", reason: "approval by command is off here (`commands.approve.enabled: false`)" });
+      continue;
+    }
+    const commit = command.commit;
     if (cmd.name === "approve") {
       approvals.push({ login: c.user.login, via: "command", commit, at: c.created_at });
     } else if (commit) {
@@ -134,5 +151,5 @@ export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentV
   }
   // Latest first, so `find` in the evaluator picks the most recent override of the head.
   overrides.reverse();
-  return { approvals, refused, overrides };
+  return { approvals, refused, overrides, ignored, unauthorized };
 }

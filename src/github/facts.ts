@@ -12,7 +12,9 @@ import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups, requiredCheckNames, type Lookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
 import { CODEOWNERS_PATHS, usesCodeowners } from "../policy/codeowners.js";
-import { effectivePolicy } from "../policy/evaluate.js";
+import { effectivePolicy, isGoverned } from "../policy/evaluate.js";
+import { reviewState } from "../policy/reviewers.js";
+import { updateMergeCandidates } from "../policy/update-merges.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, LinkedIssueFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
@@ -541,10 +543,17 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
     }
   }
   const since = overrideToCarry(policy, facts, verdict);
-  if (since) {
-    const [changed, sinceCheck] = await Promise.all([filesBetween(gh, ref, since, sha), findCheckRun(gh, ref, since, name, opts.appId)]);
-    facts.changed_since = { [since]: changed };
-    facts.seen_at[since] = sinceCheck?.started_at ?? null;
+  const merged = updateMergeBases(policy, facts, verdict).filter((b) => b !== since);
+  if (since || merged.length) {
+    const [carry, mergedChanges] = await Promise.all([
+      since ? Promise.all([filesBetween(gh, ref, since, sha), findCheckRun(gh, ref, since, name, opts.appId)]) : Promise.resolve(null),
+      Promise.all(merged.map((b) => filesBetween(gh, ref, b, sha))),
+    ]);
+    facts.changed_since = Object.fromEntries(merged.map((b, i) => [b, mergedChanges[i] ?? null]));
+    if (since && carry) {
+      facts.changed_since[since] = carry[0];
+      facts.seen_at[since] = carry[1]?.started_at ?? null;
+    }
   }
   return { facts, check, ...(loaded ? { loaded } : {}) };
 }
@@ -664,6 +673,23 @@ function overrideToCarry(base: Policy, facts: PullFacts, verdict: AgentVerdict):
   if (policy.commands.override.scope !== "until_governed_push") return null;
   const latest = commandEffects(facts, policy, verdict).overrides[0];
   return latest && latest.commit !== facts.pull.head.sha ? latest.commit : null;
+}
+
+/** How many stale approvals' compares one evaluation reads at most (each approver's latest approval has its own commit). */
+const MAX_UPDATE_MERGE_READS = 3;
+
+/**
+ * The commits of stale approvals that only GitHub's "Update branch" merges followed (`updateMergeCandidates`),
+ * whose compare to the head tells whether they still count. None unless approvals go stale on push and the
+ * head itself is a merge `web-flow` committed: then no request is made.
+ */
+function updateMergeBases(base: Policy, facts: PullFacts, verdict: AgentVerdict): string[] {
+  const policy = effectivePolicy(base, verdict, facts.pull.base?.ref);
+  const last = facts.commits.at(-1);
+  if (!policy.reviewers.stale_on_push || !isGoverned(policy, verdict)) return [];
+  if (!last || last.sha !== facts.pull.head.sha || (last.parents?.length ?? 0) !== 2 || (last.committer?.login ?? "").toLowerCase() !== "web-flow") return [];
+  const approvals = reviewState(facts, commandEffects(facts, policy, verdict).approvals).approvals;
+  return updateMergeCandidates(facts, approvals.map((a) => a.commit)).slice(0, MAX_UPDATE_MERGE_READS);
 }
 
 /** Files changed from `base` to `head` (compare API), or null when GitHub cannot list them all (300 at most). */

@@ -6,6 +6,9 @@ import { redactSecrets } from "../policy/secrets.js";
 import { overrideWho } from "../commands/answer.js";
 import { inlineCode } from "./escalation.js";
 
+/** Lines of the **Not counted** section; the rest are counted. */
+export const MAX_NOT_COUNTED = 10;
+
 const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "⏳", skipped: "➖" };
 
 /** Escapes text for a Markdown table cell. */
@@ -65,7 +68,8 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
   if (e.approvals.length || e.overrides.length) {
     out.push("", "**Counted:**");
     for (const ap of e.approvals) {
-      out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")})`);
+      const carried = ap.carried_to ? `; carried to \`${ap.carried_to.slice(0, 7)}\`: only base-branch changes merged since` : "";
+      out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")}${carried})`);
     }
     for (const o of e.overrides) {
       const carried = o.carried_to ? ` (carried to \`${o.carried_to.slice(0, 7)}\`: no governed path changed since)` : "";
@@ -75,9 +79,10 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
   }
   if (e.refused?.length) {
     out.push("", "**Not counted:**");
-    for (const r of e.refused) {
-      out.push(`- @${r.login} approved${r.commit ? ` \`${r.commit.slice(0, 7)}\`` : ""} by ${r.via}${r.at ? ` at ${r.at}` : ""}: ${r.reason}`);
+    for (const r of e.refused.slice(0, MAX_NOT_COUNTED)) {
+      out.push(`- @${r.login} ${r.action === "override" ? "overrode" : "approved"}${r.commit ? ` \`${r.commit.slice(0, 7)}\`` : ""} by ${r.via}${r.at ? ` at ${r.at}` : ""}: ${r.reason}`);
     }
+    if (e.refused.length > MAX_NOT_COUNTED) out.push(`- … and ${e.refused.length - MAX_NOT_COUNTED} more`);
   }
   if (e.outcome !== "not_governed") {
     out.push("", commandsLine(commands));

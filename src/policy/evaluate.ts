@@ -6,7 +6,7 @@ import type { Policy } from "../config/schema.js";
 import { mergePolicies, type ConfigProblem, formatProblem } from "../config/load.js";
 import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
-import { commandEffects, seenBefore } from "../commands/effects.js";
+import { commandEffects, seenBefore, type CommandEffects } from "../commands/effects.js";
 import { overriddenTitle, overrideExpired } from "../commands/override-time.js";
 import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
 import { codeownersGroups, codeownersRule } from "./codeowners.js";
@@ -19,13 +19,13 @@ import { strictestPolicy } from "./strictest.js";
 import {
   countedApprovals,
   describeRequirement,
-  refusedApprovals,
   requirement,
   requirementContext,
   requirementMet,
   reviewersRequirement,
   reviewState,
 } from "./reviewers.js";
+import { notCounted } from "./not-counted.js";
 import { dependencyGroup, DEPENDENCY_FILES, INSTALL_TIME_FILES, installScriptsRule } from "./supply-chain.js";
 import { WORKFLOW_FILES, workflowRiskRule } from "./workflow-risk.js";
 import { OPEN_PRS_RULE, oneIssueGroup, openPrsRule } from "./swarm.js";
@@ -139,7 +139,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
   }
 
   // Commands are tied to a commit by the commit list: a capped list (`commits.incomplete`) could tie a stale one to the head.
-  const effects = unlistedCommits(facts) > 0 ? { approvals: [], refused: [], overrides: [] } : commandEffects(facts, policy, verdict);
+  const effects: CommandEffects = unlistedCommits(facts) > 0 ? { approvals: [], refused: [], overrides: [] } : commandEffects(facts, policy, verdict);
   // Approvals refused for who gave them stay in the review state (never counted: `requirement` refuses them too), so
   // the check can list them, and a later refused command replaces the same person's earlier review as it would count.
   const byTime = (a: { at: string | null }, b: { at: string | null }) => (a.at ?? "").localeCompare(b.at ?? "");
@@ -176,7 +176,9 @@ export function evaluate(input: EvaluateInput): Evaluation {
   const failed = rules.filter((r) => r.status === "fail");
   const pending = rules.filter((r) => r.status === "pending");
   // An override is given on one PR; a shared head's check run would carry it to the others.
-  const override = shared ? null : applyingOverride(effects.overrides, policy, facts, input.now);
+  const latest = shared ? null : latestOverride(effects.overrides, policy, facts);
+  const expired = latest && overrideExpired(latest.expires_at, input.now) ? latest : null;
+  const override = expired ? null : latest;
 
   let outcome: Outcome;
   let title: string;
@@ -217,8 +219,16 @@ export function evaluate(input: EvaluateInput): Evaluation {
     title,
     rules,
     required: missing,
-    approvals: countedApprovals(state, required),
-    refused: refusedApprovals(state, ctx),
+    approvals: countedApprovals(state, required, ctx),
+    refused: notCounted({
+      state,
+      requirements: required,
+      ctx,
+      commandApprovals: effects.approvals,
+      unauthorized: effects.unauthorized ?? [],
+      ignored: effects.ignored ?? [],
+      expired,
+    }),
     overrides: override ? [override] : [],
   };
 }
@@ -255,7 +265,7 @@ export function applyingOverride(overrides: readonly Override[], policy: Policy,
   return found && !overrideExpired(found.expires_at, now) ? found : null;
 }
 
-function latestOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
+export function latestOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
   const head = facts.pull.head.sha;
   const onHead = overrides.find((o) => o.commit === head);
   if (onHead || policy.commands.override.scope !== "until_governed_push") return onHead ?? null;

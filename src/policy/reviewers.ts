@@ -7,14 +7,15 @@
  */
 import type { Policy } from "../config/schema.js";
 import { agentAccount } from "../detect/detect.js";
+import { carriedOver } from "./update-merges.js";
 import {
   permissionAtLeast,
   type Actor,
   type AgentVerdict,
   type Approval,
+  type NotCountedKind,
   type Permission,
   type PullFacts,
-  type RefusedApproval,
   type Requirement,
 } from "../types.js";
 
@@ -85,14 +86,20 @@ export function reviewState(facts: PullFacts, commandApprovals: readonly Approva
   return { approvals, changesRequested };
 }
 
+/** Is `login` one of `set`'s users or a member of one of its teams (true when it lists nobody)? */
+export function inSet(login: string, set: ReviewerSet, facts: PullFacts): boolean {
+  const l = lower(login);
+  if (set.users.length === 0 && set.teams.length === 0) return true;
+  return (
+    set.users.some((u) => lower(u) === l) ||
+    set.teams.some((t) => (facts.teams?.[t] ?? facts.teams?.[lower(t)] ?? []).some((m) => lower(m) === l))
+  );
+}
+
 /** Is `login` allowed to approve for `set`? Pure: reads `facts.permissions` and `facts.teams`. */
 export function isEligible(login: string, set: ReviewerSet, facts: PullFacts): boolean {
-  const l = lower(login);
   const listed = set.users.length > 0 || set.teams.length > 0;
-  const inList =
-    set.users.some((u) => lower(u) === l) ||
-    set.teams.some((t) => (facts.teams?.[t] ?? facts.teams?.[lower(t)] ?? []).some((m) => lower(m) === l));
-  if (listed && !inList) return false;
+  if (!inSet(login, set, facts)) return false;
   const need = set.min_permission ?? (listed ? undefined : "write");
   return need ? permissionAtLeast(permissionOf(login, facts), need) : true;
 }
@@ -144,12 +151,24 @@ export function refusedApprover(
   contributorsCanApprove = false,
   alsoLogins: readonly string[] = [],
 ): string | null {
+  return whyRefused(login, facts, verdict, invokerCanApprove, contributorsCanApprove, alsoLogins)?.reason ?? null;
+}
+
+/** `refusedApprover`, with the kind of refusal (for `Evaluation.refused`). */
+export function whyRefused(
+  login: string,
+  facts: PullFacts,
+  verdict: AgentVerdict,
+  invokerCanApprove: boolean,
+  contributorsCanApprove = false,
+  alsoLogins: readonly string[] = [],
+): { kind: NotCountedKind; reason: string } | null {
   const account = agentAccount(login, { also: { logins: alsoLogins } });
-  if (account) return account;
+  if (account) return { kind: "bot", reason: account };
   const author = facts.pull.user?.login;
-  if (author && lower(author) === lower(login)) return "the PR author";
-  if (!invokerCanApprove && invokerLogins(verdict).includes(lower(login))) return "the agent's invoker";
-  if (!contributorsCanApprove && contributors(facts).includes(lower(login))) return "a contributor of the PR's commits";
+  if (author && lower(author) === lower(login)) return { kind: "author", reason: "the PR author" };
+  if (!invokerCanApprove && invokerLogins(verdict).includes(lower(login))) return { kind: "invoker", reason: "the agent's invoker" };
+  if (!contributorsCanApprove && contributors(facts).includes(lower(login))) return { kind: "contributor", reason: "a contributor of the PR's commits" };
   return null;
 }
 
@@ -163,6 +182,8 @@ export interface RequirementContext {
   staleOk: boolean;
   /** The policy's `agents.also.logins`: agents' accounts, never approvers. */
   alsoLogins?: readonly string[];
+  /** Earlier commits whose approvals are still current: only GitHub's "Update branch" merges since (`carriedOver`). */
+  carried?: ReadonlySet<string>;
 }
 
 /** The requirement context a policy implies. */
@@ -174,7 +195,13 @@ export function requirementContext(policy: Policy, facts: PullFacts, verdict: Ag
     contributorsCanApprove: policy.reviewers.contributors_can_approve,
     staleOk: !policy.reviewers.stale_on_push,
     alsoLogins: policy.agents.also.logins,
+    carried: new Set(Object.keys(facts.changed_since ?? {}).filter((sha) => carriedOver(facts, sha))),
   };
+}
+
+/** Is an approval of `commit` one of the head: the head itself, or a commit only "Update branch" merges followed? */
+export function ofHead(commit: string | null, ctx: Pick<RequirementContext, "facts" | "carried">): boolean {
+  return commit !== null && (commit === ctx.facts.pull.head.sha || (ctx.carried?.has(commit) ?? false));
 }
 
 /**
@@ -188,7 +215,8 @@ const FRESH_ONLY = new Set(["paths.agent_files", "compliance.no_secrets.unscanne
 /**
  * Builds one requirement: `needed` approvals from `set`, counting `state`'s approvals.
  * Stale approvals (of an older commit) count only when `staleOk`, and never for the
- * requirements in `FRESH_ONLY`.
+ * requirements in `FRESH_ONLY`. An approval of a commit that only GitHub's "Update
+ * branch" merges followed (`ctx.carried`) is not stale.
  */
 export function requirement(
   rule: string,
@@ -198,13 +226,12 @@ export function requirement(
   state: ReviewState,
   ctx: RequirementContext,
 ): Requirement {
-  const head = ctx.facts.pull.head.sha;
   const eligible = (login: string) =>
     !refusedApprover(login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins) &&
     isEligible(login, set, ctx.facts);
   const staleOk = ctx.staleOk && !FRESH_ONLY.has(rule);
   const approvedBy = state.approvals
-    .filter((a) => (staleOk || a.commit === head) && eligible(a.login))
+    .filter((a) => (staleOk || ofHead(a.commit, ctx)) && eligible(a.login))
     .map((a) => a.login);
   const blockedBy = state.changesRequested.filter(eligible);
   return {
@@ -224,40 +251,19 @@ export function requirementMet(r: Requirement): boolean {
   return r.have >= r.needed && r.blocked_by.length === 0;
 }
 
-/** Approvals that counted towards at least one requirement, for the history. */
-export function countedApprovals(state: ReviewState, requirements: readonly Requirement[]): Approval[] {
+/**
+ * Approvals that counted towards at least one requirement, for the history; with `ctx`, one of an
+ * earlier commit that only "Update branch" merges followed says the head it was carried to.
+ */
+export function countedApprovals(state: ReviewState, requirements: readonly Requirement[], ctx?: RequirementContext): Approval[] {
+  const head = ctx?.facts.pull.head.sha;
   return state.approvals
-    .map((a) => ({
+    .map((a): Approval => ({
       ...a,
       counted_for: [...new Set(requirements.filter((r) => r.approved_by.some((l) => lower(l) === lower(a.login))).map((r) => r.rule))],
+      ...(ctx && head && a.commit && a.commit !== head && ctx.carried?.has(a.commit) ? { carried_to: head } : {}),
     }))
     .filter((a) => a.counted_for.length > 0);
-}
-
-/**
- * Approvals of the head (or, when approvals are kept across pushes, of any commit) that
- * never count because of who gave them, with the reason: a Bot's approving review, and
- * every approval `refusedApprover` refuses (an agent's account, the author, the invoker,
- * a contributor). Shown in the check run so a reviewer sees why an approval on the PR did
- * not count.
- */
-export function refusedApprovals(state: ReviewState, ctx: RequirementContext): RefusedApproval[] {
-  const head = ctx.facts.pull.head.sha;
-  const current = (commit: string | null) => commit !== null && (ctx.staleOk || commit === head);
-  const bots = new Map<string, RefusedApproval | null>();
-  const ordered = [...ctx.facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
-  for (const r of ordered) {
-    if (!r.user || !isBot(r.user)) continue;
-    const said = r.state.toUpperCase();
-    if (said === "APPROVED") {
-      bots.set(lower(r.user.login), { login: r.user.login, via: "review", commit: r.commit_id ?? null, at: r.submitted_at ?? null, reason: "a bot or app account" });
-    } else if (said === "CHANGES_REQUESTED") bots.set(lower(r.user.login), null);
-  }
-  const people = state.approvals.flatMap((a) => {
-    const reason = refusedApprover(a.login, ctx.facts, ctx.verdict, ctx.invokerCanApprove, ctx.contributorsCanApprove, ctx.alsoLogins);
-    return reason ? [{ login: a.login, via: a.via, commit: a.commit, at: a.at, reason }] : [];
-  });
-  return [...[...bots.values()].filter((b) => b !== null), ...people].filter((a) => current(a.commit));
 }
 
 /** Who can approve, in words: "1 approval from @a, @org/team (write or above)". */

@@ -110,6 +110,9 @@ describe("the sweep ends an expired override", () => {
           "**Still required:**",
           "- reviewers: 1 more approval from anyone with write permission or above",
           "",
+          "**Not counted:**",
+          `- @bob overrode \`ec26c3e\` by command at ${GIVEN}: expired at ${EXPIRES}`,
+          "",
           COMMANDS_LINE,
         ].join("\n"),
         // The wait for humans starts now: the override held it off until it expired.

@@ -68,6 +68,12 @@ const waitingBody = {
   output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY, text: WAITING_LEDGER },
 };
 
+/** The waiting check with a **Not counted** section of these lines (issue 18, point 2). */
+const notCounted = (...lines: string[]) => ({
+  ...waitingBody,
+  output: { ...waitingBody.output, summary: WAITING_SUMMARY.replace(`\n\n${COMMANDS_LINE}`, ["", "", "**Not counted:**", ...lines, "", COMMANDS_LINE].join("\n")) },
+});
+
 /** The writes for an agent PR waiting for humans: two labels and the escalation comment. */
 function waitingOutputs() {
   return { labels: mockLabels({ add: ["agent-pr", "needs-human-review"] }), comment: mockEscalation() };
@@ -369,22 +375,22 @@ describe("pull_request_review events", () => {
     expect(lookup.isDone()).toBe(false);
   });
 
-  it("does not count an approval from a read-only user", async () => {
+  it("does not count an approval from a read-only user, and says why under Not counted", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "read" } });
     waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
-    expect(check.body()).toEqual(waitingBody);
+    expect(check.body()).toEqual(notCounted("- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z: read permission; needs write or above"));
   });
 
-  it("does not count an approval of an older commit", async () => {
+  it("does not count an approval of an older commit, and says it is stale under Not counted", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice", commitId: "0000000000000000000000000000000000000001" })], permissions: { alice: "write" } });
     waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER, commitId: "0000000000000000000000000000000000000001" }));
-    expect(check.body()).toEqual(waitingBody);
+    expect(check.body()).toEqual(notCounted("- @alice approved `0000000` by review at 2026-11-20T11:00:00Z: stale: the head is now `ec26c3e`"));
   });
 
   it("does not count a bot's approval, nor the author's", async () => {

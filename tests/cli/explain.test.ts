@@ -3,7 +3,7 @@
  * a backtest (JSON lines on stdout, the tally on stderr), and markdown equal to the
  * check-run summary the app posts for the same facts.
  */
-import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
@@ -51,6 +51,30 @@ describe("explain one PR", () => {
         expect.objectContaining({ id: "paths.forbidden", status: "fail" }),
         expect.objectContaining({ id: "reviewers", status: "pending" }),
       ]),
+    );
+  });
+
+  it("lists what did not count under `refused`, with kind and reason, in JSON and markdown (issue 18, point 2)", () => {
+    const facts = JSON.parse(readFileSync(join(BACKTEST, "approved.json"), "utf8")) as { reviews: unknown[]; permissions: Record<string, string> };
+    facts.reviews.push(
+      { id: 9002, user: { login: "rita", id: 5003, type: "User" }, state: "APPROVED", commit_id: "3f786850e387550fdab836ed7e6dc881de23001b", submitted_at: "2025-06-01T11:10:00Z" },
+      { id: 9003, user: { login: "bob", id: 5004, type: "User" }, state: "APPROVED", commit_id: "0000000000000000000000000000000000000001", submitted_at: "2025-06-01T11:20:00Z" },
+    );
+    facts.permissions = { ...facts.permissions, rita: "read", bob: "admin" };
+    const dir = tempDir({ "pr.json": JSON.stringify(facts) });
+    const json = cli(["explain", "--facts", join(dir, "pr.json"), "--now", AT]);
+    expect((JSON.parse(json.stdout) as { refused: unknown }).refused).toEqual([
+      { login: "rita", via: "review", commit: "3f786850e387550fdab836ed7e6dc881de23001b", at: "2025-06-01T11:10:00Z", kind: "permission", reason: "read permission; needs write or above" },
+      { login: "bob", via: "review", commit: "0000000000000000000000000000000000000001", at: "2025-06-01T11:20:00Z", kind: "stale", reason: "stale: the head is now `3f78685`" },
+    ]);
+    const md = cli(["explain", "--facts", join(dir, "pr.json"), "--now", AT, "--format", "markdown"]);
+    expect(md.stdout).toContain(
+      [
+        "**Not counted:**",
+        "- @rita approved `3f78685` by review at 2025-06-01T11:10:00Z: read permission; needs write or above",
+        "- @bob approved `0000000` by review at 2025-06-01T11:20:00Z: stale: the head is now `3f78685`",
+        "",
+      ].join("\n"),
     );
   });
 

@@ -98,14 +98,17 @@ describe("approve by command from an agent's account (issue 15, item 1)", () => 
     expect(e.outcome).toBe("waiting");
     expect(e.approvals).toEqual([]);
     expect(e.refused).toEqual([
-      { login: "openhands-agent", via: "command", commit: HEAD, at: AT, reason: "an agent account (OpenHands)" },
-      { login: "acme-agent", via: "command", commit: HEAD, at: LATER, reason: "an agent account (in `agents.also.logins`)" },
+      { login: "openhands-agent", via: "command", commit: HEAD, at: AT, kind: "bot", reason: "an agent account (OpenHands)" },
+      { login: "acme-agent", via: "command", commit: HEAD, at: LATER, kind: "bot", reason: "an agent account (in `agents.also.logins`)" },
     ]);
   });
 
-  it("lists the invoker's refused approve too, and nobody who merely lacks permission", () => {
+  it("lists the invoker's refused approve too, and one who lacks permission (issue 18, point 2)", () => {
     const e = run(facts([comment("inviter", "/governance approve"), comment("reader", "/governance approve")]));
-    expect(e.refused).toEqual([{ login: "inviter", via: "command", commit: HEAD, at: AT, reason: "the agent's invoker" }]);
+    expect(e.refused).toEqual([
+      { login: "inviter", via: "command", commit: HEAD, at: AT, kind: "invoker", reason: "the agent's invoker" },
+      { login: "reader", via: "command", commit: HEAD, at: AT, kind: "permission", reason: "read permission; needs write or above" },
+    ]);
   });
 
   it("an agent account's override is never obeyed", () => {

@@ -60,8 +60,8 @@ describe("renderSummary: approvals not counted (issue 15, item 1)", () => {
       outcome: "waiting",
       conclusion: "action_required",
       refused: [
-        { login: "openhands-agent", via: "review", commit: "abc1234def", at: "2026-11-20T11:00:00Z", reason: "an agent account (OpenHands)" },
-        { login: "acme-agent", via: "command", commit: "abc1234def", at: "2026-11-20T11:30:00Z", reason: "an agent account (in `agents.also.logins`)" },
+        { login: "openhands-agent", via: "review", commit: "abc1234def", at: "2026-11-20T11:00:00Z", kind: "bot", reason: "an agent account (OpenHands)" },
+        { login: "acme-agent", via: "command", commit: "abc1234def", at: "2026-11-20T11:30:00Z", kind: "bot", reason: "an agent account (in `agents.also.logins`)" },
       ],
     };
     expect(renderSummary(e).split("\n").slice(1, 5)).toEqual([
@@ -71,6 +71,27 @@ describe("renderSummary: approvals not counted (issue 15, item 1)", () => {
       "- @acme-agent approved `abc1234` by command at 2026-11-20T11:30:00Z: an agent account (in `agents.also.logins`)",
     ]);
     expect(renderSummary({ ...e, refused: [] })).not.toContain("Not counted");
+  });
+
+  it("says `overrode` for an override, and shows at most 10 lines, then how many more", () => {
+    const one = (i: number): NonNullable<Evaluation["refused"]>[number] => ({
+      login: `r${i}`,
+      via: "review",
+      commit: "abc1234def",
+      at: `2026-11-20T11:${String(i).padStart(2, "0")}:00Z`,
+      kind: "stale",
+      reason: "stale: the head is now `fff0000`",
+    });
+    const expired = { login: "bob", via: "command" as const, action: "override" as const, commit: "abc1234def", at: "2026-11-20T10:00:00Z", kind: "expired" as const, reason: "expired at 2026-11-21T10:00:00.000Z" };
+    const e: Evaluation = { ...base, outcome: "waiting", conclusion: "action_required", refused: [expired, ...Array.from({ length: 11 }, (_, i) => one(i))] };
+    const lines = renderSummary(e).split("\n");
+    const at = lines.indexOf("**Not counted:**");
+    expect(lines.slice(at + 1, at + 13)).toEqual([
+      "- @bob overrode `abc1234` by command at 2026-11-20T10:00:00Z: expired at 2026-11-21T10:00:00.000Z",
+      ...Array.from({ length: 9 }, (_, i) => `- @r${i} approved \`abc1234\` by review at 2026-11-20T11:0${i}:00Z: stale: the head is now \`fff0000\``),
+      "- … and 2 more",
+      "",
+    ]);
   });
 });
 
