@@ -23,7 +23,7 @@ export function alreadyAnswered(comments: readonly CommentFacts[], commentId: nu
 /** The reviewer commands: one list, rendered in the help reply and the escalation comment. */
 export const COMMANDS: readonly { usage: string; who: string; what: string }[] = [
   { usage: "/governance approve", who: "anyone whose review would count under the policy (not the PR author or the agent's invoker)", what: "counts as your approval of the current head commit" },
-  { usage: "/governance override <reason>", who: "admins, or the people the policy's `commands.override` lists", what: "lets the current head commit pass despite failing rules; recorded with who, when, commit and reason" },
+  { usage: "/governance override [7d] <reason>", who: "admins, or the people the policy's `commands.override` lists", what: "lets the current head commit pass despite failing rules; recorded with who, when, commit and reason; a duration first (`4h`, `7d`) makes it expire" },
   { usage: "/governance recheck", who: "anyone with write access", what: "re-evaluates the PR now" },
   { usage: "/governance explain", who: "anyone", what: "replies with the full evaluation" },
   { usage: "/governance escalate", who: "anyone with write access", what: "notifies the next escalation tier now" },

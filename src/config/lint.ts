@@ -109,6 +109,15 @@ export function lintPolicy(policy: Policy, text: string, file = POLICY_PATH, opt
     }
   }
 
+  const stuck = policy.escalation.stuck;
+  if (whole && stuck) {
+    if (stuck.failed_heads === undefined && stuck.idle === undefined) {
+      emit(["escalation", "stuck"], "names neither `failed_heads` nor `idle`, so no PR is ever found stuck: add `failed_heads: 3` (required checks failing on 3 pushes in a row) or `idle: 2d`");
+    } else if (stuck.failed_heads !== undefined && policy.compliance.required_checks.length === 0 && !policy.overrides.some((o) => (o.compliance?.required_checks?.length ?? 0) > 0)) {
+      emit(["escalation", "stuck", "failed_heads"], "counts heads whose `compliance.required_checks` failed, and this policy requires no check: list the CI checks in `compliance.required_checks`, or use `idle`");
+    }
+  }
+
   const raw = rawPolicy(text);
   policy.overrides.forEach((o, j) => {
     lintSections(o as Sections, ["overrides", j], teams, also, addsEmit(emit, raw, j, o, base), whole, base);

@@ -257,14 +257,9 @@ export function governedGlobs(policy: Policy): string[] {
  * compare API lists the files; unknown means it does not carry over), and the app
  * saw that commit as the head before the override was given. The files the
  * policy is built from (`PullFacts.policy_files`) are governed paths too.
- * An override past its `expires_at` at `now` applies no more, and the latest
- * override decides: an earlier, longer one does not come back.
+ * The latest override decides (an earlier, longer one does not come back);
+ * `evaluate` sets it aside once past its `expires_at`.
  */
-export function applyingOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts, now: Date | string): Override | null {
-  const found = latestOverride(overrides, policy, facts);
-  return found && !overrideExpired(found.expires_at, now) ? found : null;
-}
-
 export function latestOverride(overrides: readonly Override[], policy: Policy, facts: PullFacts): Override | null {
   const head = facts.pull.head.sha;
   const onHead = overrides.find((o) => o.commit === head);

@@ -80,6 +80,19 @@ describe("lintPolicy", () => {
     expect(lint(`${text}overrides:\n  - agents: [unknown]\n    reviewers: { required: 1 }\n`)).toEqual([]);
   });
 
+  it("reports a stuck escalation that can never fire", () => {
+    expect(lint("escalation:\n  stuck:\n    notify: [acme/leads]\n")).toEqual([
+      "2:3 escalation.stuck: names neither `failed_heads` nor `idle`, so no PR is ever found stuck: add `failed_heads: 3` (required checks failing on 3 pushes in a row) or `idle: 2d`",
+    ]);
+    expect(lint("escalation:\n  stuck: { failed_heads: 3 }\n")).toEqual([
+      "2:26 escalation.stuck.failed_heads: counts heads whose `compliance.required_checks` failed, and this policy requires no check: list the CI checks in `compliance.required_checks`, or use `idle`",
+    ]);
+    // Required checks in the base, or in an override, or idle alone: nothing to say.
+    expect(lint("compliance:\n  required_checks: [ci]\nescalation:\n  stuck: { failed_heads: 3 }\n")).toEqual([]);
+    expect(lint("escalation:\n  stuck: { failed_heads: 3 }\noverrides:\n  - agents: [copilot]\n    compliance: { required_checks: [ci] }\n")).toEqual([]);
+    expect(lint("escalation:\n  stuck: { idle: 2d }\n")).toEqual([]);
+  });
+
   it("checks an override's reviewers as merged over the base's", () => {
     const base = "reviewers:\n  required: 1\n  from: { users: [alice] }\n";
     expect(lint(`${base}overrides:\n  - agents: ["*"]\n    reviewers: { required: 2 }\n`)).toEqual([

@@ -31,8 +31,8 @@ describe("the app's answers", () => {
   it("help says who may use approve and override under the policy that applies", () => {
     const text = helpText(policy({ commands: { approve: { enabled: false }, override: { min_permission: "maintain", users: ["release-captain"] } } }).commands);
     expect(text).toContain("| `/governance approve` | nobody: off in this repository (`commands.approve.enabled: false`); approve with a GitHub review | counts as your approval of the current head commit |");
-    expect(text).toContain("| `/governance override <reason>` | maintain permission or above or the people `commands.override` lists | lets the current head commit pass");
-    expect(HELP).toContain("| `/governance override <reason>` | admins, or the people the policy's `commands.override` lists |");
+    expect(text).toContain("| `/governance override [7d] <reason>` | maintain permission or above or the people `commands.override` lists | lets the current head commit pass");
+    expect(HELP).toContain("| `/governance override [7d] <reason>` | admins, or the people the policy's `commands.override` lists |");
   });
 
   it("name escalated tiers without mentioning them again", () => {

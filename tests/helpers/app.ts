@@ -360,7 +360,7 @@ export const HOW_TO_ACT = [
   "Approve with a GitHub review of the latest commit, or comment one of:",
   "",
   "- `/governance approve`: counts as your approval of the current head commit",
-  "- `/governance override <reason>`: lets the current head commit pass despite failing rules; recorded with who, when, commit and reason (admin permission)",
+  "- `/governance override [7d] <reason>`: lets the current head commit pass despite failing rules; recorded with who, when, commit and reason; a duration first (`4h`, `7d`) makes it expire (admin permission)",
   "- `/governance recheck`: re-evaluates the PR now",
   "- `/governance explain`: replies with the full evaluation",
   "- `/governance escalate`: notifies the next escalation tier now",

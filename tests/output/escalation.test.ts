@@ -185,7 +185,7 @@ describe("labels and review requests", () => {
     const off = PolicySchema.parse({ escalation: { tiers }, commands: { approve: { enabled: false }, override: { min_permission: "maintain" } } });
     const body = planEscalation(waiting, facts(), off, at(1)).comment!.body;
     expect(body).not.toContain("/governance approve");
-    expect(body).toContain("- `/governance override <reason>`: lets the current head commit pass despite failing rules; recorded with who, when, commit and reason (maintain permission or above)");
+    expect(body).toContain("- `/governance override [7d] <reason>`: lets the current head commit pass despite failing rules; recorded with who, when, commit and reason; a duration first (`4h`, `7d`) makes it expire (maintain permission or above)");
     expect(planEscalation(waiting, facts(), policy, at(1)).comment!.body).toContain("- `/governance approve`: counts as your approval of the current head commit");
   });
   it("requests reviewers who can satisfy what is missing: not the author, the invoker, bots, other orgs or people who reviewed", () => {
