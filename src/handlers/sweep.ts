@@ -119,6 +119,9 @@ export async function sweepInstallation(gh: GitHub, log: Logger, now: () => Date
       // Tiers in the base policy or in any `overrides` entry: either can fall due without an event. Without tiers,
       // only a time-bound override can (any override may be given a duration).
       const tiers = hasTiers(loaded.policy);
+      // Without tiers only an open PR's override can fall due: a repository with nothing open (the list of
+      // repositories says so, for free) is not asked for its PRs.
+      if (!tiers && r.open_issues_count === 0) continue;
       const pulls = await gh.paginate(gh.rest.pulls.list, { ...ref, state: "open", per_page: 100 });
       const budget = { reads: 0 };
       for (const p of pulls) {

@@ -54,11 +54,12 @@ const OVERRIDDEN_RUN: Json = {
 const openPull = () => ({ ...pullObject(), labels: [{ name: "agent-pr" }] });
 
 /** The sweep's listing: one installation, one repository, PR #2 open. */
-function listing() {
-  return nock(API)
+function listing(openIssues = 1) {
+  const repository = { name: "Hello-World", owner: { login: "Codertocat" }, open_issues_count: openIssues };
+  const scope = nock(API)
     .get("/app/installations").query(true).reply(200, [{ id: INSTALLATION_ID, account: { login: "Codertocat" } }])
-    .get("/installation/repositories").query(true).reply(200, { total_count: 1, repositories: [{ name: "Hello-World", owner: { login: "Codertocat" } }] })
-    .get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: 100 }).reply(200, [openPull()]);
+    .get("/installation/repositories").query(true).reply(200, { total_count: 1, repositories: [repository] });
+  return openIssues > 0 ? scope.get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: 100 }).reply(200, [openPull()]) : scope;
 }
 
 describe("the sweep ends an expired override", () => {
@@ -139,6 +140,16 @@ describe("the sweep ends an expired override", () => {
     listing();
     mockPolicyNotModified();
     expect(await sweep(app.probot, () => new Date("2026-11-21T11:20:00.000Z"), { swept: memo })).toEqual({ installations: 1, repositories: 1, pulls: 1, evaluated: 0, errors: 0 });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("a repository without tiers and with nothing open is not asked for its PRs", async () => {
+    const app = setupApp({ now: GIVEN });
+    listing(0);
+    mockToken();
+    mockPolicy(POLICY);
+    // No PR list is mocked: asking for one would fail the sweep of this repository (errors: 1).
+    expect(await sweep(app.probot, () => new Date(GIVEN))).toEqual({ installations: 1, repositories: 1, pulls: 0, evaluated: 0, errors: 0 });
     expect(nock.isDone()).toBe(true);
   });
 });
