@@ -124,6 +124,7 @@ export const ExplainRuleInput = z.strictObject({
     .max(200)
     .describe("A rule id as `check_change` reports it, e.g. `paths.forbidden`, `reviewers`, `compliance.linked_issue`."),
   agent: agentId.optional(),
+  also_agents: alsoAgents.optional(),
   base_branch: baseBranch.optional(),
 });
 
@@ -477,19 +478,17 @@ export function explainRule(state: PolicyState, args: ExplainRuleArgs): CallTool
   }
   const out = [`${code(id)}: ${meaning}`];
   for (const s of subSettings(id)) out.push(`- ${code(s.key)}: ${s.description}`);
-  if (state.ok) {
-    const verdict = declaredVerdict(args.agent, state.policy);
-    const policy = effectivePolicy(state.policy, verdict, args.base_branch ?? DEFAULT_BASE);
-    const { index } = splitRuleId(id);
-    if (isSettingRule(id)) {
-      const value = settingValue(policy, id);
-      const where = state.found ? state.source : "the default policy";
-      if (index !== null && value === undefined) out.push(`In ${where}: there is no entry ${index}.`);
-      else out.push(`In ${where}${args.agent ? ` for ${code(args.agent)}` : ""}: ${isOn(value) || typeof value === "number" ? formatSetting(value) : "off (this rule does not apply)"}.`);
-    }
-  } else {
+  const policy = state.ok ? effectivePolicy(state.policy, declaredVerdict(args.agent, state.policy, args.also_agents), args.base_branch ?? DEFAULT_BASE) : undefined;
+  if (!state.ok) {
     out.push(`The policy file ${state.source} is invalid, so its setting is unknown:`, ...state.problems.slice(0, 10).map((p) => `- ${p}`));
+  } else if (policy && isSettingRule(id)) {
+    const { index } = splitRuleId(id);
+    const value = settingValue(policy, id);
+    const where = state.found ? state.source : "the default policy";
+    const asked = askedFor(args);
+    if (index !== null && value === undefined) out.push(`In ${where}: there is no entry ${index}.`);
+    else out.push(`In ${where}${asked ? ` for ${code(asked)}` : ""}: ${isOn(value) || typeof value === "number" ? formatSetting(value) : "off (this rule does not apply)"}.`);
   }
-  out.push(`To satisfy: ${howToSatisfy(id, state.ok ? effectivePolicy(state.policy, declaredVerdict(args.agent, state.policy), args.base_branch ?? DEFAULT_BASE) : undefined)}`);
+  out.push(`To satisfy: ${howToSatisfy(id, policy)}`);
   return text(out.join("\n"));
 }
