@@ -160,6 +160,14 @@ describe("tools on a policy", () => {
     expect(explainRule(state({}), { rule: "reviewers.codeowners:x" }).isError).toBe(true);
   });
 
+  it("says code owners must approve when the policy asks for them, though it cannot read CODEOWNERS", () => {
+    const line = "1 approval from an owner of each changed file that CODEOWNERS (on the default branch) assigns owners; this server does not read CODEOWNERS, so they are not listed here: request their review too.";
+    const s = state({ reviewers: { codeowners: true } });
+    expect(textOf(getPolicy(s, {}))).toContain(`\n- code owners (\`reviewers.codeowners\`): ${line}\n`);
+    expect(textOf(checkChange(s, CheckChangeInput.parse({ files: [{ path: "src/a.ts" }] }), NOW))).toContain(`\nCode owners (\`reviewers.codeowners\`): ${line}`);
+    expect(textOf(getPolicy(state({}), {}))).not.toContain("code owners");
+  });
+
   it("mentions an `_extends` base it cannot read", () => {
     const s: PolicyState = { ok: true, policy: PolicySchema.parse({}), source: "p.yml", found: true, extends: "acme/.github" };
     expect(textOf(getPolicy(s, {}))).toContain("This file extends `acme/.github`, which this server cannot read");
