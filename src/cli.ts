@@ -38,9 +38,9 @@ const USAGE = `Usage:
   agent-governance explain --config NEW --compare OLD FILE|FOLDER... [--floor ORG_FILE] [--format json|markdown|text]
       preview a policy change: how each PR's result would change from OLD to NEW
   agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]
-      save a live PR as a PullFacts file (needs GITHUB_TOKEN; GHE_HOST for GitHub Enterprise Server)
+      save a live PR as a PullFacts file (needs GITHUB_TOKEN or GH_TOKEN; GHE_HOST for GitHub Enterprise Server)
   agent-governance backtest OWNER/REPO --since 30d|--last N [--config FILE] [--compare FILE] [--out DIR]
-      evaluate a repository's recent PRs, read from GitHub (needs GITHUB_TOKEN), and tally them
+      evaluate a repository's recent PRs, read from GitHub (needs GITHUB_TOKEN or GH_TOKEN), and tally them
   agent-governance schema
       print the policy's JSON Schema
   agent-governance mcp [--root DIR] [--config FILE]
@@ -95,15 +95,15 @@ or the proposed policy is invalid); 2 a usage mistake.
   snapshot: `Usage: agent-governance snapshot OWNER/REPO#N [--out FILE] [--config FILE]
 
 Saves a live pull request as a PullFacts file, for \`explain\` and for tests.
-Reads GITHUB_TOKEN (read access to the repository); GHE_HOST / GHE_PROTOCOL for
-GitHub Enterprise Server; each request has GITHUB_REQUEST_TIMEOUT_MS (10000) to answer.
+Reads GITHUB_TOKEN or GH_TOKEN (read access to the repository); GITHUB_API_URL (or GHE_HOST /
+GHE_PROTOCOL) for GitHub Enterprise Server; each request has GITHUB_REQUEST_TIMEOUT_MS (10000) to answer.
 
 Options:
   --out FILE        write the JSON here (default: stdout)
   --config FILE     look up what this local policy needs (teams, permissions) instead of the repository's
   -h, --help        this help
 
-Exit status: 0 saved; 1 GitHub could not be read; 2 a usage mistake (no GITHUB_TOKEN, a malformed OWNER/REPO#N).
+Exit status: 0 saved; 1 GitHub could not be read; 2 a usage mistake (no GITHUB_TOKEN or GH_TOKEN, a malformed OWNER/REPO#N).
 `,
   backtest: `Usage: agent-governance backtest OWNER/REPO --since 30d|--last N [--config FILE] [--compare FILE] [--out DIR]
                                    [--format text|markdown|json] [--now ISO] [--offline]
@@ -661,6 +661,11 @@ export function parsePullRef(s: string): { owner: string; repo: string; number: 
  * The REST base URL: GitHub Enterprise Server's from `GHE_HOST` / `GHE_PROTOCOL`, else `GITHUB_API_URL`
  * (which GitHub Actions sets), else api.github.com.
  */
+/** The token `snapshot` and `backtest` read GitHub with: GITHUB_TOKEN, else GH_TOKEN (as the `gh` CLI names it). */
+export function githubToken(env: NodeJS.ProcessEnv): string | undefined {
+  return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+}
+
 export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
   if (env.GHE_HOST) return `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3`;
   return env.GITHUB_API_URL?.trim().replace(/\/+$/, "") || "https://api.github.com";
@@ -686,8 +691,8 @@ async function snapshot(args: string[], io: Io): Promise<number> {
   const target = positionals.length === 1 ? parsePullRef(positionals[0]!) : null;
   if (!target) throw new UsageError("snapshot needs one pull request, written OWNER/REPO#N (e.g. octo-org/app#42)");
   const env = io.env ?? process.env;
-  const token = env.GITHUB_TOKEN;
-  if (!token) throw new UsageError("snapshot needs a GITHUB_TOKEN with read access to the repository");
+  const token = githubToken(env);
+  if (!token) throw new UsageError("snapshot needs GITHUB_TOKEN or GH_TOKEN with read access to the repository");
   const localPolicy = values.config ? readPolicy(values.config, io) : null;
 
   const { ProbotOctokit } = await import("probot");
@@ -724,7 +729,7 @@ async function snapshot(args: string[], io: Io): Promise<number> {
     }
     const status = (err as { status?: number }).status;
     const hint =
-      status === 401 ? " (is GITHUB_TOKEN valid?)" : status === 404 ? " (does the PR exist, and can the token read the repository?)" : "";
+      status === 401 ? " (is the token valid?)" : status === 404 ? " (does the PR exist, and can the token read the repository?)" : "";
     io.stderr.write(`agent-governance snapshot: could not read ${where}: ${status ? `${status} ` : ""}${message}${hint}\n`);
     return 1;
   }
@@ -836,7 +841,7 @@ async function backtest(args: string[], io: Io): Promise<number> {
   }
   const dir = values.out;
   const env = io.env ?? process.env;
-  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  const token = githubToken(env);
   if (values.offline && (!dir || !values.config)) throw new UsageError("--offline needs --out DIR (the snapshots of an earlier run) and --config FILE");
   if (!values.offline && !token) throw new UsageError("backtest needs GITHUB_TOKEN or GH_TOKEN with read access to the repository (or --offline to use the snapshots --out DIR holds)");
   const policy = values.config ? readPolicy(values.config, io) : null;

@@ -34,6 +34,8 @@ const SATISFY: Record<string, string> = {
   policy: "Fix the policy file (`agent-governance validate` prints each problem with file:line:col); an agent should not edit it.",
   evaluation: "Nothing to change in the PR: the app retries, and `/governance recheck` re-runs it.",
   "head.shared": "Open one PR per head commit: do not propose the same commit into two branches; push a distinct commit to one of them.",
+  "reviewers.codeowners":
+    "Request review from the code owners the CODEOWNERS line names (the row says which line and files); one of them approves the latest commit. Or leave the files that line owns out of the PR.",
   reviewers: "Open the PR and request review; an eligible human (not you, not the PR author) approves the latest commit. Every push makes earlier approvals stale unless `reviewers.stale_on_push` is false.",
   "paths.forbidden": "Do not change these paths: leave them out of the PR. Only an admin's `/governance override <reason>` lets such a PR pass.",
   "paths.restricted": "Leave files in this group out of the PR, or expect to wait for the group's own reviewers to approve.",
@@ -66,10 +68,15 @@ const SATISFY: Record<string, string> = {
 
 const GENERIC_SATISFY = "Make the PR meet the rule above; `check_change` reports the exact problem and fix.";
 
-/** `paths.restricted[0]` → { base: "paths.restricted", index: 0 }. */
+/**
+ * `paths.restricted[0]` → { base: "paths.restricted", index: 0 }; a code owners' row
+ * `reviewers.codeowners:12` (CODEOWNERS line 12) → { base: "reviewers.codeowners", index: null }.
+ */
 export function splitRuleId(id: string): { base: string; index: number | null } {
   const m = /^(.*)\[(\d+)\]$/.exec(id.trim());
-  return m ? { base: m[1]!, index: Number(m[2]) } : { base: id.trim(), index: null };
+  if (m) return { base: m[1]!, index: Number(m[2]) };
+  const owners = /^(reviewers\.codeowners):\d+$/.exec(id.trim());
+  return { base: owners?.[1] ?? id.trim(), index: null };
 }
 
 /** The setting's dotted path a rule id stands for. */
@@ -118,7 +125,7 @@ export function subSettings(ruleId: string): { key: string; description: string 
 /** Every rule id the policy can produce, for "known rules" lists and did-you-mean hints. */
 export function knownRuleIds(): string[] {
   const props = root().properties ?? {};
-  const ids = ["reviewers", "paths.forbidden", "paths.restricted", "paths.agent_files", "paths.limits"];
+  const ids = ["reviewers", "reviewers.codeowners", "paths.forbidden", "paths.restricted", "paths.agent_files", "paths.limits"];
   for (const key of Object.keys(props.compliance?.properties ?? {})) ids.push(`compliance.${key}`);
   return [...ids, ...Object.keys(NOT_SETTINGS)];
 }

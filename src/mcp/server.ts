@@ -139,7 +139,7 @@ export function createMcpServer(load: () => PolicyState, now: () => Date): McpSe
       title: "Explain a policy rule",
       description:
         "Explain one rule by the id check_change reports (`paths.forbidden`, `reviewers`, `compliance.linked_issue`, …): " +
-        "what it requires, this repository's setting, and how to satisfy it.",
+        "what it requires, this repository's setting (for `agent` and `also_agents` when given), and how to satisfy it.",
       inputSchema: ExplainRuleInput,
       annotations,
     },

@@ -63,6 +63,10 @@ const baseBranch = z
   .max(255)
   .describe("The branch your PR will merge into (default `main`): `overrides` entries with `base_branches` apply by it.");
 
+/** What the tools say when the policy asks for code owners: the server has no CODEOWNERS (the app reads the default branch's). */
+const CODEOWNERS_UNREAD =
+  "1 approval from an owner of each changed file that CODEOWNERS (on the default branch) assigns owners; this server does not read CODEOWNERS, so they are not listed here: request their review too.";
+
 /** The base branch a tool assumes when the caller names none. */
 const DEFAULT_BASE = "main";
 
@@ -124,6 +128,7 @@ export const ExplainRuleInput = z.strictObject({
     .max(200)
     .describe("A rule id as `check_change` reports it, e.g. `paths.forbidden`, `reviewers`, `compliance.linked_issue`."),
   agent: agentId.optional(),
+  also_agents: alsoAgents.optional(),
   base_branch: baseBranch.optional(),
 });
 
@@ -282,6 +287,7 @@ export function getPolicy(state: PolicyState, args: GetPolicyArgs): CallToolResu
     const stale = policy.reviewers.stale_on_push ? "; a new push makes earlier approvals stale" : "";
     approvals.push(`- every PR (\`reviewers\`): ${whoApproves("reviewers", policy.reviewers.required, policy.reviewers.from, verdict)}${stale}`);
   }
+  if (policy.reviewers.codeowners) approvals.push(`- code owners (\`reviewers.codeowners\`): ${CODEOWNERS_UNREAD}`);
   restricted.forEach((g, i) => {
     approvals.push(`- ${g.name ? `${g.name}: ` : ""}${list(g.paths)} (\`paths.restricted[${i}]\`): ${whoApproves(`paths.restricted[${i}]`, g.reviewers.required, g.reviewers, verdict)}`);
   });
@@ -419,6 +425,7 @@ export function checkChange(state: PolicyState, args: CheckChangeArgs, now: Date
   if (unread > 0 && readers.length) {
     notes.push(`Patches: ${unread} file${unread === 1 ? " has" : "s have"} no \`patch\`, so ${readers.map(code).join(" and ")} could not read ${unread === 1 ? "it" : "them"}; pass each file's diff to check them.`);
   }
+  if (policy.reviewers.codeowners) notes.push(`Code owners (\`reviewers.codeowners\`): ${CODEOWNERS_UNREAD}`);
   const uncounted = args.files.filter((f) => f.additions === undefined || f.deletions === undefined).length;
   if (uncounted > 0 && e.rules.some((r) => r.id === "paths.limits")) {
     notes.push(`Line counts: ${uncounted} file${uncounted === 1 ? " has" : "s have"} no additions/deletions, so the line limit was checked on the counts given.`);
@@ -477,19 +484,17 @@ export function explainRule(state: PolicyState, args: ExplainRuleArgs): CallTool
   }
   const out = [`${code(id)}: ${meaning}`];
   for (const s of subSettings(id)) out.push(`- ${code(s.key)}: ${s.description}`);
-  if (state.ok) {
-    const verdict = declaredVerdict(args.agent, state.policy);
-    const policy = effectivePolicy(state.policy, verdict, args.base_branch ?? DEFAULT_BASE);
-    const { index } = splitRuleId(id);
-    if (isSettingRule(id)) {
-      const value = settingValue(policy, id);
-      const where = state.found ? state.source : "the default policy";
-      if (index !== null && value === undefined) out.push(`In ${where}: there is no entry ${index}.`);
-      else out.push(`In ${where}${args.agent ? ` for ${code(args.agent)}` : ""}: ${isOn(value) || typeof value === "number" ? formatSetting(value) : "off (this rule does not apply)"}.`);
-    }
-  } else {
+  const policy = state.ok ? effectivePolicy(state.policy, declaredVerdict(args.agent, state.policy, args.also_agents), args.base_branch ?? DEFAULT_BASE) : undefined;
+  if (!state.ok) {
     out.push(`The policy file ${state.source} is invalid, so its setting is unknown:`, ...state.problems.slice(0, 10).map((p) => `- ${p}`));
+  } else if (policy && isSettingRule(id)) {
+    const { index } = splitRuleId(id);
+    const value = settingValue(policy, id);
+    const where = state.found ? state.source : "the default policy";
+    const asked = askedFor(args);
+    if (index !== null && value === undefined) out.push(`In ${where}: there is no entry ${index}.`);
+    else out.push(`In ${where}${asked ? ` for ${code(asked)}` : ""}: ${isOn(value) || typeof value === "number" ? formatSetting(value) : "off (this rule does not apply)"}.`);
   }
-  out.push(`To satisfy: ${howToSatisfy(id, state.ok ? effectivePolicy(state.policy, declaredVerdict(args.agent, state.policy), args.base_branch ?? DEFAULT_BASE) : undefined)}`);
+  out.push(`To satisfy: ${howToSatisfy(id, policy)}`);
   return text(out.join("\n"));
 }

@@ -717,7 +717,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     await receive(app, "issue_comment", commentPayload({ body, user: READER }));
     // The help of the policy that applies (here the defaults: override needs admin permission).
     expect(reply.body()).toBe(`${lead}${helpText(defaultPolicy().commands)}\n\n${marker}`);
-    expect(reply.body()).toContain("| `/governance override <reason>` | admin permission | lets the current head commit pass");
+    expect(reply.body()).toContain("| `/governance override [7d] <reason>` | admin permission | lets the current head commit pass");
     expect(nock.isDone()).toBe(true);
   });
 });

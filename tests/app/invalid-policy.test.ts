@@ -8,6 +8,7 @@
  * read from a PR) and its check says how to merge it. Real webhook payloads in,
  * the exact check run out.
  */
+import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
@@ -17,6 +18,7 @@ import {
   RECHECK,
   mockCheckRun,
   mockPolicy,
+  mockPolicyPreview,
   mockPr,
   mockToken,
   pullRequestPayload,
@@ -92,10 +94,33 @@ describe("an invalid policy on the default branch", () => {
     mockPolicy("reviewers:\n  required: 1\n  requird: 2\n");
     mockPr({
       opened: true,
-      files: [{ filename: ".github/agent-governance.yml", status: "modified", additions: 1, deletions: 1, changes: 2, patch: "@@ -3 +3 @@\n-  requird: 2\n+  required: 2" }],
+      files: [{ filename: ".github/agent-governance.yml", status: "modified", additions: 0, deletions: 1, changes: 1, patch: "@@ -3 +2,0 @@\n-  requird: 2" }],
     });
     const check = mockCheckRun();
+    // The preview, a second check run, validates the repaired file at the PR's head.
+    const preview = mockPolicyPreview("reviewers:\n  required: 1\n");
     await receive(app, "pull_request", pullRequestPayload({ author: { login: "Codertocat", id: 21031067, type: "User" } }));
+    // The preview says the repaired file is valid (the verdict below still fails: the default branch's is not).
+    expect(preview.body()).toEqual({
+      name: "Agent Governance / policy",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "success",
+      details_url: PR_URL,
+      actions: [],
+      output: {
+        title: "Proposed policy: no open PR would change",
+        summary: [
+          "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.",
+          "",
+          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid.",
+          "",
+          "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
+          "",
+          "No other open pull request to compare.",
+        ].join("\n"),
+      },
+    });
     expect(withoutLedger(check.body())).toEqual(
       failing(
         "Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?",
@@ -104,5 +129,7 @@ describe("an invalid policy on the default branch", () => {
           "Other pull requests are evaluated again at their next event; `/governance recheck` (or Re-check) does it now.",
       ),
     );
+    expect(app.logs.some((l) => l.decision === "policy_preview_failed")).toBe(false);
+    expect(nock.isDone()).toBe(true);
   });
 });

@@ -354,6 +354,8 @@ describe("an `_extends` base kept in this repository is protected like the polic
         ],
       },
     });
+    // A review is no new head: the base's change is not previewed again (no second check run, no read of it).
+    expect(app.logs.some((l) => typeof l.decision === "string" && l.decision.startsWith("policy_preview"))).toBe(false);
     expect(nock.isDone()).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import {
   mockLabels,
   mockCheckRun,
   mockPolicy,
+  mockPolicyPreview,
   mockPr,
   mockToken,
   pullObject,
@@ -262,8 +263,33 @@ describe("pull_request events", () => {
     });
     waitingOutputs();
     const check = mockCheckRun();
+    // The preview (a second check run) reads the file at the head, and only shows what it would do.
+    const preview = mockPolicyPreview("reviewers:\n  required: 0\n");
     await receive(app, "pull_request", pullRequestPayload());
     expect(sawRef).toBeUndefined();
+    // The head's file was read by the preview only; the verdict below is the default branch's.
+    expect(preview.body()).toEqual({
+      name: "Agent Governance / policy",
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "success",
+      details_url: PR_URL,
+      actions: [],
+      output: {
+        title: "Proposed policy: no open PR would change",
+        summary: [
+          "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.",
+          "",
+          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid.",
+          "",
+          "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
+          "",
+          "No other open pull request to compare.",
+        ].join("\n"),
+      },
+    });
+    expect(app.logs.find((l) => l.decision === "policy_preview")).toMatchObject({ valid: true, compared: 0, write: "created" });
+    expect(app.logs.some((l) => l.decision === "policy_preview_failed")).toBe(false);
     const body = check.body() as { conclusion: string; output: { summary: string } };
     expect(body.conclusion).toBe("action_required");
     expect(body.output.summary).toContain(

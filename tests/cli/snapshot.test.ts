@@ -8,7 +8,7 @@ import { join } from "node:path";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { apiBaseUrl, isNetworkError, main, parsePullRef, readFacts } from "../../src/cli.js";
+import { apiBaseUrl, githubToken, isNetworkError, main, parsePullRef, readFacts } from "../../src/cli.js";
 import { clearCaches } from "../../src/github/facts.js";
 import { API, commit, HEAD_SHA, mockCheckRunRead, mockPolicy, mockPr, pullObject, REPO_PATH, review, SEEN_CHECK } from "../helpers/app.js";
 import { cli, tempDir } from "./run.js";
@@ -164,10 +164,22 @@ describe("snapshot", () => {
     expect(isNetworkError(new Error("boom"))).toBe(false);
   });
 
+  it("reads GH_TOKEN when GITHUB_TOKEN is not set, as backtest does (one function: githubToken)", async () => {
+    nock(API, { reqheaders: { authorization: `token ${TOKEN}` } }).get(`${REPO_PATH}/pulls/2`).reply(404, { message: "Not Found" });
+    const config = join(tempDir({ "p.yml": "mode: report\n" }), "p.yml");
+    const { io, out } = capture({ GH_TOKEN: TOKEN });
+    expect(await main(["snapshot", "Codertocat/Hello-World#2", "--config", config], io)).toBe(1);
+    expect(out.stderr).toContain("could not read Codertocat/Hello-World#2: 404 ");
+    expect(nock.isDone()).toBe(true);
+    expect(githubToken({ GITHUB_TOKEN: "a", GH_TOKEN: "b" })).toBe("a");
+    expect(githubToken({ GITHUB_TOKEN: "", GH_TOKEN: "b" })).toBe("b");
+    expect(githubToken({})).toBeUndefined();
+  });
+
   it("exits 2 without a token or with a malformed reference, before any request", async () => {
     const missing = capture({});
     expect(await main(["snapshot", "Codertocat/Hello-World#2"], missing.io)).toBe(2);
-    expect(missing.out.stderr).toContain("snapshot needs a GITHUB_TOKEN");
+    expect(missing.out.stderr).toContain("snapshot needs GITHUB_TOKEN or GH_TOKEN with read access to the repository");
     const bad = capture();
     expect(await main(["snapshot", "Codertocat/Hello-World"], bad.io)).toBe(2);
     expect(bad.out.stderr).toContain("OWNER/REPO#N");

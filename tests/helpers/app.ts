@@ -283,6 +283,29 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
   return { scope, body: () => captured };
 }
 
+/**
+ * The reads and write of the policy-change preview, for a PR that changes the policy file and is the only open PR:
+ * the file at the PR's head (`yaml`), the open PRs (this one only, so none is compared), and the second check run,
+ * "Agent Governance / policy" (none on the head yet), whose body it captures.
+ */
+export function mockPolicyPreview(yaml: string): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const name = "Agent Governance / policy";
+  const scope = nock(API)
+    .get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`)
+    .query({ ref: HEAD_SHA })
+    .reply(200, { type: "file", encoding: "base64", path: ".github/agent-governance.yml", content: Buffer.from(yaml).toString("base64") })
+    .get(`${REPO_PATH}/pulls`)
+    .query({ state: "open", sort: "updated", direction: "desc", per_page: "31" })
+    .reply(200, [pullObject()])
+    .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+    .query((q) => q.check_name === name)
+    .reply(200, { total_count: 0, check_runs: [] })
+    .post(`${REPO_PATH}/check-runs`, (b: Json) => b.name === name && ((captured = b), true))
+    .reply(201, { id: 556 });
+  return { scope, body: () => captured };
+}
+
 /** Only the write of a new check run (our check run was found missing in a listing mocked elsewhere): captures its body. */
 export function mockCheckRunCreate(id = 555): { scope: nock.Scope; body: () => Json | undefined } {
   let captured: Json | undefined;

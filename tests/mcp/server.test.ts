@@ -93,6 +93,9 @@ describe("agent-governance mcp with a policy file", () => {
     expect(check.inputSchema.required).toEqual(["files"]);
     expect(Object.keys(check.inputSchema.properties ?? {}).sort()).toEqual(["agent", "also_agents", "base_branch", "body", "commits", "files", "title"]);
     expect(tools.find((t) => t.name === "explain_rule")!.inputSchema.required).toEqual(["rule"]);
+    for (const name of ["get_policy", "explain_rule"]) {
+      expect(Object.keys(tools.find((t) => t.name === name)!.inputSchema.properties ?? {}), name).toEqual(expect.arrayContaining(["agent", "also_agents", "base_branch"]));
+    }
   });
 
   it("get_policy summarises forbidden paths, approvals, compliance and the overrides", async () => {

@@ -2,12 +2,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PolicySchema, policyJsonSchema, type PolicyInput } from "../../src/config/schema.js";
+import { evaluate } from "../../src/policy/evaluate.js";
 import { knownRuleIds, ruleMeaning, settingValue, splitRuleId, subSettings } from "../../src/mcp/rules.js";
 import {
   CheckChangeInput,
   checkChange,
   declaredVerdict,
   explainRule,
+  ExplainRuleInput,
   getPolicy,
   syntheticFacts,
   type CheckChangeArgs,
@@ -131,6 +133,39 @@ describe("tools on a policy", () => {
     // Ignoring the caller's own id does not hide the other agent.
     const ignored = state({ agents: { ignore: ["copilot"] }, paths: { forbidden: ["src/**"] } });
     expect(declaredVerdict("copilot", ignored.ok ? ignored.policy : PolicySchema.parse({}), ["claude-code"])).toMatchObject({ detected: true, id: "claude-code" });
+  });
+
+  it("explain_rule takes `also_agents` as get_policy does: the setting shown is the stricter of every agent's", () => {
+    const s = state({ overrides: [{ agents: ["claude-code"], paths: { forbidden: { add: ["src/auth/**"] } } }] });
+    const alone = textOf(explainRule(s, { rule: "paths.forbidden", agent: "copilot" }));
+    expect(alone).toContain("In p.yml for `copilot`: off (this rule does not apply).");
+    const both = textOf(explainRule(s, ExplainRuleInput.parse({ rule: "paths.forbidden", agent: "copilot", also_agents: ["claude-code"] })));
+    expect(both).toContain('In p.yml for `copilot`, `claude-code`: `["src/auth/**"]`.');
+  });
+
+  it("explain_rule explains every code owners' row the evaluator makes (`reviewers.codeowners:N`), not only the first", () => {
+    const policy = PolicySchema.parse({ reviewers: { codeowners: true } });
+    const facts = { ...syntheticFacts(CheckChangeInput.parse({ files: [{ path: "src/a.ts" }, { path: "docs/b.md" }] }), declaredVerdict("copilot", policy)), codeowners: "/src/ @alice\n/docs/ @bob\n" };
+    const ids = evaluate({ policy, facts, now: NOW, verdict: declaredVerdict("copilot", policy) }).rules.map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(["reviewers.codeowners:1", "reviewers.codeowners:2"]));
+    for (const id of ids) {
+      const r = explainRule(state({ reviewers: { codeowners: true } }), { rule: id });
+      expect(r.isError, id).toBeFalsy();
+      expect(textOf(r)).toMatch(/\nTo satisfy: /);
+    }
+    const row = textOf(explainRule(state({ reviewers: { codeowners: true } }), { rule: "reviewers.codeowners:2" }));
+    expect(row).toMatch(/^`reviewers\.codeowners:2`: .*CODEOWNERS/);
+    expect(row).toContain("In p.yml: on.");
+    expect(row).toContain("To satisfy: Request review from the code owners the CODEOWNERS line names");
+    expect(explainRule(state({}), { rule: "reviewers.codeowners:x" }).isError).toBe(true);
+  });
+
+  it("says code owners must approve when the policy asks for them, though it cannot read CODEOWNERS", () => {
+    const line = "1 approval from an owner of each changed file that CODEOWNERS (on the default branch) assigns owners; this server does not read CODEOWNERS, so they are not listed here: request their review too.";
+    const s = state({ reviewers: { codeowners: true } });
+    expect(textOf(getPolicy(s, {}))).toContain(`\n- code owners (\`reviewers.codeowners\`): ${line}\n`);
+    expect(textOf(checkChange(s, CheckChangeInput.parse({ files: [{ path: "src/a.ts" }] }), NOW))).toContain(`\nCode owners (\`reviewers.codeowners\`): ${line}`);
+    expect(textOf(getPolicy(state({}), {}))).not.toContain("code owners");
   });
 
   it("mentions an `_extends` base it cannot read", () => {
