@@ -26,6 +26,8 @@ const LOOSER_WHEN_TRUE = new Set(["reviewers.invoker_can_approve", "reviewers.co
 const PRIMARY = new Set(["$schema", "agents", "overrides", "escalation.check_name", "escalation.labels", "compliance.title_pattern", "compliance.ai_disclosure"]);
 /** Numbers where the smaller is the stricter. */
 const SMALLER = new Set(["paths.limits.max_files", "paths.limits.max_changed_lines"]);
+/** Durations where the shorter is the stricter: an override's longest life, the stuck clocks. */
+const SHORTER = new Set(["commands.override.max_duration", "escalation.stuck.idle", "escalation.stuck.repeat"]);
 /** The finding rules whose `true` fails a finding, and whose `reviewers` make it wait instead. */
 const FAIL_UNLESS_REVIEWERS = new Set(["compliance.install_scripts", "compliance.workflow_risk"]);
 /** The finding rules with an `action`, and the action when none is written. */
@@ -61,6 +63,7 @@ function stricter(a: unknown, b: unknown, path: string): unknown {
   if (last === "action") return a === "fail" || b === "fail" ? "fail" : "approve";
   if (last === "trusted_actions") return (a as unknown[]).filter((x) => (b as unknown[]).some((y) => key(x) === key(y)));
   if (typeof a === "boolean" && typeof b === "boolean") return LOOSER_WHEN_TRUE.has(path) ? a && b : a || b;
+  if (SHORTER.has(path)) return durationMs(String(a)) <= durationMs(String(b)) ? a : b;
   if (typeof a === "number" && typeof b === "number") return SMALLER.has(path) ? Math.min(a, b) : Math.max(a, b);
   if (path === "commands.override.users" || path === "commands.override.teams") return intersect(a as string[], b as string[]);
   if (Array.isArray(a) && Array.isArray(b)) {

@@ -165,3 +165,14 @@ describe("strictestPolicy: an agent's co-author trailer cannot widen who may app
     expect(e.rules.find((r) => r.id === "reviewers")?.status).toBe("pass");
   });
 });
+
+describe("strictestPolicy: durations", () => {
+  it("an override lasts at most the shorter max_duration, whichever agent is the primary (a longer one of the PR's opener does not outlive the other's limit)", () => {
+    const long = policy({ commands: { override: { max_duration: "30d" } }, escalation: { stuck: { idle: "3d", repeat: "2d" } } });
+    const short = policy({ commands: { override: { max_duration: "1d" } }, escalation: { stuck: { idle: "1d", repeat: "12h" } } });
+    for (const s of [strictestPolicy([long, short]), strictestPolicy([short, long])]) {
+      expect(s.commands.override.max_duration).toBe("1d");
+      expect(s.escalation.stuck).toMatchObject({ idle: "1d", repeat: "12h" });
+    }
+  });
+});
