@@ -94,7 +94,7 @@ describe("applyFloor", () => {
     expect(changes.map(floorLine)).toEqual(["`agents.min_strength`: verified → declared (agents cannot be ignored) (org floor)"]);
     const claude = facts({ pull: { user: { login: "alice", id: 1, type: "User" }, head: { ref: "fix", sha: HEAD } }, commits: [commit(HEAD, "Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>")] });
     expect(detectAgent(claude, p.agents).detected).toBe(false);
-    expect(detectAgent(claude, raised.agents).agents.map((a) => a.id)).toContain("claude-code");
+    expect((detectAgent(claude, raised.agents).agents ?? []).map((a) => a.id)).toContain("claude-code");
     // `hint` (stricter: more PRs are agents') is kept.
     expect(applyFloor(floor({}), policy({ agents: { min_strength: "hint" } })).policy.agents.min_strength).toBe("hint");
   });
