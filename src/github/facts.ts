@@ -147,7 +147,7 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOption
     });
     const data = res.data as { type?: string; content?: string; encoding?: string };
     if (Array.isArray(res.data) || data.type !== "file" || typeof data.content !== "string") return null;
-    const text = Buffer.from(data.content, (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
+    const text = await fileText(gh, ref, path, data);
     if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text, checkedAt: Date.now(), githubAt: githubTime(res.headers) });
     missingSince.delete(key);
     return text;
@@ -165,6 +165,16 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOption
     }
     throw err;
   }
+}
+
+/**
+ * A file's text from the contents API's answer. Over 1 MB GitHub leaves it out (`encoding: "none"`, a CODEOWNERS
+ * of a large monorepo: GitHub reads up to 3 MB): it is read again raw, never taken as empty nor failing every PR.
+ */
+async function fileText(gh: GitHub, ref: RepoRef, path: string, data: { content?: string; encoding?: string }, at?: string): Promise<string> {
+  if (data.encoding !== "none") return Buffer.from(data.content ?? "", (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
+  const raw = await gh.rest.repos.getContent({ ...ref, path, ...(at ? { ref: at } : {}), mediaType: { format: "raw" } });
+  return typeof raw.data === "string" ? raw.data : String(raw.data);
 }
 
 /** Parsed (and linted) policy texts, so a 304 costs no YAML or zod work. Keyed by source and a hash of the text. */
@@ -236,7 +246,7 @@ async function readAt(gh: GitHub, ref: RepoRef, path: string, sha: string): Prom
     const { data } = await gh.rest.repos.getContent({ ...ref, path, ref: sha });
     const file = data as { type?: string; content?: string; encoding?: string };
     if (!Array.isArray(data) && file.type === "file" && typeof file.content === "string") {
-      text = Buffer.from(file.content, (file.encoding as BufferEncoding) ?? "base64").toString("utf8");
+      text = await fileText(gh, ref, path, file, sha);
     }
   } catch (err) {
     if (httpStatus(err) !== 404) throw err;
