@@ -157,7 +157,8 @@ export function strictestPolicy(policies: readonly Policy[]): Policy {
     }
     merged = next;
   }
-  // Each part is valid, so the merge is too; were it not, the primary's policy applies rather than a crash.
+  // Each part is valid, so the merge holds valid values; only a cap on a list's length (10 tiers, 200 globs) can
+  // fail for united lists, and falling back to the primary's policy would drop the other agents' stricter rules.
   const parsed = PolicySchema.safeParse(merged);
-  return parsed.success ? parsed.data : first;
+  return parsed.success ? parsed.data : (merged as Policy);
 }

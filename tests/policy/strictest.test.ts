@@ -176,3 +176,16 @@ describe("strictestPolicy: durations", () => {
     }
   });
 });
+
+describe("strictestPolicy: a merge longer than one policy may be", () => {
+  it("keeps every agent's rules when the united lists pass the schema's caps (11 tiers, 300 forbidden globs), rather than falling back to the primary's policy", () => {
+    const tiers = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ after: `${from + i}h`, notify: ["acme/leads"] }));
+    const globs = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}/**`);
+    const copilotPolicy = policy({ reviewers: { required: 0 }, escalation: { tiers: tiers(6, 0) }, paths: { forbidden: globs(150, "a") } });
+    const claudePolicy = policy({ reviewers: { required: 2 }, escalation: { tiers: tiers(5, 10) }, paths: { forbidden: globs(150, "b") } });
+    const s = strictestPolicy([copilotPolicy, claudePolicy]);
+    expect(s.reviewers.required).toBe(2);
+    expect(s.escalation.tiers).toHaveLength(11);
+    expect(s.paths.forbidden).toHaveLength(300);
+  });
+});
