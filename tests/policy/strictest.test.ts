@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { effectivePolicy, evaluate, isGoverned } from "../../src/policy/evaluate.js";
 import { strictestPolicy } from "../../src/policy/strictest.js";
+import { parsePolicy } from "../../src/config/load.js";
 import type { AgentVerdict, DetectedAgent } from "../../src/types.js";
 import { commit, copilot, facts, HEAD, NOW, policy, review } from "./build.js";
 
@@ -187,5 +188,15 @@ describe("strictestPolicy: a merge longer than one policy may be", () => {
     expect(s.reviewers.required).toBe(2);
     expect(s.escalation.tiers).toHaveLength(11);
     expect(s.paths.forbidden).toHaveLength(300);
+  });
+
+  it("an agent's entry whose `{ add: [...] }` makes a list longer than a file may write (8 + 3 tiers) still applies: its stricter rules are not dropped for the base's", () => {
+    const tiers = Array.from({ length: 8 }, (_, i) => `    - { after: ${i}h, notify: [acme/a] }`).join("\n");
+    const yaml = `reviewers: { required: 1 }\nescalation:\n  tiers:\n${tiers}\noverrides:\n  - agents: [copilot]\n    reviewers: { required: 3 }\n    escalation:\n      tiers: { add: [{ after: 20h, notify: [acme/b] }, { after: 21h, notify: [acme/b] }, { after: 22h, notify: [acme/b] }] }\n`;
+    const parsed = parsePolicy(yaml, "agent-governance.yml");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const p = effectivePolicy(parsed.policy, copilot);
+    expect(p.reviewers.required).toBe(3);
+    expect(p.escalation.tiers).toHaveLength(11);
   });
 });
