@@ -39,8 +39,10 @@ export function overrideExpiry(at: string, duration: string | null, max: string 
   const cap = max ? durationMs(max) : Number.POSITIVE_INFINITY;
   const ms = Math.min(given, cap);
   const start = Date.parse(at);
-  if (!Number.isFinite(ms) || Number.isNaN(start)) return null;
-  return new Date(start + ms).toISOString();
+  // Past what a date can hold (`max_duration: 99999999w`): never, rather than a RangeError on every evaluation.
+  const end = new Date(start + ms);
+  if (!Number.isFinite(ms) || Number.isNaN(start) || Number.isNaN(end.getTime())) return null;
+  return end.toISOString();
 }
 
 /** Is an override expiring at `expires` (null: never) expired at `now`? */

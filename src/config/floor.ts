@@ -4,7 +4,8 @@
  *
  * Stricter wins, key by key: approvals are the larger, forbidden paths, restricted groups and required
  * checks are joined, `enforce` beats `report`, a check the floor turns on stays on, size limits are the
- * smaller, and `agents.ignore` keeps only dependency and release bots and what the floor allows. Every
+ * smaller, `agents.ignore` keeps only dependency and release bots and what the floor allows, and
+ * `agents.min_strength` is at most `declared`. Every
  * `overrides` entry is raised too, where it writes a key, so no agent or branch slips under the floor.
  */
 import { AGENTS } from "../detect/agents.js";
@@ -147,8 +148,13 @@ export function applyFloor(floor: Floor | undefined, policy: Policy): { policy: 
   const raised = raise(policy, floor, "", true, changes);
   const allowed = new Set([...AUTOMATION_NAMES, ...(floor.agents?.ignore ?? []).map((n) => n.toLowerCase())]);
   const dropped = policy.agents.ignore.filter((n) => !allowed.has(n.toLowerCase()));
-  const agents = dropped.length ? { ...policy.agents, ignore: policy.agents.ignore.filter((n) => allowed.has(n.toLowerCase())) } : policy.agents;
+  let agents = dropped.length ? { ...policy.agents, ignore: policy.agents.ignore.filter((n) => allowed.has(n.toLowerCase())) } : policy.agents;
   if (dropped.length) changes.push({ key: "agents.ignore", change: `drops ${dropped.map(code).join(", ")} (agents cannot be ignored)` });
+  // `verified` would leave every agent known only by what it declares (a `Co-authored-by:` trailer, a footer) ungoverned.
+  if (agents.min_strength === "verified") {
+    agents = { ...agents, min_strength: "declared" };
+    changes.push({ key: "agents.min_strength", change: "verified → declared (agents cannot be ignored)" });
+  }
   const overrides = policy.overrides.map((o, i) => raise(o, floor, `overrides[${i}].`, false, changes));
   return { policy: { ...raised, agents, overrides }, changes };
 }

@@ -147,7 +147,7 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOption
     });
     const data = res.data as { type?: string; content?: string; encoding?: string };
     if (Array.isArray(res.data) || data.type !== "file" || typeof data.content !== "string") return null;
-    const text = Buffer.from(data.content, (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
+    const text = await fileText(gh, ref, path, data);
     if (res.headers.etag) fileCache.set(key, { etag: res.headers.etag, text, checkedAt: Date.now(), githubAt: githubTime(res.headers) });
     missingSince.delete(key);
     return text;
@@ -165,6 +165,16 @@ async function readFile(gh: GitHub, ref: RepoRef, path: string, opts: ReadOption
     }
     throw err;
   }
+}
+
+/**
+ * A file's text from the contents API's answer. Over 1 MB GitHub leaves it out (`encoding: "none"`, a CODEOWNERS
+ * of a large monorepo: GitHub reads up to 3 MB): it is read again raw, never taken as empty nor failing every PR.
+ */
+async function fileText(gh: GitHub, ref: RepoRef, path: string, data: { content?: string; encoding?: string }, at?: string): Promise<string> {
+  if (data.encoding !== "none") return Buffer.from(data.content ?? "", (data.encoding as BufferEncoding) ?? "base64").toString("utf8");
+  const raw = await gh.rest.repos.getContent({ ...ref, path, ...(at ? { ref: at } : {}), mediaType: { format: "raw" } });
+  return typeof raw.data === "string" ? raw.data : String(raw.data);
 }
 
 /** Parsed (and linted) policy texts, so a 304 costs no YAML or zod work. Keyed by source and a hash of the text. */
@@ -219,8 +229,8 @@ export async function loadPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions = {
  * commit `sha`, with what the default branch's read would add (the org's fallback, its floor). Only for
  * the policy-change preview: nothing is ever governed by it.
  */
-export function loadPolicyAt(gh: GitHub, ref: RepoRef, sha: string): Promise<PolicySource> {
-  return readPolicy(gh, ref, {}, sha);
+export function loadPolicyAt(gh: GitHub, ref: RepoRef, sha: string, inForce?: PolicySource): Promise<PolicySource> {
+  return readPolicy(gh, ref, {}, sha, inForce?.kind === "ok" ? inForce.files : []);
 }
 
 /** Policy texts at a commit, by `owner/repo@sha:path`: a commit's files never change. */
@@ -236,7 +246,7 @@ async function readAt(gh: GitHub, ref: RepoRef, path: string, sha: string): Prom
     const { data } = await gh.rest.repos.getContent({ ...ref, path, ref: sha });
     const file = data as { type?: string; content?: string; encoding?: string };
     if (!Array.isArray(data) && file.type === "file" && typeof file.content === "string") {
-      text = Buffer.from(file.content, (file.encoding as BufferEncoding) ?? "base64").toString("utf8");
+      text = await fileText(gh, ref, path, file, sha);
     }
   } catch (err) {
     if (httpStatus(err) !== 404) throw err;
@@ -248,7 +258,7 @@ async function readAt(gh: GitHub, ref: RepoRef, path: string, sha: string): Prom
 const sameRepo = (a: RepoRef, b: RepoRef) => a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
 
 /** `ref`'s policy (at commit `at`, for the preview; else its default branch's), raised to the org floor when it is read. */
-async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions, at?: string): Promise<PolicySource> {
+async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions, at?: string, trusted: readonly PolicyFile[] = []): Promise<PolicySource> {
   const org: RepoRef = { owner: ref.owner, repo: ".github" };
   const inOrg = ref.repo.toLowerCase() === ".github";
   // The org's file is read once: for the floor, beside the repository's file, and as the fallback policy.
@@ -258,8 +268,19 @@ async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions, at?: stri
   if (floorOn && !inOrg) readOrg().catch(() => undefined);
   const read = (target: RepoRef, path: string, o: ReadOptions) =>
     at && sameRepo(target, ref) ? readAt(gh, target, path, at) : readFile(gh, target, path, o, !sameRepo(target, ref));
+  // The preview reads a file the PR's author names: of another repository (which the installation may read and the
+  // author may not), only the org's policy or a base the policy in force extends already, so none is quoted back.
+  const orgFile = `${org.owner}/${org.repo}:${POLICY_PATH}`;
+  const mayExtend = at
+    ? (target: RepoRef, path: string) =>
+        sameRepo(target, ref) ||
+        (sameRepo(target, org) && path === POLICY_PATH) ||
+        trusted.some((f) => f.repo.toLowerCase() === `${target.owner}/${target.repo}`.toLowerCase() && f.path === path)
+          ? null
+          : `the preview does not read ${target.owner}/${target.repo}:${path}: a proposed policy may extend a file of another repository only when the policy in force extends it already, or the organization's \`.github\` policy (${orgFile}); the app reads it once the change is merged`
+    : undefined;
   const [loaded, floorText] = await Promise.all([
-    buildPolicy(ref, read, opts, inOrg ? undefined : readOrg),
+    buildPolicy(ref, read, opts, inOrg ? undefined : readOrg, mayExtend),
     floorOn && !inOrg ? readOrg() : Promise.resolve(null),
   ]);
   if (!floorOn || loaded.kind !== "ok") return loaded;
@@ -280,7 +301,7 @@ async function readPolicy(gh: GitHub, ref: RepoRef, opts: ReadOptions, at?: stri
 type Read = (target: RepoRef, path: string, opts: ReadOptions) => Promise<string | null>;
 
 /** The policy file of `ref`, else the org's (`readOrg`), with its `_extends` base, parsed and merged. */
-async function buildPolicy(ref: RepoRef, read: Read, opts: ReadOptions, readOrg?: () => Promise<string | null>): Promise<PolicySource> {
+async function buildPolicy(ref: RepoRef, read: Read, opts: ReadOptions, readOrg?: () => Promise<string | null>, mayExtend?: (target: RepoRef, path: string) => string | null): Promise<PolicySource> {
   let from: RepoRef = ref;
   let text = await read(ref, POLICY_PATH, opts);
   if (text === null && readOrg) {
@@ -297,6 +318,8 @@ async function buildPolicy(ref: RepoRef, read: Read, opts: ReadOptions, readOrg?
   const target = extendsTarget(parsed.extends, from);
   const baseSource = `${target.ref.owner}/${target.ref.repo}:${target.path}`;
   const here = sameRepo(target.ref, ref);
+  const refused = mayExtend?.(target.ref, target.path);
+  if (refused) return { kind: "invalid", source, problems: [{ file: source, line: 1, col: 1, path: "_extends", message: `\`_extends\`: ${refused}` }] };
   const baseText = await read(target.ref, target.path, here ? { pushedAt: opts.pushedAt } : {});
   if (baseText === null) {
     return {

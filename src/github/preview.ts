@@ -107,7 +107,7 @@ async function factsFor(gh: GitHub, ref: RepoRef, pull: PullRequestFacts, polici
  * A PR that cannot be read is listed in `unread`; the others are compared all the same.
  */
 export async function gatherPreview(gh: GitHub, ref: RepoRef, pr: PullFacts, loaded: PolicySource, opts: { appId?: number } = {}): Promise<PreviewInput> {
-  const [proposed, open] = await Promise.all([loadPolicyAt(gh, ref, pr.pull.head.sha), openPulls(gh, ref, pr.pull.number)]);
+  const [proposed, open] = await Promise.all([loadPolicyAt(gh, ref, pr.pull.head.sha, loaded), openPulls(gh, ref, pr.pull.number)]);
   const policyFiles = { before: policyFilesIn(loaded, ref), after: policyFilesIn(proposed, ref) };
   if (proposed.kind === "invalid") return { before: loaded, proposed, policyFiles, pulls: [], unread: [] };
   const policies = {

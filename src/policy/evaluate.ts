@@ -80,9 +80,10 @@ function agentPolicy(policy: Policy, agent: Pick<AgentVerdict, "detected" | "id"
   if (matching.length === 0) return policy;
   let merged: unknown = policy;
   for (const { agents: _agents, base_branches: _branches, ...rest } of matching) merged = mergePolicies(merged, rest);
-  // Each part is valid on its own, so the merge is too; if not, the base applies rather than a crash.
+  // Each part is valid on its own, so the merge holds valid values; only a list's cap can fail (`tiers: { add: [...] }`
+  // past 10), and falling back to the base would silently drop the entry's stricter rules.
   const parsed = PolicySchema.safeParse(merged);
-  return parsed.success ? parsed.data : policy;
+  return parsed.success ? parsed.data : (merged as Policy);
 }
 
 /**

@@ -8,8 +8,8 @@
  * limit; a rule that is on beats one that is off (`invoker_can_approve`, `contributors_can_approve`
  * and `commands.approve.enabled` the other way round); the higher `min_permission`; a finding that
  * fails beats one that waits for approval; `scope: commit` beats `until_governed_push`; lists are
- * united (forbidden paths, restricted groups, required checks, tiers, reviewers), except
- * `trusted_actions`, an allow-list, which is intersected. Names (the check's, labels', a title
+ * united (forbidden paths, restricted groups, required checks, tiers), except the allow-lists:
+ * `trusted_actions` is intersected, and who may approve or override must be allowed by both (`bothAllow`). Names (the check's, labels', a title
  * pattern) are the primary agent's. Pure.
  */
 import { PolicySchema, type Policy } from "../config/schema.js";
@@ -26,6 +26,8 @@ const LOOSER_WHEN_TRUE = new Set(["reviewers.invoker_can_approve", "reviewers.co
 const PRIMARY = new Set(["$schema", "agents", "overrides", "escalation.check_name", "escalation.labels", "compliance.title_pattern", "compliance.ai_disclosure"]);
 /** Numbers where the smaller is the stricter. */
 const SMALLER = new Set(["paths.limits.max_files", "paths.limits.max_changed_lines"]);
+/** Durations where the shorter is the stricter: an override's longest life, the stuck clocks. */
+const SHORTER = new Set(["commands.override.max_duration", "escalation.stuck.idle", "escalation.stuck.repeat"]);
 /** The finding rules whose `true` fails a finding, and whose `reviewers` make it wait instead. */
 const FAIL_UNLESS_REVIEWERS = new Set(["compliance.install_scripts", "compliance.workflow_risk"]);
 /** The finding rules with an `action`, and the action when none is written. */
@@ -61,12 +63,15 @@ function stricter(a: unknown, b: unknown, path: string): unknown {
   if (last === "action") return a === "fail" || b === "fail" ? "fail" : "approve";
   if (last === "trusted_actions") return (a as unknown[]).filter((x) => (b as unknown[]).some((y) => key(x) === key(y)));
   if (typeof a === "boolean" && typeof b === "boolean") return LOOSER_WHEN_TRUE.has(path) ? a && b : a || b;
+  if (SHORTER.has(path)) return durationMs(String(a)) <= durationMs(String(b)) ? a : b;
   if (typeof a === "number" && typeof b === "number") return SMALLER.has(path) ? Math.min(a, b) : Math.max(a, b);
+  if (path === "commands.override.users" || path === "commands.override.teams") return intersect(a as string[], b as string[]);
   if (Array.isArray(a) && Array.isArray(b)) {
     const all = union(a, b);
     if (path === "escalation.tiers") return all.sort((x, y) => durationMs((x as { after: string }).after) - durationMs((y as { after: string }).after));
     return all;
   }
+  if (isObject(a) && isObject(b) && (path === "reviewers.from" || /^compliance\.\w+\.reviewers$/.test(path))) return bothAllow(a, b, path);
   if (isObject(a) && isObject(b)) {
     const out: Record<string, unknown> = {};
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
@@ -76,6 +81,33 @@ function stricter(a: unknown, b: unknown, path: string): unknown {
     return out;
   }
   return a;
+}
+
+const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.some((y) => x.toLowerCase() === y.toLowerCase()));
+
+/**
+ * Who may approve under both of two sets (`reviewers.from`, a finding rule's group): a set listing
+ * nobody allows anyone with its permission (`write` by default), so the other's lists apply; two
+ * sets that list people allow those both list (an entry's co-author trailer must not widen who
+ * approves); when they list no one in common, only admins (who may change the policy anyway).
+ */
+function bothAllow(a: Record<string, unknown>, b: Record<string, unknown>, path: string): Record<string, unknown> {
+  const lists = (s: Record<string, unknown>) => [(s.users ?? []) as string[], (s.teams ?? []) as string[]] as const;
+  const [[ua, ta], [ub, tb]] = [lists(a), lists(b)];
+  const listedA = ua.length + ta.length > 0;
+  const listedB = ub.length + tb.length > 0;
+  const out: Record<string, unknown> = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k === "users" || k === "teams" || k === "min_permission") continue;
+    const v = stricter(a[k], b[k], `${path}.${k}`);
+    if (v !== undefined) out[k] = v;
+  }
+  const [users, teams] = !listedA ? [ub, tb] : !listedB ? [ua, ta] : [intersect(ua, ub), intersect(ta, tb)];
+  const perm = (p: unknown, listed: boolean) => (p ?? (listed ? undefined : "write")) as string | undefined;
+  const [pa, pb] = [perm(a.min_permission, listedA), perm(b.min_permission, listedB)];
+  let min = pa === undefined ? pb : pb === undefined ? pa : rank(pa) >= rank(pb) ? pa : pb;
+  if (listedA && listedB && users.length + teams.length === 0) min = "admin";
+  return { ...out, users, teams, ...(min !== undefined ? { min_permission: min } : {}) };
 }
 
 /** A finding rule: off, on (`true`), or a mapping. */
@@ -125,7 +157,8 @@ export function strictestPolicy(policies: readonly Policy[]): Policy {
     }
     merged = next;
   }
-  // Each part is valid, so the merge is too; were it not, the primary's policy applies rather than a crash.
+  // Each part is valid, so the merge holds valid values; only a cap on a list's length (10 tiers, 200 globs) can
+  // fail for united lists, and falling back to the primary's policy would drop the other agents' stricter rules.
   const parsed = PolicySchema.safeParse(merged);
-  return parsed.success ? parsed.data : first;
+  return parsed.success ? parsed.data : (merged as Policy);
 }

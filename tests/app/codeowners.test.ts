@@ -126,6 +126,26 @@ describe("code owners and a reviewer pool, end to end", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("a CODEOWNERS over 1 MB (the contents API leaves its content out, `encoding: none`) is read raw, not taken as no owners nor failing every PR", async () => {
+    mockPolicy(POLICY);
+    const big = `${CODEOWNERS}\n${"# padding to make the file large\n".repeat(40_000)}`;
+    const scope = nock(API);
+    for (const path of [".github/CODEOWNERS", "docs/CODEOWNERS"]) scope.get(`${REPO_PATH}/contents/${encodeURIComponent(path)}`).reply(404, { message: "Not Found" });
+    scope.get(`${REPO_PATH}/contents/CODEOWNERS`).reply(200, { type: "file", encoding: "none", path: "CODEOWNERS", size: big.length, content: "" }, { etag: '"big"' });
+    const raw = nock(API, { reqheaders: { accept: "application/vnd.github.v3.raw" } }).get(`${REPO_PATH}/contents/CODEOWNERS`).reply(200, big);
+    mockPr({ opened: true, files: FILES });
+    mockLabels({ add: ["agent-pr", "needs-human-review"] });
+    mockEscalation();
+    const request = mockReviewRequest();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload());
+    expect(raw.isDone()).toBe(true);
+    expect(request.body()).toEqual({ reviewers: ["alice", "carol"], team_reviewers: ["web", "dba"] });
+    const body = check.body() as { conclusion: string; output: { title: string } };
+    expect([body.conclusion, body.output.title]).toEqual(["action_required", "Waiting for 2 human approvals"]);
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("a team owner's member approves: their files pass; nobody already asked is asked again (no review request at all)", async () => {
     mockPolicy(POLICY);
     mockCodeowners(".github/CODEOWNERS");

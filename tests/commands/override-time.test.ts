@@ -47,6 +47,18 @@ describe("overrideExpiry: the duration, at most the max, the max when none", () 
     expect(overrideExpiry(AT, duration, max)).toBe(expected);
   });
 
+  it("never throws: a duration past what a date can hold (`commands.override.max_duration: 99999999w`, which the schema accepts) never expires, rather than crash every evaluation of the PR", () => {
+    expect(overrideExpiry(AT, "100000d", undefined)).toBe("2300-09-05T11:30:00.000Z");
+    expect(overrideExpiry(AT, "999999w", "1d")).toBe("2026-11-21T11:30:00.000Z");
+    expect(overrideExpiry(AT, null, "99999999w")).toBeNull();
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{1,6}(\.\d{1,3})?[mhdw]$/), fc.option(fc.stringMatching(/^\d{1,12}[mhdw]$/), { nil: undefined }), (duration, max) => {
+        const at = overrideExpiry(AT, overrideArgs(`${duration} why`).duration, max);
+        if (at !== null) expect(Date.parse(at)).toBeGreaterThanOrEqual(Date.parse(AT));
+      }),
+    );
+  });
+
   it("is expired from its instant on", () => {
     expect(overrideExpired("2026-11-21T11:30:00.000Z", "2026-11-21T11:29:59Z")).toBe(false);
     expect(overrideExpired("2026-11-21T11:30:00.000Z", new Date("2026-11-21T11:30:00Z"))).toBe(true);

@@ -5,7 +5,8 @@ import { applyFloor, floorLine } from "../../src/config/floor.js";
 import { parsePolicy } from "../../src/config/load.js";
 import { FloorSchema, defaultPolicy, type Floor, type PolicyInput } from "../../src/config/schema.js";
 import { effectivePolicy } from "../../src/policy/evaluate.js";
-import { copilot, dependabot, human, policy, unknownAgent } from "../policy/build.js";
+import { commit, copilot, dependabot, facts, HEAD, human, policy, unknownAgent } from "../policy/build.js";
+import { detectAgent } from "../../src/detect/detect.js";
 
 const floor = (input: unknown): Floor => FloorSchema.parse(input);
 
@@ -84,6 +85,18 @@ describe("applyFloor", () => {
     expect(changes.map(floorLine)).toEqual(["`agents.ignore`: drops `copilot`, `Copilot`, `acme-bot[bot]` (agents cannot be ignored) (org floor)"]);
     // Any floor, even one without `agents`, means agents cannot be ignored.
     expect(applyFloor(floor({}), policy({ agents: { ignore: ["copilot"] } })).policy.agents.ignore).toEqual([]);
+  });
+
+  it("agents cannot be hidden by `agents.min_strength: verified` either: an agent known by a `Co-authored-by:` trailer (declared) stays governed", () => {
+    const p = policy({ agents: { min_strength: "verified" } });
+    const { policy: raised, changes } = applyFloor(floor({ reviewers: { required: 1 } }), p);
+    expect(raised.agents.min_strength).toBe("declared");
+    expect(changes.map(floorLine)).toEqual(["`agents.min_strength`: verified → declared (agents cannot be ignored) (org floor)"]);
+    const claude = facts({ pull: { user: { login: "alice", id: 1, type: "User" }, head: { ref: "fix", sha: HEAD } }, commits: [commit(HEAD, "Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>")] });
+    expect(detectAgent(claude, p.agents).detected).toBe(false);
+    expect((detectAgent(claude, raised.agents).agents ?? []).map((a) => a.id)).toContain("claude-code");
+    // `hint` (stricter: more PRs are agents') is kept.
+    expect(applyFloor(floor({}), policy({ agents: { min_strength: "hint" } })).policy.agents.min_strength).toBe("hint");
   });
 
   it("never modifies the policy it raises (the default policy is frozen)", () => {
