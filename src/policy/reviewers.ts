@@ -49,13 +49,12 @@ export function isBot(user: Actor | null | undefined): boolean {
 
 /**
  * The latest review per reviewer wins; COMMENTED reviews do not change a
- * reviewer's state. GitHub turns a dismissed review itself into DISMISSED: it
- * leaves the reviewer with no state, neither approving nor requesting changes,
- * so an approval the reviewer withdrew (by requesting changes, or that was
- * dismissed) never comes back when someone with write access (the PR's author,
- * an agent's token) dismisses the later review; the reviewer approves again.
- * A `/governance approve` (in `commandApprovals`, oldest first) and a review by
- * the same person: the later one decides (a dismissed review too).
+ * reviewer's state, and DISMISSED ones are skipped entirely, as if never
+ * submitted (as palantir/policy-bot does): GitHub turns the dismissed review
+ * itself into DISMISSED, so dismissing a changes request gives back the
+ * reviewer's earlier approval (counted if it is of the head), and a dismissed
+ * approval is gone. A `/governance approve` (in `commandApprovals`, oldest
+ * first) and a review by the same person: the later one decides.
  */
 export function reviewState(facts: PullFacts, commandApprovals: readonly ApprovalCandidate[] = []): ReviewState {
   const latest = new Map<string, { state: string; commit: string | null; at: string | null; login: string }>();
@@ -63,7 +62,7 @@ export function reviewState(facts: PullFacts, commandApprovals: readonly Approva
   for (const r of ordered) {
     if (!r.user || isBot(r.user)) continue;
     const state = r.state.toUpperCase();
-    if (state !== "APPROVED" && state !== "CHANGES_REQUESTED" && state !== "DISMISSED") continue;
+    if (state !== "APPROVED" && state !== "CHANGES_REQUESTED") continue;
     latest.set(lower(r.user.login), { state, commit: r.commit_id ?? null, at: r.submitted_at ?? null, login: r.user.login });
   }
   const approvals: ApprovalCandidate[] = [];
@@ -76,7 +75,7 @@ export function reviewState(facts: PullFacts, commandApprovals: readonly Approva
     // A command bound to no commit (given before the app saw the head) approves nothing and replaces nothing.
     if (c.commit === null) continue;
     const review = latest.get(lower(c.login));
-    // The same person's later review (an approval, a changes request, or one dismissed since) decides instead.
+    // The same person's later review (an approval or a changes request; a dismissed one is skipped) decides instead.
     if (review && (review.at ?? "") > (c.at ?? "")) continue;
     const i = approvals.findIndex((a) => lower(a.login) === lower(c.login));
     if (i >= 0) approvals.splice(i, 1);

@@ -452,18 +452,28 @@ describe("pull_request_review events", () => {
     expect(check.body()).toEqual(waitingBody);
   });
 
-  it("a dismissed changes request does not give back the reviewer's earlier approval (the PR's author, or an agent's token, can dismiss it)", async () => {
+  it("a dismissed changes request gives back the same reviewer's earlier approval of the head (policy-bot's rule)", async () => {
     mockPolicy(null);
-    // alice approved the head at 11:00, then requested changes at 11:30, withdrawing her approval; someone with write
-    // access dismissed that request (GitHub turns the review itself into DISMISSED). Her approval does not come back.
+    // alice approved the head at 11:00, then requested changes at 11:30; a maintainer dismissed that request (GitHub
+    // turns the review itself into DISMISSED): it is skipped, and her approval counts again.
     mockPr({
       reviews: [review({ id: 1, login: "alice" }), review({ id: 2, login: "alice", state: "DISMISSED", at: "2026-11-20T11:30:00Z" })],
       permissions: { alice: "write" },
     });
-    waitingOutputs();
+    const labels = mockLabels({ add: ["agent-pr"], exists: true });
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ action: "dismissed", reviewer: REVIEWER, state: "dismissed" }));
-    expect(check.body()).toEqual(waitingBody);
+    expect(labels.bodies.at(-1)).toEqual({ labels: ["agent-pr"] });
+    expect(check.body()).toEqual({
+      name: "Agent Governance",
+      head_sha: HEAD_SHA,
+      started_at: NOW,
+      status: "completed",
+      conclusion: "success",
+      details_url: PR_URL,
+      actions: RECHECK,
+      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY, text: EMPTY_LEDGER },
+    });
     expect(nock.isDone()).toBe(true);
   });
 });

@@ -30,28 +30,19 @@ describe("reviewState: the latest review per reviewer wins", () => {
     ["approved, then changes requested", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "CHANGES_REQUESTED", "2025-01-02T00:00:00Z")], [], ["alice"]],
     ["approved, then a comment", [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "COMMENTED", "2025-01-02T00:00:00Z")], ["alice"], []],
     ["changes requested, and that request dismissed", [review("alice", "DISMISSED", "2025-01-01T00:00:00Z")], [], []],
-    // A dismissed review leaves the reviewer with no state: the approval they withdrew by requesting changes
-    // does not come back when someone with write access (the PR's author, an agent's token) dismisses the request.
+    // A dismissed review is skipped: the reviewer's earlier approval stands again (policy-bot's rule).
     [
       "approved, then changes requested, and that request dismissed",
       [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "DISMISSED", "2025-01-02T00:00:00Z")],
-      [],
-      [],
-    ],
-    [
-      "approved twice, and the later approval dismissed",
-      [review("alice", "APPROVED", "2025-01-01T00:00:00Z"), review("alice", "APPROVED", "2025-01-02T00:00:00Z"), review("alice", "DISMISSED", "2025-01-03T00:00:00Z")],
-      [],
+      ["alice"],
       [],
     ],
-    ["dismissed, then approved again", [review("alice", "DISMISSED", "2025-01-01T00:00:00Z"), review("alice", "APPROVED", "2025-01-02T00:00:00Z")], ["alice"], []],
     ["an approval dismissed", [review("alice", "DISMISSED", "2025-01-01T00:00:00Z")], [], []],
-    // The approval withdrew the changes request; its dismissal leaves neither.
     [
       "changes requested, approved, and that approval dismissed",
       [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z"), review("alice", "DISMISSED", "2025-01-02T00:00:00Z")],
       [],
-      [],
+      ["alice"],
     ],
     ["listed out of order", [review("alice", "APPROVED", "2025-01-02T00:00:00Z"), review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z")], ["alice"], []],
     ["a bot's approval", [{ ...review("ci-bot[bot]", "APPROVED", "2025-01-01T00:00:00Z"), user: { login: "ci-bot[bot]", type: "Bot" } }], [], []],
@@ -69,9 +60,8 @@ describe("reviewState: a review and a `/governance approve` by one person, the l
     ["a command approval after an older review approval", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], [approve("2025-01-02T00:00:00Z")], ["command HEAD"], []],
     ["a command approval after a changes request", [review("alice", "CHANGES_REQUESTED", "2025-01-01T00:00:00Z")], [approve("2025-01-02T00:00:00Z")], ["command HEAD"], []],
     ["a changes request after a command approval", [review("alice", "CHANGES_REQUESTED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], [], ["alice"]],
-    // A later review replaced the command approval; that review dismissed does not bring the command back.
-    ["a review dismissed after a command approval", [review("alice", "DISMISSED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], [], []],
-    ["a command approval after a dismissed review", [review("alice", "DISMISSED", "2025-01-01T00:00:00Z")], [approve("2025-01-02T00:00:00Z")], ["command HEAD"], []],
+    // A dismissed review is as if never given: the command approval before it stands.
+    ["a review dismissed after a command approval", [review("alice", "DISMISSED", "2025-01-02T00:00:00Z")], [approve("2025-01-01T00:00:00Z")], ["command HEAD"], []],
     ["a command approval at the same second as a review", [review("alice", "APPROVED", "2025-01-01T00:00:00Z", OLD)], [approve("2025-01-01T00:00:00Z")], ["command HEAD"], []],
     [
       "commands before and after a review",
