@@ -189,3 +189,58 @@ describe("escalation.stuck.idle, through the sweep", () => {
     expect(nock.isDone()).toBe(true);
   });
 });
+
+describe("escalation.business_hours, through the sweep", () => {
+  // Opened on Friday 2026-11-20 at 10:00 UTC; three working days of 09:00-17:00 (24 working hours) run out on
+  // Wednesday at 10:00, not on Monday as three calendar days would.
+  const POLICY = ["escalation:", "  business_hours: { timezone: UTC, hours: \"09:00-17:00\" }", "  stuck: { idle: 3d }"].join("\n");
+  const LABELS = [{ name: "agent-pr" }, { name: "needs-human-review" }];
+  const pull = { ...pullObject({ author: DEVIN, body: BODY }), created_at: "2026-11-20T09:00:00Z", labels: LABELS };
+  const LEDGER = { invokers: ["alice"], escalation: { notified: {}, started: "2026-11-20T10:00:00.000Z" } };
+  const existing = { id: 9001, user: BOT, performed_via_github_app: VIA_APP, body: "<!-- agent-governance:escalation -->\n<!-- agent-governance:state {\"notified\":{}} -->", created_at: "2026-11-20T10:00:00Z" };
+  const run = { ...ourRun(HEAD_SHA, sealed(LEDGER), "2026-11-20T10:00:00Z"), conclusion: "action_required", output: { title: "Waiting for 1 human approval", summary: "", text: sealed(LEDGER) } };
+
+  /** One sweep at `at`: the listing, the policy, the PR, our check run (its update accepted); the stuck comments it posts. */
+  async function sweepAt(at: string): Promise<{ posted: string[]; text: string | undefined }> {
+    const app = setupApp({ now: at });
+    nock(API)
+      .get("/app/installations").query(true).reply(200, [{ id: INSTALLATION_ID, account: { login: "Codertocat" } }])
+      .get("/installation/repositories").query(true).reply(200, { total_count: 1, repositories: [{ name: "Hello-World", owner: { login: "Codertocat" } }] })
+      .get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: 100 }).reply(200, [pull]);
+    mockToken();
+    mockPolicy(POLICY);
+    mockPolicyNotModified();
+    mockPr({ pull, comments: [existing] });
+    let patched: Json | undefined;
+    nock(API)
+      .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [run] })
+      .patch(`${REPO_PATH}/check-runs/777`, (b: Json) => ((patched = b), true)).optionally().reply(200, { id: 777 })
+      .patch(`${REPO_PATH}/issues/comments/9001`).optionally().reply(200, { id: 9001 });
+    const posts: string[] = [];
+    nock(API)
+      .post(`${REPO_PATH}/issues/2/comments`, (b: Json) => (posts.push(String(b.body)), true))
+      .optionally()
+      .reply(201, { id: 9002 });
+    expect(await sweep(app.probot, () => new Date(at))).toMatchObject({ evaluated: 1, errors: 0 });
+    teardown();
+    return { posted: posts, text: textOf(patched) };
+  }
+
+  it("the weekend does not count: not stuck on Monday at noon, stuck on Wednesday once 24 working hours have passed", async () => {
+    const monday = await sweepAt("2026-11-23T12:00:00.000Z");
+    expect(monday.posted).toEqual([]);
+    // Monday: the ledger is left as it was (no stuck spell recorded).
+    expect(monday.text ?? sealed(LEDGER)).toBe(sealed(LEDGER));
+
+    const wednesday = await sweepAt("2026-11-25T11:00:00.000Z");
+    expect(wednesday.posted).toEqual([
+      [
+        "<!-- agent-governance:stuck -->",
+        "### ⚠️ This agent PR looks stuck",
+        "",
+        "@alice: nothing was pushed and no human reviewed or commented for 3d of business hours (since 2026-11-20T10:00:00.000Z). Devin may need a hand: new instructions, a fix pushed, or the PR closed.",
+      ].join("\n"),
+    ]);
+    expect(wednesday.text).toBe(sealed({ ...LEDGER, escalation: { ...LEDGER.escalation, stuck: { at: "2026-11-25T11:00:00.000Z", repeats: 0 } } }));
+  });
+});
