@@ -85,6 +85,8 @@ export interface FakeGitHub {
   addComment(owner: string, repo: string, number: number, comment: Json): Json & { id: number };
   addCheckRun(owner: string, repo: string, run: Json & { name: string; head_sha: string }): CheckRun;
   setPolicy(owner: string, repo: string, text: string | null): void;
+  /** A file on the default branch (null: deleted); the repository's `pushed_at` moves when it changes. */
+  setFile(owner: string, repo: string, path: string, text: string | null): void;
   push(owner: string, repo: string, number: number, commit: Json & { sha: string }): PullState;
   merge(owner: string, repo: string, number: number): PullState;
   pushedAt(owner: string, repo: string): string;

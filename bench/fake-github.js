@@ -11,7 +11,7 @@
  *   `options.now` (default: the real clock). The app trusts a policy text (or its
  *   absence) GitHub confirmed after the repository's last push (`pushed_at` in the
  *   webhook payload), so the repository's `pushed_at` moves on every push the fake
- *   is told of: `setPolicy` (a commit to the default branch), `addPull` (the PR's
+ *   is told of: `setFile`, `setPolicy` (a commit to the default branch), `addPull` (the PR's
  *   branch pushed), `push` (a commit on the PR), `merge` (the merge commit).
  *   `pushedAt(owner, repo)` gives it for the payloads.
  * - A PR's commits, oldest first, each with `parents`: `push` appends a commit
@@ -19,7 +19,8 @@
  *   count (the app checks the head is the last commit listed).
  * - Latency: `latencyMs` (option, or `setLatency`) is waited in the HTTP handler
  *   before each request is answered, as a round trip to GitHub would.
- * - Conditional reads (ETag, 304) of the policy file; pagination with `Link`.
+ * - Files on the default branch (`setFile`: the policy, CODEOWNERS), read through the contents API with
+ *   conditional reads (ETag, 304); the open PRs listed newest first; pagination with `Link`.
  *
  * `handle()` is a plain function (request in, response out), served over real
  * HTTP on loopback by `listen()` for the benchmark, and reused by the property
@@ -70,7 +71,7 @@ export function createFakeGitHub(options = {}) {
     const key = `${owner}/${repo}`.toLowerCase();
     let r = repos.get(key);
     if (!r) {
-      r = { owner, repo, policy: null, labels: new Set(), pulls: new Map(), pushedAt: now() };
+      r = { owner, repo, files: new Map(), labels: new Set(), pulls: new Map(), pushedAt: now() };
       repos.set(key, r);
     }
     return r;
@@ -163,13 +164,17 @@ export function createFakeGitHub(options = {}) {
     r.pulls.delete(number);
   }
 
-  /** The policy file on the default branch (null: none), committed now: the repository's `pushed_at` moves. */
-  function setPolicy(owner, repo, text) {
+  /** A file on the default branch (null: none), committed now: the repository's `pushed_at` moves. */
+  function setFile(owner, repo, path, text) {
     const r = repoState(owner, repo);
-    const policy = text === null ? null : { text, etag: etagOf(text) };
-    if (r.policy?.etag !== policy?.etag) r.pushedAt = now();
-    r.policy = policy;
+    const file = text === null ? null : { text, etag: etagOf(text) };
+    if (r.files.get(path)?.etag !== file?.etag) r.pushedAt = now();
+    if (file) r.files.set(path, file);
+    else r.files.delete(path);
   }
+
+  /** The policy file on the default branch (null: none). */
+  const setPolicy = (owner, repo, text) => setFile(owner, repo, POLICY_PATH, text);
 
   /** Splits a list into pages the way GitHub does, with a `Link` header naming the next and last pages. */
   function page(list, url, origin) {
@@ -199,14 +204,20 @@ export function createFakeGitHub(options = {}) {
 
   route("GET", `${R}/contents/(.+)`, ({ m, headers }) => {
     const path = decodeURIComponent(m[3]);
-    const r = repoState(m[1], m[2]);
-    if (path !== POLICY_PATH || !r.policy) return notFound();
-    if (headers["if-none-match"] === r.policy.etag) return { status: 304, headers: { etag: r.policy.etag }, body: null };
-    return json(
-      200,
-      { type: "file", encoding: "base64", path, name: path.split("/").pop(), content: Buffer.from(r.policy.text).toString("base64") },
-      { etag: r.policy.etag },
-    );
+    const file = repoState(m[1], m[2]).files.get(path);
+    if (!file) return notFound();
+    if (headers["if-none-match"] === file.etag) return { status: 304, headers: { etag: file.etag }, body: null };
+    return json(200, { type: "file", encoding: "base64", path, name: path.split("/").pop(), content: Buffer.from(file.text).toString("base64") }, { etag: file.etag });
+  });
+
+  // The open (or closed, or all) PRs, newest first: GitHub's default order (sort=created, direction=desc).
+  route("GET", `${R}/pulls`, ({ m, url, origin }) => {
+    const state = url.searchParams.get("state") ?? "open";
+    const list = [...repoState(m[1], m[2]).pulls.values()]
+      .map((p) => p.pull)
+      .filter((p) => state === "all" || (p.state ?? "open") === state)
+      .sort((a, b) => Date.parse(b.created_at ?? 0) - Date.parse(a.created_at ?? 0) || b.number - a.number);
+    return page(list, url, origin);
   });
 
   route("GET", `${R}/pulls/(\\d+)`, ({ m }) => {
@@ -431,6 +442,7 @@ export function createFakeGitHub(options = {}) {
     addComment,
     addCheckRun,
     setPolicy,
+    setFile,
     push,
     merge,
     /** A push to another branch of the repository (a merge queue's branch, say): only `pushed_at` moves. */

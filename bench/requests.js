@@ -64,6 +64,21 @@ escalation:
 /** The same, also waiting for CI's `ci` check. */
 export const REQUIRED_CHECKS_POLICY = REALISTIC_POLICY.replace("  no_secrets: true\n", "  no_secrets: true\n  required_checks: [ci]\n");
 
+/** The same, with code owners, a reviewer asked from a pool, and swarm limits (open PRs per agent, one per issue). */
+export const FEATURES_POLICY = REALISTIC_POLICY.replace(
+  `  from: { teams: [${OWNER}/maintainers] }\n`,
+  `  from: { teams: [${OWNER}/maintainers] }
+  codeowners: true
+  request: { count: 1, from: [${OWNER}/maintainers] }
+`,
+).concat(`limits:
+  open_prs: { per_agent: 5 }
+  one_per_issue: true
+`);
+
+/** The CODEOWNERS of the repository with FEATURES_POLICY, at `.github/CODEOWNERS`. */
+export const FEATURES_CODEOWNERS = `# Maintainers own the code.\nsrc/** @${OWNER}/maintainers\n`;
+
 export const TEAMS = { [`${OWNER}/maintainers`]: [REVIEWER.login], [`${OWNER}/dba`]: ["dba-person"] };
 
 /** The events whose requests make a typical life: opened, 2 pushes, 1 approving review, merged. */
@@ -199,6 +214,8 @@ async function runEvents(sim, { latencyMs = 50, throttle = false, big = true }) 
   sim.set(sim.at(0));
   fake.setPolicy(owner, "service-a", REALISTIC_POLICY);
   fake.setPolicy(owner, "service-ci", REQUIRED_CHECKS_POLICY);
+  fake.setPolicy(owner, "service-features", FEATURES_POLICY);
+  fake.setFile(owner, "service-features", ".github/CODEOWNERS", FEATURES_CODEOWNERS);
 
   // service-a: a repository's first agent PR (the policy read in full, the labels created).
   let o = open("service-a", 9, sha(9), sim.at(60));
@@ -278,6 +295,19 @@ async function runEvents(sim, { latencyMs = 50, throttle = false, big = true }) 
   fake.addCheckRun(owner, "service-none", { name: "ci", head_sha: sha(51) });
   await deliver("no_policy_check_run_completed", sim.at(216), "check_run", checkRunEvent({ owner, repo: "service-none", number: 1, sha: sha(51), pushedAt: pushedAt("service-none") }), {
     note: "CI's check in a repository without a policy: nothing to evaluate",
+  });
+
+  // service-features: code owners, a reviewer asked from a pool, swarm limits (each PR links its own issue).
+  o = open("service-features", 1, sha(60), sim.at(230));
+  await deliver("features_opened_first_in_repo", sim.at(230), "pull_request", o.payload, {
+    note: "no policy read here before: CODEOWNERS is asked once the policy read shows codeowners (its 3 places at once: .github/CODEOWNERS 200, the other two 404; wave 2), then the open PRs listed for limits (wave 3): 4 extra reads, 2 extra waves before the verdict; the code owners and the pool's reviewer in the one review request",
+  });
+  o = open("service-features", 2, sha(70), sim.at(240));
+  await deliver("features_opened", sim.at(240), "pull_request", o.payload, {
+    note: "CODEOWNERS asked in the first wave with the policy (the last policy read uses it), conditionally since the agent's branch was pushed: one 304, two 404s; the open PRs listed again (the list is forgotten when a PR opens): one extra wave before the verdict",
+  });
+  await deliver("features_synchronize", sim.at(260), "pull_request", push("service-features", 2, sha(71), sim.at(260), "Address review feedback"), {
+    note: "CODEOWNERS asked again after the push (one 304, two 404s, in the first wave); the open PRs listed again beside the other look-ups (the list is kept one minute; the push is 20 minutes later): no extra wave",
   });
 
   if (big) {
