@@ -15,6 +15,7 @@ import { CODEOWNERS_PATHS, usesCodeowners } from "../policy/codeowners.js";
 import { effectivePolicy, isGoverned } from "../policy/evaluate.js";
 import { reviewState } from "../policy/reviewers.js";
 import { updateMergeCandidates } from "../policy/update-merges.js";
+import { limitsSet } from "../policy/swarm.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
 import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, LinkedIssueFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
@@ -468,6 +469,16 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
       ? readOwners()
       : Promise.resolve(undefined)
     : loading.then((l) => (l?.kind === "ok" && usesCodeowners(l.policy) ? readOwners() : undefined));
+  // The open PRs for `limits`, asked early when the PR's own object already shows an agent the policy governs:
+  // at once when the last policy read here sets limits, else as soon as the policy read does (the look-ups'
+  // later ask shares the read; an agent known only by its commits is listed then).
+  const prefetchOpen = (p: Policy) => {
+    if (!limitsSet(p)) return false;
+    const seen = detectAgent({ pull: first, files: [], commits: [], reviews: [], comments: [] }, p.agents);
+    if (isGoverned(effectivePolicy(p, seen, first.base?.ref), seen)) openPulls(gh, ref).catch(() => undefined);
+    return true;
+  };
+  if (!prefetchOpen(guess) && !opts.policy) void loading.then((l) => l?.kind === "ok" && prefetchOpen(l.policy)).catch(() => undefined);
   // Every read of the wave settles before a failure is thrown: none is left running, and our check run, if read, is known.
   const [loadedOrNone, ours, files, commits, current, reviews, comments, codeowners] = await allSettled([
     loading,
