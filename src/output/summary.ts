@@ -21,7 +21,7 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 export function commandsLine(commands?: Policy["commands"]): string {
   const approve = commands?.approve.enabled === false ? "approve with a review" : "approve with a review or `/governance approve`";
   const who = overrideWho(commands?.override ?? defaultPolicy().commands.override);
-  return `Reviewers: ${approve}; \`/governance override <reason>\` (${who}), \`/governance recheck\`, \`/governance explain\`, \`/governance help\`.`;
+  return `Reviewers: ${approve}; \`/governance override [7d] <reason>\` (${who}), \`/governance recheck\`, \`/governance explain\`, \`/governance help\`.`;
 }
 
 /**

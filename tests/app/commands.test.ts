@@ -556,7 +556,7 @@ const TIMED_OVERRIDE_CHECK = {
       "**Counted:**",
       "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z until 2026-11-21T11:30:00.000Z: `INC-42 hotfix`",
       "",
-      "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.",
+      "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.",
     ].join("\n"),
     text: sealed({ invokers: [] }),
     annotations: [

@@ -130,7 +130,7 @@ describe("escalation comment, labels and review requests", () => {
     );
     expect(request.body()).toEqual({ reviewers: ["octocat"], team_reviewers: [] });
     // The check run says the same about who may override.
-    expect((check.body()?.output as { summary: string }).summary).toContain("`/governance override <reason>` (maintain permission or above)");
+    expect((check.body()?.output as { summary: string }).summary).toContain("`/governance override [7d] <reason>` (maintain permission or above)");
     expect(nock.isDone()).toBe(true);
   });
 

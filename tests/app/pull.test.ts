@@ -346,7 +346,7 @@ describe("pull_request_review events", () => {
     expect(summary).toContain("| ⏳ | `reviewers` | Human review: 1/2 approvals;");
     // The commands line says who may override under the entry that applied.
     expect(summary.split("\n").at(-1)).toBe(
-      "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (maintain permission or above), `/governance recheck`, `/governance explain`, `/governance help`.",
+      "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (maintain permission or above), `/governance recheck`, `/governance explain`, `/governance help`.",
     );
     expect(nock.isDone()).toBe(true);
   });

@@ -397,7 +397,7 @@ export const HOW_TO_ACT = [
 export const PR_URL = "https://github.com/Codertocat/Hello-World/pull/2";
 export const RECHECK = [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }];
 export const COMMANDS_LINE =
-  "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.";
+  "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.";
 export const COPILOT_HEADER =
   "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
 

@@ -156,11 +156,11 @@ describe("planCheckRun", () => {
 
 describe("commandsLine: what reviewers can do, as the applying policy says", () => {
   it.each([
-    ["the defaults", undefined, "Reviewers: approve with a review or `/governance approve`; `/governance override <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`."],
+    ["the defaults", undefined, "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`."],
     [
       "approve off, override by maintainers and listed people",
       policy({ commands: { approve: { enabled: false }, override: { min_permission: "maintain", users: ["release-captain"], teams: ["acme/release"] } } }).commands,
-      "Reviewers: approve with a review; `/governance override <reason>` (maintain permission or above or the people `commands.override` lists), `/governance recheck`, `/governance explain`, `/governance help`.",
+      "Reviewers: approve with a review; `/governance override [7d] <reason>` (maintain permission or above or the people `commands.override` lists), `/governance recheck`, `/governance explain`, `/governance help`.",
     ],
   ])("%s", (_what, commands, line) => {
     expect(commandsLine(commands)).toBe(line);
