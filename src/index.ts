@@ -11,7 +11,7 @@ import { appIdOf } from "./github/app-id.js";
 import { ledgerKeyOf } from "./github/ledger.js";
 import { lastRead, loadPolicy, pullsForCommit } from "./github/facts.js";
 import { forgetOpenPulls, openPulls } from "./github/open-pulls.js";
-import { heldBy, limitsSet } from "./policy/swarm.js";
+import { heldBy, joinsLimits, limitsSet } from "./policy/swarm.js";
 import type { Policy } from "./config/schema.js";
 import { requiredCheckNames } from "./policy/lookups.js";
 import { RECHECK_ACTION } from "./output/check.js";
@@ -138,6 +138,13 @@ export function createApp(appOptions: AppOptions = {}) {
         const reopened = payload.action === "reopened";
         const result = await evaluatePull(deps, { ...repo, number: pull.number, pull, opened, ...(before ? { before } : {}), ...(reopened ? { reopened } : {}) });
         if (result && opened) recordPullOpened(result.evaluation);
+        // Under `limits`, a PR back among them (reopened, or edited or labelled into them) holds the newer PRs
+        // that passed without it: they are evaluated again (the same ones a close of it would release).
+        const policy = lastRead(repo);
+        const was = reopened ? null : previousVersion(context.payload as PreviousPayload, pull);
+        if (policy && (reopened || was) && joinsLimits(policy, was, pull)) {
+          for (const number of heldBy(policy, pull, await openPulls(deps.gh, repo))) await evaluatePull(deps, { ...repo, number });
+        }
       },
     );
     on("pull_request.closed", async (context, deps, repo) => {
@@ -242,3 +249,29 @@ function malformed(context: Context, reason: string): void {
 }
 
 export default createApp();
+
+type PreviousPayload = {
+  action?: string;
+  label?: { name?: string } | null;
+  changes?: { title?: { from?: unknown }; body?: { from?: unknown }; base?: { ref?: { from?: unknown } } } | null;
+};
+
+/**
+ * The PR as it was before an `edited` (title, body or base changed) or `labeled` event, from what the
+ * payload says changed; null for other events (nothing about the PR's detection changed).
+ */
+function previousVersion(payload: PreviousPayload, pull: PullRequestFacts): PullRequestFacts | null {
+  if (payload.action === "labeled") {
+    const name = (payload.label?.name ?? "").toLowerCase();
+    return { ...pull, labels: (pull.labels ?? []).filter((l) => l.name.toLowerCase() !== name) };
+  }
+  const c = payload.changes;
+  if (payload.action !== "edited" || !c) return null;
+  const text = (v: unknown, now: string | null | undefined) => (typeof v === "string" ? v : now);
+  return {
+    ...pull,
+    title: text(c.title?.from, pull.title) ?? pull.title,
+    body: text(c.body?.from, pull.body) ?? null,
+    ...(typeof c.base?.ref?.from === "string" && pull.base ? { base: { ...pull.base, ref: c.base.ref.from } } : {}),
+  };
+}

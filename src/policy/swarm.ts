@@ -150,6 +150,19 @@ function firstFor(all: readonly Sibling[], self: Sibling): Sibling | null {
   return null;
 }
 
+/**
+ * Did `after` (a PR just reopened, or edited from `before`) come into the limits, or into other groups of
+ * them (another agent or invoker, a new issue)? Then the newer PRs it now holds are evaluated again, so that
+ * one that passed without it is held (a close-and-reopen, or a marker removed and put back, is no way out).
+ */
+export function joinsLimits(policy: Policy, before: PullRequestFacts | null, after: PullRequestFacts): boolean {
+  if (!limitsSet(policy)) return false;
+  const a = sibling(policy, after);
+  if (!a) return false;
+  const b = before ? sibling(policy, before) : null;
+  return !b || b.agent !== a.agent || b.invoker !== a.invoker || a.issues.some((n) => !b.issues.includes(n));
+}
+
 /** The most held PRs one close re-evaluates. */
 export const MAX_RELEASED = 5;
 
