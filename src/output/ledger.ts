@@ -24,7 +24,9 @@ const MARKED = "<!-- agent-governance:ledger";
 export const MAX_LEDGER_INVOKERS = 100;
 
 const LOGIN = /^[a-z0-9](?:[a-z0-9-]{0,38})$/;
-const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 10_000;
+/** The largest count a ledger keeps (a larger one is not kept: the safe side). */
+export const MAX_COUNT = 10_000;
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
 const isDate = (v: unknown): v is string => typeof v === "string" && v.length <= 40 && !Number.isNaN(Date.parse(v));
 
 /** The key for sealing ledgers, from a secret (the webhook secret): an HMAC of a fixed label, so the secret itself never signs anything public. */

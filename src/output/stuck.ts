@@ -8,6 +8,7 @@ import type { Policy } from "../config/schema.js";
 import { agentAccount } from "../detect/detect.js";
 import { clockDurationMs, elapsedMs, type BusinessHours } from "../policy/business-time.js";
 import { isBot } from "../policy/reviewers.js";
+import { MAX_COUNT } from "./ledger.js";
 import type { Actor, Evaluation, LedgerEscalation, PullFacts } from "../types.js";
 
 export const STUCK_MARKER = "<!-- agent-governance:stuck -->";
@@ -89,7 +90,10 @@ export function planStuck(policy: Policy, facts: PullFacts, e: Evaluation, recor
   }
   if (!s.repeat) return { stuck: recorded, notice: null, nextTier: false, reason };
   const bh = policy.escalation.business_hours as BusinessHours | undefined;
-  const due = Math.floor(elapsedMs(Date.parse(recorded.at), now.getTime(), bh) / clockDurationMs(s.repeat, bh));
+  // A `repeat` of 0 is due at every evaluation; the count stays one the ledger keeps (a count it drops would
+  // restart the spell, and post its notice again, on every evaluation).
+  const every = clockDurationMs(s.repeat, bh);
+  const due = Math.min(MAX_COUNT, every > 0 ? Math.floor(elapsedMs(Date.parse(recorded.at), now.getTime(), bh) / every) : recorded.repeats + 1);
   return due > recorded.repeats ? { stuck: { at: recorded.at, repeats: due }, notice: null, nextTier: true, reason } : { stuck: recorded, notice: null, nextTier: false, reason };
 }
 

@@ -112,6 +112,19 @@ describe("planStuck", () => {
     const nobody = policyOf({ stuck: { idle: "1d" } });
     expect(planStuck(nobody, facts(), evaluation([], { agent: { ...evaluation().agent, invoker: null, invokers: [] } }), undefined, undefined, at(24))).toMatchObject({ notice: null, nextTier: true });
   });
+  it("a `repeat` of 0m, or one so short that the count outgrows what the ledger keeps, never restarts the spell (a new notice on every evaluation)", () => {
+    for (const repeat of ["0m", "0.001m"]) {
+      const p = policyOf({ stuck: { idle: "1d", notify: ["lead"], repeat }, tiers: [{ after: "1w", notify: ["cto"] }] });
+      let stuck = planStuck(p, facts(), evaluation(), undefined, undefined, at(24)).stuck;
+      for (const hours of [25, 26, 27]) {
+        const plan = planStuck(p, facts(), evaluation(), stuck, undefined, at(hours));
+        expect(plan.notice).toBeNull();
+        // What the ledger keeps of the spell after this evaluation.
+        stuck = cleanLedger(JSON.parse(JSON.stringify(nextLedger(null, evaluation(), { notified: {}, ...(plan.stuck ? { stuck: plan.stuck } : {}) }))))?.escalation?.stuck;
+        expect(stuck?.at).toBe(at(24).toISOString());
+      }
+    }
+  });
   it("activity ends the spell", () => {
     const f = facts({ comments: [{ id: 5, user: { login: "alice", type: "User" }, body: "try again", created_at: at(30).toISOString() }] });
     expect(planStuck(policy, f, evaluation(), { at: at(24).toISOString(), repeats: 0 }, undefined, at(40))).toEqual({ stuck: undefined, notice: null, nextTier: false, reason: null });
