@@ -264,7 +264,8 @@ export function readList(dir: string): ListedPull[] {
   }
   const ok = (p: unknown) => {
     const x = p as Partial<ListedPull> | null;
-    return !!x && typeof x.number === "number" && typeof x.head === "string" && typeof x.created_at === "string";
+    // The number and head go into a snapshot's file name: a PR number and a commit id only, never a path.
+    return !!x && Number.isSafeInteger(x.number) && x.number! > 0 && typeof x.head === "string" && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(x.head) && typeof x.created_at === "string";
   };
   if (!Array.isArray(raw) || !raw.every(ok)) throw new Error(`${file}: not a list of PRs ({ number, head, created_at })`);
   return raw as ListedPull[];
