@@ -89,7 +89,12 @@ function budget(group: readonly Sibling[], s: Sibling, max: number): { held: boo
 export function openPrsRule(policy: Policy, facts: PullFacts): RuleResult | null {
   const limits = policy.limits.open_prs;
   const pulls = withThis(facts);
-  if (!pulls || !limits || (!limits.per_agent && !limits.per_invoker)) return null;
+  const counting = !!limits && !!(limits.per_agent || limits.per_invoker);
+  // Facts without the list (a hand-written or saved snapshot for `explain`): said, not taken as within the limits.
+  if (!pulls && limitsSet(policy)) {
+    return { id: counting ? OPEN_PRS_RULE : ONE_PER_ISSUE_RULE, status: "skipped", message: "The open PRs were not read (the facts have no `open_pulls`): the limits were not counted." };
+  }
+  if (!pulls || !limits || !counting) return null;
   const all = siblingsOf(policy, pulls);
   const self = all.find((s) => s.number === facts.pull.number);
   if (!self) return null;

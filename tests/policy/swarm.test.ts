@@ -71,7 +71,11 @@ describe("limits.open_prs", () => {
   it("holds with `action_required` and a title that says so; nothing is read or checked without the list", () => {
     const e = evaluate({ policy: policyOf({ open_prs: { per_agent: 1 } }), facts: factsOf(pr(2), [pr(1), pr(2)]), now: "2026-11-20T00:00:00Z" });
     expect([e.outcome, e.conclusion, e.title]).toEqual(["waiting", "action_required", "Held: over the open-PR limit"]);
-    expect(openPrsRule(policy, factsOf(pr(4), undefined))).toBeNull();
+    // Without the list (a facts file for `explain`): said, not counted as within the limits.
+    const missing = { status: "skipped", message: "The open PRs were not read (the facts have no `open_pulls`): the limits were not counted." };
+    expect(openPrsRule(policy, factsOf(pr(4), undefined))).toEqual({ id: "limits.open_prs", ...missing });
+    expect(openPrsRule(policyOf({ one_per_issue: true }), factsOf(pr(4), undefined))).toEqual({ id: "limits.one_per_issue", ...missing });
+    expect(openPrsRule(PolicySchema.parse({}), factsOf(pr(4), undefined))).toBeNull();
     expect(neededLookups(policy, factsOf(pr(4), undefined)).openPulls).toBe(true);
     expect(neededLookups(PolicySchema.parse({}), factsOf(pr(4), undefined)).openPulls).toBeUndefined();
     expect(neededLookups(policy, factsOf(pr(4, { by: HUMAN }), undefined)).openPulls).toBeUndefined();
