@@ -70,6 +70,8 @@ export const duration = z
   .describe("A duration: `30m`, `4h`, `2d`, `1w`.");
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+/** A duration that must be longer than nothing: a clock that runs out at once (`0m`) is a mistake. */
+const longerThanNothing = duration.refine((d) => Number(d.trim().match(/^\d+(?:\.\d+)?/)?.[0]) > 0, "must be longer than nothing, e.g. `30m`, `4h`, `2d`");
 
 /** Milliseconds of a duration (`30m`, `4h`, `2d`, `1w`); Infinity for anything else (never due). */
 export function durationMs(d: string): number {
@@ -351,9 +353,9 @@ function sections() {
         .max(100)
         .optional()
         .describe("Stuck when `compliance.required_checks` failed on this many heads in a row (a head that passes them starts the count again)."),
-      idle: duration.optional().describe("Stuck when nothing was pushed and no human reviewed or commented for this long."),
+      idle: longerThanNothing.optional().describe("Stuck when nothing was pushed and no human reviewed or commented for this long."),
       notify: opt(notifyList.max(50), []).describe("Users and teams (`org/slug`) mentioned with the invoker when the PR is found stuck."),
-      repeat: duration
+      repeat: longerThanNothing
         .optional()
         .describe("While it stays stuck, every `repeat` the next escalation tier not yet notified is notified now. Without it, the invoker and `notify` are told once per stuck spell."),
     })
@@ -388,7 +390,7 @@ function sections() {
           teams: opt(z.array(team), []),
           reason_required: opt(z.boolean(), true),
           scope: opt(z.enum(["commit", "until_governed_push"]), "commit"),
-          max_duration: duration
+          max_duration: longerThanNothing
             .optional()
             .describe(
               "The longest an override lasts: a duration written first (`/governance override 3d <reason>`) is cut to it, and an override without one gets it. Unset: an override without a duration does not expire.",

@@ -55,6 +55,7 @@ describe("parsePolicy", () => {
     ["a list at the top", "- a\n", "policy.yml:1:1: the policy must be a YAML mapping of keys such as `reviewers:` and `paths:`"],
     ["a non-string _extends", "_extends: 3\n", "policy.yml:1:11: `_extends` must be a string such as `.github` or `org/repo:path.yml`"],
     ["a misspelt permission", "commands:\n  override:\n    min_permission: admn\n", "policy.yml:3:21: `commands.override.min_permission`: must be one of `read`, `triage`, `write`, `maintain`, `admin`; did you mean `admin`?"],
+    ["an override that lasts no time", "commands:\n  override:\n    max_duration: 0d\n", "policy.yml:3:19: `commands.override.max_duration`: must be longer than nothing, e.g. `30m`, `4h`, `2d`"],
   ])("reports %s with its position", (_what, text, problem) => {
     expect(problems(text)).toEqual([problem]);
   });

@@ -112,8 +112,9 @@ describe("planStuck", () => {
     const nobody = policyOf({ stuck: { idle: "1d" } });
     expect(planStuck(nobody, facts(), evaluation([], { agent: { ...evaluation().agent, invoker: null, invokers: [] } }), undefined, undefined, at(24))).toMatchObject({ notice: null, nextTier: true });
   });
-  it("a `repeat` of 0m, or one so short that the count outgrows what the ledger keeps, never restarts the spell (a new notice on every evaluation)", () => {
-    for (const repeat of ["0m", "0.001m"]) {
+  it("a `repeat` so short that the count outgrows what the ledger keeps never restarts the spell (a new notice on every evaluation); 0m is refused", () => {
+    expect(() => policyOf({ stuck: { idle: "1d", repeat: "0m" } })).toThrow(/longer than nothing/);
+    for (const repeat of ["0.001m"]) {
       const p = policyOf({ stuck: { idle: "1d", notify: ["lead"], repeat }, tiers: [{ after: "1w", notify: ["cto"] }] });
       let stuck = planStuck(p, facts(), evaluation(), undefined, undefined, at(24)).stuck;
       for (const hours of [25, 26, 27]) {
