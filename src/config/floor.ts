@@ -5,10 +5,12 @@
  * Stricter wins, key by key: approvals are the larger, forbidden paths, restricted groups and required
  * checks are joined, `enforce` beats `report`, a check the floor turns on stays on, size limits are the
  * smaller, `agents.ignore` keeps only dependency and release bots and what the floor allows, and
- * `agents.min_strength` is at most `declared`. Every
+ * `agents.min_strength` is at most `declared`, an override needs at least the floor's permission (and
+ * nobody overrides by being listed by name) and gives a reason when the floor says so. Every
  * `overrides` entry is raised too, where it writes a key, so no agent or branch slips under the floor.
  */
 import { AGENTS } from "../detect/agents.js";
+import { PERMISSION_ORDER, type Permission } from "../types.js";
 import type { Floor, Policy } from "./schema.js";
 
 /** One setting the floor raised: `reviewers.required`, "0 → 1". */
@@ -47,6 +49,11 @@ interface Sections {
         dco?: boolean | undefined;
         no_secrets?: boolean | undefined;
         required_checks?: { name: string; app?: string | undefined }[] | undefined;
+      }
+    | undefined;
+  commands?:
+    | {
+        override?: { min_permission?: Permission | undefined; users?: string[] | undefined; teams?: string[] | undefined; reason_required?: boolean | undefined } | undefined;
       }
     | undefined;
 }
@@ -134,6 +141,31 @@ function raise<T extends Sections>(s: T, floor: Floor, at: string, whole: boolea
       }
     }
     out.compliance = compliance;
+  }
+
+  const fo = floor.commands?.override;
+  const mine = s.commands?.override;
+  if (fo && mine) {
+    const override = { ...mine };
+    const least = fo.min_permission;
+    if (least) {
+      if (mine.min_permission !== undefined && PERMISSION_ORDER.indexOf(mine.min_permission) < PERMISSION_ORDER.indexOf(least)) {
+        override.min_permission = least;
+        note("commands.override.min_permission", `${mine.min_permission} → ${least}`);
+      }
+      // People listed by name override whatever their permission: under a floor's minimum they would slip below it.
+      for (const k of ["users", "teams"] as const) {
+        if (mine[k]?.length) {
+          note(`commands.override.${k}`, `drops ${mine[k]!.map(code).join(", ")} (an override needs ${least} permission or above)`);
+          override[k] = [];
+        }
+      }
+    }
+    if (fo.reason_required && mine.reason_required === false) {
+      override.reason_required = true;
+      note("commands.override.reason_required", "false → true");
+    }
+    out.commands = { ...s.commands, override };
   }
   return out as T;
 }

@@ -572,6 +572,20 @@ export const FloorSchema = z
       })
       .optional()
       .describe("Compliance checks every repository keeps on."),
+    commands: z
+      .strictObject({
+        override: z
+          .strictObject({
+            min_permission: permission
+              .optional()
+              .describe("The least permission an override needs in any repository; a repository may ask for more. Under it, the people a repository's `commands.override` lists by name no longer override on that account."),
+            reason_required: z.literal(true).optional().describe("`true`: every override must give a reason."),
+          })
+          .optional()
+          .describe("Who may override."),
+      })
+      .optional()
+      .describe("Reviewer commands."),
     agents: z
       .strictObject({
         ignore: z

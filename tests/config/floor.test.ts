@@ -7,6 +7,7 @@ import { FloorSchema, defaultPolicy, type Floor, type PolicyInput } from "../../
 import { effectivePolicy } from "../../src/policy/evaluate.js";
 import { commit, copilot, dependabot, facts, HEAD, human, policy, unknownAgent } from "../policy/build.js";
 import { detectAgent } from "../../src/detect/detect.js";
+import { PERMISSION_ORDER } from "../../src/types.js";
 
 const floor = (input: unknown): Floor => FloorSchema.parse(input);
 
@@ -99,6 +100,22 @@ describe("applyFloor", () => {
     expect(applyFloor(floor({}), policy({ agents: { min_strength: "hint" } })).policy.agents.min_strength).toBe("hint");
   });
 
+  it("an override needs at least the floor's permission, nobody overrides by being listed by name, and a reason when the floor says so", () => {
+    const p = policy({
+      commands: { override: { min_permission: "write", users: ["bob"], teams: ["acme/oncall"], reason_required: false } },
+      overrides: [{ agents: ["copilot"], commands: { override: { min_permission: "maintain" } } }, { agents: ["devin"], commands: { override: { min_permission: "admin" } } }],
+    });
+    const { policy: raised, changes } = applyFloor(floor({ commands: { override: { min_permission: "maintain", reason_required: true } } }), p);
+    expect(raised.commands.override).toMatchObject({ min_permission: "maintain", users: [], teams: [], reason_required: true });
+    expect(raised.overrides.map((o) => o.commands?.override?.min_permission)).toEqual(["maintain", "admin"]);
+    expect(changes.map(floorLine)).toEqual([
+      "`commands.override.min_permission`: write → maintain (org floor)",
+      "`commands.override.users`: drops `bob` (an override needs maintain permission or above) (org floor)",
+      "`commands.override.teams`: drops `acme/oncall` (an override needs maintain permission or above) (org floor)",
+      "`commands.override.reason_required`: false → true (org floor)",
+    ]);
+  });
+
   it("never modifies the policy it raises (the default policy is frozen)", () => {
     const d = defaultPolicy();
     const { policy: raised } = applyFloor(floor({ reviewers: { required: 3 }, paths: { forbidden: ["x/**"] } }), d);
@@ -140,6 +157,12 @@ const sections = fc.record(
       { linked_issue: fc.constantFrom(false, true, "verified"), signed_commits: fc.boolean(), dco: fc.boolean(), no_secrets: fc.boolean(), required_checks: sub(["ci", "lint", "build"]) },
       { requiredKeys: [] },
     ),
+    commands: fc.record({
+      override: fc.record(
+        { min_permission: fc.constantFrom("read", "write", "maintain", "admin"), users: sub(["bob", "carol"]), teams: sub(["acme/oncall"]), reason_required: fc.boolean() },
+        { requiredKeys: [] },
+      ),
+    }),
   },
   { requiredKeys: [] },
 );
@@ -170,6 +193,7 @@ const floors = fc
         { requiredKeys: [] },
       ),
       agents: fc.record({ ignore: sub(["devin"]) }),
+      commands: fc.record({ override: fc.record({ min_permission: fc.constantFrom("write", "maintain", "admin"), reason_required: fc.constant(true as const) }, { requiredKeys: [] }) }),
     },
     { requiredKeys: [] },
   )
@@ -197,6 +221,12 @@ describe("applyFloor properties", () => {
         for (const c of f.compliance?.required_checks ?? []) expect(e.compliance.required_checks).toContainEqual(c);
         const allowed = new Set(["dependabot", "automation", ...(f.agents?.ignore ?? [])]);
         for (const i of e.agents.ignore) expect(allowed.has(i)).toBe(true);
+        const least = f.commands?.override?.min_permission;
+        if (least) {
+          expect(PERMISSION_ORDER.indexOf(e.commands.override.min_permission)).toBeGreaterThanOrEqual(PERMISSION_ORDER.indexOf(least));
+          expect([...e.commands.override.users, ...e.commands.override.teams]).toEqual([]);
+        }
+        if (f.commands?.override?.reason_required) expect(e.commands.override.reason_required).toBe(true);
       }),
       { numRuns: 300 },
     );
