@@ -10,7 +10,7 @@
  * `overrides` entry is raised too, where it writes a key, so no agent or branch slips under the floor.
  */
 import { AGENTS } from "../detect/agents.js";
-import { PERMISSION_ORDER, type Permission } from "../types.js";
+import { permissionAtLeast, type Permission } from "../types.js";
 import type { Floor, Policy } from "./schema.js";
 
 /** One setting the floor raised: `reviewers.required`, "0 → 1". */
@@ -149,7 +149,7 @@ function raise<T extends Sections>(s: T, floor: Floor, at: string, whole: boolea
     const override = { ...mine };
     const least = fo.min_permission;
     if (least) {
-      if (mine.min_permission !== undefined && PERMISSION_ORDER.indexOf(mine.min_permission) < PERMISSION_ORDER.indexOf(least)) {
+      if (mine.min_permission !== undefined && !permissionAtLeast(mine.min_permission, least)) {
         override.min_permission = least;
         note("commands.override.min_permission", `${mine.min_permission} → ${least}`);
       }

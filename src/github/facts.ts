@@ -12,7 +12,7 @@ import { defaultPolicy, POLICY_PATH, type Policy } from "../config/schema.js";
 import { neededLookups, requiredCheckNames, type Lookups } from "../policy/lookups.js";
 import { POLICY_FILES } from "../policy/paths.js";
 import { CODEOWNERS_PATHS, usesCodeowners } from "../policy/codeowners.js";
-import { effectivePolicy, isGoverned } from "../policy/evaluate.js";
+import { effectivePolicy, isGoverned, judgePullObject } from "../policy/evaluate.js";
 import { reviewState } from "../policy/reviewers.js";
 import { updateMergeCandidates } from "../policy/update-merges.js";
 import { limitsSet } from "../policy/swarm.js";
@@ -474,8 +474,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   // later ask shares the read; an agent known only by its commits is listed then).
   const prefetchOpen = (p: Policy) => {
     if (!limitsSet(p)) return false;
-    const seen = detectAgent({ pull: first, files: [], commits: [], reviews: [], comments: [] }, p.agents);
-    if (isGoverned(effectivePolicy(p, seen, first.base?.ref), seen)) openPulls(gh, ref).catch(() => undefined);
+    if (judgePullObject(p, first).governed) openPulls(gh, ref).catch(() => undefined);
     return true;
   };
   if (!prefetchOpen(guess) && !opts.policy) void loading.then((l) => l?.kind === "ok" && prefetchOpen(l.policy)).catch(() => undefined);

@@ -26,8 +26,7 @@ import { findCheckRun, loadPolicy, type GitHub, type RepoRef } from "../github/f
 import { appIdOf } from "../github/app-id.js";
 import { LruCache } from "../github/cache.js";
 import { ledgerKeyOf } from "../github/ledger.js";
-import { detectAgent } from "../detect/detect.js";
-import { effectivePolicy, isGoverned } from "../policy/evaluate.js";
+import { judgePullObject } from "../policy/evaluate.js";
 import { managedLabels } from "../output/plan.js";
 import type { PullRequestFacts } from "../types.js";
 import { titleExpiry } from "../commands/override-time.js";
@@ -64,9 +63,7 @@ async function sweepReason(
   appId?: number,
   tiers = true,
 ): Promise<string | null> {
-  const verdict = detectAgent({ pull: p, files: [], commits: [], reviews: [], comments: [] }, policy.agents);
-  const applying = effectivePolicy(policy, verdict, p.base?.ref);
-  const governed = isGoverned(applying, verdict);
+  const { applying, governed } = judgePullObject(policy, p);
   if (tiers && governed && (applying.escalation.tiers.length > 0 || applying.escalation.stuck)) return "detected";
   const labels = new Set((p.labels ?? []).map((l) => l.name.toLowerCase()));
   const labelled = [...managedLabels(policy), ...managedLabels(applying)].some((l) => labels.has(l.toLowerCase()));

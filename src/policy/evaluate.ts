@@ -8,7 +8,7 @@ import { PolicySchema } from "../config/schema.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects, seenBefore, type CommandEffects } from "../commands/effects.js";
 import { overriddenTitle, overrideExpired } from "../commands/override-time.js";
-import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, Requirement, RuleResult } from "../types.js";
+import type { AgentVerdict, Conclusion, Evaluation, Outcome, Override, PullFacts, PullRequestFacts, Requirement, RuleResult } from "../types.js";
 import { codeownersGroups, codeownersRule } from "./codeowners.js";
 import { bodyRule, complianceRules, incompleteCommitsRule, sharedHeadRule, unlistedCommits, unscannedGroup } from "./compliance.js";
 import type { Gated } from "./findings.js";
@@ -95,6 +95,17 @@ export function isGoverned(policy: Policy, verdict: AgentVerdict): boolean {
   if (!verdict.detected) return false;
   if (agentsOf(verdict).every((a) => a.kind === "automation") && !policy.agents.govern_automation) return false;
   return true;
+}
+
+/**
+ * What a PR's own object shows (a webhook's or a list's, without its files, commits, reviews or comments):
+ * the agent verdict, the policy that applies, and whether it governs the PR. The sweep, the swarm limits'
+ * list and the early read of that list judge PRs by it before (or instead of) reading more.
+ */
+export function judgePullObject(policy: Policy, pull: PullRequestFacts): { verdict: AgentVerdict; applying: Policy; governed: boolean } {
+  const verdict = detectAgent({ pull, files: [], commits: [], reviews: [], comments: [] }, policy.agents);
+  const applying = effectivePolicy(policy, verdict, pull.base?.ref);
+  return { verdict, applying, governed: isGoverned(applying, verdict) };
 }
 
 const iso = (now: Date | string) => (typeof now === "string" ? new Date(now).toISOString() : now.toISOString());

@@ -8,9 +8,8 @@
  * older one links is held until someone with maintain permission approves it. Pure.
  */
 import type { Policy } from "../config/schema.js";
-import { detectAgent } from "../detect/detect.js";
 import type { PullFacts, PullRequestFacts, RuleResult } from "../types.js";
-import { effectivePolicy, isGoverned } from "./evaluate.js";
+import { judgePullObject } from "./evaluate.js";
 import { MAINTAINERS } from "./findings.js";
 import { linkedIssueNumbers, linkText, pullRepo } from "./linked-issue.js";
 import type { PathGroup } from "./paths.js";
@@ -54,8 +53,8 @@ export function siblingsOf(policy: Policy, pulls: readonly PullRequestFacts[]): 
 }
 
 function sibling(policy: Policy, p: PullRequestFacts): Sibling | null {
-  const v = detectAgent({ pull: p, files: [], commits: [], reviews: [], comments: [] }, policy.agents);
-  if (v.kind !== "agent" || !isGoverned(effectivePolicy(policy, v, p.base?.ref), v)) return null;
+  const { verdict: v, governed } = judgePullObject(policy, p);
+  if (v.kind !== "agent" || !governed) return null;
   return {
     number: p.number,
     created: p.created_at ?? "",
