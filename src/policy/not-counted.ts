@@ -20,6 +20,7 @@ import {
   lower,
   ofHead,
   permissionOf,
+  reviewsInOrder,
   whyRefused,
   type ApprovalCandidate,
   type RequirementContext,
@@ -69,7 +70,7 @@ export function notCounted(input: NotCountedInput): RefusedApproval[] {
 
   // A bot's approving review, unless it requested changes after it (bots are never in the review state).
   const bots = new Map<string, RefusedApproval | null>();
-  for (const r of [...facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id)) {
+  for (const r of reviewsInOrder(facts)) {
     if (!r.user || !isBot(r.user)) continue;
     const said = r.state.toUpperCase();
     if (said === "APPROVED") {

@@ -43,6 +43,9 @@ export interface ReviewState {
 
 export const lower = (s: string) => s.toLowerCase();
 
+/** The PR's reviews, oldest first (by submission, then id): the order in which a reviewer's later review decides. */
+export const reviewsInOrder = (facts: PullFacts) => [...facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
+
 export function isBot(user: Actor | null | undefined): boolean {
   return !user || user.type === "Bot" || /\[bot\]$/i.test(user.login);
 }
@@ -58,7 +61,7 @@ export function isBot(user: Actor | null | undefined): boolean {
  */
 export function reviewState(facts: PullFacts, commandApprovals: readonly ApprovalCandidate[] = []): ReviewState {
   const latest = new Map<string, { state: string; commit: string | null; at: string | null; login: string }>();
-  const ordered = [...facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
+  const ordered = reviewsInOrder(facts);
   for (const r of ordered) {
     if (!r.user || isBot(r.user)) continue;
     const state = r.state.toUpperCase();
