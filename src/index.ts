@@ -3,6 +3,7 @@ import type { ApplicationFunctionOptions, Context, Probot } from "probot";
 import { commentPullNumber, isPrNumber, mergeGroupOf, pullOf, repoOf, type RepoTarget } from "./handlers/payload.js";
 import { checkMergeGroup } from "./handlers/merge-group.js";
 import { closePull, evaluatePull, inPullQueue, type Deps } from "./handlers/pull.js";
+import { OwnWrites } from "./github/memo.js";
 import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { newSweepMemo, sweep } from "./handlers/sweep.js";
@@ -32,6 +33,12 @@ export interface AppOptions {
   scheduler?: Scheduler;
   /** Orders evaluations of one PR across replicas; default: Redis at REDIS_URL when set, else none. */
   pullLock?: PullLock;
+  /**
+   * Remember the app's own writes (check runs, escalation comments) instead of reading them back
+   * (src/github/memo.ts). Right only when this process sees every event: default on, off with `REDIS_URL`
+   * (several replicas); the serverless handlers turn it off.
+   */
+  memo?: boolean;
 }
 
 
@@ -48,6 +55,7 @@ export function createApp(appOptions: AppOptions = {}) {
   const retries = new RetryQueue(appOptions.scheduler);
   const pullLock = appOptions.pullLock ?? (process.env.REDIS_URL ? createPullLock() : undefined);
   const swept = newSweepMemo();
+  const own = (appOptions.memo ?? !process.env.REDIS_URL) ? new OwnWrites() : undefined;
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
     // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
     let appId: Promise<number | undefined> | undefined;
@@ -90,6 +98,7 @@ export function createApp(appOptions: AppOptions = {}) {
           event,
           ...(pullLock ? { pullLock } : {}),
           ...(pushedAt !== undefined ? { pushedAt } : {}),
+          ...(own ? { own } : {}),
         };
         try {
           await handler(context as unknown as Context, deps, repo);
@@ -99,7 +108,7 @@ export function createApp(appOptions: AppOptions = {}) {
       });
     if (sweepMinutes > 0) {
       const timer = setInterval(() => {
-        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId(), ledgerKey: await ownLedgerKey(), swept, ...(pullLock ? { pullLock } : {}) }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
+        withSweepLock(async () => sweep(app, now, { queue, retries, appId: await ownAppId(), ledgerKey: await ownLedgerKey(), swept, ...(pullLock ? { pullLock } : {}), ...(own ? { own } : {}) }), app.log).catch((err: Error) => app.log.error({ decision: "sweep_error", err: { message: err.message } }, "sweep failed"));
       }, sweepMinutes * 60_000);
       timer.unref();
     }

@@ -6,7 +6,7 @@ import type { Annotation, CheckRunPlan } from "../output/check.js";
 import type { LabelPlan, ReviewRequestPlan } from "../output/plan.js";
 import type { GitHub, RepoRef } from "./facts.js";
 import { LruCache } from "./cache.js";
-import { findCheckRun, httpStatus, type CheckRun } from "./facts.js";
+import { findCheckRun, httpStatus, type CheckRun, type OwnRuns } from "./facts.js";
 
 export type WriteResult = "created" | "updated" | "unchanged";
 
@@ -16,6 +16,8 @@ export interface KnownCheck {
   status: string;
   conclusion: string | null;
   output: { title: string | null; summary: string | null; text?: string | null };
+  /** When the run started (the app first saw its head), when known. */
+  started_at?: string | null;
 }
 
 /** One check run per head commit and name, updated in place; nothing written when nothing changed. */
@@ -34,18 +36,21 @@ export async function applyCheckRun(
     startedAt?: Date;
     /** Write even when nothing changed: GitHub's "Re-run" reset the check suite and waits for a write. */
     force?: boolean;
+    /** The app's memo of its own check runs, told what is written here (for the PR `pull`). */
+    own?: Omit<OwnRuns, "absentIsNone">;
   } = {},
 ): Promise<{ result: WriteResult; run: KnownCheck }> {
   let plan = planned;
-  const existing = opts.known !== undefined ? opts.known : await findCheckRun(gh, ref, plan.head_sha, plan.name, opts.appId);
+  const existing = opts.known !== undefined ? opts.known : await findCheckRun(gh, ref, plan.head_sha, plan.name, opts.appId, opts.own);
   // The ledger (`output.text`) a run already holds is kept when the plan brings none (the PR could not be evaluated).
   const text = plan.output.text ?? existing?.output.text ?? undefined;
   if (text) plan = { ...plan, output: { ...plan.output, text } };
-  const run = (id: number): KnownCheck => ({
+  const run = (id: number, started_at: string | null | undefined): KnownCheck => ({
     id,
     status: plan.status ?? "completed",
     conclusion: plan.conclusion ?? null,
     output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}) },
+    ...(started_at !== undefined ? { started_at } : {}),
   });
   if (
     !opts.force &&
@@ -60,20 +65,30 @@ export async function applyCheckRun(
   }
   let id: number;
   let result: WriteResult;
+  let startedAt = existing?.started_at;
+  // Until GitHub answers, the memo is unsure of this run: a write that fails midway is read back next time.
+  const remember = (r: KnownCheck | null) =>
+    opts.own?.memo.remember(ref, opts.own.pull, plan.head_sha, plan.name, r && ({ ...r, name: plan.name, head_sha: plan.head_sha, ...(opts.appId ? { app: { id: opts.appId } } : {}) } as unknown as CheckRun));
+  remember(null);
   if (existing) {
     const { head_sha: _sha, ...update } = plan;
     await gh.rest.checks.update({ ...ref, check_run_id: existing.id, ...update });
     id = existing.id;
     result = "updated";
   } else {
-    id = (await gh.rest.checks.create({ ...ref, ...plan, ...(opts.startedAt ? { started_at: opts.startedAt.toISOString() } : {}) })).data.id;
+    const { data } = await gh.rest.checks.create({ ...ref, ...plan, ...(opts.startedAt ? { started_at: opts.startedAt.toISOString() } : {}) });
+    id = data.id;
+    startedAt = opts.startedAt?.toISOString() ?? data.started_at ?? undefined;
     result = "created";
   }
   // The Checks API takes 50 annotations per request; further batches are appended by updates.
   for (const annotations of annotationBatches) {
     await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
   }
-  return { result, run: run(id) };
+  const written = run(id, startedAt);
+  // Remembered only with the time the app first saw the head (`PullFacts.seen_at`): without it, read back.
+  if (startedAt) remember(written);
+  return { result, run: written };
 }
 
 /** The lanes made per Octokit instance (one per webhook event). */
@@ -115,7 +130,9 @@ export async function startCheckRun(
   gh: GitHub,
   ref: RepoRef,
   run: { name: string; head_sha: string; started_at: Date; details_url?: string; output?: { title: string; summary: string } },
+  own?: Omit<OwnRuns, "absentIsNone">,
 ): Promise<CheckRun> {
+  own?.memo.remember(ref, own.pull, run.head_sha, run.name, null);
   const { data } = await gh.rest.checks.create({
     ...ref,
     output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
@@ -123,6 +140,7 @@ export async function startCheckRun(
     started_at: run.started_at.toISOString(),
     status: "in_progress",
   });
+  own?.memo.remember(ref, own.pull, run.head_sha, run.name, data as CheckRun);
   return data as CheckRun;
 }
 
@@ -188,13 +206,12 @@ export async function applyEscalationComment(
   ref: RepoRef,
   issueNumber: number,
   plan: { action: "create"; body: string } | { action: "update"; id: number; body: string },
-): Promise<WriteResult> {
+): Promise<{ result: WriteResult; id: number }> {
   if (plan.action === "update") {
     await editComment(gh, ref, plan.id, plan.body);
-    return "updated";
+    return { result: "updated", id: plan.id };
   }
-  await postComment(gh, ref, issueNumber, plan.body);
-  return "created";
+  return { result: "created", id: await postComment(gh, ref, issueNumber, plan.body) };
 }
 
 /** Deletes comments (a 404 means another replica already did). */

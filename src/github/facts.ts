@@ -18,10 +18,12 @@ import { updateMergeCandidates } from "../policy/update-merges.js";
 import { limitsSet } from "../policy/swarm.js";
 import { detectAgent } from "../detect/detect.js";
 import { commandEffects } from "../commands/effects.js";
+import { parseCommand } from "../commands/parse.js";
 import type { AgentVerdict, CheckFacts, CommentFacts, FileFacts, LinkedIssueFacts, Permission, PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
 import { recordedFacts } from "./ledger.js";
 import { clearOpenPulls, openPulls } from "./open-pulls.js";
+import type { OwnWrites } from "./memo.js";
 
 export type GitHub = InstanceType<typeof ProbotOctokit>;
 
@@ -387,6 +389,13 @@ export interface GatherOptions {
   push?: { head: string; before: string };
   /** The PR was reopened: its escalation wait starts again. */
   reopened?: boolean;
+  /** The app's memo of its own writes: our check runs are taken from it when it knows them (src/github/memo.ts). */
+  own?: OwnWrites;
+  /**
+   * Leave out the look-up of other open PRs with this head (`shared_head`): it can only fail a PR, so the
+   * caller asks for it (`Gathered.twinsDeferred`) only when the verdict without it would let the PR merge.
+   */
+  deferTwins?: boolean;
 }
 
 export interface Gathered {
@@ -395,6 +404,8 @@ export interface Gathered {
   check: CheckRun | null;
   /** The policy as loaded (absent when the caller passed only `policy`). */
   loaded?: PolicySource;
+  /** With `deferTwins`: the head whose other open PRs were not looked up, though the policy governs the PR. */
+  twinsDeferred?: string;
 }
 
 /** The PR's head moved on while it was being read, three times in a row: nothing is written for a head whose files were not read. */
@@ -448,6 +459,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const readPull = () => gh.rest.pulls.get({ ...ref, pull_number: number }).then((r) => r.data as PullRequestFacts);
   const readReviews = () => gh.paginate(gh.rest.pulls.listReviews, pr) as Promise<PullFacts["reviews"]>;
   const readComments = () => gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }) as Promise<PullFacts["comments"]>;
+  const own = opts.own ? { memo: opts.own, pull: number } : undefined;
   // Without a head from the event, the PR first: its files must not be older than the head they are judged for.
   const first = opts.hint ?? (await readPull());
   const sha = first.head.sha;
@@ -483,7 +495,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
     loading,
     (listAll
       ? listChecksOnHead(gh, ref, sha, guess.escalation.check_name, opts.appId)
-      : findCheckRun(gh, ref, sha, guess.escalation.check_name, opts.appId).then((check) => ({ check, checks: undefined as CheckFacts[] | undefined }))
+      : findCheckRun(gh, ref, sha, guess.escalation.check_name, opts.appId, own && { ...own, absentIsNone: true }).then((check) => ({ check, checks: undefined as CheckFacts[] | undefined }))
     ).then((found) => (opts.onCheck?.(sha, found.check), found)),
     cached ? cached.files : (pagesInParallel((page) => gh.rest.pulls.listFiles({ ...pr, page })) as Promise<FileFacts[]>),
     cached ? cached.commits : (pagesInParallel((page) => gh.rest.pulls.listCommits({ ...pr, page })) as Promise<PullFacts["commits"]>),
@@ -503,7 +515,9 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const name = policy.escalation.check_name;
   let check = ours.check;
   // The policy names another check than the one guessed: look ours up under its name (rare: a renamed check).
-  if (name !== guess.escalation.check_name) check = await findCheckRun(gh, ref, sha, name, opts.appId);
+  if (name !== guess.escalation.check_name) check = await findCheckRun(gh, ref, sha, name, opts.appId, own && { ...own, absentIsNone: true });
+  // A new PR never evaluated: from here on, the memo records every check run written for it.
+  if (speculative && check === null) opts.own?.follow(ref, number);
   let [reviewList, commentList] = [reviews, comments];
   if (speculative && check !== null) {
     // A redelivered `opened`: the PR was evaluated before, so it may have reviews, comments and a newer state.
@@ -534,6 +548,10 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   // Detected once here for both decisions below (the evaluator detects again from the final facts).
   const verdict = detectAgent(facts, policy.agents);
   const need = neededLookups(policy, facts, verdict);
+  const twinsDue = need.sharedHead && !(speculative && check === null);
+  // Deferred only while nothing on the PR can let it merge yet (no approval that may count, no command): else it is
+  // asked in this wave, as the verdict will likely want it (a wave of its own after the evaluation otherwise).
+  const deferTwins = opts.deferTwins === true && !approvalInSight(facts, effectivePolicy(policy, verdict, pull.base?.ref).reviewers.stale_on_push);
   const unreadable: Record<string, number> = {};
   const [permissions, teams, checks, sharedHead, recorded, ruleInputs, open] = await Promise.all([
     lookupPermissions(gh, ref, need.logins),
@@ -541,7 +559,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
     need.checks ? (ours.checks ? Promise.resolve(ours.checks) : listChecks(gh, ref, sha)) : Promise.resolve(undefined),
     // A new PR whose head has no check run of ours shares it with no PR evaluated yet; a twin's later
     // evaluation finds the check run there, reads in full and sees this PR.
-    need.sharedHead && !(speculative && check === null) ? pullsForCommit(gh, ref, sha) : Promise.resolve(undefined),
+    twinsDue && !deferTwins ? pullsForCommit(gh, ref, sha) : Promise.resolve(undefined),
     // The app's ledger (invokers ever seen, the escalation's clock), and who assigned an agent when that can matter.
     recordedFacts(gh, ref, number, facts, policy, Promise.resolve(check), {
       key: opts.ledgerKey,
@@ -552,6 +570,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
       before: opts.push?.head === sha ? opts.push.before : undefined,
       previous,
       reopened: opts.reopened,
+      own,
     }),
     readRuleInputs(gh, ref, sha, need),
     // The repository's open PRs, for `limits` only (one list per repository and minute).
@@ -579,7 +598,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const merged = updateMergeBases(policy, facts, verdict).filter((b) => b !== since);
   if (since || merged.length) {
     const [carry, mergedChanges] = await Promise.all([
-      since ? Promise.all([filesBetween(gh, ref, since, sha), findCheckRun(gh, ref, since, name, opts.appId)]) : Promise.resolve(null),
+      since ? Promise.all([filesBetween(gh, ref, since, sha), findCheckRun(gh, ref, since, name, opts.appId, own)]) : Promise.resolve(null),
       Promise.all(merged.map((b) => filesBetween(gh, ref, b, sha))),
     ]);
     facts.changed_since = Object.fromEntries(merged.map((b, i) => [b, mergedChanges[i] ?? null]));
@@ -588,7 +607,16 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
       facts.seen_at[since] = carry[1]?.started_at ?? null;
     }
   }
-  return { facts, check, ...(loaded ? { loaded } : {}) };
+  return { facts, check, ...(loaded ? { loaded } : {}), ...(twinsDue && deferTwins ? { twinsDeferred: sha } : {}) };
+}
+
+/** An approval of the head (of any commit when approvals survive pushes) or a command: the PR may pass on this evaluation. */
+function approvalInSight(facts: PullFacts, staleOnPush: boolean): boolean {
+  const head = facts.pull.head.sha;
+  return (
+    facts.reviews.some((r) => r.state === "APPROVED" && (!staleOnPush || r.commit_id === head)) ||
+    facts.comments.some((c) => parseCommand(c.body) !== null)
+  );
 }
 
 /** `Promise.all` that waits for every promise to settle, then throws the first failure (in the order given). */
@@ -867,10 +895,23 @@ export async function headOf(gh: GitHub, ref: RepoRef, number: number): Promise<
   return (await gh.rest.pulls.get({ ...ref, pull_number: number })).data.head.sha;
 }
 
-/** Our own check run on `sha`, if one exists, to update in place (only this app's, when its id is known). */
-export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string, appId?: number): Promise<CheckRun | null> {
+/** Where `findCheckRun` may find our check run without a request: the app's memo of its own writes (src/github/memo.ts). */
+export interface OwnRuns {
+  memo: OwnWrites;
+  /** The PR the run is looked up for. */
+  pull: number;
+  /** The PR's new head: nothing remembered on it for a PR followed from its first evaluation means none (see `OwnWrites.run`). */
+  absentIsNone?: boolean;
+}
+
+/** Our own check run on `sha`, if one exists, to update in place (only this app's, when its id is known); from `own` when it knows. */
+export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: string, appId?: number, own?: OwnRuns): Promise<CheckRun | null> {
+  const known = own?.memo.run(ref, own.pull, sha, name, own.absentIsNone);
+  if (known !== undefined) return known;
   const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10, ...(appId ? { app_id: appId } : {}) });
-  return data.check_runs.find((c) => !appId || !c.app || c.app.id === appId) ?? null;
+  const run = data.check_runs.find((c) => !appId || !c.app || c.app.id === appId) ?? null;
+  if (run && own) own.memo.remember(ref, undefined, sha, name, run);
+  return run;
 }
 
 /** The PR's comments whose body starts with `marker` and that this app wrote (when its id is known). */
@@ -892,6 +933,19 @@ export function defuseForeignMarkers<T extends CommentFacts>(comments: T[], appI
   return comments.map((c) =>
     c.performed_via_github_app?.id !== appId && c.body?.includes(OUR_MARK) ? { ...c, body: c.body.replaceAll(OUR_MARK, "<!-- (not from the app) ") } : c,
   );
+}
+
+/**
+ * The look-up `deferTwins` left out, made now (the verdict without it would let the PR merge): the other
+ * open PRs with this head, into `facts.shared_head`. Nothing when none was deferred.
+ */
+export async function addDeferredTwins(gh: GitHub, ref: RepoRef, gathered: Gathered): Promise<boolean> {
+  const sha = gathered.twinsDeferred;
+  if (!sha) return false;
+  const number = gathered.facts.pull.number;
+  gathered.facts.shared_head = (await pullsForCommit(gh, ref, sha)).filter((n) => n !== number).sort((a, b) => a - b);
+  delete gathered.twinsDeferred;
+  return true;
 }
 
 /** Open PRs whose head is `sha` (a check run's PR list is empty for forks). */

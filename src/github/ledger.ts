@@ -10,7 +10,7 @@ import { effectivePolicy } from "../policy/evaluate.js";
 import { LEDGER_KEY_LABEL, ledgerSubject, mergeLedgers, nextLedger, openLedger, sealLedger } from "../output/ledger.js";
 import type { EscalationPlan } from "../output/escalation.js";
 import type { Evaluation, Ledger, PullFacts, TimelineEventFacts } from "../types.js";
-import { findCheckRun, type CheckRun, type GitHub, type RepoRef } from "./facts.js";
+import { findCheckRun, type CheckRun, type GitHub, type OwnRuns, type RepoRef } from "./facts.js";
 
 /**
  * The app's ledger key: the HMAC of a fixed label under its webhook secret (Probot signs with it),
@@ -42,6 +42,8 @@ export interface LedgerSources {
   previous?: CheckRun | null | undefined;
   /** The PR was closed and reopened: its wait starts again. */
   reopened?: boolean;
+  /** The app's memo of its own check runs (never trusted for an absence here). */
+  own?: OwnRuns | undefined;
 }
 
 /** How many of the PR's latest commits are looked at for the last head the app saw, when no push names it. */
@@ -93,7 +95,7 @@ async function readLedger(
   const before = pushed ? src.before : undefined;
   let previous: CheckRun | null | undefined = pushed ? src.previous : src.known?.check;
   // A push's replaced head is read at once, beside the head's: a new head has no ledger yet.
-  const replaced = before && previous === undefined ? findCheckRun(gh, ref, before, src.name, src.appId) : undefined;
+  const replaced = before && previous === undefined ? findCheckRun(gh, ref, before, src.name, src.appId, src.own) : undefined;
   replaced?.catch(() => undefined); // awaited below when needed; never an unhandled rejection
   const atHead = open(await headCheck);
   if (!isLedger(atHead) && previous === undefined) previous = replaced ? await replaced : await lastSeenHead(gh, ref, facts, src);
@@ -110,7 +112,7 @@ async function readLedger(
 async function lastSeenHead(gh: GitHub, ref: RepoRef, facts: PullFacts, src: LedgerSources): Promise<CheckRun | null> {
   const head = facts.pull.head.sha;
   const shas = facts.commits.map((c) => c.sha).filter((s) => s && s !== head).slice(-PREVIOUS_HEADS).reverse();
-  const runs = await Promise.all(shas.map((sha) => findCheckRun(gh, ref, sha, src.name, src.appId)));
+  const runs = await Promise.all(shas.map((sha) => findCheckRun(gh, ref, sha, src.name, src.appId, src.own)));
   return runs.find((r) => r !== null) ?? null;
 }
 

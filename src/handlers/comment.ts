@@ -122,6 +122,8 @@ async function answerCommand(
   // The comment counts only as GitHub lists it: one deleted meanwhile is missing from the list, and must stay so.
   const gathered = await gatherFacts(gh, ref, target.number, {
     appId: deps.appId,
+    deferTwins: true,
+    ...(deps.own ? { own: deps.own } : {}),
     ...(deps.ledgerKey ? { ledgerKey: deps.ledgerKey } : {}),
     ...(deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}),
   });

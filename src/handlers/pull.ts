@@ -4,9 +4,9 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { findCheckRun, gatherFacts, HeadMovedError, headOf, lastPolicy, lastRead, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type RepoRef } from "../github/facts.js";
+import { addDeferredTwins, findCheckRun, gatherFacts, HeadMovedError, headOf, httpStatus, lastPolicy, lastRead, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, deleteComments, editComment, postComment, requestReviews, startCheckRun, verdictLane } from "../github/apply.js";
-import { ESCALATION_MARKER, planClosedEscalation } from "../output/escalation.js";
+import { ESCALATION_MARKER, escalationComments, planClosedEscalation } from "../output/escalation.js";
 import { effectivePolicy, errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
 import { planCheckRun } from "../output/check.js";
 import { DEFAULT_LABELS, planOutputs } from "../output/plan.js";
@@ -15,6 +15,7 @@ import type { PullLock } from "../github/lock.js";
 import { LruCache } from "../github/cache.js";
 import { auditRecord } from "../audit.js";
 import { ledgerText } from "../github/ledger.js";
+import type { OwnWrites } from "../github/memo.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { CommentFacts, Evaluation, PullFacts, PullRequestFacts } from "../types.js";
 import type { PolicySource } from "../github/facts.js";
@@ -52,6 +53,8 @@ export interface Deps {
   event?: string;
   /** The event's repository `pushed_at` (ms): the policy GitHub confirmed after it is not read again. */
   pushedAt?: number;
+  /** The app's memo of its own writes (one process, no `REDIS_URL`): not read back from GitHub (src/github/memo.ts). */
+  own?: OwnWrites;
 }
 
 export interface EvaluateOptions {
@@ -86,6 +89,9 @@ export interface PullResult {
  * `enforce`. (Without facts the agent, and so the entry that applies, is not known: blocking is the safe side.)
  */
 export const reportOnly = (policy: Policy) => policy.mode === "report" && !policy.overrides.some((o) => o.mode === "enforce");
+
+/** The verdict lets the PR merge (in report mode: would let it): passed, or overridden. */
+const mayMerge = (e: Evaluation) => e.outcome === "passed" || e.outcome === "overridden";
 
 /** A PR that is closed or merged is not evaluated: nothing about it can block anything any more. */
 const notOpen = (pull: PullRequestFacts | undefined) => Boolean(pull?.state && pull.state !== "open");
@@ -122,6 +128,8 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
         opened: target.opened === true,
         ...(deps.ledgerKey ? { ledgerKey: deps.ledgerKey } : {}),
         ...(target.reopened ? { reopened: true } : {}),
+        deferTwins: true,
+        ...(deps.own ? { own: deps.own } : {}),
         ...(before && target.pull ? { push: { head: target.pull.head.sha, before } } : {}),
         // After a push, until a return to an earlier head is ruled out, a failure is written as a new run (fail closed).
         onCheck: (sha, check) => (seen = { sha, check: before ? null : check }),
@@ -146,7 +154,10 @@ async function evaluateOnly(deps: Deps, target: PullTarget, known?: EvaluateOpti
       return { evaluation: policyErrorEvaluation(facts, loaded.problems, deps.now()), facts, policy, newTiers: [], check, loaded };
     }
     const notes = [...policyNotes(loaded), ...teamNotes(facts)];
-    return { evaluation: evaluate({ policy, facts, now: deps.now() }), facts, policy, newTiers: [], notes, check, loaded };
+    let evaluation = evaluate({ policy, facts, now: deps.now() });
+    // Other open PRs with this head can only fail it (`head.shared`): asked for only when the PR would merge without them.
+    if (mayMerge(evaluation) && (await addDeferredTwins(gh, ref, gathered))) evaluation = evaluate({ policy, facts, now: deps.now() });
+    return { evaluation, facts, policy, newTiers: [], notes, check, loaded };
   } catch (err) {
     log.error(
       { repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "error", err: { message: (err as Error).message, status: (err as { status?: number }).status } },
@@ -181,12 +192,13 @@ async function headAfterPush(
   const name = policy.escalation.check_name;
   // The usual push: a new commit, no check run of ours on it yet.
   if (!check?.started_at) return { check };
-  const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId);
+  const own = ownRuns(deps, pull.number);
+  const replaced = await findCheckRun(deps.gh, ref, before, name, deps.appId, own);
   if (replaced?.started_at && Date.parse(replaced.started_at) <= Date.parse(check.started_at)) return { check, previous: replaced };
   // A late or redelivered push event: its head is no longer the PR's, so there is nothing to record.
   if ((await headOf(deps.gh, ref, pull.number)) !== sha) return { check, previous: replaced };
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: pull.number, decision: "head_returned", head: sha, replaced: before }, "head returned to an earlier commit; seen anew");
-  const started = await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) });
+  const started = await startCheckRun(deps.gh, ref, { name, head_sha: sha, started_at: deps.now(), ...(pull.html_url ? { details_url: pull.html_url } : {}) }, own);
   return { check: started, previous: replaced };
 }
 
@@ -199,11 +211,15 @@ async function headAfterPush(
 export async function closePull(deps: Deps, target: PullTarget & { merged: boolean; labels: readonly string[] }): Promise<{ violating: boolean }> {
   const ref = { owner: target.owner, repo: target.repo };
   // The label names and the comment list at once: neither waits for the other.
-  const [comments, { needs_review, violation }] = await Promise.all([listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER, deps.appId), closingLabels(deps, ref)]);
+  // The app's escalation comments as it last read or wrote them, when it remembers them (else listed).
+  const remembered = deps.own?.comments(ref, target.number);
+  const [comments, { needs_review, violation }] = await Promise.all([remembered ?? listMarkedComments(deps.gh, ref, target.number, ESCALATION_MARKER, deps.appId), closingLabels(deps, ref)]);
   const edit = planClosedEscalation(comments as CommentFacts[], target.merged);
   const transient = new Set([needs_review, violation].map((l) => l.toLowerCase()));
+  deps.own?.rememberComments(ref, target.number, undefined);
   await Promise.all([
-    edit ? editComment(deps.gh, ref, edit.id, edit.body) : undefined,
+    // A remembered comment deleted since (by a maintainer) has nothing left to close.
+    edit ? editComment(deps.gh, ref, edit.id, edit.body).catch((err) => { if (!(remembered && httpStatus(err) === 404)) throw err; }) : undefined,
     applyLabels(deps.gh, ref, target.number, { add: [], remove: target.labels.filter((l) => transient.has(l.toLowerCase())) }),
   ]);
   deps.log.info({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "closed", merged: target.merged, comment: edit ? "updated" : "unchanged" }, "PR closed");
@@ -226,6 +242,9 @@ async function closingLabels(deps: Deps, ref: RepoRef): Promise<{ needs_review: 
   }
   return DEFAULT_LABELS;
 }
+
+/** The memo of the app's own check runs for PR `pull`, when the app keeps one. */
+const ownRuns = (deps: Deps, pull: number) => (deps.own ? { memo: deps.own, pull } : undefined);
 
 const pullKey = (t: RepoRef & { number: number }) => `${t.owner}/${t.repo}#${t.number}`.toLowerCase();
 
@@ -308,7 +327,8 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   const stillRefused = refusedBefore && Date.now() - refusedBefore.at < REFUSAL_MEMORY_MS ? refusedBefore.notes : [];
   // The verdict first, on its own lane (never queued behind the notification writes' spacing): branch
   // protection and the PR page see it at once. Then the notifications, together.
-  const written = await applyCheckRun(await verdictLane(gh), ref, checkPlan(stillRefused, ledgerNow), { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true });
+  const own = ownRuns(deps, target.number);
+  const written = await applyCheckRun(await verdictLane(gh), ref, checkPlan(stillRefused, ledgerNow), { known: result.check, appId: deps.appId, startedAt: deps.now(), force: options.rerun === true, ...(own ? { own } : {}) });
   writes.check = written.result;
   // A PR that changes the policy gets a second check run, the preview, once the verdict is out: it never delays it,
   // and its failure is only logged (the PR's own check stands; the next push previews again).
@@ -325,10 +345,16 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
       // A stuck PR's notice is a comment of its own: an edited comment notifies nobody it mentions.
       outputs.escalation.notice ? postComment(gh, ref, target.number, outputs.escalation.notice) : Promise.resolve(undefined),
     ]);
-    const [labels, reviews, comment, , notice] = settled;
+    const [labels, reviews, comment, deleted, notice] = settled;
     if (notice.status === "fulfilled" && notice.value !== undefined) writes.stuck = "notified";
     if (labels.status === "fulfilled" && (outputs.labels.add.length || outputs.labels.remove.length)) writes.labels = `+${outputs.labels.add.join(",")} -${outputs.labels.remove.join(",")}`;
-    if (comment.status === "fulfilled" && comment.value) writes.comment = comment.value;
+    if (comment.status === "fulfilled" && comment.value) writes.comment = comment.value.result;
+    // The escalation comments as they now stand, for closing the PR without listing them; forgotten when a write failed.
+    deps.own?.rememberComments(
+      ref,
+      target.number,
+      comment.status === "fulfilled" && deleted.status === "fulfilled" ? escalationAfter(facts, outputs.escalation.comment, comment.value?.id, outputs.duplicateComments, deps.now()) : undefined,
+    );
     // A review request GitHub refused is a note on the verdict: the check run is updated with it.
     const refused = reviews.status === "fulfilled" ? reviews.value : [];
     for (const note of refused) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: target.number, decision: "review_request_refused", note }, "review request refused");
@@ -337,7 +363,7 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
     // One update, when the verdict needs one: a refusal's note, or the record put back after a failed notification.
     const unrecord = tiersFire && failed !== undefined && ledgerNow !== ledgerBefore;
     if (refused.length || unrecord) {
-      const update = await applyCheckRun(gh, ref, checkPlan(refused.length ? refused : stillRefused, unrecord ? ledgerBefore : ledgerNow), { known: written.run, appId: deps.appId });
+      const update = await applyCheckRun(gh, ref, checkPlan(refused.length ? refused : stillRefused, unrecord ? ledgerBefore : ledgerNow), { known: written.run, appId: deps.appId, ...(own ? { own } : {}) });
       writes.check = update.result;
     }
     // The check run stands; a failed notification write is thrown for the retry.
@@ -354,6 +380,22 @@ async function evaluateAndApply(deps: Deps, target: PullTarget, options: Evaluat
   return result;
 }
 
+
+/** The app's escalation comments once an evaluation's writes went through: those read, with its create, edit and deletions applied. */
+function escalationAfter(
+  facts: PullFacts,
+  plan: { action: "create"; body: string } | { action: "update"; id: number; body: string } | null | undefined,
+  id: number | undefined,
+  deleted: readonly number[],
+  now: Date,
+): CommentFacts[] {
+  const gone = new Set(deleted);
+  const kept = escalationComments(facts)
+    .filter((c) => !gone.has(c.id))
+    .map((c) => (plan?.action === "update" && c.id === plan.id ? { ...c, body: plan.body } : c));
+  if (plan?.action === "create" && id !== undefined) kept.push({ id, body: plan.body, user: { login: "agent-governance[bot]", type: "Bot" }, created_at: now.toISOString() } as CommentFacts);
+  return kept;
+}
 
 /** The events that preview a policy change: the PR's head is new (opened, pushed, reopened) or a re-run was asked for. */
 const PREVIEW_EVENTS = new Set(["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"]);

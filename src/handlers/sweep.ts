@@ -38,7 +38,7 @@ export type SweepMemo = LruCache<string, number>;
 export const newSweepMemo = (): SweepMemo => new LruCache<string, number>(20_000);
 
 /** What the sweep shares with the webhook handlers: the per-PR queue, the retries, the app's id and ledger key, and what it learnt. */
-export type SweepShared = Pick<Deps, "queue" | "retries" | "appId" | "ledgerKey" | "pullLock"> & { swept?: SweepMemo };
+export type SweepShared = Pick<Deps, "queue" | "retries" | "appId" | "ledgerKey" | "pullLock" | "own"> & { swept?: SweepMemo };
 
 /** Check runs read per repository and sweep, for PRs that neither their object nor a label shows governed. */
 export const MAX_CHECK_READS = 30;

@@ -152,8 +152,9 @@ export async function createRequestResponder(options: ServerlessOptions = {}): P
 async function buildResponder(options: ServerlessOptions): Promise<{ respond: (req: PlainRequest) => Promise<PlainResponse>; log: LogLike }> {
   const env = options.env ?? process.env;
   const limit = options.maxBodyBytes ?? webhookBodyLimit(env);
-  // No in-process escalation sweep: a function is frozen between events (README "Serverless").
-  const appFn = options.appFn ?? createApp({ sweepMinutes: 0 });
+  // No in-process escalation sweep: a function is frozen between events (README "Serverless"). No memo of the
+  // app's own writes either: instances run side by side, each writing, so what one remembers another may have changed.
+  const appFn = options.appFn ?? createApp({ sweepMinutes: 0, memo: false });
   let probot = options.probot;
   if (!probot) {
     const problem = serverlessConfigProblem(env);

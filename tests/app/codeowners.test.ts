@@ -16,6 +16,7 @@ import {
   RECHECK,
   REPO_PATH,
   mockCheckRun,
+  mockCheckRunUpdate,
   mockEscalation,
   mockLabels,
   mockPolicy,
@@ -219,7 +220,8 @@ describe("code owners and a reviewer pool, end to end", () => {
     const labels = [{ name: "agent-pr" }, { name: "needs-human-review" }];
     mockPr({ files: FILES, pull: { ...(pullRequestPayload({ action: "ready_for_review" }).pull_request as Record<string, unknown>), labels, ...asked } });
     const output = first.body()!.output as Record<string, unknown>;
-    const second = mockCheckRun({ id: 555, name: "Agent Governance", head_sha: HEAD_SHA, status: "completed", conclusion: "action_required", started_at: NOW, output: { title: "Waiting", summary: "" }, app: { id: 123 } });
+    // Our check run as the first event wrote it (the app remembers it: not read back).
+    const second = mockCheckRunUpdate(555);
     await receive(app, "pull_request", { ...pullRequestPayload({ action: "ready_for_review" }), pull_request: { ...(pullRequestPayload({ action: "ready_for_review" }).pull_request as Record<string, unknown>), labels, ...asked } });
     expect(conditional.isDone()).toBe(true);
     // Nobody new to ask, no label to change: only the check run is written, with the same verdict.

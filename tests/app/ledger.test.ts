@@ -53,7 +53,8 @@ const textOf = (body: Json | undefined) => (body?.output as { text?: string } | 
 
 describe("item 4: an invoker stays refused whatever the PR says later", () => {
   it("editing `Requested by:` to someone else, then approving, does not count: the app recorded the first invoker in its check run", async () => {
-    const app = setupApp();
+    // Read back from the check run (as after a restart, or with replicas): the memo's own path is in tests/app/memo.test.ts.
+    const app = setupApp({ memo: false });
     const asked = `${DEVIN_RUN}\nRequested by: @alice`;
     const edited = `${DEVIN_RUN}\nRequested by: @bob`;
 

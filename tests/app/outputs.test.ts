@@ -219,7 +219,8 @@ describe("escalation comment, labels and review requests", () => {
   });
 
   it("notes a refused review request in the summary and logs it, without failing", async () => {
-    const app = setupApp({ now: ONE_HOUR_LATER });
+    // The check run is read back on the next event (memo off), so that its write shows the note carried.
+    const app = setupApp({ now: ONE_HOUR_LATER, memo: false });
     mockToken();
     mockPolicy(POLICY);
     mockPr({ opened: true });
@@ -467,12 +468,13 @@ describe("a closed PR", () => {
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(added.bodies.at(-1)).toEqual({ labels: ["agent-pr", "waiting-for-humans"] });
-    // Closed: the comment list and the label's removal, and no policy read (nock has no mock for one).
-    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []);
+    // Closed: the escalation comment the app wrote is closed (remembered: not listed) and the label removed; no policy read.
+    const closing = mockEscalation({ update: 9001 });
     mockLabels({ remove: ["waiting-for-humans"] });
     const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
     payload.pull_request.labels = [{ name: "agent-pr" }, { name: "waiting-for-humans" }, { name: "needs-human-review" }];
     await receive(app, "pull_request", payload);
+    expect(closing.body()).toBe('<!-- agent-governance:escalation -->\n### Closed\n\nThis PR was closed; nothing more is needed from reviewers.\n\n<!-- agent-governance:state {"notified":{},"paused":true} -->');
     expect(nock.isDone()).toBe(true);
     expect(app.logs.filter((l) => l.decision).map((l) => l.decision)).toContain("closed");
     expect(app.logs.filter((l) => l.decision === "handler_error" || l.decision === "policy_unreadable")).toEqual([]);

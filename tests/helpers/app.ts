@@ -48,7 +48,8 @@ export class FakeScheduler {
 }
 
 /** `Octokit`: the class Probot makes its clients from (default: ProbotOctokit without retries or throttling). */
-export function setupApp(opts: { now?: string; scheduler?: FakeScheduler; Octokit?: typeof ProbotOctokit } = {}): TestApp {
+/** `memo: false`: the app reads its own check runs and comments back on every event, as with `REDIS_URL` (several replicas). */
+export function setupApp(opts: { now?: string; scheduler?: FakeScheduler; Octokit?: typeof ProbotOctokit; memo?: boolean } = {}): TestApp {
   nock.disableNetConnect();
   clearCaches();
   clearLabelCache();
@@ -76,7 +77,7 @@ export function setupApp(opts: { now?: string; scheduler?: FakeScheduler; Octoki
       })),
   });
   const now = new Date(opts.now ?? NOW);
-  probot.load(createApp({ now: () => now, scheduler: opts.scheduler ?? new FakeScheduler() }));
+  probot.load(createApp({ now: () => now, scheduler: opts.scheduler ?? new FakeScheduler(), ...(opts.memo !== undefined ? { memo: opts.memo } : {}) }));
   return {
     probot,
     get logs() {
@@ -303,6 +304,13 @@ export function mockPolicyPreview(yaml: string): { scope: nock.Scope; body: () =
     .reply(200, { total_count: 0, check_runs: [] })
     .post(`${REPO_PATH}/check-runs`, (b: Json) => b.name === name && ((captured = b), true))
     .reply(201, { id: 556 });
+  return { scope, body: () => captured };
+}
+
+/** Only the update of our check run `id` (the app knows it: it wrote it in this test, and does not read it back): captures its body. */
+export function mockCheckRunUpdate(id: number): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const scope = nock(API).patch(`${REPO_PATH}/check-runs/${id}`, (b: Json) => ((captured = b), true)).reply(200, { id });
   return { scope, body: () => captured };
 }
 
