@@ -48,6 +48,9 @@ function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(n) && n >= 0 ? n : 10;
 }
 
+/** Is the memo of the app's own writes kept? As asked, else only without `REDIS_URL` (which means several replicas). */
+export const memoOn = (asked: boolean | undefined, env: NodeJS.ProcessEnv = process.env) => asked ?? !env.REDIS_URL;
+
 export function createApp(appOptions: AppOptions = {}) {
   const now = appOptions.now ?? (() => new Date());
   const sweepMinutes = appOptions.sweepMinutes ?? sweepMinutesFromEnv(process.env);
@@ -55,7 +58,7 @@ export function createApp(appOptions: AppOptions = {}) {
   const retries = new RetryQueue(appOptions.scheduler);
   const pullLock = appOptions.pullLock ?? (process.env.REDIS_URL ? createPullLock() : undefined);
   const swept = newSweepMemo();
-  const own = (appOptions.memo ?? !process.env.REDIS_URL) ? new OwnWrites() : undefined;
+  const own = memoOn(appOptions.memo) ? new OwnWrites() : undefined;
   return (app: Probot, _options?: ApplicationFunctionOptions): void => {
     // This app's id (from its own credentials, no request), so it reads and updates only its own check runs.
     let appId: Promise<number | undefined> | undefined;
