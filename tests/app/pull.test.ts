@@ -390,6 +390,29 @@ describe("pull_request_review events", () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("a PR that cannot merge yet (no approval that counts) is not asked which PRs share its head: that can only fail it", async () => {
+    const lookup = nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).reply(200, [{ number: 7, state: "open", head: { sha: HEAD_SHA } }]);
+    mockPolicy(null);
+    mockPr({ pull: pullObject() });
+    waitingOutputs();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
+    expect(lookup.isDone()).toBe(false);
+  });
+
+  it("a PR whose approval would let it merge is asked about its head in the look-ups' wave, and fails as a twin", async () => {
+    // The approval is in sight in the first wave's reviews, so the look-up goes out with the permissions (no wave of its own).
+    mockPolicy(null);
+    mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" }, headPulls: [{ number: 2, state: "open", head: { sha: HEAD_SHA } }, { number: 9, state: "open", head: { sha: HEAD_SHA } }] });
+    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
+    mockEscalation();
+    const check = mockCheckRun();
+    await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
+    expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Policy violation: head.shared" } });
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("a new PR's first evaluation (no check run of ours on its head) does not ask which PRs share the head", async () => {
     const lookup = nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/pulls`).reply(200, []);
     mockPolicy(null);
