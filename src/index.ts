@@ -4,6 +4,7 @@ import { commentPullNumber, isPrNumber, mergeGroupOf, pullOf, repoOf, type RepoT
 import { checkMergeGroup } from "./handlers/merge-group.js";
 import { closePull, evaluatePull, inPullQueue, type Deps } from "./handlers/pull.js";
 import { OwnWrites } from "./github/memo.js";
+import { DEFAULT_CHECK_NAME } from "./config/schema.js";
 import type { PullRequestFacts } from "./types.js";
 import { handleComment, type CommentEvent } from "./handlers/comment.js";
 import { newSweepMemo, sweep } from "./handlers/sweep.js";
@@ -48,8 +49,11 @@ function sweepMinutesFromEnv(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(n) && n >= 0 ? n : 10;
 }
 
-/** Is the memo of the app's own writes kept? As asked, else only without `REDIS_URL` (which means several replicas). */
-export const memoOn = (asked: boolean | undefined, env: NodeJS.ProcessEnv = process.env) => asked ?? !env.REDIS_URL;
+/**
+ * Is the memo of the app's own writes kept? As asked, else not with `REDIS_URL` (which means several replicas)
+ * nor with `REMEMBER_OWN_WRITES=false` (two processes at once, as in a rolling deploy); else on.
+ */
+export const memoOn = (asked: boolean | undefined, env: NodeJS.ProcessEnv = process.env) => asked ?? (!env.REDIS_URL && env.REMEMBER_OWN_WRITES !== "false");
 
 export function createApp(appOptions: AppOptions = {}) {
   const now = appOptions.now ?? (() => new Date());
@@ -173,8 +177,10 @@ export function createApp(appOptions: AppOptions = {}) {
       if (policy && limitsSet(policy)) {
         for (const number of heldBy(policy, pull, await openPulls(deps.gh, repo))) await evaluatePull(deps, { ...repo, number });
       }
-      // A violating PR may have failed `head.shared`: the open PRs it shared its head with are evaluated again.
-      if (!violating) return;
+      // A violating PR may have failed `head.shared`, and a twin that only waited wrote the check run it shared with one
+      // that did (as the app remembers): the open PRs it shared its head with are evaluated again.
+      const name = lastRead(repo)?.escalation.check_name ?? DEFAULT_CHECK_NAME;
+      if (!violating && !deps.own?.sharedWith(repo, pull.number, pull.head.sha, name)) return;
       const twins = (await pullsForCommit(deps.gh, repo, pull.head.sha)).filter((n) => n !== pull.number);
       for (const number of twins) await evaluatePull(deps, { ...repo, number });
     });

@@ -70,20 +70,26 @@ export async function applyCheckRun(
   const remember = (r: KnownCheck | null) =>
     opts.own?.memo.remember(ref, opts.own.pull, plan.head_sha, plan.name, r && ({ ...r, name: plan.name, head_sha: plan.head_sha, ...(opts.appId ? { app: { id: opts.appId } } : {}) } as unknown as CheckRun));
   remember(null);
-  if (existing) {
-    const { head_sha: _sha, ...update } = plan;
-    await gh.rest.checks.update({ ...ref, check_run_id: existing.id, ...update });
-    id = existing.id;
-    result = "updated";
-  } else {
-    const { data } = await gh.rest.checks.create({ ...ref, ...plan, ...(opts.startedAt ? { started_at: opts.startedAt.toISOString() } : {}) });
-    id = data.id;
-    startedAt = opts.startedAt?.toISOString() ?? data.started_at ?? undefined;
-    result = "created";
-  }
-  // The Checks API takes 50 annotations per request; further batches are appended by updates.
-  for (const annotations of annotationBatches) {
-    await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
+  try {
+    if (existing) {
+      const { head_sha: _sha, ...update } = plan;
+      await gh.rest.checks.update({ ...ref, check_run_id: existing.id, ...update });
+      id = existing.id;
+      result = "updated";
+    } else {
+      const { data } = await gh.rest.checks.create({ ...ref, ...plan, ...(opts.startedAt ? { started_at: opts.startedAt.toISOString() } : {}) });
+      id = data.id;
+      startedAt = opts.startedAt?.toISOString() ?? data.started_at ?? undefined;
+      result = "created";
+    }
+    // The Checks API takes 50 annotations per request; further batches are appended by updates.
+    for (const annotations of annotationBatches) {
+      await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
+    }
+  } catch (err) {
+    // Unsure again (another write may have been remembered meanwhile): read back next time.
+    remember(null);
+    throw err;
   }
   const written = run(id, startedAt);
   // Remembered only with the time the app first saw the head (`PullFacts.seen_at`): without it, read back.
@@ -133,13 +139,18 @@ export async function startCheckRun(
   own?: Omit<OwnRuns, "absentIsNone">,
 ): Promise<CheckRun> {
   own?.memo.remember(ref, own.pull, run.head_sha, run.name, null);
-  const { data } = await gh.rest.checks.create({
-    ...ref,
-    output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
-    ...run,
-    started_at: run.started_at.toISOString(),
-    status: "in_progress",
-  });
+  const { data } = await gh.rest.checks
+    .create({
+      ...ref,
+      output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
+      ...run,
+      started_at: run.started_at.toISOString(),
+      status: "in_progress",
+    })
+    .catch((err: unknown) => {
+      own?.memo.remember(ref, own.pull, run.head_sha, run.name, null);
+      throw err;
+    });
   own?.memo.remember(ref, own.pull, run.head_sha, run.name, data as CheckRun);
   return data as CheckRun;
 }

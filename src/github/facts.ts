@@ -898,8 +898,8 @@ export async function headOf(gh: GitHub, ref: RepoRef, number: number): Promise<
 /** Where `findCheckRun` may find our check run without a request: the app's memo of its own writes (src/github/memo.ts). */
 export interface OwnRuns {
   memo: OwnWrites;
-  /** The PR the run is looked up for. */
-  pull: number;
+  /** The PR the run is looked up or written for (none: a merge group's commit). */
+  pull?: number;
   /** The PR's new head: nothing remembered on it for a PR followed from its first evaluation means none (see `OwnWrites.run`). */
   absentIsNone?: boolean;
 }
@@ -910,7 +910,7 @@ export async function findCheckRun(gh: GitHub, ref: RepoRef, sha: string, name: 
   if (known !== undefined) return known;
   const { data } = await gh.rest.checks.listForRef({ ...ref, ref: sha, check_name: name, filter: "latest", per_page: 10, ...(appId ? { app_id: appId } : {}) });
   const run = data.check_runs.find((c) => !appId || !c.app || c.app.id === appId) ?? null;
-  if (run && own) own.memo.remember(ref, undefined, sha, name, run);
+  if (run && own) own.memo.learn(ref, sha, name, run);
   return run;
 }
 

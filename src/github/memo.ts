@@ -35,6 +35,8 @@ export class OwnWrites {
   /** Our check runs by `owner/repo@sha:name`, as last written or read; null: a write whose outcome is unknown (read it). */
   readonly #runs = new LruCache<string, CheckRun | null>(5000);
   readonly #pulls = new LruCache<string, PullRecord>(5000);
+  /** The PRs each check run was written for (by the same key): more than one means twins share it. */
+  readonly #writers = new LruCache<string, Set<number>>(5000);
 
   #record(ref: RepoRef, pull: number, create: boolean): PullRecord | undefined {
     const key = `${ref.owner}/${ref.repo}#${pull}`.toLowerCase();
@@ -51,10 +53,11 @@ export class OwnWrites {
    * `absentIsNone` and the PR was followed from its first evaluation and nothing was ever written on `sha`
    * for it; undefined: not known, read it.
    */
-  run(ref: RepoRef, pull: number, sha: string, name: string, absentIsNone = false): CheckRun | null | undefined {
+  run(ref: RepoRef, pull: number | undefined, sha: string, name: string, absentIsNone = false): CheckRun | null | undefined {
     const key = runKey(ref, sha, name);
     const known = this.#runs.get(key);
     if (known !== undefined) return known ?? undefined;
+    if (pull === undefined) return undefined;
     const record = this.#record(ref, pull, false);
     return absentIsNone && record?.followed && !record.written.has(key) ? null : undefined;
   }
@@ -64,15 +67,37 @@ export class OwnWrites {
     this.#record(ref, pull, true)!.followed = true;
   }
 
-  /** Our check run on `sha` as just written for PR `pull`, or read; null: written, but with an unknown outcome. */
+  /**
+   * Our check run on `sha` as just written (for PR `pull`; none for a merge group's commit); null: a write is under
+   * way or failed, its outcome unknown. A run of a lower id than the one held is older (two PRs with one head
+   * created one each at once): GitHub shows the newer, so the memo keeps it.
+   */
   remember(ref: RepoRef, pull: number | undefined, sha: string, name: string, run: CheckRun | null): void {
     const key = runKey(ref, sha, name);
-    this.#runs.set(key, run);
+    const held = this.#runs.get(key);
+    if (!(run && held && held.id > run.id)) this.#runs.set(key, run);
     if (pull === undefined) return;
+    const writers = this.#writers.get(key) ?? new Set<number>();
+    writers.add(pull);
+    this.#writers.set(key, writers);
     const written = this.#record(ref, pull, true)!.written;
     written.delete(key);
     written.add(key);
     while (written.size > HEADS_PER_PULL) written.delete(written.values().next().value!);
+  }
+
+  /**
+   * Our check run on `sha` as a read found it, kept only when nothing is held for it: a read that set out before
+   * a write (or while one was under way) must not put back what the write replaced.
+   */
+  learn(ref: RepoRef, sha: string, name: string, run: CheckRun): void {
+    const key = runKey(ref, sha, name);
+    if (this.#runs.get(key) === undefined) this.#runs.set(key, run);
+  }
+
+  /** Was our check run on `sha` written for another PR than `pull` too (a twin with the same head)? */
+  sharedWith(ref: RepoRef, pull: number, sha: string, name: string): boolean {
+    return [...(this.#writers.get(runKey(ref, sha, name)) ?? [])].some((n) => n !== pull);
   }
 
   /** The app's escalation comments on the PR as last read or written; undefined: not known. */

@@ -13,6 +13,8 @@ import { evaluatePull, reportOnly, type Deps } from "./pull.js";
 export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGroupTarget): Promise<void> {
   const { gh, log } = deps;
   const number = queuedPullNumber(group.ref);
+  // The app's memo of its own check runs is told of the group's: a PR may have the group's commit as its head.
+  const own = deps.own ? { memo: deps.own } : undefined;
   let verdict: MergeGroupVerdict;
   let name: string | undefined;
   let unread = false; // GitHub could not be read for the PR: worth another try
@@ -56,7 +58,7 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
     if (delay) {
       if (first) {
         const output = { title: `Evaluating #${number}`, summary: `GitHub could not be read for pull request #${number}; the app tries again (next in ${delay / 1000} s) while the merge queue waits.` };
-        await startCheckRun(gh, ref, { name: name ?? DEFAULT_CHECK_NAME, head_sha: group.sha, started_at: deps.now(), output }).catch(() => undefined);
+        await startCheckRun(gh, ref, { name: name ?? DEFAULT_CHECK_NAME, head_sha: group.sha, started_at: deps.now(), output }, own).catch(() => undefined);
       }
       log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: number, merge_group: group.sha, decision: "retry_scheduled", delay_ms: delay }, "merge group check waits for a retry");
       return;
@@ -65,7 +67,7 @@ export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGrou
   const plan = planMergeGroupCheck(group.sha, verdict, name ?? DEFAULT_CHECK_NAME, { report });
   let write;
   try {
-    write = (await applyCheckRun(await verdictLane(gh), ref, plan, { appId: deps.appId, startedAt: deps.now() })).result;
+    write = (await applyCheckRun(await verdictLane(gh), ref, plan, { appId: deps.appId, startedAt: deps.now(), ...(own ? { own } : {}) })).result;
   } catch (err) {
     const delay = retryLater();
     log.error(

@@ -180,6 +180,10 @@ export function checkEnvironment(env: NodeJS.ProcessEnv, cwd = process.cwd()): E
     // Only `true` turns the floor on: a `1` or `yes` meant as on would leave every repository without it.
     problems.push({ variable: "ORG_FLOOR", problem: "ORG_FLOOR is neither true nor false", fix: "Set ORG_FLOOR=true to apply the `floor:` of each organization's .github repository, or unset it" });
   }
+  if (set("REMEMBER_OWN_WRITES") && env.REMEMBER_OWN_WRITES !== "true" && env.REMEMBER_OWN_WRITES !== "false") {
+    // A `0` or `off` meant to turn the memo off during a rolling deploy would leave it on.
+    problems.push({ variable: "REMEMBER_OWN_WRITES", problem: "REMEMBER_OWN_WRITES is neither true nor false", fix: "Set REMEMBER_OWN_WRITES=false to read the app's own check runs back on every event (two processes at once), or unset it" });
+  }
   if (set("GHE_PROTOCOL") && env.GHE_PROTOCOL !== "https" && env.GHE_PROTOCOL !== "http") {
     problems.push({ variable: "GHE_PROTOCOL", problem: "GHE_PROTOCOL is neither https nor http", fix: "Set GHE_PROTOCOL to https (the default) or http" });
   }

@@ -30,6 +30,7 @@ import {
   teardown,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
+import { GROUP_SHA, HUMAN, mergeGroupPayload } from "../helpers/app.js";
 
 afterEach(() => teardown());
 
@@ -153,10 +154,84 @@ describe("the app's own writes are remembered, not read back (one process)", () 
     expect(nock.isDone()).toBe(true);
   });
 
-  it("is on by default, off with REDIS_URL (replicas) unless asked for", () => {
+  it("is on by default, off with REDIS_URL (replicas) or REMEMBER_OWN_WRITES=false unless asked for", () => {
     expect(memoOn(undefined, {})).toBe(true);
     expect(memoOn(undefined, { REDIS_URL: "redis://redis:6379/0" })).toBe(false);
+    expect(memoOn(undefined, { REMEMBER_OWN_WRITES: "false" })).toBe(false);
+    expect(memoOn(undefined, { REMEMBER_OWN_WRITES: "true" })).toBe(true);
     expect(memoOn(false, {})).toBe(false);
     expect(memoOn(true, { REDIS_URL: "redis://redis:6379/0" })).toBe(true);
+  });
+});
+
+const P3_HEAD = "3".repeat(40);
+
+function mockPr3() {
+  const pr3 = { ...pullObject({ headSha: P3_HEAD, author: HUMAN }), number: 3 } as Json;
+  (pr3 as { body: string }).body = "human change";
+  (pr3 as { title: string }).title = "Human change";
+  nock(API)
+    .get(`${REPO_PATH}/pulls/3`).reply(200, pr3)
+    .get(`${REPO_PATH}/commits/${P3_HEAD}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] })
+    .get(`${REPO_PATH}/pulls/3/files`).query(true).reply(200, [{ filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 }])
+    .get(`${REPO_PATH}/pulls/3/commits`).query(true).reply(200, [commit({ sha: P3_HEAD })])
+    .get(`${REPO_PATH}/pulls/3/reviews`).query(true).reply(200, [])
+    .get(`${REPO_PATH}/issues/3/comments`).query(true).reply(200, [])
+    .post(`${REPO_PATH}/check-runs`, (b: Json) => b.head_sha === P3_HEAD).reply(201, { id: 333 });
+  nock(API).post(/\/labels$/).optionally().reply(200, []).delete(/labels/).optionally().reply(200, []);
+}
+
+async function groupThenLabel() {
+  const app = setupApp();
+  mockToken();
+  // 1. Agent PR #2 opened with its head = the merge group's commit G: waits for a human (action_required), run 555.
+  mockPolicy(null);
+  nock(API).get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+  mockPr({ opened: true, commits: [commit({ sha: GROUP_SHA })] });
+  mockLabels({ add: ["agent-pr", "needs-human-review"] });
+  mockEscalation();
+  let created: Json | undefined;
+  nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => b.head_sha === GROUP_SHA && ((created = b), true)).reply(201, { id: 555 });
+  await receive(app, "pull_request", pullRequestPayload({ headSha: GROUP_SHA }));
+  expect(created).toMatchObject({ conclusion: "action_required" });
+  nock.cleanAll();
+
+  // 2. merge_group.checks_requested for PR #3 (a passing, human PR) on G: the handler takes the app's run on G (555,
+  //    PR #2's, from the memo) and updates it in place to success; the memo is told.
+  mockPolicy(null);
+  mockPr3();
+  const ours555 = { id: 555, name: "Agent Governance", head_sha: GROUP_SHA, status: "completed", conclusion: "action_required", started_at: "2026-11-20T12:00:00Z", output: (created as { output: Json }).output, app: { id: 123 } };
+  let groupWrite: Json | undefined;
+  void ours555;
+  nock(API).patch(`${REPO_PATH}/check-runs/555`, (b: Json) => ((groupWrite = b), true)).reply(200, { id: 555 });
+  await receive(app, "merge_group", mergeGroupPayload(`refs/heads/gh-readonly-queue/master/pr-3-${P3_HEAD}`));
+  expect(groupWrite).toMatchObject({ conclusion: "success" });
+  nock.cleanAll();
+
+  // 3. Any later event on PR #2 (a label by a person): GitHub now shows run 555 = success.
+  mockPolicy(null);
+  const nowOnGitHub = { ...ours555, conclusion: "success", output: (groupWrite as { output: Json }).output };
+  const read = nock(API).get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [nowOnGitHub] });
+  mockPr({ pull: { ...pullObject({ headSha: GROUP_SHA }), labels: [{ name: "agent-pr" }, { name: "needs-human-review" }] }, commits: [commit({ sha: GROUP_SHA })] });
+  nock(API).post(/comments$/).optionally().reply(201, { id: 9002 }).patch(/comments/).optionally().reply(200, {});
+  let fix: Json | undefined;
+  const patch = nock(API).patch(`${REPO_PATH}/check-runs/555`, (b: Json) => ((fix = b), true)).reply(200, { id: 555 });
+  const payload = pullRequestPayload({ action: "labeled", headSha: GROUP_SHA }) as Json;
+  (payload as { label: Json }).label = { name: "docs" };
+  (payload as { sender: Json }).sender = { login: "maint", id: 9, type: "User" };
+  await receive(app, "pull_request", payload);
+  return { readDone: read.isDone(), fixed: fix, patchDone: patch.isDone(), logs: app.logs };
+}
+
+
+describe("a merge group's check run on a PR's head commit", () => {
+  it("is told to the memo: the PR's next event writes its own verdict back over the group's success, without reading", async () => {
+    // An agent pushes a merge group's commit G as its PR's head; the group's check (another PR, passing) then updates
+    // the app's run on G. Had the memo not been told, the PR's next event would find its own verdict unchanged and
+    // leave GitHub showing the group's success on the agent PR's head.
+    const r = await groupThenLabel();
+    expect(r.readDone).toBe(false);
+    expect(r.fixed).toMatchObject({ conclusion: "action_required" });
+    expect(r.patchDone).toBe(true);
   });
 });

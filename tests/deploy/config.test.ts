@@ -57,6 +57,7 @@ describe("checkEnvironment", () => {
       GHE_HOST: "https://ghe.acme-internal.test/",
       GHE_PROTOCOL: "ftp",
       ORG_FLOOR: "yes",
+      REMEMBER_OWN_WRITES: "off",
       REDIS_URL: "localhost:6379",
       WEBHOOK_PATH: "api/github/webhooks",
     };
@@ -71,6 +72,7 @@ describe("checkEnvironment", () => {
       "LOG_FORMAT",
       "GHE_HOST",
       "ORG_FLOOR",
+      "REMEMBER_OWN_WRITES",
       "GHE_PROTOCOL",
       "REDIS_URL",
     ]);

@@ -58,6 +58,43 @@ describe("OwnWrites", () => {
     expect(memo.run(REF, 1, A, NAME, true)).toBeUndefined();
   });
 
+  it("two PRs with one head creating a run each at once: the newer run (higher id) is kept, whichever answer came last", () => {
+    const memo = new OwnWrites();
+    memo.remember(REF, 1, A, NAME, null);
+    memo.remember(REF, 2, A, NAME, null);
+    memo.remember(REF, 2, A, NAME, run(9, A));
+    memo.remember(REF, 1, A, NAME, run(8, A));
+    expect(memo.run(REF, 1, A, NAME)?.id).toBe(9);
+    // A failed write makes it unsure again, whatever was held.
+    memo.remember(REF, 1, A, NAME, null);
+    expect(memo.run(REF, 1, A, NAME)).toBeUndefined();
+  });
+
+  it("a read fills only what nothing is held for: it never puts back what a write (or a write under way) replaced", () => {
+    const memo = new OwnWrites();
+    memo.learn(REF, A, NAME, run(7, A));
+    expect(memo.run(REF, 1, A, NAME)?.id).toBe(7);
+    memo.remember(REF, 1, A, NAME, { ...run(7, A), conclusion: "failure" } as CheckRun);
+    memo.learn(REF, A, NAME, run(7, A));
+    expect(memo.run(REF, 1, A, NAME)?.conclusion).toBe("failure");
+    memo.remember(REF, 1, B, NAME, null);
+    memo.learn(REF, B, NAME, run(3, B));
+    expect(memo.run(REF, 1, B, NAME)).toBeUndefined();
+  });
+
+  it("tells when a run was written for another PR too (twins): closing one re-evaluates the other", () => {
+    const memo = new OwnWrites();
+    memo.remember(REF, 1, A, NAME, run(7, A));
+    expect(memo.sharedWith(REF, 1, A, NAME)).toBe(false);
+    memo.remember(REF, 2, A, NAME, run(7, A));
+    expect(memo.sharedWith(REF, 1, A, NAME)).toBe(true);
+    expect(memo.sharedWith(REF, 2, A, NAME)).toBe(true);
+    // A merge group's write (no PR) names no twin.
+    memo.remember(REF, undefined, B, NAME, run(8, B));
+    memo.remember(REF, 1, B, NAME, run(8, B));
+    expect(memo.sharedWith(REF, 1, B, NAME)).toBe(false);
+  });
+
   it("keeps the escalation comments per PR, and forgets them when told", () => {
     const memo = new OwnWrites();
     const comments = [{ id: 9, body: "<!-- agent-governance:escalation -->" }] as CommentFacts[];
