@@ -151,7 +151,9 @@ export async function startCheckRun(
       own?.memo.remember(ref, own.pull, run.head_sha, run.name, null);
       throw err;
     });
-  own?.memo.remember(ref, own.pull, run.head_sha, run.name, data as CheckRun);
+  // Remembered as sent (GitHub's answer may say less), with the id it gave.
+  const output = { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again.", ...run.output };
+  own?.memo.remember(ref, own.pull, run.head_sha, run.name, { ...data, id: data.id, name: run.name, head_sha: run.head_sha, status: "in_progress", conclusion: null, started_at: run.started_at.toISOString(), output } as CheckRun);
   return data as CheckRun;
 }
 

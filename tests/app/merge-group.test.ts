@@ -154,6 +154,8 @@ describe("merge_group.checks_requested", () => {
       nock(API).persist().get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
       const created: Json[] = [];
       nock(API).persist().post(`${REPO_PATH}/check-runs`, (b: Json) => (created.push(b), true)).reply(201, { id: 990 });
+      // The app remembers the in-progress run it started (it does not read it back): the last attempt completes it.
+      nock(API).persist().patch(`${REPO_PATH}/check-runs/990`, (b: Json) => (created.push(b), true)).reply(200, { id: 990 });
       return created;
     }
 
@@ -182,7 +184,7 @@ describe("merge_group.checks_requested", () => {
       await scheduler.timers.at(-1)!.fn();
       expect(created).toHaveLength(2);
       expect(created[1]).toMatchObject({
-        head_sha: GROUP_SHA,
+        status: "completed",
         conclusion: "failure",
         output: {
           title: "#2: Could not evaluate",
@@ -208,10 +210,8 @@ describe("merge_group.checks_requested", () => {
     mockLabels({ add: ["agent-pr"], exists: true });
     mockCheckRun();
     let completed: Json | undefined;
+    // The in-progress run on the group is the one the app started: remembered, not read back.
     nock(API)
-      .get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`)
-      .query(true)
-      .reply(200, { total_count: 1, check_runs: [{ id: 990, name: "Agent Governance", head_sha: GROUP_SHA, status: "in_progress", conclusion: null, output: { title: "Evaluating #2", summary: "" }, app: { id: 123 } }] })
       .patch(`${REPO_PATH}/check-runs/990`, (b: Json) => ((completed = b), true))
       .reply(200, { id: 990 });
     await scheduler.timers.at(-1)!.fn();

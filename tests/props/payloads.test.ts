@@ -191,7 +191,7 @@ const EVENTS: [string, string, () => Json][] = [
 
 describe("mutated webhook payloads (property)", () => {
   const unhandled: unknown[] = [];
-  const onUnhandled = (err: unknown) => unhandled.push(err);
+  const onUnhandled = (err: unknown) => (unhandled.push(err), process.env.DEBUG_UNHANDLED && console.error("UNHANDLED", (err as Error).stack));
   beforeAll(() => {
     process.on("unhandledRejection", onUnhandled);
     process.on("uncaughtException", onUnhandled);
