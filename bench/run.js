@@ -67,7 +67,9 @@ if (!skip.has("requests")) {
     progress(`requests per event, ${config.latency_ms} ms per request, throttle on (as npm start)`);
     on = await benchRequests({ latencyMs: config.latency_ms, throttle: true, big: false });
   }
-  out.requests_per_event = requestsReport(off, on, config.latency_ms);
+  progress(`requests per event, the memo of the app's own writes off (REDIS_URL, several replicas)`);
+  const replicas = await benchRequests({ latencyMs: config.latency_ms, throttle: false, big: false, memo: false });
+  out.requests_per_event = requestsReport(off, on, config.latency_ms, replicas);
 }
 
 const fake = createFakeGitHub({ teams: TEAMS, record: false });
@@ -185,7 +187,7 @@ out.seconds_total = Math.round((performance.now() - started) / 100) / 10;
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 
 /** The two runs of part 2 side by side: per event kind, the figures that do not depend on the throttle once, the times of both. */
-function requestsReport(off, on, latencyMs) {
+function requestsReport(off, on, latencyMs, replicas) {
   const kinds = Object.keys(off.events);
   const summary = {};
   for (const k of kinds) {
@@ -221,7 +223,11 @@ function requestsReport(off, on, latencyMs) {
     scenario: off.scenario,
     latency_ms_per_request: latencyMs,
     summary,
-    lifecycle: { ...off.lifecycle, ...(on && on.lifecycle.total !== off.lifecycle.total ? { throttled_total: on.lifecycle.total } : {}) },
+    lifecycle: {
+      ...off.lifecycle,
+      ...(on && on.lifecycle.total !== off.lifecycle.total ? { throttled_total: on.lifecycle.total } : {}),
+      ...(replicas ? { with_redis_url: { what: "the same life with REDIS_URL (several replicas): the app's own writes read back", total: replicas.lifecycle.total, per_event: replicas.lifecycle.per_event } } : {}),
+    },
     targets: {
       opened_max_8_requests: opened.total <= 8,
       opened_max_3_waves_to_verdict: opened.verdict_wave !== null && opened.verdict_wave <= 3,
