@@ -28,6 +28,7 @@ import {
   reviewPayload,
   setupApp,
   teardown,
+  type TestApp,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 import { GROUP_SHA, HUMAN, mergeGroupPayload } from "../helpers/app.js";
@@ -52,19 +53,25 @@ function mockCreate(id: number) {
   return () => captured;
 }
 
+/** The agent PR opened at BEFORE_SHA: our check run there read once (none), run 554 and comment 9001 written. */
+async function openAtBefore(app: TestApp) {
+  mockPolicy(null);
+  nock(API).get(`${REPO_PATH}/commits/${BEFORE_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+  mockPr({ opened: true, commits: [commit({ sha: BEFORE_SHA })] });
+  mockLabels({ add: ["agent-pr", "needs-human-review"] });
+  const comment = mockEscalation();
+  const opened = mockCreate(554);
+  await receive(app, "pull_request", pullRequestPayload({ headSha: BEFORE_SHA }));
+  return { comment, opened };
+}
+
 describe("the app's own writes are remembered, not read back (one process)", () => {
   it("opened, pushed, approved, merged: no check run of ours is read after the first, no comment list to close, and the ledger travels", async () => {
     const app = setupApp();
     mockToken();
 
     // Opened at BEFORE_SHA: our check run there is read once (none: the PR was never evaluated).
-    mockPolicy(null);
-    nock(API).get(`${REPO_PATH}/commits/${BEFORE_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
-    mockPr({ opened: true, commits: [commit({ sha: BEFORE_SHA })] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    const comment = mockEscalation();
-    const opened = mockCreate(554);
-    await receive(app, "pull_request", pullRequestPayload({ headSha: BEFORE_SHA }));
+    const { comment, opened } = await openAtBefore(app);
     expect(opened()).toMatchObject({ head_sha: BEFORE_SHA, conclusion: "action_required" });
     const ledger = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
     expect(outputOf(opened()).text).toBe(ledger);
@@ -132,13 +139,7 @@ describe("the app's own writes are remembered, not read back (one process)", () 
   it("with the memo off (REDIS_URL, several replicas) the push reads our check runs on both heads, as before", async () => {
     const app = setupApp({ memo: false });
     mockToken();
-    mockPolicy(null);
-    nock(API).get(`${REPO_PATH}/commits/${BEFORE_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
-    mockPr({ opened: true, commits: [commit({ sha: BEFORE_SHA })] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    const comment = mockEscalation();
-    const opened = mockCreate(554);
-    await receive(app, "pull_request", pullRequestPayload({ headSha: BEFORE_SHA }));
+    const { comment, opened } = await openAtBefore(app);
     const before = { id: 554, name: "Agent Governance", head_sha: BEFORE_SHA, status: "completed", conclusion: "action_required", started_at: NOW, output: outputOf(opened()), app: VIA_APP };
     const read = [
       nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] }),
