@@ -11,7 +11,7 @@ import { newSweepMemo, sweep } from "./handlers/sweep.js";
 import { createPullLock, withSweepLock, type PullLock } from "./github/lock.js";
 import { appIdOf } from "./github/app-id.js";
 import { ledgerKeyOf } from "./github/ledger.js";
-import { lastRead, loadPolicy, pullsForCommit } from "./github/facts.js";
+import { lastRead, loadPolicy, pullsForCommit, twinPulls } from "./github/facts.js";
 import { forgetOpenPulls, openPulls } from "./github/open-pulls.js";
 import { heldBy, joinsLimits, limitsSet } from "./policy/swarm.js";
 import type { Policy } from "./config/schema.js";
@@ -181,8 +181,7 @@ export function createApp(appOptions: AppOptions = {}) {
       // that did (as the app remembers): the open PRs it shared its head with are evaluated again.
       const name = lastRead(repo)?.escalation.check_name ?? DEFAULT_CHECK_NAME;
       if (!violating && !deps.own?.sharedWith(repo, pull.number, pull.head.sha, name)) return;
-      const twins = (await pullsForCommit(deps.gh, repo, pull.head.sha)).filter((n) => n !== pull.number);
-      for (const number of twins) await evaluatePull(deps, { ...repo, number });
+      for (const number of await twinPulls(deps.gh, repo, pull.head.sha, pull.number)) await evaluatePull(deps, { ...repo, number });
     });
     on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], async (context, deps, repo) => {
       const pull = pullOf(context.payload);

@@ -10,7 +10,7 @@ import type { Policy } from "../config/schema.js";
 import { peekLedger } from "../output/ledger.js";
 import { neededLookups, type Lookups } from "../policy/lookups.js";
 import type { PullFacts } from "../types.js";
-import { gatherFacts, listChecks, lookupPermissions, lookupTeams, pullsForCommit, readRuleInputs, type GitHub, type PolicySource, type RepoRef } from "./facts.js";
+import { gatherFacts, listChecks, lookupPermissions, lookupTeams, readRuleInputs, twinPulls, type GitHub, type PolicySource, type RepoRef } from "./facts.js";
 
 /** A PR as the list gives it: enough to know whether a saved snapshot is still current. */
 export interface ListedPull {
@@ -159,14 +159,14 @@ export async function completeLookups(gh: GitHub, ref: RepoRef, facts: PullFacts
     lookupPermissions(gh, ref, m.logins),
     lookupTeams(gh, m.teams, unreadable),
     m.checks ? listChecks(gh, ref, sha) : undefined,
-    m.sharedHead ? pullsForCommit(gh, ref, sha) : undefined,
+    m.sharedHead ? twinPulls(gh, ref, sha, facts.pull.number) : undefined,
     readRuleInputs(gh, ref, sha, m),
   ]);
   facts.permissions = { ...facts.permissions, ...permissions };
   facts.teams = { ...facts.teams, ...teams };
   if (Object.keys(unreadable).length) facts.unreadable_teams = { ...facts.unreadable_teams, ...unreadable };
   if (checks) facts.checks = checks;
-  if (shared) facts.shared_head = shared.filter((n) => n !== facts.pull.number).sort((a, b) => a - b);
+  if (shared) facts.shared_head = shared;
   if (inputs.head_contents) facts.head_contents = { ...facts.head_contents, ...inputs.head_contents };
   if (inputs.linked_issues) facts.linked_issues = { ...facts.linked_issues, ...inputs.linked_issues };
   return true;

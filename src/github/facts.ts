@@ -559,7 +559,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
     need.checks ? (ours.checks ? Promise.resolve(ours.checks) : listChecks(gh, ref, sha)) : Promise.resolve(undefined),
     // A new PR whose head has no check run of ours shares it with no PR evaluated yet; a twin's later
     // evaluation finds the check run there, reads in full and sees this PR.
-    twinsDue && !deferTwins ? pullsForCommit(gh, ref, sha) : Promise.resolve(undefined),
+    twinsDue && !deferTwins ? twinPulls(gh, ref, sha, number) : Promise.resolve(undefined),
     // The app's ledger (invokers ever seen, the escalation's clock), and who assigned an agent when that can matter.
     recordedFacts(gh, ref, number, facts, policy, Promise.resolve(check), {
       key: opts.ledgerKey,
@@ -578,7 +578,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   ]);
   Object.assign(facts, recorded, ruleInputs);
   if (open) facts.open_pulls = open;
-  if (sharedHead) facts.shared_head = sharedHead.filter((n) => n !== number).sort((a, b) => a - b);
+  if (sharedHead) facts.shared_head = sharedHead;
   facts.permissions = permissions;
   facts.teams = teams;
   facts.seen_at = { [sha]: check?.started_at ?? null };
@@ -942,10 +942,14 @@ export function defuseForeignMarkers<T extends CommentFacts>(comments: T[], appI
 export async function addDeferredTwins(gh: GitHub, ref: RepoRef, gathered: Gathered): Promise<boolean> {
   const sha = gathered.twinsDeferred;
   if (!sha) return false;
-  const number = gathered.facts.pull.number;
-  gathered.facts.shared_head = (await pullsForCommit(gh, ref, sha)).filter((n) => n !== number).sort((a, b) => a - b);
+  gathered.facts.shared_head = await twinPulls(gh, ref, sha, gathered.facts.pull.number);
   delete gathered.twinsDeferred;
   return true;
+}
+
+/** The other open PRs whose head is `sha`, besides PR `number`, in order: its twins, for `PullFacts.shared_head`. */
+export async function twinPulls(gh: GitHub, ref: RepoRef, sha: string, number: number): Promise<number[]> {
+  return (await pullsForCommit(gh, ref, sha)).filter((n) => n !== number).sort((a, b) => a - b);
 }
 
 /** Open PRs whose head is `sha` (a check run's PR list is empty for forks). */

@@ -5,24 +5,11 @@
  * policy in force. Nothing here decides anything: `buildPreview` (src/output/preview.ts) evaluates.
  */
 import { defaultPolicy, type Policy } from "../config/schema.js";
-import { neededLookups } from "../policy/lookups.js";
 import { PREVIEW_PULLS, type PreviewInput } from "../output/preview.js";
 import type { PullFacts, PullRequestFacts } from "../types.js";
 import { LruCache } from "./cache.js";
-import {
-  gatherFacts,
-  httpStatus,
-  listChecks,
-  loadPolicyAt,
-  lookupPermissions,
-  lookupTeams,
-  policyFilesIn,
-  pullsForCommit,
-  readRuleInputs,
-  type GitHub,
-  type PolicySource,
-  type RepoRef,
-} from "./facts.js";
+import { gatherFacts, httpStatus, loadPolicyAt, policyFilesIn, type GitHub, type PolicySource, type RepoRef } from "./facts.js";
+import { completeLookups, mapBounded } from "./backtest.js";
 
 /** Open PRs read at once. */
 export const PREVIEW_CONCURRENCY = 4;
@@ -37,20 +24,6 @@ export function clearPreviewCache(): void {
   factsCache.clear();
 }
 
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** The `PREVIEW_PULLS` most recently updated open PRs but `self`, following GitHub's pages only as far as needed. */
 async function openPulls(gh: GitHub, ref: RepoRef, self: number): Promise<PullRequestFacts[]> {
   const out: PullRequestFacts[] = [];
@@ -63,40 +36,14 @@ async function openPulls(gh: GitHub, ref: RepoRef, self: number): Promise<PullRe
   return out;
 }
 
-/** Adds to `facts` what `policy` looks up that they lack (permissions, teams, checks, files, the linked issue): a new object. */
-async function completeFacts(gh: GitHub, ref: RepoRef, facts: PullFacts, policy: Policy): Promise<PullFacts> {
-  const need = neededLookups(policy, facts);
-  const sha = facts.pull.head.sha;
-  const logins = need.logins.filter((l) => !(l in (facts.permissions ?? {})));
-  const teams = need.teams.filter((t) => !(t in (facts.teams ?? {})));
-  const contents = (need.contents ?? []).filter((p) => !(p in (facts.head_contents ?? {})));
-  const issue = need.issue !== undefined && !(String(need.issue) in (facts.linked_issues ?? {})) ? need.issue : undefined;
-  const unreadable: Record<string, number> = {};
-  const [permissions, members, checks, shared, inputs] = await Promise.all([
-    logins.length ? lookupPermissions(gh, ref, logins) : {},
-    teams.length ? lookupTeams(gh, teams, unreadable) : {},
-    need.checks && !facts.checks ? listChecks(gh, ref, sha) : undefined,
-    need.sharedHead && !facts.shared_head ? pullsForCommit(gh, ref, sha) : undefined,
-    readRuleInputs(gh, ref, sha, { ...(contents.length ? { contents } : {}), ...(issue !== undefined ? { issue } : {}) }),
-  ]);
-  return {
-    ...facts,
-    permissions: { ...facts.permissions, ...permissions },
-    teams: { ...facts.teams, ...members },
-    ...(Object.keys(unreadable).length ? { unreadable_teams: { ...facts.unreadable_teams, ...unreadable } } : {}),
-    ...(checks ? { checks } : {}),
-    ...(shared ? { shared_head: shared.filter((n) => n !== facts.pull.number).sort((a, b) => a - b) } : {}),
-    ...(inputs.head_contents ? { head_contents: { ...facts.head_contents, ...inputs.head_contents } } : {}),
-    ...(inputs.linked_issues ? { linked_issues: { ...facts.linked_issues, ...inputs.linked_issues } } : {}),
-  };
-}
-
 /** One open PR's facts, as the policy in force and the proposed one need them; cached while it is not updated. */
 async function factsFor(gh: GitHub, ref: RepoRef, pull: PullRequestFacts, policies: { before: Policy; after: Policy }, appId?: number): Promise<PullFacts> {
   const key = `${ref.owner}/${ref.repo}#${pull.number}@${pull.updated_at ?? ""}@${pull.head.sha}`.toLowerCase();
   const hit = factsCache.get(key);
   let facts = hit && Date.now() - hit.at < PREVIEW_FACTS_MS ? hit.facts : (await gatherFacts(gh, ref, pull.number, { hint: pull, policy: policies.before, ...(appId ? { appId } : {}) })).facts;
-  facts = await completeFacts(gh, ref, facts, policies.after);
+  // Completed with what the proposed policy looks up besides (a copy: the cached facts stay as they were read).
+  const completed = { ...facts };
+  if (await completeLookups(gh, ref, completed, policies.after)) facts = completed;
   if (!hit || hit.facts !== facts) factsCache.set(key, { at: hit?.at ?? Date.now(), facts });
   return facts;
 }
@@ -114,7 +61,7 @@ export async function gatherPreview(gh: GitHub, ref: RepoRef, pr: PullFacts, loa
     before: loaded.kind === "ok" ? loaded.policy : defaultPolicy(),
     after: proposed.kind === "ok" ? proposed.policy : defaultPolicy(),
   };
-  const read = await mapLimit(open, PREVIEW_CONCURRENCY, async (pull) => {
+  const read = await mapBounded(open, PREVIEW_CONCURRENCY, async (pull) => {
     try {
       return { number: pull.number, facts: await factsFor(gh, ref, pull, policies, opts.appId) };
     } catch (err) {
