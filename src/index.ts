@@ -158,9 +158,7 @@ export function createApp(appOptions: AppOptions = {}) {
         // that passed without it: they are evaluated again (the same ones a close of it would release).
         const policy = lastRead(repo);
         const was = reopened ? null : previousVersion(context.payload as PreviousPayload, pull);
-        if (policy && (reopened || was) && joinsLimits(policy, was, pull)) {
-          for (const number of heldBy(policy, pull, await openPulls(deps.gh, repo))) await evaluatePull(deps, { ...repo, number });
-        }
+        if (policy && (reopened || was) && joinsLimits(policy, was, pull)) await evaluateHeld(deps, repo, policy, pull);
       },
     );
     on("pull_request.closed", async (context, deps, repo) => {
@@ -174,12 +172,10 @@ export function createApp(appOptions: AppOptions = {}) {
       const { violating } = await inPullQueue(deps, target, () => closePull(deps, target));
       // Under `limits`, the open PRs this one held (its agent's, its invoker's, its issue's) are evaluated again.
       const policy = lastRead(repo);
-      if (policy && limitsSet(policy)) {
-        for (const number of heldBy(policy, pull, await openPulls(deps.gh, repo))) await evaluatePull(deps, { ...repo, number });
-      }
+      if (policy && limitsSet(policy)) await evaluateHeld(deps, repo, policy, pull);
       // A violating PR may have failed `head.shared`, and a twin that only waited wrote the check run it shared with one
       // that did (as the app remembers): the open PRs it shared its head with are evaluated again.
-      const name = lastRead(repo)?.escalation.check_name ?? DEFAULT_CHECK_NAME;
+      const name = policy?.escalation.check_name ?? DEFAULT_CHECK_NAME;
       if (!violating && !deps.own?.sharedWith(repo, pull.number, pull.head.sha, name)) return;
       for (const number of await twinPulls(deps.gh, repo, pull.head.sha, pull.number)) await evaluatePull(deps, { ...repo, number });
     });
@@ -259,6 +255,11 @@ async function checkRunPulls(deps: Deps, repo: RepoTarget, run: CheckRunPayload 
     .map((p) => p.number)
     .filter(isPrNumber);
   return listed.length ? listed : pullsForCommit(deps.gh, repo, run.head_sha);
+}
+
+/** Under `limits`, the open PRs `pull` holds (its agent's, its invoker's, its issue's), evaluated again one after another. */
+async function evaluateHeld(deps: Deps, repo: RepoTarget, policy: Policy, pull: PullRequestFacts): Promise<void> {
+  for (const number of heldBy(policy, pull, await openPulls(deps.gh, repo))) await evaluatePull(deps, { ...repo, number });
 }
 
 function malformed(context: Context, reason: string): void {

@@ -63,38 +63,40 @@ export async function applyCheckRun(
   ) {
     return { result: "unchanged", run: existing };
   }
-  let id: number;
-  let result: WriteResult;
-  let startedAt = existing?.started_at;
-  // Until GitHub answers, the memo is unsure of this run: a write that fails midway is read back next time.
-  const remember = (r: KnownCheck | null) =>
-    opts.own?.memo.remember(ref, opts.own.pull, plan.head_sha, plan.name, r && ({ ...r, name: plan.name, head_sha: plan.head_sha, ...(opts.appId ? { app: { id: opts.appId } } : {}) } as unknown as CheckRun));
-  remember(null);
-  try {
+  const { id, result, startedAt } = await writingRun(opts.own, ref, plan.head_sha, plan.name, async () => {
+    let done: { id: number; result: WriteResult; startedAt: string | null | undefined };
     if (existing) {
       const { head_sha: _sha, ...update } = plan;
       await gh.rest.checks.update({ ...ref, check_run_id: existing.id, ...update });
-      id = existing.id;
-      result = "updated";
+      done = { id: existing.id, result: "updated", startedAt: existing.started_at };
     } else {
       const { data } = await gh.rest.checks.create({ ...ref, ...plan, ...(opts.startedAt ? { started_at: opts.startedAt.toISOString() } : {}) });
-      id = data.id;
-      startedAt = opts.startedAt?.toISOString() ?? data.started_at ?? undefined;
-      result = "created";
+      done = { id: data.id, result: "created", startedAt: opts.startedAt?.toISOString() ?? data.started_at ?? undefined };
     }
     // The Checks API takes 50 annotations per request; further batches are appended by updates.
     for (const annotations of annotationBatches) {
-      await gh.rest.checks.update({ ...ref, check_run_id: id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
+      await gh.rest.checks.update({ ...ref, check_run_id: done.id, output: { title: plan.output.title, summary: plan.output.summary, ...(text ? { text } : {}), annotations } });
     }
-  } catch (err) {
-    // Unsure again (another write may have been remembered meanwhile): read back next time.
-    remember(null);
-    throw err;
-  }
+    return done;
+  });
   const written = run(id, startedAt);
   // Remembered only with the time the app first saw the head (`PullFacts.seen_at`): without it, read back.
-  if (startedAt) remember(written);
+  if (startedAt) opts.own?.memo.remember(ref, opts.own.pull, plan.head_sha, plan.name, { ...written, name: plan.name, head_sha: plan.head_sha, ...(opts.appId ? { app: { id: opts.appId } } : {}) } as unknown as CheckRun);
   return { result, run: written };
+}
+
+/**
+ * Runs a write of our check run on `sha` with the memo unsure of it until the write is through, and again when
+ * it failed (another write may have been remembered meanwhile): a run whose write failed midway is read back.
+ */
+async function writingRun<T>(own: Omit<OwnRuns, "absentIsNone"> | undefined, ref: RepoRef, sha: string, name: string, write: () => Promise<T>): Promise<T> {
+  own?.memo.remember(ref, own.pull, sha, name, null);
+  try {
+    return await write();
+  } catch (err) {
+    own?.memo.remember(ref, own.pull, sha, name, null);
+    throw err;
+  }
 }
 
 /** The lanes made per Octokit instance (one per webhook event). */
@@ -138,22 +140,15 @@ export async function startCheckRun(
   run: { name: string; head_sha: string; started_at: Date; details_url?: string; output?: { title: string; summary: string } },
   own?: Omit<OwnRuns, "absentIsNone">,
 ): Promise<CheckRun> {
-  own?.memo.remember(ref, own.pull, run.head_sha, run.name, null);
-  const { data } = await gh.rest.checks
-    .create({
-      ...ref,
-      output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
-      ...run,
-      started_at: run.started_at.toISOString(),
-      status: "in_progress",
-    })
-    .catch((err: unknown) => {
-      own?.memo.remember(ref, own.pull, run.head_sha, run.name, null);
-      throw err;
-    });
+  const sent = {
+    output: { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again." },
+    ...run,
+    started_at: run.started_at.toISOString(),
+    status: "in_progress" as const,
+  };
+  const { data } = await writingRun(own, ref, run.head_sha, run.name, () => gh.rest.checks.create({ ...ref, ...sent }));
   // Remembered as sent (GitHub's answer may say less), with the id it gave.
-  const output = { title: "Evaluating", summary: "The head returned to an earlier commit: evaluating it again.", ...run.output };
-  own?.memo.remember(ref, own.pull, run.head_sha, run.name, { ...data, id: data.id, name: run.name, head_sha: run.head_sha, status: "in_progress", conclusion: null, started_at: run.started_at.toISOString(), output } as CheckRun);
+  own?.memo.remember(ref, own.pull, run.head_sha, run.name, { ...data, ...sent, conclusion: null } as CheckRun);
   return data as CheckRun;
 }
 

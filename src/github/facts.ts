@@ -460,6 +460,8 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const readReviews = () => gh.paginate(gh.rest.pulls.listReviews, pr) as Promise<PullFacts["reviews"]>;
   const readComments = () => gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }) as Promise<PullFacts["comments"]>;
   const own = opts.own ? { memo: opts.own, pull: number } : undefined;
+  // Our check run on the head: for a PR the memo followed from its first evaluation, one it holds nothing for is none.
+  const ownHead = own && { ...own, absentIsNone: true };
   // Without a head from the event, the PR first: its files must not be older than the head they are judged for.
   const first = opts.hint ?? (await readPull());
   const sha = first.head.sha;
@@ -495,7 +497,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
     loading,
     (listAll
       ? listChecksOnHead(gh, ref, sha, guess.escalation.check_name, opts.appId)
-      : findCheckRun(gh, ref, sha, guess.escalation.check_name, opts.appId, own && { ...own, absentIsNone: true }).then((check) => ({ check, checks: undefined as CheckFacts[] | undefined }))
+      : findCheckRun(gh, ref, sha, guess.escalation.check_name, opts.appId, ownHead).then((check) => ({ check, checks: undefined as CheckFacts[] | undefined }))
     ).then((found) => (opts.onCheck?.(sha, found.check), found)),
     cached ? cached.files : (pagesInParallel((page) => gh.rest.pulls.listFiles({ ...pr, page })) as Promise<FileFacts[]>),
     cached ? cached.commits : (pagesInParallel((page) => gh.rest.pulls.listCommits({ ...pr, page })) as Promise<PullFacts["commits"]>),
@@ -515,7 +517,7 @@ async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Pro
   const name = policy.escalation.check_name;
   let check = ours.check;
   // The policy names another check than the one guessed: look ours up under its name (rare: a renamed check).
-  if (name !== guess.escalation.check_name) check = await findCheckRun(gh, ref, sha, name, opts.appId, own && { ...own, absentIsNone: true });
+  if (name !== guess.escalation.check_name) check = await findCheckRun(gh, ref, sha, name, opts.appId, ownHead);
   // A new PR never evaluated: from here on, the memo records every check run written for it.
   if (speculative && check === null) opts.own?.follow(ref, number);
   let [reviewList, commentList] = [reviews, comments];

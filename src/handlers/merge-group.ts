@@ -8,13 +8,13 @@ import { applyCheckRun, startCheckRun, verdictLane } from "../github/apply.js";
 import { loadPolicy, type RepoRef } from "../github/facts.js";
 import { planMergeGroupCheck, type MergeGroupVerdict } from "../output/check.js";
 import { queuedPullNumber, type MergeGroupTarget } from "./payload.js";
-import { evaluatePull, reportOnly, type Deps } from "./pull.js";
+import { evaluatePull, ownRuns, reportOnly, type Deps } from "./pull.js";
 
 export async function checkMergeGroup(deps: Deps, ref: RepoRef, group: MergeGroupTarget): Promise<void> {
   const { gh, log } = deps;
   const number = queuedPullNumber(group.ref);
   // The app's memo of its own check runs is told of the group's: a PR may have the group's commit as its head.
-  const own = deps.own ? { memo: deps.own } : undefined;
+  const own = ownRuns(deps);
   let verdict: MergeGroupVerdict;
   let name: string | undefined;
   let unread = false; // GitHub could not be read for the PR: worth another try

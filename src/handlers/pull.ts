@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_CHECK_NAME, defaultPolicy, type Policy } from "../config/schema.js";
-import { addDeferredTwins, findCheckRun, gatherFacts, HeadMovedError, headOf, httpStatus, lastPolicy, lastRead, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type RepoRef } from "../github/facts.js";
+import { addDeferredTwins, findCheckRun, gatherFacts, HeadMovedError, headOf, httpStatus, lastPolicy, lastRead, listMarkedComments, loadPolicy, policyNotes, teamNotes, type CheckRun, type Gathered, type GitHub, type PolicySource, type RepoRef } from "../github/facts.js";
 import { applyCheckRun, applyEscalationComment, applyLabels, deleteComments, editComment, postComment, requestReviews, startCheckRun, verdictLane } from "../github/apply.js";
 import { ESCALATION_MARKER, escalationComments, planClosedEscalation } from "../output/escalation.js";
 import { effectivePolicy, errorEvaluation, evaluate, policyErrorEvaluation } from "../policy/evaluate.js";
@@ -18,7 +18,6 @@ import { ledgerText } from "../github/ledger.js";
 import type { OwnWrites } from "../github/memo.js";
 import { recordEscalations, recordEvaluation } from "../metrics.js";
 import type { CommentFacts, Evaluation, PullFacts, PullRequestFacts } from "../types.js";
-import type { PolicySource } from "../github/facts.js";
 import { gatherPreview } from "../github/preview.js";
 import { buildPreview, changedPolicyFiles, planPreviewCheck } from "../output/preview.js";
 
@@ -243,8 +242,8 @@ async function closingLabels(deps: Deps, ref: RepoRef): Promise<{ needs_review: 
   return DEFAULT_LABELS;
 }
 
-/** The memo of the app's own check runs for PR `pull`, when the app keeps one. */
-const ownRuns = (deps: Deps, pull: number) => (deps.own ? { memo: deps.own, pull } : undefined);
+/** The memo of the app's own check runs for PR `pull` (none: a merge group's commit), when the app keeps one. */
+export const ownRuns = (deps: Deps, pull?: number) => (deps.own ? { memo: deps.own, ...(pull !== undefined ? { pull } : {}) } : undefined);
 
 const pullKey = (t: RepoRef & { number: number }) => `${t.owner}/${t.repo}#${t.number}`.toLowerCase();
 
