@@ -11,6 +11,10 @@ export const MAX_NOT_COUNTED = 10;
 
 const ICON: Record<RuleStatus, string> = { pass: "✅", fail: "❌", pending: "⏳", skipped: "➖" };
 
+/** `- @login approved \`abc1234\` by review at …`: one line of the Counted or Not counted section, before what follows it. */
+const acted = (login: string, verb: string, a: { commit?: string | null; via: string; at?: string | null }) =>
+  `- @${login} ${verb}${a.commit ? ` \`${a.commit.slice(0, 7)}\`` : ""} by ${a.via}${a.at ? ` at ${a.at}` : ""}`;
+
 /** Escapes text for a Markdown table cell. */
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 
@@ -69,7 +73,7 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
     out.push("", "**Counted:**");
     for (const ap of e.approvals) {
       const carried = ap.carried_to ? `; carried to \`${ap.carried_to.slice(0, 7)}\`: only base-branch changes merged since` : "";
-      out.push(`- @${ap.login} approved${ap.commit ? ` \`${ap.commit.slice(0, 7)}\`` : ""} by ${ap.via}${ap.at ? ` at ${ap.at}` : ""} (${ap.counted_for.join(", ")}${carried})`);
+      out.push(`${acted(ap.login, "approved", ap)} (${ap.counted_for.join(", ")}${carried})`);
     }
     for (const o of e.overrides) {
       const carried = o.carried_to ? ` (carried to \`${o.carried_to.slice(0, 7)}\`: no governed path changed since)` : "";
@@ -80,7 +84,7 @@ export function renderSummary(e: Evaluation, commands?: Policy["commands"]): str
   if (e.refused?.length) {
     out.push("", "**Not counted:**");
     for (const r of e.refused.slice(0, MAX_NOT_COUNTED)) {
-      out.push(`- @${r.login} ${r.action === "override" ? "overrode" : "approved"}${r.commit ? ` \`${r.commit.slice(0, 7)}\`` : ""} by ${r.via}${r.at ? ` at ${r.at}` : ""}: ${r.reason}`);
+      out.push(`${acted(r.login, r.action === "override" ? "overrode" : "approved", r)}: ${r.reason}`);
     }
     if (e.refused.length > MAX_NOT_COUNTED) out.push(`- … and ${e.refused.length - MAX_NOT_COUNTED} more`);
   }
