@@ -142,7 +142,7 @@ export function commandEffects(facts: PullFacts, policy: Policy, verdict: AgentV
     }
     const commit = command.commit;
     if (cmd.name === "approve") {
-      approvals.push({ login: c.user.login, via: "command", commit, at: c.created_at });
+      approvals.push(command);
     } else if (commit) {
       const { duration, reason } = overrideArgs(cmd.args);
       const expires = overrideExpiry(c.created_at, duration, policy.commands.override.max_duration);

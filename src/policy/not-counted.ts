@@ -87,12 +87,8 @@ export function notCounted(input: NotCountedInput): RefusedApproval[] {
     if (ineligible) return ineligible;
     return ofHead(a.commit, ctx) ? null : { kind: "stale", reason: `stale: the head is now \`${head.slice(0, 7)}\`` };
   };
-  for (const a of state.approvals) {
-    if (counted(a.login)) continue;
-    const reason = why(a);
-    if (reason) out.push({ login: a.login, via: a.via, commit: a.commit, at: a.at, ...reason });
-  }
-  for (const a of input.unauthorized ?? []) {
+  // The approvals in the review state that counted for nothing, and the approve commands `authorize` refused.
+  for (const a of [...state.approvals.filter((a) => !counted(a.login)), ...(input.unauthorized ?? [])]) {
     const reason = why(a);
     if (reason) out.push({ login: a.login, via: a.via, commit: a.commit, at: a.at, ...reason });
   }
