@@ -17,6 +17,7 @@ import { AGENT_FILES, forbiddenRule, incompleteFilesRule, limitsRule, POLICY_FIL
 import { scanGroups, scanRules } from "./scans.js";
 import { strictestPolicy } from "./strictest.js";
 import {
+  byTime,
   countedApprovals,
   describeRequirement,
   requirement,
@@ -154,7 +155,6 @@ export function evaluate(input: EvaluateInput): Evaluation {
   const effects: CommandEffects = unlistedCommits(facts) > 0 ? { approvals: [], refused: [], overrides: [] } : commandEffects(facts, policy, verdict);
   // Approvals refused for who gave them stay in the review state (never counted: `requirement` refuses them too), so
   // the check can list them, and a later refused command replaces the same person's earlier review as it would count.
-  const byTime = (a: { at: string | null }, b: { at: string | null }) => (a.at ?? "").localeCompare(b.at ?? "");
   const state = reviewState(facts, [...effects.approvals, ...effects.refused].sort(byTime));
   const ctx = requirementContext(policy, facts, verdict);
 

@@ -14,6 +14,7 @@
  */
 import { PERMISSION_ORDER, type Override, type Permission, type PullFacts, type RefusedApproval, type Requirement } from "../types.js";
 import {
+  byTime,
   inSet,
   isBot,
   isEligible,
@@ -57,8 +58,6 @@ export interface NotCountedInput {
   /** The override that would apply but has expired. */
   expired?: Override | null;
 }
-
-const byTime = (a: { at: string | null }, b: { at: string | null }) => (a.at ?? "").localeCompare(b.at ?? "");
 
 export function notCounted(input: NotCountedInput): RefusedApproval[] {
   const { state, requirements, ctx } = input;

@@ -43,6 +43,9 @@ export interface ReviewState {
 
 export const lower = (s: string) => s.toLowerCase();
 
+/** Oldest first, by `at` (approvals, commands, refusals; an unknown time first). */
+export const byTime = (a: { at: string | null }, b: { at: string | null }) => (a.at ?? "").localeCompare(b.at ?? "");
+
 /** The PR's reviews, oldest first (by submission, then id): the order in which a reviewer's later review decides. */
 export const reviewsInOrder = (facts: PullFacts) => [...facts.reviews].sort((a, b) => (a.submitted_at ?? "").localeCompare(b.submitted_at ?? "") || a.id - b.id);
 
