@@ -8,9 +8,11 @@
  * `agents.min_strength` is at most `declared`, an override needs at least the floor's permission (and
  * nobody overrides by being listed by name) and gives a reason when the floor says so. Every
  * `overrides` entry is raised too, where it writes a key, so no agent or branch slips under the floor.
+ * Which of two values is stricter is decided as for several agents on one PR (`stricter`, src/policy/strictest.ts);
+ * what is the floor's own: which keys it raises and where, `agents`, and dropping the override's named people.
  */
 import { AGENTS } from "../detect/agents.js";
-import { permissionAtLeast, type Permission } from "../types.js";
+import { stricter } from "../policy/strictest.js";
 import type { Floor, Policy } from "./schema.js";
 
 /** One setting the floor raised: `reviewers.required`, "0 → 1". */
@@ -30,142 +32,82 @@ const AUTOMATION_NAMES = new Set(
   ].map((n) => n.toLowerCase()),
 );
 
-/** The keys a policy section set (the policy itself, or an `overrides` entry) may write, as far as the floor reads them. */
-interface Sections {
-  mode?: "enforce" | "report" | undefined;
-  reviewers?: { required?: number | undefined } | undefined;
-  paths?:
-    | {
-        forbidden?: string[] | undefined;
-        restricted?: Policy["paths"]["restricted"] | undefined;
-        protect_agent_files?: boolean | undefined;
-        limits?: { max_files?: number | undefined; max_changed_lines?: number | undefined } | undefined;
-      }
-    | undefined;
-  compliance?:
-    | {
-        linked_issue?: boolean | "verified" | undefined;
-        signed_commits?: boolean | undefined;
-        dco?: boolean | undefined;
-        no_secrets?: boolean | undefined;
-        required_checks?: { name: string; app?: string | undefined }[] | undefined;
-      }
-    | undefined;
-  commands?:
-    | {
-        override?: { min_permission?: Permission | undefined; users?: string[] | undefined; teams?: string[] | undefined; reason_required?: boolean | undefined } | undefined;
-      }
-    | undefined;
-}
+/**
+ * The settings the floor raises, in the order its changes are told. Which value is stricter is `stricter`'s, the
+ * rule that merges several agents' policies on one PR; only `commands.override.users` and `teams` are the floor's own.
+ */
+const RAISED = [
+  "mode",
+  "reviewers.required",
+  "paths.forbidden",
+  "paths.restricted",
+  "paths.protect_agent_files",
+  "paths.limits.max_files",
+  "paths.limits.max_changed_lines",
+  "compliance.linked_issue",
+  "compliance.signed_commits",
+  "compliance.dco",
+  "compliance.no_secrets",
+  "compliance.required_checks",
+  "commands.override.min_permission",
+  "commands.override.users",
+  "commands.override.teams",
+  "commands.override.reason_required",
+] as const;
 
 const code = (s: string) => `\`${s}\``;
-const ISSUE_RANK = { false: 0, true: 1, verified: 2 } as const;
-const groupKey = (g: unknown) => JSON.stringify(g);
-const checkKey = (c: { name: string; app?: string | undefined }) => `${c.name}\u0000${c.app ?? ""}`;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** The value at a dotted `path`, or undefined where a section is left out. */
+const at = (o: unknown, path: string) => path.split(".").reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), o);
+/** `o` with `value` at the keys `path`, each section on the way copied: `o` is never modified (the default policy is frozen). */
+function withValue(o: Record<string, unknown>, [k, ...rest]: string[], value: unknown): Record<string, unknown> {
+  const v = o[k!];
+  return { ...o, [k!]: rest.length ? withValue(isObject(v) ? v : {}, rest, value) : value };
+}
+
+/** How a change names an entry the floor adds to a list: a glob as written, a path group by its name (else its globs), a check with its app. */
+function entryName(key: string, entry: unknown): string {
+  if (key === "paths.restricted") {
+    const g = entry as Policy["paths"]["restricted"][number];
+    return g.name ?? g.paths.join(", ");
+  }
+  if (key === "compliance.required_checks") {
+    const c = entry as Policy["compliance"]["required_checks"][number];
+    return c.app ? `${c.name} (${c.app})` : c.name;
+  }
+  return String(entry);
+}
 
 /**
  * Raises one section set to the floor. `whole`: the policy itself, whose every key is set (a size limit
  * it leaves out is none, so the floor's applies); otherwise an `overrides` entry, raised only where it writes.
  */
-function raise<T extends Sections>(s: T, floor: Floor, at: string, whole: boolean, changes: FloorChange[]): T {
-  const note = (key: string, change: string) => changes.push({ key: `${at}${key}`, change });
-  const out: Sections = { ...s };
-
-  if (floor.mode === "enforce" && s.mode === "report") {
-    out.mode = "enforce";
-    note("mode", "report → enforce");
-  }
-  const required = floor.reviewers?.required;
-  if (required !== undefined && s.reviewers?.required !== undefined && s.reviewers.required < required) {
-    out.reviewers = { ...s.reviewers, required };
-    note("reviewers.required", `${s.reviewers.required} → ${required}`);
-  }
-
-  const fp = floor.paths;
-  if (fp && s.paths) {
-    const paths = { ...s.paths };
-    if (fp.forbidden && paths.forbidden) {
-      const have = new Set(paths.forbidden);
-      const added = [...new Set(fp.forbidden)].filter((g) => !have.has(g));
-      if (added.length) {
-        paths.forbidden = [...paths.forbidden, ...added];
-        note("paths.forbidden", `adds ${added.map(code).join(", ")}`);
-      }
-    }
-    if (fp.restricted && paths.restricted) {
-      const have = new Set(paths.restricted.map(groupKey));
-      const added = fp.restricted.filter((g, i) => !have.has(groupKey(g)) && fp.restricted!.findIndex((h) => groupKey(h) === groupKey(g)) === i);
-      if (added.length) {
-        paths.restricted = [...paths.restricted, ...added];
-        note("paths.restricted", `adds ${added.map((g) => code(g.name ?? g.paths.join(", "))).join(", ")}`);
-      }
-    }
-    if (fp.protect_agent_files && paths.protect_agent_files === false) {
-      paths.protect_agent_files = true;
-      note("paths.protect_agent_files", "false → true");
-    }
-    if (fp.limits && (whole || paths.limits)) {
-      const limits = { ...paths.limits };
-      for (const k of ["max_files", "max_changed_lines"] as const) {
-        const cap = fp.limits[k];
-        const mine = limits[k];
-        if (cap === undefined || (mine !== undefined && mine <= cap) || (mine === undefined && !whole)) continue;
-        limits[k] = cap;
-        note(`paths.limits.${k}`, `${mine ?? "no limit"} → ${cap}`);
-      }
-      paths.limits = limits;
-    }
-    out.paths = paths;
-  }
-
-  const fc = floor.compliance;
-  if (fc && s.compliance) {
-    const compliance = { ...s.compliance };
-    const mine = compliance.linked_issue;
-    if (fc.linked_issue !== undefined && mine !== undefined && ISSUE_RANK[String(mine) as keyof typeof ISSUE_RANK] < ISSUE_RANK[String(fc.linked_issue) as keyof typeof ISSUE_RANK]) {
-      compliance.linked_issue = fc.linked_issue;
-      note("compliance.linked_issue", `${String(mine)} → ${String(fc.linked_issue)}`);
-    }
-    for (const k of ["signed_commits", "dco", "no_secrets"] as const) {
-      if (fc[k] && compliance[k] === false) {
-        compliance[k] = true;
-        note(`compliance.${k}`, "false → true");
-      }
-    }
-    if (fc.required_checks && compliance.required_checks) {
-      const have = new Set(compliance.required_checks.map(checkKey));
-      const added = fc.required_checks.filter((c, i) => !have.has(checkKey(c)) && fc.required_checks!.findIndex((d) => checkKey(d) === checkKey(c)) === i);
-      if (added.length) {
-        compliance.required_checks = [...compliance.required_checks, ...added];
-        note("compliance.required_checks", `adds ${added.map((c) => code(c.app ? `${c.name} (${c.app})` : c.name)).join(", ")}`);
-      }
-    }
-    out.compliance = compliance;
-  }
-
-  const fo = floor.commands?.override;
-  const mine = s.commands?.override;
-  if (fo && mine) {
-    const override = { ...mine };
-    const least = fo.min_permission;
-    if (least) {
-      if (mine.min_permission !== undefined && !permissionAtLeast(mine.min_permission, least)) {
-        override.min_permission = least;
-        note("commands.override.min_permission", `${mine.min_permission} → ${least}`);
-      }
+function raise<T extends object>(s: T, floor: Floor, prefix: string, whole: boolean, changes: FloorChange[]): T {
+  let out = s as Record<string, unknown>;
+  const set = (key: string, value: unknown, change: string) => {
+    out = withValue(out, key.split("."), value);
+    changes.push({ key: `${prefix}${key}`, change });
+  };
+  const least = floor.commands?.override?.min_permission;
+  for (const key of RAISED) {
+    const mine = at(s, key);
+    if (key === "commands.override.users" || key === "commands.override.teams") {
       // People listed by name override whatever their permission: under a floor's minimum they would slip below it.
-      for (const k of ["users", "teams"] as const) {
-        if (mine[k]?.length) {
-          note(`commands.override.${k}`, `drops ${mine[k]!.map(code).join(", ")} (an override needs ${least} permission or above)`);
-          override[k] = [];
-        }
-      }
+      const named = mine as string[] | undefined;
+      if (least && named?.length) set(key, [], `drops ${named.map(code).join(", ")} (an override needs ${least} permission or above)`);
+      continue;
     }
-    if (fo.reason_required && mine.reason_required === false) {
-      override.reason_required = true;
-      note("commands.override.reason_required", "false → true");
+    const floorValue = at(floor, key);
+    if (floorValue === undefined || (mine === undefined && !(whole && key.startsWith("paths.limits.")))) continue;
+    const raised = stricter(mine, floorValue, key);
+    if (Array.isArray(raised)) {
+      // Joined: the repository's list as it is, then the floor's entries it lacks.
+      const have = new Set((mine as unknown[]).map((v) => JSON.stringify(v)));
+      const added = raised.filter((v) => !have.has(JSON.stringify(v)));
+      if (added.length) set(key, [...(mine as unknown[]), ...added], `adds ${added.map((v) => code(entryName(key, v))).join(", ")}`);
+    } else if (raised !== mine) {
+      set(key, raised, `${String(mine ?? "no limit")} → ${String(raised)}`);
     }
-    out.commands = { ...s.commands, override };
   }
   return out as T;
 }

@@ -145,22 +145,15 @@ export function invokerLogins(verdict: AgentVerdict): string[] {
   return [...new Set(all)];
 }
 
-/**
- * Why an approver is never counted, or null when only eligibility decides.
- * `alsoLogins`: the policy's `agents.also.logins`, accounts that are agents.
- */
-export function refusedApprover(
-  login: string,
-  facts: PullFacts,
-  verdict: AgentVerdict,
-  invokerCanApprove: boolean,
-  contributorsCanApprove = false,
-  alsoLogins: readonly string[] = [],
-): string | null {
-  return whyRefused(login, facts, verdict, invokerCanApprove, contributorsCanApprove, alsoLogins)?.reason ?? null;
+/** Why an approver is never counted, or null when only eligibility decides: `whyRefused`'s reason. */
+export function refusedApprover(...args: Parameters<typeof whyRefused>): string | null {
+  return whyRefused(...args)?.reason ?? null;
 }
 
-/** `refusedApprover`, with the kind of refusal (for `Evaluation.refused`). */
+/**
+ * Why an approver is never counted, with the kind of refusal (for `Evaluation.refused`), or null when only
+ * eligibility decides. `alsoLogins`: the policy's `agents.also.logins`, accounts that are agents.
+ */
 export function whyRefused(
   login: string,
   facts: PullFacts,

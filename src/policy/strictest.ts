@@ -46,8 +46,11 @@ const key = (v: unknown) => JSON.stringify(v);
 const union = (a: readonly unknown[], b: readonly unknown[]) => [...a, ...b].filter((v, i, all) => all.findIndex((w) => key(w) === key(v)) === i);
 const rank = (p: unknown) => PERMISSION_ORDER.indexOf(p as Permission);
 
-/** The stricter of two values at `path` (dotted, from the policy's root). */
-function stricter(a: unknown, b: unknown, path: string): unknown {
+/**
+ * The stricter of two values at `path` (dotted, from the policy's root). The org floor raises a policy's
+ * settings with it too (src/config/floor.ts), so "stricter" means one thing for both.
+ */
+export function stricter(a: unknown, b: unknown, path: string): unknown {
   if (PRIMARY.has(path)) return a ?? b;
   if (path in DEFAULT_ACTION || FAIL_UNLESS_REVIEWERS.has(path)) return findingRule(a, b, path);
   if (path in DEFAULT_GLOBS && (a === undefined || b === undefined) && (a ?? b) !== undefined) {
