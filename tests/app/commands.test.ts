@@ -32,6 +32,10 @@ import {
   teardown,
   type TestApp,
   VIA_APP,
+  checkRunUpdateBody,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
+  forbiddenAnnotation,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -528,42 +532,33 @@ describe("commands the policy cannot act on", () => {
 });
 
 /** The check once @bob's `/governance override 2d INC-42 hotfix` (11:30) is cut to `max_duration: 1d`. */
-const TIMED_OVERRIDE_CHECK = {
-  name: "Agent Governance",
-  status: "completed",
-  conclusion: "success",
-  details_url: "https://github.com/Codertocat/Hello-World/pull/2",
-  actions: [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }],
-  output: {
-    title: "Overridden by @bob until 2026-11-21T11:30:00.000Z",
-    summary: [
-      "**Agent:** Copilot coding agent (high confidence)",
-      "",
-      "<details><summary>Evidence</summary>",
-      "",
-      "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
-      "",
-      "</details>",
-      "",
-      "| | Rule | Result |",
-      "| --- | --- | --- |",
-      "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-      "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-      "",
-      "**Still required:**",
-      "- reviewers: 1 more approval from anyone with write permission or above",
-      "",
-      "**Counted:**",
-      "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z until 2026-11-21T11:30:00.000Z: `INC-42 hotfix`",
-      "",
-      "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.",
-    ].join("\n"),
-    text: sealed({ invokers: [] }),
-    annotations: [
-      { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-    ],
-  },
-};
+const TIMED_OVERRIDE_CHECK = checkRunUpdateBody("success", {
+  title: "Overridden by @bob until 2026-11-21T11:30:00.000Z",
+  summary: [
+    "**Agent:** Copilot coding agent (high confidence)",
+    "",
+    "<details><summary>Evidence</summary>",
+    "",
+    "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
+    "",
+    "</details>",
+    "",
+    "| | Rule | Result |",
+    "| --- | --- | --- |",
+    WAITING_ROW,
+    "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+    "",
+    "**Still required:**",
+    ONE_MORE_APPROVAL,
+    "",
+    "**Counted:**",
+    "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z until 2026-11-21T11:30:00.000Z: `INC-42 hotfix`",
+    "",
+    "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.",
+  ].join("\n"),
+  text: sealed({ invokers: [] }),
+  annotations: [forbiddenAnnotation("infra/main.tf")],
+});
 
 describe("/governance override", () => {
   const POLICY = 'paths:\n  forbidden: ["infra/**"]\n';

@@ -13,9 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
   HEAD_SHA,
-  NOW,
   PR_URL,
-  RECHECK,
   mockCheckRun,
   mockPolicy,
   mockPolicyPreview,
@@ -26,6 +24,7 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -38,27 +37,18 @@ const FIX = "<br>_Fix:_ Fix the policy file on the default branch (run `agent-go
 
 /** The check run the app writes for the example PR under a broken policy whose problem is `problem`. */
 function failing(problem: string, fix = FIX): Record<string, unknown> {
-  return {
-    name: "Agent Governance",
-    head_sha: HEAD_SHA,
-    started_at: NOW,
-    status: "completed",
-    conclusion: "failure",
-    details_url: PR_URL,
-    actions: RECHECK,
-    output: {
-      title: "Invalid policy file: 1 problem",
-      summary: [
-        NO_AGENT,
-        "",
-        "| | Rule | Result |",
-        "| --- | --- | --- |",
-        `| ❌ | \`policy\` | The policy file is invalid:<br>${problem}${UNTIL_FIXED}${fix} |`,
-        "",
-        COMMANDS_LINE,
-      ].join("\n"),
-    },
-  };
+  return checkRunBody("failure", {
+    title: "Invalid policy file: 1 problem",
+    summary: [
+      NO_AGENT,
+      "",
+      "| | Rule | Result |",
+      "| --- | --- | --- |",
+      `| ❌ | \`policy\` | The policy file is invalid:<br>${problem}${UNTIL_FIXED}${fix} |`,
+      "",
+      COMMANDS_LINE,
+    ].join("\n"),
+  });
 }
 
 let app: TestApp;

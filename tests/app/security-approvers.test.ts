@@ -14,11 +14,8 @@ import {
   API,
   COMMANDS_LINE,
   COPILOT_HEADER,
-  HEAD_SHA,
   INSTALLATION_ID,
-  NOW,
   PR_URL,
-  RECHECK,
   REPO_PATH,
   SEEN_CHECK,
   mockCheckRun,
@@ -36,6 +33,9 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -87,33 +87,24 @@ function mockReply(): { body: () => string | undefined } {
 
 /** The check run of a PR still waiting for its one approval, with `notCounted` lines listed as such. */
 function waitingCheck(notCounted: string[]): Json {
-  return {
-    name: "Agent Governance",
-    head_sha: HEAD_SHA,
-    started_at: NOW,
-    status: "completed",
-    conclusion: "action_required",
-    details_url: PR_URL,
-    actions: RECHECK,
-    output: {
-      title: "Waiting for 1 human approval",
-      summary: [
-        COPILOT_HEADER,
-        "",
-        "| | Rule | Result |",
-        "| --- | --- | --- |",
-        "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-        "",
-        "**Still required:**",
-        "- reviewers: 1 more approval from anyone with write permission or above",
-        "",
-        "**Not counted:**",
-        ...notCounted,
-        "",
-        COMMANDS_LINE,
-      ].join("\n"),
-    },
-  };
+  return checkRunBody("action_required", {
+    title: "Waiting for 1 human approval",
+    summary: [
+      COPILOT_HEADER,
+      "",
+      "| | Rule | Result |",
+      "| --- | --- | --- |",
+      WAITING_ROW,
+      "",
+      "**Still required:**",
+      ONE_MORE_APPROVAL,
+      "",
+      "**Not counted:**",
+      ...notCounted,
+      "",
+      COMMANDS_LINE,
+    ].join("\n"),
+  });
 }
 
 let app: TestApp;

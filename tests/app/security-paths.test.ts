@@ -10,10 +10,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
   COPILOT_HEADER,
-  HEAD_SHA,
-  NOW,
-  PR_URL,
-  RECHECK,
   mockCheckRun,
   mockEscalation,
   mockLabels,
@@ -26,6 +22,10 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  ALICE_APPROVED_ROW,
+  ALICE_COUNTED,
+  forbiddenAnnotation,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -56,44 +56,35 @@ describe("a symlinked agent-steering folder (issue 15, item 3)", () => {
     mockEscalation();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 1 human approval",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ⏳ | `paths.agent_files` | Changes to agent-steering files (`.claude`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-          "",
-          "**Still required:**",
-          "- agent-steering files: 1 more approval from anyone with maintain permission or above",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        annotations: [
-          {
-            path: ".claude",
-            start_line: 1,
-            end_line: 1,
-            annotation_level: "warning",
-            title: "paths.agent_files",
-            message: "Needs approval: 1 more approval from anyone with maintain permission or above.",
-          },
-        ],
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 1 human approval",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ⏳ | `paths.agent_files` | Changes to agent-steering files (`.claude`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
+        "",
+        "**Still required:**",
+        "- agent-steering files: 1 more approval from anyone with maintain permission or above",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      annotations: [
+        {
+          path: ".claude",
+          start_line: 1,
+          end_line: 1,
+          annotation_level: "warning",
+          title: "paths.agent_files",
+          message: "Needs approval: 1 more approval from anyone with maintain permission or above.",
+        },
+      ],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
@@ -126,34 +117,23 @@ describe("path lists ignore case (issue 15, item 11)", () => {
     mockEscalation();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: paths.forbidden",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `Infra/Prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        annotations: [
-          { path: "Infra/Prod/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-        ],
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {
+      title: "Policy violation: paths.forbidden",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ❌ | `paths.forbidden` | Changes forbidden paths: `Infra/Prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      annotations: [forbiddenAnnotation("Infra/Prod/main.tf")],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
