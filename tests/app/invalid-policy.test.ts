@@ -12,8 +12,6 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
-  HEAD_SHA,
-  PR_URL,
   mockCheckRun,
   mockPolicy,
   mockPolicyPreview,
@@ -25,6 +23,7 @@ import {
   teardown,
   type TestApp,
   checkRunBody,
+  PREVIEW_VALID_ALONE,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -91,26 +90,7 @@ describe("an invalid policy on the default branch", () => {
     const preview = mockPolicyPreview("reviewers:\n  required: 1\n");
     await receive(app, "pull_request", pullRequestPayload({ author: { login: "Codertocat", id: 21031067, type: "User" } }));
     // The preview says the repaired file is valid (the verdict below still fails: the default branch's is not).
-    expect(preview.body()).toEqual({
-      name: "Agent Governance / policy",
-      head_sha: HEAD_SHA,
-      status: "completed",
-      conclusion: "success",
-      details_url: PR_URL,
-      actions: [],
-      output: {
-        title: "Proposed policy: no open PR would change",
-        summary: [
-          "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.",
-          "",
-          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid.",
-          "",
-          "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
-          "",
-          "No other open pull request to compare.",
-        ].join("\n"),
-      },
-    });
+    expect(preview.body()).toEqual(PREVIEW_VALID_ALONE);
     expect(withoutLedger(check.body())).toEqual(
       failing(
         "Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?",

@@ -29,7 +29,6 @@ import {
   teardown,
   HOW_TO_ACT,
   type TestApp,
-  PR_URL,
   COMMANDS_LINE,
   COPILOT_HEADER,
   checkRunBody,
@@ -39,6 +38,7 @@ import {
   notCountedSummary,
   forbiddenAnnotation,
   waitingOutputs,
+  PREVIEW_VALID_ALONE,
 } from "../helpers/app.js";
 import { EMPTY_LEDGER, WAITING_LEDGER } from "../helpers/ledger.js";
 
@@ -207,26 +207,7 @@ describe("pull_request events", () => {
     await receive(app, "pull_request", pullRequestPayload());
     expect(sawRef).toBeUndefined();
     // The head's file was read by the preview only; the verdict below is the default branch's.
-    expect(preview.body()).toEqual({
-      name: "Agent Governance / policy",
-      head_sha: HEAD_SHA,
-      status: "completed",
-      conclusion: "success",
-      details_url: PR_URL,
-      actions: [],
-      output: {
-        title: "Proposed policy: no open PR would change",
-        summary: [
-          "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.",
-          "",
-          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid.",
-          "",
-          "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
-          "",
-          "No other open pull request to compare.",
-        ].join("\n"),
-      },
-    });
+    expect(preview.body()).toEqual(PREVIEW_VALID_ALONE);
     expect(app.logs.find((l) => l.decision === "policy_preview")).toMatchObject({ valid: true, compared: 0, write: "created" });
     expect(app.logs.some((l) => l.decision === "policy_preview_failed")).toBe(false);
     const body = check.body() as { conclusion: string; output: { summary: string } };
