@@ -28,6 +28,7 @@ import {
   type TestApp,
   checkRunBody,
   REVIEW_FIX,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { WAITING_LEDGER } from "../helpers/ledger.js";
 
@@ -122,8 +123,7 @@ describe("code owners and a reviewer pool, end to end", () => {
     scope.get(`${REPO_PATH}/contents/CODEOWNERS`).reply(200, { type: "file", encoding: "none", path: "CODEOWNERS", size: big.length, content: "" }, { etag: '"big"' });
     const raw = nock(API, { reqheaders: { accept: "application/vnd.github.v3.raw" } }).get(`${REPO_PATH}/contents/CODEOWNERS`).reply(200, big);
     mockPr({ opened: true, files: FILES });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
@@ -148,8 +148,7 @@ describe("code owners and a reviewer pool, end to end", () => {
       permissions: { bob: "write" },
       teams: { "Codertocat/web": ["bob"], "Codertocat/dba": ["dana"] },
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     // `src/api.ts` is approved (@bob of @Codertocat/web); the DBAs and the pool's @carol were asked before: no request is made.
@@ -164,8 +163,7 @@ describe("code owners and a reviewer pool, end to end", () => {
     mockPolicy(POLICY.replace("required: 0", "required: 1"));
     mockCodeowners(null);
     mockPr({ opened: true, files: FILES });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
@@ -180,8 +178,7 @@ describe("code owners and a reviewer pool, end to end", () => {
     mockPolicy("reviewers:\n  required: 1\n");
     // Any CODEOWNERS read would find no mock and fail the evaluation.
     mockPr({ opened: true, files: FILES });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(check.body()?.conclusion).toBe("action_required");

@@ -36,6 +36,7 @@ import {
   WAITING_ROW,
   ONE_MORE_APPROVAL,
   forbiddenAnnotation,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -182,8 +183,7 @@ describe("/governance approve", () => {
     mockPolicy(null);
     const { B, started } = forcePushBack();
     mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     let completed: Json | undefined;
     nock(API).patch(`${REPO_PATH}/check-runs/779`, (b: Json) => ((completed = b), true)).reply(200, { id: 779 });
     const payload = pullRequestPayload({ action: "synchronize" });
@@ -233,8 +233,7 @@ describe("/governance approve", () => {
     // The retry reads the PR by number only: the new check run says when the app saw the head.
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const retried = mockCheckRun({ ...SEEN_CHECK, id: 779, started_at: NOW, conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
     await scheduler.timers[0]!.fn();
     expect(retried.body()).toMatchObject({ conclusion: "action_required" });
@@ -308,8 +307,7 @@ describe("/governance approve", () => {
       permissions: { alice: "write" },
       timeline: [{ event: "committed" }, { event: "head_ref_force_pushed", created_at: forcePushedAt }],
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRunRead(SEEN_CHECK);
     let created: Json | undefined;
     nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true)).reply(201, { id: 783 });
@@ -322,8 +320,7 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [], permissions: {} });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun(SEEN_CHECK);
     await receive(app, "pull_request_review", reviewPayload({ reviewer: READER, state: "commented" }));
     expect(nock.activeMocks().filter((m) => m.includes("/timeline"))).toHaveLength(1); // left unread
@@ -350,8 +347,7 @@ describe("/governance approve", () => {
     mockCheckRunRead(SEEN_CHECK);
     mockPr({ pull: newer });
     mockPr({ pull: newer, commits: [commit({ sha: NEWER })] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     let created: Json | undefined;
     nock(API)
       .get(`${REPO_PATH}/commits/${NEWER}/check-runs`)
@@ -476,8 +472,7 @@ describe("/governance approve of a change to the policy's `_extends` base in thi
       permissions: { bob: "maintain" },
     });
     const reaction = mockReaction();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     nock(API).post(`${REPO_PATH}/pulls/2/requested_reviewers`, { reviewers: ["alice"], team_reviewers: [] }).reply(201, {});
     const check = mockCheckRun(SEEN_CHECK);
     await receive(app, "issue_comment", commentPayload({ body, user: BOB }));
@@ -629,8 +624,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
     const reaction = mockReaction();
     // The command handler hands its policy and facts to the evaluation: no second read.
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ body: "/governance recheck" }));
     expect(reaction.body()).toEqual({ content: "+1" });
@@ -726,8 +720,7 @@ describe("GitHub trouble while answering", () => {
     nock(API).post(`${REPO_PATH}/issues/comments/${COMMENT_ID}/reactions`).reply(500, { message: "Server Error" });
     mockPolicy(null);
     mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ body: "/governance recheck" }));
     expect(check.body()).toMatchObject({ conclusion: "action_required" });
@@ -775,8 +768,7 @@ describe("redelivery, edits and deletions", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve", { updated: edited })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ action: "edited", body: "/governance approve", updated: edited, from: "/governance aprove" }));
     expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
@@ -787,8 +779,7 @@ describe("redelivery, edits and deletions", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [], permissions: {} });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ action: "deleted", body: "/governance approve" }));
     expect(check.body()).toMatchObject({ conclusion: "action_required" });

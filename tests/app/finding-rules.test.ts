@@ -28,6 +28,7 @@ import {
   type TestApp,
   checkRunBody,
   ALICE_APPROVED_ROW,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -141,8 +142,7 @@ describe("compliance.workflow_risk and compliance.install_scripts, end to end", 
       teams: { "Codertocat/platform": ["bob"] },
     });
     mockHeadFile(".github/workflows/ci.yml", WORKFLOW);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));

@@ -39,6 +39,7 @@ import {
   checkRunUpdateBody,
   WAITING_ROW,
   ONE_MORE_APPROVAL,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { LEDGER_KEY, sealed } from "../helpers/ledger.js";
 
@@ -129,8 +130,7 @@ describe("item 4: an invoker stays refused whatever the PR says later", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ pull: { ...pullObject({ author: COPILOT }), ...assigned }, reviews: [review({ login: "alice" })], permissions: { alice: "write" }, timeline });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
     expect(check.body()).toMatchObject({ conclusion: "action_required", output: WAITING });
@@ -146,8 +146,7 @@ describe("item 4: an invoker stays refused whatever the PR says later", () => {
     mockPolicy(null);
     const trailer = commit({ message: "Fix\n\nCo-authored-by: Ann <1+ann@users.noreply.github.com>", by: COPILOT });
     mockPr({ opened: true, commits: [trailer] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     await receive(app, "pull_request", { ...pullRequestPayload(), pull_request: { ...pullObject(), assignees: [COPILOT] } });
     expect(timeline.isDone()).toBe(false);
@@ -380,8 +379,7 @@ describe("the ledger key", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(app.logs.some((l) => l.msg === "evaluated")).toBe(true);

@@ -10,8 +10,6 @@ import {
   NOW,
   SEEN_CHECK,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -21,6 +19,7 @@ import {
   setupApp,
   teardown,
   checkRunUpdateBody,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -45,8 +44,7 @@ it("a review lists every approval and command that did not count, with why, olde
     ],
     permissions: { alice: "write", rita: "read", carol: "write", dave: "write" },
   });
-  mockLabels({ add: ["agent-pr", "needs-human-review"] });
-  mockEscalation();
+  waitingOutputs();
   const check = mockCheckRun(SEEN_CHECK);
   await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "rita", id: 5003, type: "User" } }));
   expect(check.body()).toEqual(checkRunUpdateBody("action_required", {

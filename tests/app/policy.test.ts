@@ -33,6 +33,7 @@ import {
   ONE_MORE_APPROVAL,
   REVIEW_FIX,
   forbiddenAnnotation,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { EMPTY_LEDGER, WAITING_LEDGER } from "../helpers/ledger.js";
 
@@ -68,8 +69,7 @@ describe("policy engine, end to end", () => {
       permissions: { alice: "write" },
       teams: { "Codertocat/dba": ["dba1"] },
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
@@ -259,8 +259,7 @@ describe("an `_extends` base kept in this repository is protected like the polic
       reviews: [review({ login: "alice" })],
       permissions: { alice: "write" },
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } }));
     expect(check.body()).toEqual(checkRunBody("action_required", {

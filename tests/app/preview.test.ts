@@ -13,8 +13,6 @@ import {
   REPO_PATH,
   commit,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -28,6 +26,7 @@ import {
   mockPolicyAtHead,
   mockPreviewCheck,
   previewCheckBody,
+  waitingOutputs,
 } from "../helpers/app.js";
 
 type Json = Record<string, unknown>;
@@ -99,8 +98,7 @@ describe("policy-change preview", () => {
     nock(API).get(`${REPO_PATH}/commits/${"1".repeat(40)}/pulls`).reply(200, [{ number: 12, state: "open", head: { sha: "1".repeat(40) } }]);
     mockPolicy(OLD_POLICY);
     mockPr({ opened: true, files: [POLICY_CHANGE] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const verdict = mockCheckRun();
     mockPolicyAtHead(NEW_POLICY);
     const self = pullObject();
@@ -155,8 +153,7 @@ describe("policy-change preview", () => {
   it("fails the preview on an invalid proposed file, annotated at its line, and compares no PR", async () => {
     mockPolicy(OLD_POLICY);
     mockPr({ opened: true, files: [POLICY_CHANGE] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     mockPolicyAtHead("reviewers:\n  requird: 2\n");
     // The list is read beside the file; no open PR is read when the file would be refused.
@@ -192,8 +189,7 @@ describe("policy-change preview", () => {
   it("previews nothing for a PR that does not change the policy", async () => {
     mockPolicy(OLD_POLICY);
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(app.logs.some((l) => typeof l.decision === "string" && l.decision.startsWith("policy_preview"))).toBe(false);

@@ -20,8 +20,6 @@ import {
   SEEN_CHECK,
   mockCheckRun,
   mockCheckRunRead,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockReviewRequest,
@@ -36,6 +34,7 @@ import {
   checkRunBody,
   WAITING_ROW,
   ONE_MORE_APPROVAL,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -119,8 +118,7 @@ describe("an agent's account approving by review (issue 15, item 1)", () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "cursoragent" })] });
     mockPermission("cursoragent");
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: CURSOR_USER }));
     expect(withoutLedger(check.body())).toEqual(
@@ -133,8 +131,7 @@ describe("an agent's account approving by review (issue 15, item 1)", () => {
     mockPolicy("agents:\n  also:\n    logins: [acme-agent]\n");
     mockPr({ reviews: [review({ login: "acme-agent" })] });
     mockPermission("acme-agent", "admin");
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ACME_AGENT }));
     expect(withoutLedger(check.body())).toEqual(
@@ -170,8 +167,7 @@ describe("an agent's account approving by command (issue 15, item 1)", () => {
     });
     mockPermission("openhands-agent");
     nock(API).post(`${REPO_PATH}/issues/comments/${RECHECK_ID}/reactions`).reply(201, { id: 1, content: "+1" });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun(SEEN_CHECK);
     const payload = commentPayload({ body: "/governance recheck", user: ALICE });
     Object.assign(payload.comment as Json, { id: RECHECK_ID, created_at: "2026-11-20T11:45:00Z", updated_at: "2026-11-20T11:45:00Z" });
@@ -208,8 +204,7 @@ describe("review requests (issue 15, item 1)", () => {
   it("are never sent to an agent's account, even one the policy lists as a reviewer", async () => {
     mockPolicy("reviewers:\n  from: { users: [cursoragent, acme-agent, dana] }\nagents:\n  also:\n    logins: [acme-agent]\n");
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const requested = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());

@@ -26,6 +26,7 @@ import {
   ALICE_APPROVED_ROW,
   ALICE_COUNTED,
   forbiddenAnnotation,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -52,8 +53,7 @@ describe("a symlinked agent-steering folder (issue 15, item 3)", () => {
   it("`.claude` added as a symlink needs a maintainer: a writer's approval no longer passes the PR", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" }, files: [symlink(".claude", "docs/agent-settings")] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
     expect(withoutLedger(check.body())).toEqual(checkRunBody("action_required", {
@@ -91,8 +91,7 @@ describe("a symlinked agent-steering folder (issue 15, item 3)", () => {
   it.each([".github/instructions", ".github", ".Cursor"])("`%s` added as a symlink needs a maintainer too", async (name) => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" }, files: [symlink(name, "docs/agent-notes")] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
     const body = check.body() as { conclusion: string; output: { title: string; summary: string } };
@@ -144,8 +143,7 @@ describe("path lists ignore case (issue 15, item 11)", () => {
       permissions: { alice: "write" },
       files: [{ filename: "DB/Migrations/001.SQL", status: "added", additions: 1, deletions: 0, changes: 1, patch: "@@ -0,0 +1 @@\n+drop table users;" }],
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     nock("https://api.github.com").post("/repos/Codertocat/Hello-World/pulls/2/requested_reviewers", { reviewers: ["dana"], team_reviewers: [] }).reply(201, {});
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));

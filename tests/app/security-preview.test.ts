@@ -9,8 +9,6 @@ import {
   API,
   REPO_PATH,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -24,9 +22,8 @@ import {
   mockPolicyAtHead,
   mockPreviewCheck,
   previewCheckBody,
+  waitingOutputs,
 } from "../helpers/app.js";
-
-type Json = Record<string, unknown>;
 
 let app: TestApp;
 beforeEach(() => {
@@ -45,8 +42,7 @@ describe("policy-change preview: attacks", () => {
       opened: true,
       files: [{ filename: ".github/agent-governance.yml", status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1,2 +1,3 @@\n+_extends: Codertocat/private-infra:deploy/prod.yml\n reviewers:\n   required: 1" }],
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     mockPolicyAtHead(proposed);
     nock(API).get(`${REPO_PATH}/pulls`).query(true).reply(200, [pullObject()]);

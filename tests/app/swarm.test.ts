@@ -29,6 +29,7 @@ import {
   checkRunBody,
   WAITING_ROW,
   ONE_MORE_APPROVAL,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -101,8 +102,7 @@ describe("limits.open_prs", () => {
     mockPolicy("reviewers: { required: 1 }\n");
     mockPr({ opened: true });
     const list = mockOpenPulls([]);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "opened" }));
     expect(check.body()).toMatchObject({ output: { title: "Waiting for 1 human approval" } });
@@ -143,8 +143,7 @@ describe("limits.one_per_issue", () => {
     const body = "Fixes #12";
     mockPr({ opened: true });
     mockOpenPulls([listed(1, { user: DEVIN, body: "Closes #12\n\nLink to Devin run: https://app.devin.ai/sessions/abc" }), pullObject({ body })]);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "opened", body }));
     expect(withoutLedger(check.body())).toEqual(checkRunBody("action_required", {

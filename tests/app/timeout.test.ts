@@ -27,8 +27,6 @@ import {
   NOW,
   REPO_PATH,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -38,6 +36,7 @@ import {
   setupApp,
   teardown,
   checkRunBody,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { tempDir } from "../cli/run.js";
 import { withoutLedger } from "../helpers/ledger.js";
@@ -96,8 +95,7 @@ describe("a GitHub read that never answers, on a webhook", () => {
     mockPolicy(null);
     const files = nock(API).get(`${PR}/files`).query(true).delay(NEVER).reply(200, []);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(files.isDone()).toBe(true);
