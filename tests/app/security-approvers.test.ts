@@ -12,8 +12,6 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   API,
-  COMMANDS_LINE,
-  COPILOT_HEADER,
   INSTALLATION_ID,
   PR_URL,
   REPO_PATH,
@@ -32,9 +30,8 @@ import {
   teardown,
   type TestApp,
   checkRunBody,
-  WAITING_ROW,
-  ONE_MORE_APPROVAL,
   waitingOutputs,
+  notCountedSummary,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -88,21 +85,7 @@ function mockReply(): { body: () => string | undefined } {
 function waitingCheck(notCounted: string[]): Json {
   return checkRunBody("action_required", {
     title: "Waiting for 1 human approval",
-    summary: [
-      COPILOT_HEADER,
-      "",
-      "| | Rule | Result |",
-      "| --- | --- | --- |",
-      WAITING_ROW,
-      "",
-      "**Still required:**",
-      ONE_MORE_APPROVAL,
-      "",
-      "**Not counted:**",
-      ...notCounted,
-      "",
-      COMMANDS_LINE,
-    ].join("\n"),
+    summary: notCountedSummary(...notCounted),
   });
 }
 

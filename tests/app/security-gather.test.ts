@@ -29,9 +29,8 @@ import {
   checkRunUpdateBody,
   ALICE_APPROVED_ROW,
   ALICE_COUNTED,
-  WAITING_ROW,
-  ONE_MORE_APPROVAL,
   forbiddenAnnotation,
+  WAITING_SUMMARY,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -137,21 +136,7 @@ const APPROVED_VERDICT = checkRunUpdateBody("success", {
 });
 
 /** The check run of the PR with no approval under `reviewers.required: 1`. */
-const WAITING_VERDICT = checkRunUpdateBody("action_required", {
-  title: "Waiting for 1 human approval",
-  summary: [
-    COPILOT_HEADER,
-    "",
-    "| | Rule | Result |",
-    "| --- | --- | --- |",
-    WAITING_ROW,
-    "",
-    "**Still required:**",
-    ONE_MORE_APPROVAL,
-    "",
-    COMMANDS_LINE,
-  ].join("\n"),
-});
+const WAITING_VERDICT = checkRunUpdateBody("action_required", { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY });
 
 /** The check run written when a read failed (500). */
 const COULD_NOT_EVALUATE = checkRunUpdateBody("failure", {
