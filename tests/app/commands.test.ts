@@ -37,6 +37,8 @@ import {
   ONE_MORE_APPROVAL,
   forbiddenAnnotation,
   waitingOutputs,
+  COPILOT_HEADER,
+  COMMANDS_LINE,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -530,13 +532,7 @@ describe("commands the policy cannot act on", () => {
 const TIMED_OVERRIDE_CHECK = checkRunUpdateBody("success", {
   title: "Overridden by @bob until 2026-11-21T11:30:00.000Z",
   summary: [
-    "**Agent:** Copilot coding agent (high confidence)",
-    "",
-    "<details><summary>Evidence</summary>",
-    "",
-    "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
-    "",
-    "</details>",
+    COPILOT_HEADER,
     "",
     "| | Rule | Result |",
     "| --- | --- | --- |",
@@ -549,7 +545,7 @@ const TIMED_OVERRIDE_CHECK = checkRunUpdateBody("success", {
     "**Counted:**",
     "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z until 2026-11-21T11:30:00.000Z: `INC-42 hotfix`",
     "",
-    "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.",
+    COMMANDS_LINE,
   ].join("\n"),
   text: sealed({ invokers: [] }),
   annotations: [forbiddenAnnotation("infra/main.tf")],
