@@ -34,6 +34,7 @@ import {
   teardown,
   VIA_APP,
   waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
 
 afterEach(() => teardown());
@@ -248,8 +249,7 @@ describe("GitHub errors while reading", () => {
     mockPolicy(null);
     const files = Array.from({ length: 3000 }, (_, i) => ({ filename: `src/f${i}.ts`, status: "added", additions: 1, deletions: 0, changes: 1 }));
     mockPr({ pull: { ...pullObject(), changed_files: 3500 }, files });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     const body = check.body() as CheckBody;

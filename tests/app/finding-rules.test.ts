@@ -12,7 +12,6 @@ import {
   COPILOT_HEADER,
   HEAD_SHA,
   mockCheckRun,
-  mockEscalation,
   mockLabels,
   mockPolicy,
   mockPr,
@@ -29,6 +28,7 @@ import {
   checkRunBody,
   ALICE_APPROVED_ROW,
   waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -88,8 +88,7 @@ describe("compliance.workflow_risk and compliance.install_scripts, end to end", 
     });
     const workflow = mockHeadFile(".github/workflows/ci.yml", WORKFLOW);
     const pkg = mockHeadFile("package.json", PACKAGE);
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(workflow.isDone() && pkg.isDone()).toBe(true);
@@ -201,8 +200,7 @@ describe("compliance.linked_issue: verified, end to end", () => {
     nock(API)
       .get(ISSUE)
       .reply(200, { number: 1, state: "open", html_url: "https://github.com/Codertocat/Hello-World/pull/1", pull_request: { url: `${API}${REPO_PATH}/pulls/1` } }, { etag: '"issue-1"' });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "Fixes #1" }));
     const body = check.body() as { conclusion: string; output: { summary: string } };
@@ -238,8 +236,7 @@ describe("compliance.linked_issue: verified, end to end", () => {
   it("`#2` in prose does not count, and nothing is read for it", async () => {
     mockPolicy(policyText);
     mockPr({ pull: pullObject({ body: "This is attempt #2 at the parser." }), reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "This is attempt #2 at the parser." }));
     const out = check.body() as { conclusion: string; output: { summary: string } };

@@ -10,8 +10,6 @@ import {
   COPILOT,
   commit,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -27,6 +25,7 @@ import {
   ONE_MORE_APPROVAL,
   REVIEW_FIX,
   forbiddenAnnotation,
+  violationOutputs,
 } from "../helpers/app.js";
 import { WAITING_LEDGER } from "../helpers/ledger.js";
 
@@ -74,8 +73,7 @@ describe("a Copilot PR with a Claude-co-authored commit", () => {
   it("is governed by the stricter of both agents' entries, and the check names both", async () => {
     mockPolicy(POLICY);
     mockPr({ commits: [COAUTHORED], files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(check.body()).toEqual(checkRunBody("failure", {
@@ -105,8 +103,7 @@ describe("a Copilot PR with a Claude-co-authored commit", () => {
   it("ignoring Copilot does not let Claude's commit through ungoverned", async () => {
     mockPolicy(`agents:\n  ignore: [copilot]\n${POLICY}`);
     mockPr({ commits: [COAUTHORED], files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     const body = check.body() as { conclusion: string; output: { title: string; summary: string } };
@@ -133,8 +130,7 @@ describe("an override that extends the base's forbidden paths (`{ add: [...] }`)
   it("keeps the base's path for Claude, and the stricter union for the PR", async () => {
     mockPolicy(POLICY);
     mockPr({ commits: [COAUTHORED], files: [change("infra/main.tf"), change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(check.body()).toEqual(checkRunBody("failure", {

@@ -34,6 +34,7 @@ import {
   REVIEW_FIX,
   forbiddenAnnotation,
   waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
 import { EMPTY_LEDGER, WAITING_LEDGER } from "../helpers/ledger.js";
 
@@ -167,8 +168,7 @@ describe("policy engine, end to end", () => {
     it("applies the entry to Devin", async () => {
       mockPolicy(POLICY);
       mockPr({ pull: pullObject({ author: DEVIN }), files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-      mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-      mockEscalation();
+      violationOutputs();
       const check = mockCheckRun();
       await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", author: DEVIN }));
       expect(check.body()).toEqual(checkRunBody("failure", {
@@ -213,8 +213,7 @@ describe("policy engine, end to end", () => {
   it("report mode: the same evaluation and summary, a neutral check that never blocks", async () => {
     mockPolicy('mode: report\npaths:\n  forbidden: ["infra/**"]\n');
     mockPr({ files: [change("infra/main.tf")] });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(check.body()).toEqual(checkRunBody("neutral", {

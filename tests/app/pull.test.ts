@@ -39,6 +39,7 @@ import {
   forbiddenAnnotation,
   waitingOutputs,
   PREVIEW_VALID_ALONE,
+  violationOutputs,
 } from "../helpers/app.js";
 import { EMPTY_LEDGER, WAITING_LEDGER } from "../helpers/ledger.js";
 
@@ -292,8 +293,7 @@ describe("pull_request_review events", () => {
         { number: 1, state: "closed", head: { sha: HEAD_SHA } },
       ],
     });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
     expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Policy violation: head.shared" } });
@@ -316,8 +316,7 @@ describe("pull_request_review events", () => {
     // The approval is in sight in the first wave's reviews, so the look-up goes out with the permissions (no wave of its own).
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" }, headPulls: [{ number: 2, state: "open", head: { sha: HEAD_SHA } }, { number: 9, state: "open", head: { sha: HEAD_SHA } }] });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Policy violation: head.shared" } });

@@ -11,8 +11,6 @@ import {
   COMMANDS_LINE,
   COPILOT_HEADER,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -27,6 +25,7 @@ import {
   ALICE_COUNTED,
   forbiddenAnnotation,
   waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -112,8 +111,7 @@ describe("path lists ignore case (issue 15, item 11)", () => {
       permissions: { alice: "write" },
       files: [{ filename: "Infra/Prod/main.tf", status: "added", additions: 1, deletions: 0, changes: 1, patch: "@@ -0,0 +1 @@\n+resource {}" }],
     });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
     expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {

@@ -506,6 +506,11 @@ export function waitingOutputs() {
   return { labels: mockLabels({ add: ["agent-pr", "needs-human-review"] }), comment: mockEscalation() };
 }
 
+/** The writes for an agent PR that breaks the policy: two labels and the escalation comment. */
+export function violationOutputs() {
+  return { labels: mockLabels({ add: ["agent-pr", "agent-policy-violation"] }), comment: mockEscalation() };
+}
+
 /** The merge group's commit, as in GitHub's example payload. */
 export const GROUP_SHA = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
 
