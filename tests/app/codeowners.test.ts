@@ -9,11 +9,7 @@ import {
   API,
   COMMANDS_LINE,
   COPILOT_HEADER,
-  HEAD_SHA,
   HOW_TO_ACT,
-  NOW,
-  PR_URL,
-  RECHECK,
   REPO_PATH,
   mockCheckRun,
   mockCheckRunUpdate,
@@ -30,11 +26,12 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  REVIEW_FIX,
+  waitingOutputs,
 } from "../helpers/app.js";
-import { sealed } from "../helpers/ledger.js";
+import { WAITING_LEDGER } from "../helpers/ledger.js";
 
-const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
-const REVIEW_FIX = "_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`).";
 
 const POLICY = ["reviewers:", "  required: 0", "  codeowners: true", "  request: { count: 1, from: [carol, dave] }"].join("\n");
 const CODEOWNERS = ["# Owners", "*           @Codertocat/maintainers", "/src/       @alice @Codertocat/web", "/src/db/    @Codertocat/dba", "*.md", "!secret.txt @mallory"].join("\n");
@@ -90,38 +87,29 @@ describe("code owners and a reviewer pool, end to end", () => {
     const needsWeb = "Needs approval: 1 more approval from @alice, @Codertocat/web with write permission or above.";
     const needsDba = "Needs approval: 1 more approval from @Codertocat/dba with write permission or above.";
     const needsMaintainers = "Needs approval: 1 more approval from @Codertocat/maintainers with write permission or above.";
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 2 human approvals",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ➖ | `reviewers.codeowners` | CODEOWNERS lines not applied: line 6: `!secret.txt`: `!` (negation) is not supported in CODEOWNERS; GitHub skips this line.<br>_Fix:_ Fix these lines of CODEOWNERS on the default branch (GitHub also lists its errors on the file's page). |",
-          `| ⏳ | \`reviewers.codeowners:3\` | Code owners of \`src/api.ts\` (CODEOWNERS line 3, \`/src/\`): 0/1 approvals; needs 1 more approval from @alice, @Codertocat/web with write permission or above.<br>${REVIEW_FIX} |`,
-          `| ⏳ | \`reviewers.codeowners:4\` | Code owners of \`src/db/001.sql\` (CODEOWNERS line 4, \`/src/db/\`): 0/1 approvals; needs 1 more approval from @Codertocat/dba with write permission or above.<br>${REVIEW_FIX} |`,
-          "",
-          "**Still required:**",
-          "- code owners of `src/api.ts` (CODEOWNERS line 3): 1 more approval from @alice, @Codertocat/web with write permission or above",
-          "- code owners of `src/db/001.sql` (CODEOWNERS line 4): 1 more approval from @Codertocat/dba with write permission or above",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [
-          { path: "src/api.ts", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners:3", message: needsWeb },
-          { path: "src/db/001.sql", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners:4", message: needsDba },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 2 human approvals",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        "| ➖ | `reviewers.codeowners` | CODEOWNERS lines not applied: line 6: `!secret.txt`: `!` (negation) is not supported in CODEOWNERS; GitHub skips this line.<br>_Fix:_ Fix these lines of CODEOWNERS on the default branch (GitHub also lists its errors on the file's page). |",
+        `| ⏳ | \`reviewers.codeowners:3\` | Code owners of \`src/api.ts\` (CODEOWNERS line 3, \`/src/\`): 0/1 approvals; needs 1 more approval from @alice, @Codertocat/web with write permission or above.<br>${REVIEW_FIX} |`,
+        `| ⏳ | \`reviewers.codeowners:4\` | Code owners of \`src/db/001.sql\` (CODEOWNERS line 4, \`/src/db/\`): 0/1 approvals; needs 1 more approval from @Codertocat/dba with write permission or above.<br>${REVIEW_FIX} |`,
+        "",
+        "**Still required:**",
+        "- code owners of `src/api.ts` (CODEOWNERS line 3): 1 more approval from @alice, @Codertocat/web with write permission or above",
+        "- code owners of `src/db/001.sql` (CODEOWNERS line 4): 1 more approval from @Codertocat/dba with write permission or above",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [
+        { path: "src/api.ts", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners:3", message: needsWeb },
+        { path: "src/db/001.sql", start_line: 1, end_line: 1, annotation_level: "warning", title: "reviewers.codeowners:4", message: needsDba },
+      ],
+    }));
     // README.md is matched last by `*.md`, which names no owner: nobody's approval is needed for it.
     expect(JSON.stringify(check.body())).not.toContain(needsMaintainers);
     expect(nock.isDone()).toBe(true);
@@ -135,8 +123,7 @@ describe("code owners and a reviewer pool, end to end", () => {
     scope.get(`${REPO_PATH}/contents/CODEOWNERS`).reply(200, { type: "file", encoding: "none", path: "CODEOWNERS", size: big.length, content: "" }, { etag: '"big"' });
     const raw = nock(API, { reqheaders: { accept: "application/vnd.github.v3.raw" } }).get(`${REPO_PATH}/contents/CODEOWNERS`).reply(200, big);
     mockPr({ opened: true, files: FILES });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
@@ -161,8 +148,7 @@ describe("code owners and a reviewer pool, end to end", () => {
       permissions: { bob: "write" },
       teams: { "Codertocat/web": ["bob"], "Codertocat/dba": ["dana"] },
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     // `src/api.ts` is approved (@bob of @Codertocat/web); the DBAs and the pool's @carol were asked before: no request is made.
@@ -177,8 +163,7 @@ describe("code owners and a reviewer pool, end to end", () => {
     mockPolicy(POLICY.replace("required: 0", "required: 1"));
     mockCodeowners(null);
     mockPr({ opened: true, files: FILES });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
@@ -193,8 +178,7 @@ describe("code owners and a reviewer pool, end to end", () => {
     mockPolicy("reviewers:\n  required: 1\n");
     // Any CODEOWNERS read would find no mock and fail the evaluation.
     mockPr({ opened: true, files: FILES });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(check.body()?.conclusion).toBe("action_required");

@@ -32,6 +32,13 @@ import {
   teardown,
   type TestApp,
   VIA_APP,
+  checkRunUpdateBody,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
+  forbiddenAnnotation,
+  waitingOutputs,
+  COPILOT_HEADER,
+  COMMANDS_LINE,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -178,8 +185,7 @@ describe("/governance approve", () => {
     mockPolicy(null);
     const { B, started } = forcePushBack();
     mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     let completed: Json | undefined;
     nock(API).patch(`${REPO_PATH}/check-runs/779`, (b: Json) => ((completed = b), true)).reply(200, { id: 779 });
     const payload = pullRequestPayload({ action: "synchronize" });
@@ -229,8 +235,7 @@ describe("/governance approve", () => {
     // The retry reads the PR by number only: the new check run says when the app saw the head.
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve")], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const retried = mockCheckRun({ ...SEEN_CHECK, id: 779, started_at: NOW, conclusion: "failure", output: { title: "Could not evaluate", summary: "" } });
     await scheduler.timers[0]!.fn();
     expect(retried.body()).toMatchObject({ conclusion: "action_required" });
@@ -304,8 +309,7 @@ describe("/governance approve", () => {
       permissions: { alice: "write" },
       timeline: [{ event: "committed" }, { event: "head_ref_force_pushed", created_at: forcePushedAt }],
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRunRead(SEEN_CHECK);
     let created: Json | undefined;
     nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => ((created = b), true)).reply(201, { id: 783 });
@@ -318,8 +322,7 @@ describe("/governance approve", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [], permissions: {} });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun(SEEN_CHECK);
     await receive(app, "pull_request_review", reviewPayload({ reviewer: READER, state: "commented" }));
     expect(nock.activeMocks().filter((m) => m.includes("/timeline"))).toHaveLength(1); // left unread
@@ -346,8 +349,7 @@ describe("/governance approve", () => {
     mockCheckRunRead(SEEN_CHECK);
     mockPr({ pull: newer });
     mockPr({ pull: newer, commits: [commit({ sha: NEWER })] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     let created: Json | undefined;
     nock(API)
       .get(`${REPO_PATH}/commits/${NEWER}/check-runs`)
@@ -472,8 +474,7 @@ describe("/governance approve of a change to the policy's `_extends` base in thi
       permissions: { bob: "maintain" },
     });
     const reaction = mockReaction();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     nock(API).post(`${REPO_PATH}/pulls/2/requested_reviewers`, { reviewers: ["alice"], team_reviewers: [] }).reply(201, {});
     const check = mockCheckRun(SEEN_CHECK);
     await receive(app, "issue_comment", commentPayload({ body, user: BOB }));
@@ -528,42 +529,27 @@ describe("commands the policy cannot act on", () => {
 });
 
 /** The check once @bob's `/governance override 2d INC-42 hotfix` (11:30) is cut to `max_duration: 1d`. */
-const TIMED_OVERRIDE_CHECK = {
-  name: "Agent Governance",
-  status: "completed",
-  conclusion: "success",
-  details_url: "https://github.com/Codertocat/Hello-World/pull/2",
-  actions: [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }],
-  output: {
-    title: "Overridden by @bob until 2026-11-21T11:30:00.000Z",
-    summary: [
-      "**Agent:** Copilot coding agent (high confidence)",
-      "",
-      "<details><summary>Evidence</summary>",
-      "",
-      "- verified: author `Copilot (id 198982749, Bot)` (pull.user)",
-      "",
-      "</details>",
-      "",
-      "| | Rule | Result |",
-      "| --- | --- | --- |",
-      "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-      "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-      "",
-      "**Still required:**",
-      "- reviewers: 1 more approval from anyone with write permission or above",
-      "",
-      "**Counted:**",
-      "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z until 2026-11-21T11:30:00.000Z: `INC-42 hotfix`",
-      "",
-      "Reviewers: approve with a review or `/governance approve`; `/governance override [7d] <reason>` (admin permission), `/governance recheck`, `/governance explain`, `/governance help`.",
-    ].join("\n"),
-    text: sealed({ invokers: [] }),
-    annotations: [
-      { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-    ],
-  },
-};
+const TIMED_OVERRIDE_CHECK = checkRunUpdateBody("success", {
+  title: "Overridden by @bob until 2026-11-21T11:30:00.000Z",
+  summary: [
+    COPILOT_HEADER,
+    "",
+    "| | Rule | Result |",
+    "| --- | --- | --- |",
+    WAITING_ROW,
+    "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+    "",
+    "**Still required:**",
+    ONE_MORE_APPROVAL,
+    "",
+    "**Counted:**",
+    "- @bob overrode `ec26c3e` at 2026-11-20T11:30:00Z until 2026-11-21T11:30:00.000Z: `INC-42 hotfix`",
+    "",
+    COMMANDS_LINE,
+  ].join("\n"),
+  text: sealed({ invokers: [] }),
+  annotations: [forbiddenAnnotation("infra/main.tf")],
+});
 
 describe("/governance override", () => {
   const POLICY = 'paths:\n  forbidden: ["infra/**"]\n';
@@ -634,8 +620,7 @@ describe("/governance recheck, explain, escalate, help", () => {
     mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
     const reaction = mockReaction();
     // The command handler hands its policy and facts to the evaluation: no second read.
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ body: "/governance recheck" }));
     expect(reaction.body()).toEqual({ content: "+1" });
@@ -731,8 +716,7 @@ describe("GitHub trouble while answering", () => {
     nock(API).post(`${REPO_PATH}/issues/comments/${COMMENT_ID}/reactions`).reply(500, { message: "Server Error" });
     mockPolicy(null);
     mockPr({ comments: [listed("/governance recheck")], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ body: "/governance recheck" }));
     expect(check.body()).toMatchObject({ conclusion: "action_required" });
@@ -780,8 +764,7 @@ describe("redelivery, edits and deletions", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [listed("/governance approve", { updated: edited })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ action: "edited", body: "/governance approve", updated: edited, from: "/governance aprove" }));
     expect(check.body()).toMatchObject({ conclusion: "action_required", output: { title: "Waiting for 1 human approval" } });
@@ -792,8 +775,7 @@ describe("redelivery, edits and deletions", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ comments: [], permissions: {} });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "issue_comment", commentPayload({ action: "deleted", body: "/governance approve" }));
     expect(check.body()).toMatchObject({ conclusion: "action_required" });

@@ -33,6 +33,8 @@ import {
   setupApp,
   teardown,
   VIA_APP,
+  waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
 
 afterEach(() => teardown());
@@ -168,8 +170,7 @@ describe("GitHub errors while reading", () => {
     // GitHub is back: the scheduled retry runs, and updates the check run the failure wrote (remembered: not read back).
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRunUpdate(555);
     await scheduler.timers[0]!.fn();
     expect((check.body() as CheckBody).conclusion).toBe("action_required");
@@ -248,8 +249,7 @@ describe("GitHub errors while reading", () => {
     mockPolicy(null);
     const files = Array.from({ length: 3000 }, (_, i) => ({ filename: `src/f${i}.ts`, status: "added", additions: 1, deletions: 0, changes: 1 }));
     mockPr({ pull: { ...pullObject(), changed_files: 3500 }, files });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     const body = check.body() as CheckBody;
@@ -358,8 +358,7 @@ describe("ordering and concurrency", () => {
     mockCheckRunRead();
     mockPr({ pull: newer });
     mockPr({ pull: newer, commits: [commit({ sha: NEW_HEAD })] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     let posted: { head_sha?: string } | undefined;
     nock(API)
       .get(`${REPO_PATH}/commits/${NEW_HEAD}/check-runs`)
@@ -384,8 +383,7 @@ describe("ordering and concurrency", () => {
     const newer = { ...pullObject(), head: { ...(pullObject().head as object), sha: NEW_HEAD } };
     mockPr({ pull: newer, commits: [commit(), { ...commit({ sha: NEW_HEAD }), parents: [{ sha: HEAD_SHA }] }] });
     mockCheckRunRead(); // the ledger is carried from the last head the app saw among the PR's latest commits
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const posted: { head_sha?: string }[] = [];
     nock(API)
       .get(`${REPO_PATH}/commits/${NEW_HEAD}/check-runs`)

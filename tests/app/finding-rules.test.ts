@@ -12,23 +12,23 @@ import {
   COPILOT_HEADER,
   HEAD_SHA,
   mockCheckRun,
-  mockEscalation,
   mockLabels,
   mockPolicy,
   mockPr,
   mockReviewRequest,
   mockToken,
-  NOW,
-  PR_URL,
   pullObject,
   pullRequestPayload,
-  RECHECK,
   receive,
   REPO_PATH,
   review,
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  ALICE_APPROVED_ROW,
+  waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -88,57 +88,47 @@ describe("compliance.workflow_risk and compliance.install_scripts, end to end", 
     });
     const workflow = mockHeadFile(".github/workflows/ci.yml", WORKFLOW);
     const pkg = mockHeadFile("package.json", PACKAGE);
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(workflow.isDone() && pkg.isDone()).toBe(true);
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: compliance.install_scripts, compliance.workflow_risk",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ✅ | `paths.agent_files` | Changes to agent-steering files (`.github/workflows/ci.yml`): approved by @alice. |",
-          "| ❌ | `compliance.install_scripts` | Install-time scripts added or changed: `postinstall` at `package.json:4`.<br>_Fix:_ Remove the install-time script or build hook, or ask an admin for `/governance override <reason>` after reviewing what it runs. |",
-          "| ❌ | `compliance.workflow_risk` | Risky workflow changes: `tj-actions/changed-files@v45` at `.github/workflows/ci.yml:8`, `secrets.NPM_TOKEN` at `.github/workflows/ci.yml:11`.<br>_Fix:_ Pin actions to a full commit SHA, keep `permissions` read-only (grant `write` per job only where needed), do not check out a PR's code under `pull_request_target`/`workflow_run`, pass only the secrets a step needs, and use GitHub-hosted runners; or ask an admin for `/governance override <reason>` after review. |",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers, paths.agent_files)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        annotations: [
-          { path: "package.json", start_line: 4, end_line: 4, annotation_level: "failure", title: "compliance.install_scripts", message: "`postinstall` runs on every install of this package." },
-          {
-            path: ".github/workflows/ci.yml",
-            start_line: 8,
-            end_line: 8,
-            annotation_level: "failure",
-            title: "compliance.workflow_risk",
-            message: "`tj-actions/changed-files@v45` is not pinned to a full commit SHA: whoever controls the tag or branch controls what runs here.",
-          },
-          {
-            path: ".github/workflows/ci.yml",
-            start_line: 11,
-            end_line: 11,
-            annotation_level: "failure",
-            title: "compliance.workflow_risk",
-            message: "A new reference to the secret `NPM_TOKEN`: the job can now read (and leak) it.",
-          },
-        ],
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {
+      title: "Policy violation: compliance.install_scripts, compliance.workflow_risk",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ✅ | `paths.agent_files` | Changes to agent-steering files (`.github/workflows/ci.yml`): approved by @alice. |",
+        "| ❌ | `compliance.install_scripts` | Install-time scripts added or changed: `postinstall` at `package.json:4`.<br>_Fix:_ Remove the install-time script or build hook, or ask an admin for `/governance override <reason>` after reviewing what it runs. |",
+        "| ❌ | `compliance.workflow_risk` | Risky workflow changes: `tj-actions/changed-files@v45` at `.github/workflows/ci.yml:8`, `secrets.NPM_TOKEN` at `.github/workflows/ci.yml:11`.<br>_Fix:_ Pin actions to a full commit SHA, keep `permissions` read-only (grant `write` per job only where needed), do not check out a PR's code under `pull_request_target`/`workflow_run`, pass only the secrets a step needs, and use GitHub-hosted runners; or ask an admin for `/governance override <reason>` after review. |",
+        "",
+        "**Counted:**",
+        "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers, paths.agent_files)",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      annotations: [
+        { path: "package.json", start_line: 4, end_line: 4, annotation_level: "failure", title: "compliance.install_scripts", message: "`postinstall` runs on every install of this package." },
+        {
+          path: ".github/workflows/ci.yml",
+          start_line: 8,
+          end_line: 8,
+          annotation_level: "failure",
+          title: "compliance.workflow_risk",
+          message: "`tj-actions/changed-files@v45` is not pinned to a full commit SHA: whoever controls the tag or branch controls what runs here.",
+        },
+        {
+          path: ".github/workflows/ci.yml",
+          start_line: 11,
+          end_line: 11,
+          annotation_level: "failure",
+          title: "compliance.workflow_risk",
+          message: "A new reference to the secret `NPM_TOKEN`: the job can now read (and leak) it.",
+        },
+      ],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
@@ -151,8 +141,7 @@ describe("compliance.workflow_risk and compliance.install_scripts, end to end", 
       teams: { "Codertocat/platform": ["bob"] },
     });
     mockHeadFile(".github/workflows/ci.yml", WORKFLOW);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
@@ -211,8 +200,7 @@ describe("compliance.linked_issue: verified, end to end", () => {
     nock(API)
       .get(ISSUE)
       .reply(200, { number: 1, state: "open", html_url: "https://github.com/Codertocat/Hello-World/pull/1", pull_request: { url: `${API}${REPO_PATH}/pulls/1` } }, { etag: '"issue-1"' });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "Fixes #1" }));
     const body = check.body() as { conclusion: string; output: { summary: string } };
@@ -248,8 +236,7 @@ describe("compliance.linked_issue: verified, end to end", () => {
   it("`#2` in prose does not count, and nothing is read for it", async () => {
     mockPolicy(policyText);
     mockPr({ pull: pullObject({ body: "This is attempt #2 at the parser." }), reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "This is attempt #2 at the parser." }));
     const out = check.body() as { conclusion: string; output: { summary: string } };

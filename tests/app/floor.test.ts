@@ -4,8 +4,8 @@
  */
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { API, COMMANDS_LINE, COPILOT_HEADER, HEAD_SHA, NOW, OWNER, PR_URL, RECHECK, mockCheckRun, mockEscalation, mockLabels, mockPolicy, mockPr, mockToken, pullRequestPayload, receive, setupApp, teardown, type TestApp } from "../helpers/app.js";
-import { sealed } from "../helpers/ledger.js";
+import { API, OWNER, mockCheckRun, mockPolicy, mockPr, mockToken, pullRequestPayload, receive, setupApp, teardown, type TestApp, checkRunBody, WAITING_SUMMARY, waitingOutputs } from "../helpers/app.js";
+import { WAITING_LEDGER } from "../helpers/ledger.js";
 
 let app: TestApp;
 beforeEach(() => {
@@ -30,38 +30,19 @@ describe("the org floor", () => {
     mockPolicy("reviewers: { required: 0 }\n");
     mockOrgFile("floor:\n  reviewers: { required: 1 }\n");
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 1 human approval",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-          "",
-          "**Still required:**",
-          "- reviewers: 1 more approval from anyone with write permission or above",
-          "",
-          COMMANDS_LINE,
-          "",
-          "**Notes:**",
-          "- Org floor (Codertocat/.github:.github/agent-governance.yml): `reviewers.required`: 0 → 1 (org floor)",
-        ].join("\n"),
-        text: sealed({ invokers: [], escalation: { notified: {}, started: NOW } }),
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 1 human approval",
+      summary: [
+        WAITING_SUMMARY,
+        "",
+        "**Notes:**",
+        "- Org floor (Codertocat/.github:.github/agent-governance.yml): `reviewers.required`: 0 → 1 (org floor)",
+      ].join("\n"),
+      text: WAITING_LEDGER,
+    }));
     expect(nock.isDone()).toBe(true);
   });
 });

@@ -12,10 +12,6 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
-  HEAD_SHA,
-  NOW,
-  PR_URL,
-  RECHECK,
   mockCheckRun,
   mockPolicy,
   mockPolicyPreview,
@@ -26,6 +22,8 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  PREVIEW_VALID_ALONE,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -38,27 +36,18 @@ const FIX = "<br>_Fix:_ Fix the policy file on the default branch (run `agent-go
 
 /** The check run the app writes for the example PR under a broken policy whose problem is `problem`. */
 function failing(problem: string, fix = FIX): Record<string, unknown> {
-  return {
-    name: "Agent Governance",
-    head_sha: HEAD_SHA,
-    started_at: NOW,
-    status: "completed",
-    conclusion: "failure",
-    details_url: PR_URL,
-    actions: RECHECK,
-    output: {
-      title: "Invalid policy file: 1 problem",
-      summary: [
-        NO_AGENT,
-        "",
-        "| | Rule | Result |",
-        "| --- | --- | --- |",
-        `| ❌ | \`policy\` | The policy file is invalid:<br>${problem}${UNTIL_FIXED}${fix} |`,
-        "",
-        COMMANDS_LINE,
-      ].join("\n"),
-    },
-  };
+  return checkRunBody("failure", {
+    title: "Invalid policy file: 1 problem",
+    summary: [
+      NO_AGENT,
+      "",
+      "| | Rule | Result |",
+      "| --- | --- | --- |",
+      `| ❌ | \`policy\` | The policy file is invalid:<br>${problem}${UNTIL_FIXED}${fix} |`,
+      "",
+      COMMANDS_LINE,
+    ].join("\n"),
+  });
 }
 
 let app: TestApp;
@@ -101,26 +90,7 @@ describe("an invalid policy on the default branch", () => {
     const preview = mockPolicyPreview("reviewers:\n  required: 1\n");
     await receive(app, "pull_request", pullRequestPayload({ author: { login: "Codertocat", id: 21031067, type: "User" } }));
     // The preview says the repaired file is valid (the verdict below still fails: the default branch's is not).
-    expect(preview.body()).toEqual({
-      name: "Agent Governance / policy",
-      head_sha: HEAD_SHA,
-      status: "completed",
-      conclusion: "success",
-      details_url: PR_URL,
-      actions: [],
-      output: {
-        title: "Proposed policy: no open PR would change",
-        summary: [
-          "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.",
-          "",
-          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid.",
-          "",
-          "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
-          "",
-          "No other open pull request to compare.",
-        ].join("\n"),
-      },
-    });
+    expect(preview.body()).toEqual(PREVIEW_VALID_ALONE);
     expect(withoutLedger(check.body())).toEqual(
       failing(
         "Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?",

@@ -36,6 +36,10 @@ import {
   reviewPayload,
   setupApp,
   teardown,
+  checkRunUpdateBody,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { LEDGER_KEY, sealed } from "../helpers/ledger.js";
 
@@ -81,41 +85,34 @@ describe("item 4: an invoker stays refused whatever the PR says later", () => {
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE, author: DEVIN }));
     expect(check.body()?.conclusion).toBe("action_required");
     expect(textOf(first.body())).toBe(sealed({ invokers: ["alice"], escalation: { notified: {}, started: NOW } }));
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      status: "completed",
-      conclusion: "action_required",
-      details_url: "https://github.com/Codertocat/Hello-World/pull/2",
-      actions: [{ label: "Re-check", description: "Evaluate this PR again now", identifier: "recheck" }],
-      output: {
-        ...WAITING,
-        summary: [
-          "**Agent:** Devin (high confidence), started by @bob",
-          "",
-          "<details><summary>Evidence</summary>",
-          "",
-          "- verified: author `devin-ai-integration[bot] (id 158243242, Bot)` (pull.user)",
-          "- declared: session-link `https://app.devin.ai/sessions/abc` (pull.body)",
-          "- declared: requested-by `@bob` (pull.body)",
-          "- declared: recorded-invoker `alice` (ledger)",
-          "",
-          "</details>",
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-          "",
-          "**Still required:**",
-          "- reviewers: 1 more approval from anyone with write permission or above",
-          "",
-          "**Not counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z: the agent's invoker",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: sealed({ invokers: ["alice", "bob"], escalation: { notified: {}, started: NOW } }),
-      },
-    });
+    expect(check.body()).toEqual(checkRunUpdateBody("action_required", {
+      ...WAITING,
+      summary: [
+        "**Agent:** Devin (high confidence), started by @bob",
+        "",
+        "<details><summary>Evidence</summary>",
+        "",
+        "- verified: author `devin-ai-integration[bot] (id 158243242, Bot)` (pull.user)",
+        "- declared: session-link `https://app.devin.ai/sessions/abc` (pull.body)",
+        "- declared: requested-by `@bob` (pull.body)",
+        "- declared: recorded-invoker `alice` (ledger)",
+        "",
+        "</details>",
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        WAITING_ROW,
+        "",
+        "**Still required:**",
+        ONE_MORE_APPROVAL,
+        "",
+        "**Not counted:**",
+        "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z: the agent's invoker",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: sealed({ invokers: ["alice", "bob"], escalation: { notified: {}, started: NOW } }),
+    }));
     expect(updated.body()).toContain("Opened by **Devin** for @bob.");
     expect(nock.isDone()).toBe(true);
   });
@@ -133,8 +130,7 @@ describe("item 4: an invoker stays refused whatever the PR says later", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ pull: { ...pullObject({ author: COPILOT }), ...assigned }, reviews: [review({ login: "alice" })], permissions: { alice: "write" }, timeline });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
     expect(check.body()).toMatchObject({ conclusion: "action_required", output: WAITING });
@@ -150,8 +146,7 @@ describe("item 4: an invoker stays refused whatever the PR says later", () => {
     mockPolicy(null);
     const trailer = commit({ message: "Fix\n\nCo-authored-by: Ann <1+ann@users.noreply.github.com>", by: COPILOT });
     mockPr({ opened: true, commits: [trailer] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     await receive(app, "pull_request", { ...pullRequestPayload(), pull_request: { ...pullObject(), assignees: [COPILOT] } });
     expect(timeline.isDone()).toBe(false);
@@ -384,8 +379,7 @@ describe("the ledger key", () => {
     mockToken();
     mockPolicy(null);
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(app.logs.some((l) => l.msg === "evaluated")).toBe(true);

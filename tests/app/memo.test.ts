@@ -29,6 +29,7 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 import { GROUP_SHA, HUMAN, mergeGroupPayload } from "../helpers/app.js";
@@ -121,8 +122,7 @@ describe("the app's own writes are remembered, not read back (one process)", () 
     mockPolicy(null);
     nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCreate(555);
     await receive(app, "pull_request", pullRequestPayload());
     const gone = nock(API).patch(`${REPO_PATH}/issues/comments/9001`).reply(404, { message: "Not Found" });
@@ -189,8 +189,7 @@ async function groupThenLabel() {
   mockPolicy(null);
   nock(API).get(`${REPO_PATH}/commits/${GROUP_SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
   mockPr({ opened: true, commits: [commit({ sha: GROUP_SHA })] });
-  mockLabels({ add: ["agent-pr", "needs-human-review"] });
-  mockEscalation();
+  waitingOutputs();
   let created: Json | undefined;
   nock(API).post(`${REPO_PATH}/check-runs`, (b: Json) => b.head_sha === GROUP_SHA && ((created = b), true)).reply(201, { id: 555 });
   await receive(app, "pull_request", pullRequestPayload({ headSha: GROUP_SHA }));

@@ -19,7 +19,6 @@ import {
   PR_URL,
   REPO_PATH,
   mockCheckRun,
-  mockEscalation,
   mockLabels,
   mockPolicy,
   mockPr,
@@ -29,6 +28,7 @@ import {
   review,
   setupApp,
   teardown,
+  waitingOutputs,
 } from "../helpers/app.js";
 
 afterEach(() => teardown());
@@ -86,8 +86,7 @@ describe("merge_group.checks_requested", () => {
     mockToken();
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const group = mockGroupCheck();
     mockCheckRun();
     await receive(app, "merge_group", mergeGroupPayload());

@@ -8,14 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
   COPILOT,
-  HEAD_SHA,
-  NOW,
-  PR_URL,
-  RECHECK,
   commit,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -25,11 +19,16 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  ALICE_APPROVED_ROW,
+  ALICE_COUNTED,
+  ONE_MORE_APPROVAL,
+  REVIEW_FIX,
+  forbiddenAnnotation,
+  violationOutputs,
 } from "../helpers/app.js";
-import { sealed } from "../helpers/ledger.js";
+import { WAITING_LEDGER } from "../helpers/ledger.js";
 
-const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
-const REVIEW_FIX = "_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`).";
 const TRAILER = "Co-authored-by: Claude <noreply@anthropic.com>";
 /** Copilot's commit, co-authored by Claude. */
 const COAUTHORED = commit({ message: `Add the users endpoint\n\n${TRAILER}`, by: COPILOT });
@@ -74,50 +73,37 @@ describe("a Copilot PR with a Claude-co-authored commit", () => {
   it("is governed by the stricter of both agents' entries, and the check names both", async () => {
     mockPolicy(POLICY);
     mockPr({ commits: [COAUTHORED], files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: paths.forbidden",
-        summary: [
-          ...BOTH_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          `| ⏳ | \`reviewers\` | Human review: 1/2 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`,
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-          "",
-          "**Still required:**",
-          "- reviewers: 1 more approval from anyone with write permission or above",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [
-          { path: "src/users.ts", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("failure", {
+      title: "Policy violation: paths.forbidden",
+      summary: [
+        ...BOTH_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        `| ⏳ | \`reviewers\` | Human review: 1/2 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`,
+        "| ❌ | `paths.forbidden` | Changes forbidden paths: `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+        "",
+        "**Still required:**",
+        ONE_MORE_APPROVAL,
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [forbiddenAnnotation("src/users.ts")],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
   it("ignoring Copilot does not let Claude's commit through ungoverned", async () => {
     mockPolicy(`agents:\n  ignore: [copilot]\n${POLICY}`);
     mockPr({ commits: [COAUTHORED], files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     const body = check.body() as { conclusion: string; output: { title: string; summary: string } };
@@ -144,41 +130,30 @@ describe("an override that extends the base's forbidden paths (`{ add: [...] }`)
   it("keeps the base's path for Claude, and the stricter union for the PR", async () => {
     mockPolicy(POLICY);
     mockPr({ commits: [COAUTHORED], files: [change("infra/main.tf"), change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-    const forbidden = (path: string) => ({ path, start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." });
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: paths.forbidden",
-        summary: [
-          ...BOTH_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`, `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-          "",
-          "**Notes:**",
-          "- Policy warning: Codertocat/Hello-World:.github/agent-governance.yml:5:14: `overrides[0].paths.forbidden`: this list replaces the base policy's `paths.forbidden`, so for these agents `infra/**` no longer applies; write `forbidden: { add: [...] }` to keep the base's entries and add these, or list them here too (see `agent-governance validate`)",
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [forbidden("infra/main.tf"), forbidden("src/users.ts")],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("failure", {
+      title: "Policy violation: paths.forbidden",
+      summary: [
+        ...BOTH_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`, `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+        "",
+        "**Notes:**",
+        "- Policy warning: Codertocat/Hello-World:.github/agent-governance.yml:5:14: `overrides[0].paths.forbidden`: this list replaces the base policy's `paths.forbidden`, so for these agents `infra/**` no longer applies; write `forbidden: { add: [...] }` to keep the base's entries and add these, or list them here too (see `agent-governance validate`)",
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [forbiddenAnnotation("infra/main.tf"), forbiddenAnnotation("src/users.ts")],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 });

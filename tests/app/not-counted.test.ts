@@ -8,12 +8,8 @@ import {
   COMMANDS_LINE,
   COPILOT_HEADER,
   NOW,
-  PR_URL,
-  RECHECK,
   SEEN_CHECK,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -22,6 +18,8 @@ import {
   reviewPayload,
   setupApp,
   teardown,
+  checkRunUpdateBody,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -46,39 +44,31 @@ it("a review lists every approval and command that did not count, with why, olde
     ],
     permissions: { alice: "write", rita: "read", carol: "write", dave: "write" },
   });
-  mockLabels({ add: ["agent-pr", "needs-human-review"] });
-  mockEscalation();
+  waitingOutputs();
   const check = mockCheckRun(SEEN_CHECK);
   await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "rita", id: 5003, type: "User" } }));
-  expect(check.body()).toEqual({
-    name: "Agent Governance",
-    status: "completed",
-    conclusion: "action_required",
-    details_url: PR_URL,
-    actions: RECHECK,
-    output: {
-      title: "Changes requested by a reviewer",
-      summary: [
-        COPILOT_HEADER,
-        "",
-        "| | Rule | Result |",
-        "| --- | --- | --- |",
-        "| ⏳ | `reviewers` | Human review: changes requested by @carol.<br>_Fix:_ Address the requested changes; the reviewer must approve or the review must be dismissed. |",
-        "",
-        "**Still required:**",
-        "- reviewers: 1 more approval from anyone with write permission or above; changes requested by @carol",
-        "",
-        "**Not counted:**",
-        "- @alice approved `0000000` by review at 2026-11-20T09:30:00Z: stale: the head is now `ec26c3e`",
-        "- @rita approved `ec26c3e` by review at 2026-11-20T10:30:00Z: read permission; needs write or above",
-        "- @carol approved `ec26c3e` by review at 2026-11-20T10:40:00Z: changes requested after it, at 2026-11-20T10:50:00Z",
-        "- @helper[bot] approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
-        "- @dave approved `ec26c3e` by command at 2026-11-20T11:10:00Z: its comment was edited at 2026-11-20T11:12:00Z: write a new one",
-        "",
-        COMMANDS_LINE,
-      ].join("\n"),
-      text: sealed({ invokers: [], escalation: { notified: {}, started: NOW } }),
-    },
-  });
+  expect(check.body()).toEqual(checkRunUpdateBody("action_required", {
+    title: "Changes requested by a reviewer",
+    summary: [
+      COPILOT_HEADER,
+      "",
+      "| | Rule | Result |",
+      "| --- | --- | --- |",
+      "| ⏳ | `reviewers` | Human review: changes requested by @carol.<br>_Fix:_ Address the requested changes; the reviewer must approve or the review must be dismissed. |",
+      "",
+      "**Still required:**",
+      "- reviewers: 1 more approval from anyone with write permission or above; changes requested by @carol",
+      "",
+      "**Not counted:**",
+      "- @alice approved `0000000` by review at 2026-11-20T09:30:00Z: stale: the head is now `ec26c3e`",
+      "- @rita approved `ec26c3e` by review at 2026-11-20T10:30:00Z: read permission; needs write or above",
+      "- @carol approved `ec26c3e` by review at 2026-11-20T10:40:00Z: changes requested after it, at 2026-11-20T10:50:00Z",
+      "- @helper[bot] approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
+      "- @dave approved `ec26c3e` by command at 2026-11-20T11:10:00Z: its comment was edited at 2026-11-20T11:12:00Z: write a new one",
+      "",
+      COMMANDS_LINE,
+    ].join("\n"),
+    text: sealed({ invokers: [], escalation: { notified: {}, started: NOW } }),
+  }));
   expect(nock.isDone()).toBe(true);
 });

@@ -30,6 +30,7 @@ import {
   HOW_TO_ACT,
   HUMAN,
   VIA_APP,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -256,8 +257,7 @@ describe("policy warnings", () => {
     mockToken();
     mockPolicy('paths:\n  forbidden: ["src/**.ts"]\n');
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     const body = check.body() as { conclusion: string; output: { summary: string } };
@@ -431,8 +431,7 @@ describe("a closed PR", () => {
     // #2, alone with the head now, waits for its reviewer again.
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     const payload = pullRequestPayload({ action: "closed" }) as { pull_request: Record<string, unknown> };
     payload.pull_request.number = 7;
@@ -592,8 +591,7 @@ describe("label events", () => {
     mockToken();
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     const payload = pullRequestPayload({ action: "labeled" }) as Record<string, unknown>;
     payload.label = { name: "ai-generated" };
@@ -627,8 +625,7 @@ describe("status events", () => {
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
       .query(true)
       .reply(200, [{ context: "ci/jenkins", state: "success" }]);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     // The head's check runs are listed once: ours (none yet) is found among them.
     const check = mockCheckRunCreate();
     await receive(app, "status", statusPayload("ci/jenkins"));
@@ -656,8 +653,7 @@ describe("status events", () => {
 
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(nock.isDone()).toBe(true);
@@ -690,8 +686,7 @@ describe("check_run events", () => {
     mockToken();
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "check_run", checkRunPayload("requested_action", "recheck"));
     expect(check.body()?.conclusion).toBe("action_required");
@@ -703,8 +698,7 @@ describe("check_run events", () => {
     mockToken();
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "check_run", checkRunPayload("rerequested"));
     expect(check.body()?.output).toMatchObject({ title: "Waiting for 1 human approval" });
@@ -740,8 +734,7 @@ describe("check_run events", () => {
     mockToken();
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "check_suite", payload);
     expect(check.body()?.output).toMatchObject({ title: "Waiting for 1 human approval" });
@@ -768,8 +761,7 @@ describe("check_run events", () => {
       .get(`${REPO_PATH}/commits/${HEAD_SHA}/statuses`)
       .query(true)
       .reply(200, statuses);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRunCreate();
     const payload = checkRunPayload("rerequested");
     payload.action = "completed";
@@ -800,8 +792,7 @@ describe("check_run events", () => {
     mockToken();
     mockPolicy(null);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     const payload = checkRunPayload("rerequested");
     // The same commit is the head of #3 in a fork: GitHub lists that PR here too.
@@ -824,8 +815,7 @@ describe("check_run events", () => {
         { number: 7, state: "closed", head: { sha: HEAD_SHA } },
       ]);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     const payload = checkRunPayload("rerequested");
     payload.check_run.pull_requests = [listedPull(3, 999)];

@@ -11,8 +11,6 @@ import {
   COPILOT_HEADER,
   HOW_TO_ACT,
   INSTALLATION_ID,
-  PR_URL,
-  RECHECK,
   REPO_PATH,
   SEEN_CHECK,
   mockCheckRun,
@@ -26,6 +24,10 @@ import {
   pullObject,
   setupApp,
   teardown,
+  checkRunUpdateBody,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
+  forbiddenAnnotation,
 } from "../helpers/app.js";
 import { sealed } from "../helpers/ledger.js";
 
@@ -92,37 +94,28 @@ describe("the sweep ends an expired override", () => {
         HOW_TO_ACT + '\n<!-- agent-governance:state {"notified":{}} -->',
       ].join("\n"),
     );
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: paths.forbidden",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-          "",
-          "**Still required:**",
-          "- reviewers: 1 more approval from anyone with write permission or above",
-          "",
-          "**Not counted:**",
-          `- @bob overrode \`ec26c3e\` by command at ${GIVEN}: expired at ${EXPIRES}`,
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        // The wait for humans starts now: the override held it off until it expired.
-        text: sealed({ invokers: [], escalation: { notified: {}, started: LATER } }),
-        annotations: [
-          { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunUpdateBody("failure", {
+      title: "Policy violation: paths.forbidden",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        WAITING_ROW,
+        "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+        "",
+        "**Still required:**",
+        ONE_MORE_APPROVAL,
+        "",
+        "**Not counted:**",
+        `- @bob overrode \`ec26c3e\` by command at ${GIVEN}: expired at ${EXPIRES}`,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      // The wait for humans starts now: the override held it off until it expired.
+      text: sealed({ invokers: [], escalation: { notified: {}, started: LATER } }),
+      annotations: [forbiddenAnnotation("infra/main.tf")],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 

@@ -9,7 +9,6 @@ import {
   ALICE_APPROVED_SUMMARY,
   API,
   DEVIN,
-  HEAD_SHA,
   mockCheckRun,
   mockEscalation,
   mockLabels,
@@ -25,21 +24,23 @@ import {
   setupApp,
   teardown,
   type TestApp,
-  PR_URL,
-  RECHECK,
   COMMANDS_LINE,
   COPILOT_HEADER,
-  NOW,
+  checkRunBody,
+  ALICE_APPROVED_ROW,
+  ALICE_COUNTED,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
+  REVIEW_FIX,
+  forbiddenAnnotation,
+  waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
-import { EMPTY_LEDGER, sealed } from "../helpers/ledger.js";
+import { EMPTY_LEDGER, WAITING_LEDGER } from "../helpers/ledger.js";
 
-/** What the app records on a PR first found waiting for humans at NOW: when its wait started. */
-const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
 
 const DEVIN_HEADER =
   "**Agent:** Devin (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `devin-ai-integration[bot] (id 158243242, Bot)` (pull.user)\n\n</details>";
-const ALICE_COUNTED = "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)";
-const REVIEW_FIX = "_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`).";
 
 const change = (filename: string, patch?: string) => ({ filename, status: "modified", additions: 1, deletions: 0, changes: 1, ...(patch ? { patch } : {}) });
 
@@ -69,51 +70,41 @@ describe("policy engine, end to end", () => {
       permissions: { alice: "write" },
       teams: { "Codertocat/dba": ["dba1"] },
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const request = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(request.body()).toEqual({ reviewers: [], team_reviewers: ["dba"] });
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 1 human approval",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          `| ⏳ | \`paths.restricted[0]\` | Changes to migrations (\`migrations/001_users.sql\`): 0/1 approvals; needs 1 more approval from @Codertocat/dba.<br>${REVIEW_FIX} |`,
-          "",
-          "**Still required:**",
-          "- migrations: 1 more approval from @Codertocat/dba",
-          "",
-          "**Counted:**",
-          ALICE_COUNTED,
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [
-          {
-            path: "migrations/001_users.sql",
-            start_line: 1,
-            end_line: 1,
-            annotation_level: "warning",
-            title: "paths.restricted[0]",
-            message: "Needs approval: 1 more approval from @Codertocat/dba.",
-          },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 1 human approval",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        `| ⏳ | \`paths.restricted[0]\` | Changes to migrations (\`migrations/001_users.sql\`): 0/1 approvals; needs 1 more approval from @Codertocat/dba.<br>${REVIEW_FIX} |`,
+        "",
+        "**Still required:**",
+        "- migrations: 1 more approval from @Codertocat/dba",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [
+        {
+          path: "migrations/001_users.sql",
+          start_line: 1,
+          end_line: 1,
+          annotation_level: "warning",
+          title: "paths.restricted[0]",
+          message: "Needs approval: 1 more approval from @Codertocat/dba.",
+        },
+      ],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
@@ -130,43 +121,34 @@ describe("policy engine, end to end", () => {
     const comment = mockEscalation();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", body: "Adds the deploy script." }));
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: compliance.linked_issue, compliance.no_secrets",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ❌ | `compliance.linked_issue` | The PR links no issue.<br>_Fix:_ Add `Fixes #123` (or `owner/repo#123`, or the issue's URL) to the description. |",
-          "| ❌ | `compliance.no_secrets` | Possible secrets added: GitHub token at `scripts/deploy.sh:2`.<br>_Fix:_ Revoke and rotate each secret now (it is public to anyone who can read this PR), then remove it from every commit of the branch and force-push. |",
-          "",
-          "**Counted:**",
-          ALICE_COUNTED,
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [
-          {
-            path: "scripts/deploy.sh",
-            start_line: 2,
-            end_line: 2,
-            annotation_level: "failure",
-            title: "compliance.no_secrets",
-            message: "Possible GitHub token added here; the value is not shown.",
-          },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("failure", {
+      title: "Policy violation: compliance.linked_issue, compliance.no_secrets",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ❌ | `compliance.linked_issue` | The PR links no issue.<br>_Fix:_ Add `Fixes #123` (or `owner/repo#123`, or the issue's URL) to the description. |",
+        "| ❌ | `compliance.no_secrets` | Possible secrets added: GitHub token at `scripts/deploy.sh:2`.<br>_Fix:_ Revoke and rotate each secret now (it is public to anyone who can read this PR), then remove it from every commit of the branch and force-push. |",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [
+        {
+          path: "scripts/deploy.sh",
+          start_line: 2,
+          end_line: 2,
+          annotation_level: "failure",
+          title: "compliance.no_secrets",
+          message: "Possible GitHub token added here; the value is not shown.",
+        },
+      ],
+    }));
     expect(JSON.stringify(check.body())).not.toContain(token);
     expect(comment.body() ?? "").not.toContain(token);
     expect(app.logText()).not.toContain(token);
@@ -186,42 +168,30 @@ describe("policy engine, end to end", () => {
     it("applies the entry to Devin", async () => {
       mockPolicy(POLICY);
       mockPr({ pull: pullObject({ author: DEVIN }), files: [change("src/users.ts")], reviews: [review({ login: "alice" })], permissions: { alice: "write" } });
-      mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-      mockEscalation();
+      violationOutputs();
       const check = mockCheckRun();
       await receive(app, "pull_request", pullRequestPayload({ action: "synchronize", author: DEVIN }));
-      expect(check.body()).toEqual({
-        name: "Agent Governance",
-        head_sha: HEAD_SHA,
-        started_at: NOW,
-        status: "completed",
-        conclusion: "failure",
-        details_url: PR_URL,
-        actions: RECHECK,
-        output: {
-          title: "Policy violation: paths.forbidden",
-          summary: [
-            DEVIN_HEADER,
-            "",
-            "| | Rule | Result |",
-            "| --- | --- | --- |",
-            `| ⏳ | \`reviewers\` | Human review: 1/2 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`,
-            "| ❌ | `paths.forbidden` | Changes forbidden paths: `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-            "",
-            "**Still required:**",
-            "- reviewers: 1 more approval from anyone with write permission or above",
-            "",
-            "**Counted:**",
-            ALICE_COUNTED,
-            "",
-            COMMANDS_LINE,
-          ].join("\n"),
-          text: WAITING_LEDGER,
-          annotations: [
-            { path: "src/users.ts", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-          ],
-        },
-      });
+      expect(check.body()).toEqual(checkRunBody("failure", {
+        title: "Policy violation: paths.forbidden",
+        summary: [
+          DEVIN_HEADER,
+          "",
+          "| | Rule | Result |",
+          "| --- | --- | --- |",
+          `| ⏳ | \`reviewers\` | Human review: 1/2 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`,
+          "| ❌ | `paths.forbidden` | Changes forbidden paths: `src/users.ts`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+          "",
+          "**Still required:**",
+          ONE_MORE_APPROVAL,
+          "",
+          "**Counted:**",
+          ALICE_COUNTED,
+          "",
+          COMMANDS_LINE,
+        ].join("\n"),
+        text: WAITING_LEDGER,
+        annotations: [forbiddenAnnotation("src/users.ts")],
+      }));
       expect(nock.isDone()).toBe(true);
     });
 
@@ -231,20 +201,11 @@ describe("policy engine, end to end", () => {
       mockLabels({ add: ["agent-pr"] });
       const check = mockCheckRun();
       await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-      expect(check.body()).toEqual({
-        name: "Agent Governance",
-        head_sha: HEAD_SHA,
-        started_at: NOW,
-        status: "completed",
-        conclusion: "success",
-        details_url: PR_URL,
-        actions: RECHECK,
-        output: {
-          title: "Policy satisfied",
-          summary: ALICE_APPROVED_SUMMARY,
-          text: EMPTY_LEDGER,
-        },
-      });
+      expect(check.body()).toEqual(checkRunBody("success", {
+        title: "Policy satisfied",
+        summary: ALICE_APPROVED_SUMMARY,
+        text: EMPTY_LEDGER,
+      }));
       expect(nock.isDone()).toBe(true);
     });
   });
@@ -252,41 +213,29 @@ describe("policy engine, end to end", () => {
   it("report mode: the same evaluation and summary, a neutral check that never blocks", async () => {
     mockPolicy('mode: report\npaths:\n  forbidden: ["infra/**"]\n');
     mockPr({ files: [change("infra/main.tf")] });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "neutral",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Report only: Policy violation: paths.forbidden",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "_Report mode: this check never blocks merging._",
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          `| ⏳ | \`reviewers\` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`,
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-          "",
-          "**Still required:**",
-          "- reviewers: 1 more approval from anyone with write permission or above",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [
-          { path: "infra/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("neutral", {
+      title: "Report only: Policy violation: paths.forbidden",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "_Report mode: this check never blocks merging._",
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        WAITING_ROW,
+        "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+        "",
+        "**Still required:**",
+        ONE_MORE_APPROVAL,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [forbiddenAnnotation("infra/main.tf")],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 });
@@ -309,51 +258,41 @@ describe("an `_extends` base kept in this repository is protected like the polic
       reviews: [review({ login: "alice" })],
       permissions: { alice: "write" },
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "alice", id: 5001, type: "User" } }));
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 1 human approval",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          `| ⏳ | \`paths.agent_files\` | Changes to agent-steering files (\`.github/base.yml\`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>${REVIEW_FIX} |`,
-          // From the base: proof that it was read and merged.
-          "| ✅ | `paths.forbidden` | No forbidden paths changed. |",
-          "",
-          "**Still required:**",
-          "- agent-steering files: 1 more approval from anyone with maintain permission or above",
-          "",
-          "**Counted:**",
-          ALICE_COUNTED,
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [
-          {
-            path: ".github/base.yml",
-            start_line: 1,
-            end_line: 1,
-            annotation_level: "warning",
-            title: "paths.agent_files",
-            message: "Needs approval: 1 more approval from anyone with maintain permission or above.",
-          },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 1 human approval",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        `| ⏳ | \`paths.agent_files\` | Changes to agent-steering files (\`.github/base.yml\`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>${REVIEW_FIX} |`,
+        // From the base: proof that it was read and merged.
+        "| ✅ | `paths.forbidden` | No forbidden paths changed. |",
+        "",
+        "**Still required:**",
+        "- agent-steering files: 1 more approval from anyone with maintain permission or above",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [
+        {
+          path: ".github/base.yml",
+          start_line: 1,
+          end_line: 1,
+          annotation_level: "warning",
+          title: "paths.agent_files",
+          message: "Needs approval: 1 more approval from anyone with maintain permission or above.",
+        },
+      ],
+    }));
     // A review is no new head: the base's change is not previewed again (no second check run, no read of it).
     expect(app.logs.some((l) => typeof l.decision === "string" && l.decision.startsWith("policy_preview"))).toBe(false);
     expect(nock.isDone()).toBe(true);

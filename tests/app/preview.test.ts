@@ -9,14 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   API,
   COPILOT,
-  HEAD_SHA,
   HUMAN,
-  PR_URL,
   REPO_PATH,
   commit,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -26,6 +22,11 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  PREVIEW_INTRO,
+  mockPolicyAtHead,
+  mockPreviewCheck,
+  previewCheckBody,
+  waitingOutputs,
 } from "../helpers/app.js";
 
 type Json = Record<string, unknown>;
@@ -40,7 +41,6 @@ const POLICY_CHANGE = {
   changes: 2,
   patch: '@@ -1,2 +1,4 @@\n reviewers:\n   required: 1\n+paths:\n+  forbidden: ["infra/**", "docs/"]',
 };
-const PREVIEW_NAME = "Agent Governance / policy";
 
 let app: TestApp;
 beforeEach(() => {
@@ -50,14 +50,6 @@ beforeEach(() => {
 afterEach(() => {
   teardown();
 });
-
-/** The policy file as the PR's head has it (`ref` = the head commit). */
-function mockPolicyAtHead(yaml: string): nock.Scope {
-  return nock(API)
-    .get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`)
-    .query({ ref: HEAD_SHA })
-    .reply(200, { type: "file", encoding: "base64", path: ".github/agent-governance.yml", content: Buffer.from(yaml).toString("base64") });
-}
 
 /** Another open PR: as the list shows it, and every read the preview makes of it. */
 function openPull(number: number, o: { user: Json; files: Json[]; sha: string; updated: string }): Json {
@@ -99,21 +91,6 @@ function mockOpenPulls(pages: Json[][]): { asked: Json[] } {
   return { asked };
 }
 
-/** Our preview check run: none on the head yet; captures what is created. */
-function mockPreviewCheck(): { body: () => Json | undefined } {
-  let captured: Json | undefined;
-  nock(API)
-    .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-    .query((q) => q.check_name === PREVIEW_NAME)
-    .reply(200, { total_count: 0, check_runs: [] })
-    .post(`${REPO_PATH}/check-runs`, (b: Json) => b.name === PREVIEW_NAME && ((captured = b), true))
-    .reply(201, { id: 556 });
-  return { body: () => captured };
-}
-
-const INTRO =
-  "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.";
-
 describe("policy-change preview", () => {
   it("writes the verdict under the default branch's policy, then a second check: the proposed file's warning at file:line and how open PRs change", async () => {
     // #12 is governed: the app asks which open PRs share its head (they would share its check run). Before
@@ -121,8 +98,7 @@ describe("policy-change preview", () => {
     nock(API).get(`${REPO_PATH}/commits/${"1".repeat(40)}/pulls`).reply(200, [{ number: 12, state: "open", head: { sha: "1".repeat(40) } }]);
     mockPolicy(OLD_POLICY);
     mockPr({ opened: true, files: [POLICY_CHANGE] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const verdict = mockCheckRun();
     mockPolicyAtHead(NEW_POLICY);
     const self = pullObject();
@@ -143,41 +119,33 @@ describe("policy-change preview", () => {
       { state: "open", sort: "updated", direction: "desc", per_page: "31" },
       { state: "open", sort: "updated", direction: "desc", per_page: "31", page: "2" },
     ]);
-    expect(preview.body()).toEqual({
-      name: PREVIEW_NAME,
-      head_sha: HEAD_SHA,
-      status: "completed",
-      conclusion: "neutral",
-      details_url: PR_URL,
-      actions: [],
-      output: {
-        title: "Proposed policy: 1 of 2 open PRs would change, 1 warning",
-        summary: [
-          INTRO,
-          "",
-          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid, 1 warning.",
-          "- ⚠️ Codertocat/Hello-World:.github/agent-governance.yml:4:27: `paths.forbidden[1]`: `docs/` matches no file (paths never end with `/`): write `docs/**` for everything under it",
-          "",
-          "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
-          "",
-          "| PR | Agent | Now | With this change | Rules that change |",
-          "| --- | --- | --- | --- | --- |",
-          "| #12 | copilot | waiting | violation | `paths.forbidden` |",
-          "",
-          "Unchanged: #14.",
-        ].join("\n"),
-        annotations: [
-          {
-            path: ".github/agent-governance.yml",
-            start_line: 4,
-            end_line: 4,
-            annotation_level: "warning",
-            title: "agent-governance policy",
-            message: "`paths.forbidden[1]`: `docs/` matches no file (paths never end with `/`): write `docs/**` for everything under it",
-          },
-        ],
-      },
-    });
+    expect(preview.body()).toEqual(previewCheckBody("neutral", {
+      title: "Proposed policy: 1 of 2 open PRs would change, 1 warning",
+      summary: [
+        PREVIEW_INTRO,
+        "",
+        "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid, 1 warning.",
+        "- ⚠️ Codertocat/Hello-World:.github/agent-governance.yml:4:27: `paths.forbidden[1]`: `docs/` matches no file (paths never end with `/`): write `docs/**` for everything under it",
+        "",
+        "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
+        "",
+        "| PR | Agent | Now | With this change | Rules that change |",
+        "| --- | --- | --- | --- | --- |",
+        "| #12 | copilot | waiting | violation | `paths.forbidden` |",
+        "",
+        "Unchanged: #14.",
+      ].join("\n"),
+      annotations: [
+        {
+          path: ".github/agent-governance.yml",
+          start_line: 4,
+          end_line: 4,
+          annotation_level: "warning",
+          title: "agent-governance policy",
+          message: "`paths.forbidden[1]`: `docs/` matches no file (paths never end with `/`): write `docs/**` for everything under it",
+        },
+      ],
+    }));
     expect(app.logs.find((l) => l.decision === "policy_preview")).toMatchObject({ pr: 2, valid: true, compared: 2, changed: 1, unread: 0, write: "created" });
     expect(nock.isDone()).toBe(true);
   });
@@ -185,8 +153,7 @@ describe("policy-change preview", () => {
   it("fails the preview on an invalid proposed file, annotated at its line, and compares no PR", async () => {
     mockPolicy(OLD_POLICY);
     mockPr({ opened: true, files: [POLICY_CHANGE] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     mockPolicyAtHead("reviewers:\n  requird: 2\n");
     // The list is read beside the file; no open PR is read when the file would be refused.
@@ -195,43 +162,34 @@ describe("policy-change preview", () => {
 
     await receive(app, "pull_request", pullRequestPayload());
 
-    expect(preview.body()).toEqual({
-      name: PREVIEW_NAME,
-      head_sha: HEAD_SHA,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: [],
-      output: {
-        title: "Proposed policy is invalid: 1 problem",
-        summary: [
-          INTRO,
-          "",
-          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): invalid.",
-          "- ❌ Codertocat/Hello-World:.github/agent-governance.yml:2:3: unknown key `requird` under `reviewers`; did you mean `required`?",
-          "",
-          "**Open pull requests:** not compared: the app would refuse the proposed file, and every pull request's check would fail until it is fixed.",
-        ].join("\n"),
-        annotations: [
-          {
-            path: ".github/agent-governance.yml",
-            start_line: 2,
-            end_line: 2,
-            annotation_level: "failure",
-            title: "agent-governance policy",
-            message: "unknown key `requird` under `reviewers`; did you mean `required`?",
-          },
-        ],
-      },
-    });
+    expect(preview.body()).toEqual(previewCheckBody("failure", {
+      title: "Proposed policy is invalid: 1 problem",
+      summary: [
+        PREVIEW_INTRO,
+        "",
+        "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): invalid.",
+        "- ❌ Codertocat/Hello-World:.github/agent-governance.yml:2:3: unknown key `requird` under `reviewers`; did you mean `required`?",
+        "",
+        "**Open pull requests:** not compared: the app would refuse the proposed file, and every pull request's check would fail until it is fixed.",
+      ].join("\n"),
+      annotations: [
+        {
+          path: ".github/agent-governance.yml",
+          start_line: 2,
+          end_line: 2,
+          annotation_level: "failure",
+          title: "agent-governance policy",
+          message: "unknown key `requird` under `reviewers`; did you mean `required`?",
+        },
+      ],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
   it("previews nothing for a PR that does not change the policy", async () => {
     mockPolicy(OLD_POLICY);
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
     expect(app.logs.some((l) => typeof l.decision === "string" && l.decision.startsWith("policy_preview"))).toBe(false);

@@ -29,56 +29,26 @@ import {
   teardown,
   HOW_TO_ACT,
   type TestApp,
-  PR_URL,
-  RECHECK,
   COMMANDS_LINE,
   COPILOT_HEADER,
-  NOW,
+  checkRunBody,
+  ALICE_APPROVED_ROW,
+  ALICE_COUNTED,
+  WAITING_SUMMARY,
+  notCountedSummary,
+  forbiddenAnnotation,
+  waitingOutputs,
+  PREVIEW_VALID_ALONE,
+  violationOutputs,
 } from "../helpers/app.js";
-import { EMPTY_LEDGER, sealed } from "../helpers/ledger.js";
+import { EMPTY_LEDGER, WAITING_LEDGER } from "../helpers/ledger.js";
 
 const REVIEWER = { login: "alice", id: 5001, type: "User" };
 
-
-
-
-const WAITING_SUMMARY = [
-  COPILOT_HEADER,
-  "",
-  "| | Rule | Result |",
-  "| --- | --- | --- |",
-  "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-  "",
-  "**Still required:**",
-  "- reviewers: 1 more approval from anyone with write permission or above",
-  "",
-  COMMANDS_LINE,
-].join("\n");
-
-/** What the app records on a PR first found waiting for humans at NOW: when its wait started. */
-const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
-
-const waitingBody = {
-  name: "Agent Governance",
-  head_sha: HEAD_SHA,
-  started_at: NOW,
-  status: "completed",
-  conclusion: "action_required",
-  details_url: PR_URL,
-  actions: RECHECK,
-  output: { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY, text: WAITING_LEDGER },
-};
+const waitingBody = checkRunBody("action_required", { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY, text: WAITING_LEDGER });
 
 /** The waiting check with a **Not counted** section of these lines (issue 18, point 2). */
-const notCounted = (...lines: string[]) => ({
-  ...waitingBody,
-  output: { ...waitingBody.output, summary: WAITING_SUMMARY.replace(`\n\n${COMMANDS_LINE}`, ["", "", "**Not counted:**", ...lines, "", COMMANDS_LINE].join("\n")) },
-});
-
-/** The writes for an agent PR waiting for humans: two labels and the escalation comment. */
-function waitingOutputs() {
-  return { labels: mockLabels({ add: ["agent-pr", "needs-human-review"] }), comment: mockEscalation() };
-}
+const notCounted = (...lines: string[]) => checkRunBody("action_required", { title: "Waiting for 1 human approval", summary: notCountedSummary(...lines), text: WAITING_LEDGER });
 
 let app: TestApp;
 beforeEach(() => {
@@ -95,20 +65,11 @@ describe("pull_request events", () => {
     mockPr({ opened: true, pull: pullObject({ author: HUMAN }) });
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ author: HUMAN }));
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "success",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "No agent detected: not governed",
-        summary: "**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.",
-        text: EMPTY_LEDGER,
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("success", {
+      title: "No agent detected: not governed",
+      summary: "**Agent:** none detected. Agent signals were looked for in the author, commits, branch, labels and body.",
+      text: EMPTY_LEDGER,
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
@@ -178,36 +139,24 @@ describe("pull_request events", () => {
         HOW_TO_ACT + '\n<!-- agent-governance:state {"notified":{}} -->',
       ].join("\n"),
     );
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: paths.forbidden",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `.github/workflows/ci.yml`, `infra/staging/main.tf → infra/prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: WAITING_LEDGER,
-        annotations: [
-          { path: ".github/workflows/ci.yml", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-          { path: "infra/prod/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-        ],
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("failure", {
+      title: "Policy violation: paths.forbidden",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ❌ | `paths.forbidden` | Changes forbidden paths: `.github/workflows/ci.yml`, `infra/staging/main.tf → infra/prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: WAITING_LEDGER,
+      annotations: [forbiddenAnnotation(".github/workflows/ci.yml"), forbiddenAnnotation("infra/prod/main.tf")],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
@@ -216,28 +165,19 @@ describe("pull_request events", () => {
     mockPr({ opened: true });
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Invalid policy file: 1 problem",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>Until it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        text: EMPTY_LEDGER,
-      },
-    });
+    expect(check.body()).toEqual(checkRunBody("failure", {
+      title: "Invalid policy file: 1 problem",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:3:3: unknown key `requird` under `reviewers`; did you mean `required`?<br>Until it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      text: EMPTY_LEDGER,
+    }));
     expect(app.logs.some((l) => l.decision === "invalid_policy")).toBe(true);
   });
 
@@ -268,26 +208,7 @@ describe("pull_request events", () => {
     await receive(app, "pull_request", pullRequestPayload());
     expect(sawRef).toBeUndefined();
     // The head's file was read by the preview only; the verdict below is the default branch's.
-    expect(preview.body()).toEqual({
-      name: "Agent Governance / policy",
-      head_sha: HEAD_SHA,
-      status: "completed",
-      conclusion: "success",
-      details_url: PR_URL,
-      actions: [],
-      output: {
-        title: "Proposed policy: no open PR would change",
-        summary: [
-          "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.",
-          "",
-          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid.",
-          "",
-          "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
-          "",
-          "No other open pull request to compare.",
-        ].join("\n"),
-      },
-    });
+    expect(preview.body()).toEqual(PREVIEW_VALID_ALONE);
     expect(app.logs.find((l) => l.decision === "policy_preview")).toMatchObject({ valid: true, compared: 0, write: "created" });
     expect(app.logs.some((l) => l.decision === "policy_preview_failed")).toBe(false);
     const body = check.body() as { conclusion: string; output: { summary: string } };
@@ -310,16 +231,7 @@ describe("pull_request_review events", () => {
     expect(labels.bodies.at(-1)).toEqual({ labels: ["agent-pr"] });
     // The audit line names the event that caused the decision.
     expect(app.logs.find((l) => l.msg === "evaluated")).toMatchObject({ audit: "decision", event: "pull_request_review.submitted", agent: "copilot", outcome: "passed" });
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "success",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY, text: EMPTY_LEDGER },
-    });
+    expect(check.body()).toEqual(checkRunBody("success", { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY, text: EMPTY_LEDGER }));
     expect(nock.isDone()).toBe(true);
   });
 
@@ -381,8 +293,7 @@ describe("pull_request_review events", () => {
         { number: 1, state: "closed", head: { sha: HEAD_SHA } },
       ],
     });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: REVIEWER }));
     expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Policy violation: head.shared" } });
@@ -405,8 +316,7 @@ describe("pull_request_review events", () => {
     // The approval is in sight in the first wave's reviews, so the look-up goes out with the permissions (no wave of its own).
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" }, headPulls: [{ number: 2, state: "open", head: { sha: HEAD_SHA } }, { number: 9, state: "open", head: { sha: HEAD_SHA } }] });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(check.body()).toMatchObject({ conclusion: "failure", output: { title: "Policy violation: head.shared" } });
@@ -451,19 +361,12 @@ describe("pull_request_review events", () => {
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: { login: "some-bot[bot]", id: 9, type: "Bot" } }));
     // Both are listed as not counted, with the reason, so a reviewer sees why the PR still waits.
-    const summary = WAITING_SUMMARY.replace(
-      `\n\n${COMMANDS_LINE}`,
-      [
-        "",
-        "",
-        "**Not counted:**",
+    expect(check.body()).toEqual(
+      notCounted(
         "- @some-bot[bot] approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
         "- @Copilot approved `ec26c3e` by review at 2026-11-20T11:00:00Z: a bot or app account",
-        "",
-        COMMANDS_LINE,
-      ].join("\n"),
+      ),
     );
-    expect(check.body()).toEqual({ ...waitingBody, output: { ...waitingBody.output, summary } });
   });
 
   it("re-evaluates when a review is dismissed", async () => {
@@ -487,16 +390,7 @@ describe("pull_request_review events", () => {
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ action: "dismissed", reviewer: REVIEWER, state: "dismissed" }));
     expect(labels.bodies.at(-1)).toEqual({ labels: ["agent-pr"] });
-    expect(check.body()).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "success",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY, text: EMPTY_LEDGER },
-    });
+    expect(check.body()).toEqual(checkRunBody("success", { title: "Policy satisfied", summary: ALICE_APPROVED_SUMMARY, text: EMPTY_LEDGER }));
     expect(nock.isDone()).toBe(true);
   });
 });

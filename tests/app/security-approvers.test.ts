@@ -12,19 +12,12 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   API,
-  COMMANDS_LINE,
-  COPILOT_HEADER,
-  HEAD_SHA,
   INSTALLATION_ID,
-  NOW,
   PR_URL,
-  RECHECK,
   REPO_PATH,
   SEEN_CHECK,
   mockCheckRun,
   mockCheckRunRead,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockReviewRequest,
@@ -36,6 +29,9 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  waitingOutputs,
+  notCountedSummary,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -87,33 +83,10 @@ function mockReply(): { body: () => string | undefined } {
 
 /** The check run of a PR still waiting for its one approval, with `notCounted` lines listed as such. */
 function waitingCheck(notCounted: string[]): Json {
-  return {
-    name: "Agent Governance",
-    head_sha: HEAD_SHA,
-    started_at: NOW,
-    status: "completed",
-    conclusion: "action_required",
-    details_url: PR_URL,
-    actions: RECHECK,
-    output: {
-      title: "Waiting for 1 human approval",
-      summary: [
-        COPILOT_HEADER,
-        "",
-        "| | Rule | Result |",
-        "| --- | --- | --- |",
-        "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-        "",
-        "**Still required:**",
-        "- reviewers: 1 more approval from anyone with write permission or above",
-        "",
-        "**Not counted:**",
-        ...notCounted,
-        "",
-        COMMANDS_LINE,
-      ].join("\n"),
-    },
-  };
+  return checkRunBody("action_required", {
+    title: "Waiting for 1 human approval",
+    summary: notCountedSummary(...notCounted),
+  });
 }
 
 let app: TestApp;
@@ -128,8 +101,7 @@ describe("an agent's account approving by review (issue 15, item 1)", () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "cursoragent" })] });
     mockPermission("cursoragent");
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: CURSOR_USER }));
     expect(withoutLedger(check.body())).toEqual(
@@ -142,8 +114,7 @@ describe("an agent's account approving by review (issue 15, item 1)", () => {
     mockPolicy("agents:\n  also:\n    logins: [acme-agent]\n");
     mockPr({ reviews: [review({ login: "acme-agent" })] });
     mockPermission("acme-agent", "admin");
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ACME_AGENT }));
     expect(withoutLedger(check.body())).toEqual(
@@ -179,8 +150,7 @@ describe("an agent's account approving by command (issue 15, item 1)", () => {
     });
     mockPermission("openhands-agent");
     nock(API).post(`${REPO_PATH}/issues/comments/${RECHECK_ID}/reactions`).reply(201, { id: 1, content: "+1" });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun(SEEN_CHECK);
     const payload = commentPayload({ body: "/governance recheck", user: ALICE });
     Object.assign(payload.comment as Json, { id: RECHECK_ID, created_at: "2026-11-20T11:45:00Z", updated_at: "2026-11-20T11:45:00Z" });
@@ -217,8 +187,7 @@ describe("review requests (issue 15, item 1)", () => {
   it("are never sent to an agent's account, even one the policy lists as a reviewer", async () => {
     mockPolicy("reviewers:\n  from: { users: [cursoragent, acme-agent, dana] }\nagents:\n  also:\n    logins: [acme-agent]\n");
     mockPr({ opened: true });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const requested = mockReviewRequest();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());

@@ -15,7 +15,6 @@ import {
   HEAD_SHA,
   INSTALLATION_ID,
   PR_URL,
-  RECHECK,
   REPO_PATH,
   SEEN_CHECK,
   commit,
@@ -27,6 +26,11 @@ import {
   reviewPayload,
   setupApp,
   teardown,
+  checkRunUpdateBody,
+  ALICE_APPROVED_ROW,
+  ALICE_COUNTED,
+  forbiddenAnnotation,
+  WAITING_SUMMARY,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -95,102 +99,58 @@ function retargetPayload(from: string, to: string): Json {
 }
 
 /** The check run for the PR approved by alice that adds infra/prod/main.tf to master. */
-const FORBIDDEN_VERDICT = {
-  name: "Agent Governance",
-  status: "completed",
-  conclusion: "failure",
-  details_url: PR_URL,
-  actions: RECHECK,
-  output: {
-    title: "Policy violation: paths.forbidden",
-    summary: [
-      COPILOT_HEADER,
-      "",
-      "| | Rule | Result |",
-      "| --- | --- | --- |",
-      "| ✅ | `reviewers` | Human review: approved by @alice. |",
-      "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-      "",
-      "**Counted:**",
-      "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-      "",
-      COMMANDS_LINE,
-    ].join("\n"),
-    annotations: [
-      { path: "infra/prod/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-    ],
-  },
-};
+const FORBIDDEN_VERDICT = checkRunUpdateBody("failure", {
+  title: "Policy violation: paths.forbidden",
+  summary: [
+    COPILOT_HEADER,
+    "",
+    "| | Rule | Result |",
+    "| --- | --- | --- |",
+    ALICE_APPROVED_ROW,
+    "| ❌ | `paths.forbidden` | Changes forbidden paths: `infra/prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+    "",
+    "**Counted:**",
+    ALICE_COUNTED,
+    "",
+    COMMANDS_LINE,
+  ].join("\n"),
+  annotations: [forbiddenAnnotation("infra/prod/main.tf")],
+});
 
 /** The check run for the same head approved by alice against `MASTER` or `stage`: nothing forbidden in that diff. */
-const APPROVED_VERDICT = {
-  name: "Agent Governance",
-  status: "completed",
-  conclusion: "success",
-  details_url: PR_URL,
-  actions: RECHECK,
-  output: {
-    title: "Policy satisfied",
-    summary: [
-      COPILOT_HEADER,
-      "",
-      "| | Rule | Result |",
-      "| --- | --- | --- |",
-      "| ✅ | `reviewers` | Human review: approved by @alice. |",
-      "| ✅ | `paths.forbidden` | No forbidden paths changed. |",
-      "",
-      "**Counted:**",
-      "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-      "",
-      COMMANDS_LINE,
-    ].join("\n"),
-  },
-};
+const APPROVED_VERDICT = checkRunUpdateBody("success", {
+  title: "Policy satisfied",
+  summary: [
+    COPILOT_HEADER,
+    "",
+    "| | Rule | Result |",
+    "| --- | --- | --- |",
+    ALICE_APPROVED_ROW,
+    "| ✅ | `paths.forbidden` | No forbidden paths changed. |",
+    "",
+    "**Counted:**",
+    ALICE_COUNTED,
+    "",
+    COMMANDS_LINE,
+  ].join("\n"),
+});
 
 /** The check run of the PR with no approval under `reviewers.required: 1`. */
-const WAITING_VERDICT = {
-  name: "Agent Governance",
-  status: "completed",
-  conclusion: "action_required",
-  details_url: PR_URL,
-  actions: RECHECK,
-  output: {
-    title: "Waiting for 1 human approval",
-    summary: [
-      COPILOT_HEADER,
-      "",
-      "| | Rule | Result |",
-      "| --- | --- | --- |",
-      "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-      "",
-      "**Still required:**",
-      "- reviewers: 1 more approval from anyone with write permission or above",
-      "",
-      COMMANDS_LINE,
-    ].join("\n"),
-  },
-};
+const WAITING_VERDICT = checkRunUpdateBody("action_required", { title: "Waiting for 1 human approval", summary: WAITING_SUMMARY });
 
 /** The check run written when a read failed (500). */
-const COULD_NOT_EVALUATE = {
-  name: "Agent Governance",
-  status: "completed",
-  conclusion: "failure",
-  details_url: PR_URL,
-  actions: RECHECK,
-  output: {
-    title: "Could not evaluate",
-    summary: [
-      COPILOT_HEADER,
-      "",
-      "| | Rule | Result |",
-      "| --- | --- | --- |",
-      "| ❌ | `evaluation` | GitHub could not be read (500): the app retries; until then this PR is blocked.<br>_Fix:_ The app retries; `/governance recheck` re-runs it now. |",
-      "",
-      COMMANDS_LINE,
-    ].join("\n"),
-  },
-};
+const COULD_NOT_EVALUATE = checkRunUpdateBody("failure", {
+  title: "Could not evaluate",
+  summary: [
+    COPILOT_HEADER,
+    "",
+    "| | Rule | Result |",
+    "| --- | --- | --- |",
+    "| ❌ | `evaluation` | GitHub could not be read (500): the app retries; until then this PR is blocked.<br>_Fix:_ The app retries; `/governance recheck` re-runs it now. |",
+    "",
+    COMMANDS_LINE,
+  ].join("\n"),
+});
 
 describe("the head's files cache (issue 15, item 2: one head, one base)", () => {
   it("a base branch named like another in another case (`MASTER`, then `master`) does not reuse the first base's files", async () => {

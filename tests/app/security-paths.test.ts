@@ -10,13 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
   COPILOT_HEADER,
-  HEAD_SHA,
-  NOW,
-  PR_URL,
-  RECHECK,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -26,6 +20,12 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  ALICE_APPROVED_ROW,
+  ALICE_COUNTED,
+  forbiddenAnnotation,
+  waitingOutputs,
+  violationOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -52,56 +52,45 @@ describe("a symlinked agent-steering folder (issue 15, item 3)", () => {
   it("`.claude` added as a symlink needs a maintainer: a writer's approval no longer passes the PR", async () => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" }, files: [symlink(".claude", "docs/agent-settings")] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 1 human approval",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ⏳ | `paths.agent_files` | Changes to agent-steering files (`.claude`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-          "",
-          "**Still required:**",
-          "- agent-steering files: 1 more approval from anyone with maintain permission or above",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        annotations: [
-          {
-            path: ".claude",
-            start_line: 1,
-            end_line: 1,
-            annotation_level: "warning",
-            title: "paths.agent_files",
-            message: "Needs approval: 1 more approval from anyone with maintain permission or above.",
-          },
-        ],
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 1 human approval",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ⏳ | `paths.agent_files` | Changes to agent-steering files (`.claude`): 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
+        "",
+        "**Still required:**",
+        "- agent-steering files: 1 more approval from anyone with maintain permission or above",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      annotations: [
+        {
+          path: ".claude",
+          start_line: 1,
+          end_line: 1,
+          annotation_level: "warning",
+          title: "paths.agent_files",
+          message: "Needs approval: 1 more approval from anyone with maintain permission or above.",
+        },
+      ],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
   it.each([".github/instructions", ".github", ".Cursor"])("`%s` added as a symlink needs a maintainer too", async (name) => {
     mockPolicy(null);
     mockPr({ reviews: [review({ login: "alice" })], permissions: { alice: "write" }, files: [symlink(name, "docs/agent-notes")] });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
     const body = check.body() as { conclusion: string; output: { title: string; summary: string } };
@@ -122,38 +111,26 @@ describe("path lists ignore case (issue 15, item 11)", () => {
       permissions: { alice: "write" },
       files: [{ filename: "Infra/Prod/main.tf", status: "added", additions: 1, deletions: 0, changes: 1, patch: "@@ -0,0 +1 @@\n+resource {}" }],
     });
-    mockLabels({ add: ["agent-pr", "agent-policy-violation"] });
-    mockEscalation();
+    violationOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: paths.forbidden",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ✅ | `reviewers` | Human review: approved by @alice. |",
-          "| ❌ | `paths.forbidden` | Changes forbidden paths: `Infra/Prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
-          "",
-          "**Counted:**",
-          "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        annotations: [
-          { path: "Infra/Prod/main.tf", start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." },
-        ],
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {
+      title: "Policy violation: paths.forbidden",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        ALICE_APPROVED_ROW,
+        "| ❌ | `paths.forbidden` | Changes forbidden paths: `Infra/Prod/main.tf`.<br>_Fix:_ Remove these changes from the PR, or ask an admin for `/governance override <reason>`. |",
+        "",
+        "**Counted:**",
+        ALICE_COUNTED,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      annotations: [forbiddenAnnotation("Infra/Prod/main.tf")],
+    }));
     expect(nock.isDone()).toBe(true);
   });
 
@@ -164,8 +141,7 @@ describe("path lists ignore case (issue 15, item 11)", () => {
       permissions: { alice: "write" },
       files: [{ filename: "DB/Migrations/001.SQL", status: "added", additions: 1, deletions: 0, changes: 1, patch: "@@ -0,0 +1 @@\n+drop table users;" }],
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     nock("https://api.github.com").post("/repos/Codertocat/Hello-World/pulls/2/requested_reviewers", { reviewers: ["dana"], team_reviewers: [] }).reply(201, {});
     const check = mockCheckRun();
     await receive(app, "pull_request_review", reviewPayload({ reviewer: ALICE }));

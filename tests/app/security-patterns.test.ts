@@ -10,10 +10,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
   COPILOT_HEADER,
-  HEAD_SHA,
-  NOW,
-  PR_URL,
-  RECHECK,
   mockCheckRun,
   mockEscalation,
   mockLabels,
@@ -25,6 +21,7 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -48,27 +45,18 @@ describe("a policy regex against a title built to make it backtrack", () => {
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ title }));
     const rule = `The title \`${title}\` does not match \`${ATTACK}\`.`;
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: compliance.title_pattern",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          `| ❌ | \`compliance.title_pattern\` | ${rule}<br>_Fix:_ Edit the PR title to match the pattern. |`,
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {
+      title: "Policy violation: compliance.title_pattern",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        `| ❌ | \`compliance.title_pattern\` | ${rule}<br>_Fix:_ Edit the PR title to match the pattern. |`,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    }));
     expect(comment.body()).toContain(`- ❌ \`compliance.title_pattern\`: ${rule} _Fix:_ Edit the PR title to match the pattern.`);
     expect(nock.isDone()).toBe(true);
   });
@@ -90,27 +78,18 @@ describe("a policy regex the linear-time matcher cannot run", () => {
     mockPr({ opened: true });
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ title: "wip: try" }));
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Invalid policy file: 1 problem",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:2:18: `compliance.title_pattern`: the linear-time matcher does not accept it (invalid or unsupported Perl syntax: `(?!`); it has no lookahead, lookbehind or backreferences<br>Until it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {
+      title: "Invalid policy file: 1 problem",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        "| ❌ | `policy` | The policy file is invalid:<br>Codertocat/Hello-World:.github/agent-governance.yml:2:18: `compliance.title_pattern`: the linear-time matcher does not accept it (invalid or unsupported Perl syntax: `(?!`); it has no lookahead, lookbehind or backreferences<br>Until it is fixed every pull request fails this check: the app cannot tell which ones the file was meant to govern.<br>_Fix:_ Fix the policy file on the default branch (run `agent-governance validate` locally), then re-run this check. |",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    }));
     expect(app.logs.some((l) => l.decision === "invalid_policy")).toBe(true);
     expect(nock.isDone()).toBe(true);
   });

@@ -7,12 +7,8 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   API,
-  HEAD_SHA,
-  PR_URL,
   REPO_PATH,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -22,13 +18,12 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  PREVIEW_INTRO,
+  mockPolicyAtHead,
+  mockPreviewCheck,
+  previewCheckBody,
+  waitingOutputs,
 } from "../helpers/app.js";
-
-type Json = Record<string, unknown>;
-
-const PREVIEW_NAME = "Agent Governance / policy";
-const INTRO =
-  "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.";
 
 let app: TestApp;
 beforeEach(() => {
@@ -39,24 +34,6 @@ afterEach(() => {
   teardown();
 });
 
-function mockPolicyAtHead(yaml: string): void {
-  nock(API)
-    .get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`)
-    .query({ ref: HEAD_SHA })
-    .reply(200, { type: "file", encoding: "base64", path: ".github/agent-governance.yml", content: Buffer.from(yaml).toString("base64") });
-}
-
-function mockPreviewCheck(): { body: () => Json | undefined } {
-  let captured: Json | undefined;
-  nock(API)
-    .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-    .query((q) => q.check_name === PREVIEW_NAME)
-    .reply(200, { total_count: 0, check_runs: [] })
-    .post(`${REPO_PATH}/check-runs`, (b: Json) => b.name === PREVIEW_NAME && ((captured = b), true))
-    .reply(201, { id: 556 });
-  return { body: () => captured };
-}
-
 describe("policy-change preview: attacks", () => {
   it("does not read, or quote, a file of another repository that a proposed `_extends` names (a private repository the installation can read)", async () => {
     const proposed = "_extends: Codertocat/private-infra:deploy/prod.yml\nreviewers:\n  required: 1\n";
@@ -65,8 +42,7 @@ describe("policy-change preview: attacks", () => {
       opened: true,
       files: [{ filename: ".github/agent-governance.yml", status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1,2 +1,3 @@\n+_extends: Codertocat/private-infra:deploy/prod.yml\n reviewers:\n   required: 1" }],
     });
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     mockCheckRun();
     mockPolicyAtHead(proposed);
     nock(API).get(`${REPO_PATH}/pulls`).query(true).reply(200, [pullObject()]);
@@ -86,36 +62,28 @@ describe("policy-change preview: attacks", () => {
     await receive(app, "pull_request", pullRequestPayload());
 
     expect(secretRead).toBe(false);
-    expect(preview.body()).toEqual({
-      name: PREVIEW_NAME,
-      head_sha: HEAD_SHA,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: [],
-      output: {
-        title: "Proposed policy is invalid: 1 problem",
-        summary: [
-          INTRO,
-          "",
-          "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): invalid.",
-          "- ❌ Codertocat/Hello-World:.github/agent-governance.yml:1:1: `_extends`: the preview does not read Codertocat/private-infra:deploy/prod.yml: a proposed policy may extend a file of another repository only when the policy in force extends it already, or the organization's `.github` policy (Codertocat/.github:.github/agent-governance.yml); the app reads it once the change is merged",
-          "",
-          "**Open pull requests:** not compared: the app would refuse the proposed file, and every pull request's check would fail until it is fixed.",
-        ].join("\n"),
-        annotations: [
-          {
-            path: ".github/agent-governance.yml",
-            start_line: 1,
-            end_line: 1,
-            annotation_level: "failure",
-            title: "agent-governance policy",
-            message:
-              "`_extends`: the preview does not read Codertocat/private-infra:deploy/prod.yml: a proposed policy may extend a file of another repository only when the policy in force extends it already, or the organization's `.github` policy (Codertocat/.github:.github/agent-governance.yml); the app reads it once the change is merged",
-          },
-        ],
-      },
-    });
+    expect(preview.body()).toEqual(previewCheckBody("failure", {
+      title: "Proposed policy is invalid: 1 problem",
+      summary: [
+        PREVIEW_INTRO,
+        "",
+        "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): invalid.",
+        "- ❌ Codertocat/Hello-World:.github/agent-governance.yml:1:1: `_extends`: the preview does not read Codertocat/private-infra:deploy/prod.yml: a proposed policy may extend a file of another repository only when the policy in force extends it already, or the organization's `.github` policy (Codertocat/.github:.github/agent-governance.yml); the app reads it once the change is merged",
+        "",
+        "**Open pull requests:** not compared: the app would refuse the proposed file, and every pull request's check would fail until it is fixed.",
+      ].join("\n"),
+      annotations: [
+        {
+          path: ".github/agent-governance.yml",
+          start_line: 1,
+          end_line: 1,
+          annotation_level: "failure",
+          title: "agent-governance policy",
+          message:
+            "`_extends`: the preview does not read Codertocat/private-infra:deploy/prod.yml: a proposed policy may extend a file of another repository only when the policy in force extends it already, or the organization's `.github` policy (Codertocat/.github:.github/agent-governance.yml); the app reads it once the change is merged",
+        },
+      ],
+    }));
     expect(JSON.stringify(preview.body())).not.toContain("db-7.internal");
     expect(JSON.stringify(preview.body())).not.toContain("billing_admin");
   });

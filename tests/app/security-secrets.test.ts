@@ -11,10 +11,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   COMMANDS_LINE,
   COPILOT_HEADER,
-  HEAD_SHA,
-  NOW,
-  PR_URL,
-  RECHECK,
   commit,
   mockCheckRun,
   mockEscalation,
@@ -29,6 +25,9 @@ import {
   setupApp,
   teardown,
   type TestApp,
+  checkRunBody,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -65,39 +64,30 @@ describe("files the secret scan cannot read", () => {
     const comment = mockEscalation();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload());
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 1 human approval",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          UNSCANNED_ROW,
-          NO_SECRETS_ROW,
-          "",
-          "**Still required:**",
-          `- files the secret scan could not read: ${NEED}`,
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-        annotations: ["deploy/keystore.p12", "config/production.json"].map((path) => ({
-          path,
-          start_line: 1,
-          end_line: 1,
-          annotation_level: "warning",
-          title: "compliance.no_secrets.unscanned",
-          message: `Needs approval: ${NEED}.`,
-        })),
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 1 human approval",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        UNSCANNED_ROW,
+        NO_SECRETS_ROW,
+        "",
+        "**Still required:**",
+        `- files the secret scan could not read: ${NEED}`,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+      annotations: ["deploy/keystore.p12", "config/production.json"].map((path) => ({
+        path,
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "warning",
+        title: "compliance.no_secrets.unscanned",
+        message: `Needs approval: ${NEED}.`,
+      })),
+    }));
     expect(comment.body()).toContain(`- ⏳ **files the secret scan could not read**: ${NEED}`);
     expect(nock.isDone()).toBe(true);
   });
@@ -130,32 +120,23 @@ describe("secrets without a known prefix in what users wrote", () => {
     await receive(app, "pull_request", pullRequestPayload({ title: `Fix clone via https://deploy:${PASSWORD}@git.example.com/app.git` }));
     const title = "The title `Fix clone via https://[redacted credentials]@git.example.com/app.git` does not match `^feat: `.";
     const dco = "1 commit lacks a `Signed-off-by:` matching the author: `ec26c3e Set aws_secret_access_key=[redacted] for deploy`.";
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Policy violation: compliance.dco, compliance.title_pattern",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-          `| ❌ | \`compliance.dco\` | ${dco}<br>_Fix:_ Sign off every commit (\`git rebase --signoff HEAD~1\`, or \`git commit -s\`), then force-push. |`,
-          `| ❌ | \`compliance.title_pattern\` | ${title}<br>_Fix:_ Edit the PR title to match the pattern. |`,
-          "",
-          "**Still required:**",
-          "- reviewers: 1 more approval from anyone with write permission or above",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {
+      title: "Policy violation: compliance.dco, compliance.title_pattern",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        WAITING_ROW,
+        `| ❌ | \`compliance.dco\` | ${dco}<br>_Fix:_ Sign off every commit (\`git rebase --signoff HEAD~1\`, or \`git commit -s\`), then force-push. |`,
+        `| ❌ | \`compliance.title_pattern\` | ${title}<br>_Fix:_ Edit the PR title to match the pattern. |`,
+        "",
+        "**Still required:**",
+        ONE_MORE_APPROVAL,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    }));
     expect(comment.body()).toContain(`- ❌ \`compliance.title_pattern\`: ${title}`);
     expect(comment.body()).toContain(`- ❌ \`compliance.dco\`: ${dco}`);
     // Every line the app logs at `info` and above (production's level). At `debug`, Probot itself logs each webhook

@@ -11,11 +11,7 @@ import {
   COPILOT,
   COPILOT_HEADER,
   DEVIN,
-  HEAD_SHA,
   HOW_TO_ACT,
-  NOW,
-  PR_URL,
-  RECHECK,
   REPO_PATH,
   mockCheckRun,
   mockEscalation,
@@ -30,6 +26,10 @@ import {
   receive,
   setupApp,
   teardown,
+  checkRunBody,
+  WAITING_ROW,
+  ONE_MORE_APPROVAL,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { withoutLedger } from "../helpers/ledger.js";
 
@@ -63,31 +63,22 @@ describe("limits.open_prs", () => {
     await receive(app, "pull_request", pullRequestPayload({ action: "opened" }));
     const HELD =
       `Held: over the open-PR limit. Copilot coding agent has 2 open PRs here (at most 1); older ones in the budget: [#1](${URL1}).`;
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Held: over the open-PR limit",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-          `| ⏳ | \`limits.open_prs\` | ${HELD}<br>_Fix:_ Merge or close an older agent PR: this one is evaluated again when one closes (\`/governance recheck\` does it now). An override lets it pass meanwhile. |`,
-          "",
-          "**Still required:**",
-          "- reviewers: 1 more approval from anyone with write permission or above",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("action_required", {
+      title: "Held: over the open-PR limit",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        WAITING_ROW,
+        `| ⏳ | \`limits.open_prs\` | ${HELD}<br>_Fix:_ Merge or close an older agent PR: this one is evaluated again when one closes (\`/governance recheck\` does it now). An override lets it pass meanwhile. |`,
+        "",
+        "**Still required:**",
+        ONE_MORE_APPROVAL,
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    }));
     expect(comment.body()).toBe(
       [
         "<!-- agent-governance:escalation -->",
@@ -111,8 +102,7 @@ describe("limits.open_prs", () => {
     mockPolicy("reviewers: { required: 1 }\n");
     mockPr({ opened: true });
     const list = mockOpenPulls([]);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "opened" }));
     expect(check.body()).toMatchObject({ output: { title: "Waiting for 1 human approval" } });
@@ -153,34 +143,24 @@ describe("limits.one_per_issue", () => {
     const body = "Fixes #12";
     mockPr({ opened: true });
     mockOpenPulls([listed(1, { user: DEVIN, body: "Closes #12\n\nLink to Devin run: https://app.devin.ai/sessions/abc" }), pullObject({ body })]);
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "opened", body }));
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "action_required",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Waiting for 1 human approval",
-        summary: [
-          COPILOT_HEADER,
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          `| ⏳ | \`limits.one_per_issue\` | A second agent PR for #12: [#1](${URL1}) (Devin) links it already: 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or \`/governance approve\`). |`,
-          "",
-          "**Still required:**",
-          "- a second PR for #12: 1 more approval from anyone with maintain permission or above",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("action_required", {
+      title: "Waiting for 1 human approval",
+      summary: [
+        COPILOT_HEADER,
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        `| ⏳ | \`limits.one_per_issue\` | A second agent PR for #12: [#1](${URL1}) (Devin) links it already: 0/1 approvals; needs 1 more approval from anyone with maintain permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or \`/governance approve\`). |`,
+        "",
+        "**Still required:**",
+        "- a second PR for #12: 1 more approval from anyone with maintain permission or above",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    }));
     expect(nock.isDone()).toBe(true);
   });
 

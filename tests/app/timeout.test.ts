@@ -23,15 +23,10 @@ import {
   COMMANDS_LINE,
   COPILOT_HEADER,
   FakeScheduler,
-  HEAD_SHA,
   INSTALLATION_ID,
   NOW,
-  PR_URL,
-  RECHECK,
   REPO_PATH,
   mockCheckRun,
-  mockEscalation,
-  mockLabels,
   mockPolicy,
   mockPr,
   mockToken,
@@ -40,6 +35,8 @@ import {
   receive,
   setupApp,
   teardown,
+  checkRunBody,
+  waitingOutputs,
 } from "../helpers/app.js";
 import { tempDir } from "../cli/run.js";
 import { withoutLedger } from "../helpers/ledger.js";
@@ -98,8 +95,7 @@ describe("a GitHub read that never answers, on a webhook", () => {
     mockPolicy(null);
     const files = nock(API).get(`${PR}/files`).query(true).delay(NEVER).reply(200, []);
     mockPr();
-    mockLabels({ add: ["agent-pr", "needs-human-review"] });
-    mockEscalation();
+    waitingOutputs();
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
     expect(files.isDone()).toBe(true);
@@ -116,28 +112,19 @@ describe("a GitHub read that never answers, on a webhook", () => {
     const reads = mockPrWithSilentFiles(4); // the request and Octokit's 3 retries
     const check = mockCheckRun();
     await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-    expect(withoutLedger(check.body())).toEqual({
-      name: "Agent Governance",
-      head_sha: HEAD_SHA,
-      started_at: NOW,
-      status: "completed",
-      conclusion: "failure",
-      details_url: PR_URL,
-      actions: RECHECK,
-      output: {
-        title: "Could not evaluate",
-        summary: [
-          // The synchronize example's human assignee counts as the invoker (nothing else names one).
-          COPILOT_HEADER.replace("(high confidence)", "(high confidence), started by @Codertocat").replace("(pull.user)", "(pull.user)\n- hint: assignee `Codertocat` (pull.assignees)"),
-          "",
-          "| | Rule | Result |",
-          "| --- | --- | --- |",
-          "| ❌ | `evaluation` | GitHub could not be read (500): the app retries; until then this PR is blocked.<br>_Fix:_ The app retries; `/governance recheck` re-runs it now. |",
-          "",
-          COMMANDS_LINE,
-        ].join("\n"),
-      },
-    });
+    expect(withoutLedger(check.body())).toEqual(checkRunBody("failure", {
+      title: "Could not evaluate",
+      summary: [
+        // The synchronize example's human assignee counts as the invoker (nothing else names one).
+        COPILOT_HEADER.replace("(high confidence)", "(high confidence), started by @Codertocat").replace("(pull.user)", "(pull.user)\n- hint: assignee `Codertocat` (pull.assignees)"),
+        "",
+        "| | Rule | Result |",
+        "| --- | --- | --- |",
+        "| ❌ | `evaluation` | GitHub could not be read (500): the app retries; until then this PR is blocked.<br>_Fix:_ The app retries; `/governance recheck` re-runs it now. |",
+        "",
+        COMMANDS_LINE,
+      ].join("\n"),
+    }));
     expect(reads.isDone()).toBe(true);
     const error = app.logs.find((l) => l.decision === "error");
     expect(error).toMatchObject({

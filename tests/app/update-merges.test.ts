@@ -8,16 +8,10 @@ import { afterEach, expect, it } from "vitest";
 import {
   API,
   ALICE_APPROVED_SUMMARY,
-  COMMANDS_LINE,
-  COPILOT_HEADER,
   HEAD_SHA,
-  PR_URL,
-  RECHECK,
   REPO_PATH,
-  NOW,
   commit,
   mockCheckRun,
-  mockEscalation,
   mockLabels,
   mockPolicy,
   mockPr,
@@ -27,8 +21,12 @@ import {
   review,
   setupApp,
   teardown,
+  checkRunBody,
+  ALICE_COUNTED,
+  notCountedSummary,
+  waitingOutputs,
 } from "../helpers/app.js";
-import { EMPTY_LEDGER, sealed } from "../helpers/ledger.js";
+import { EMPTY_LEDGER, WAITING_LEDGER } from "../helpers/ledger.js";
 
 afterEach(() => teardown());
 
@@ -59,58 +57,25 @@ it("an approval before an Update branch merge that brought only base-branch file
   const { app, check } = pushMerge([{ filename: "docs/base-change.md", status: "modified", additions: 2, deletions: 0 }]);
   mockLabels({ add: ["agent-pr"] });
   await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-  expect(check.body()).toEqual({
-    name: "Agent Governance",
-    head_sha: HEAD_SHA,
-    started_at: NOW,
-    status: "completed",
-    conclusion: "success",
-    details_url: PR_URL,
-    actions: RECHECK,
-    output: {
-      title: "Policy satisfied",
-      summary: ALICE_APPROVED_SUMMARY.replace(
-        "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
-        "- @alice approved `a11ce00` by review at 2026-11-20T11:00:00Z (reviewers; carried to `ec26c3e`: only base-branch changes merged since)",
-      ),
-      text: EMPTY_LEDGER,
-    },
-  });
+  expect(check.body()).toEqual(checkRunBody("success", {
+    title: "Policy satisfied",
+    summary: ALICE_APPROVED_SUMMARY.replace(
+      ALICE_COUNTED,
+      "- @alice approved `a11ce00` by review at 2026-11-20T11:00:00Z (reviewers; carried to `ec26c3e`: only base-branch changes merged since)",
+    ),
+    text: EMPTY_LEDGER,
+  }));
   expect(nock.isDone()).toBe(true);
 });
 
 it("a merge that changed a file of the PR (a conflict resolved in GitHub's editor) makes the approval stale", async () => {
   const { app, check } = pushMerge([{ filename: "README.md", status: "modified", additions: 1, deletions: 1 }]);
-  mockLabels({ add: ["agent-pr", "needs-human-review"] });
-  mockEscalation();
+  waitingOutputs();
   await receive(app, "pull_request", pullRequestPayload({ action: "synchronize" }));
-  expect(check.body()).toEqual({
-    name: "Agent Governance",
-    head_sha: HEAD_SHA,
-    started_at: NOW,
-    status: "completed",
-    conclusion: "action_required",
-    details_url: PR_URL,
-    actions: RECHECK,
-    output: {
-      title: "Waiting for 1 human approval",
-      summary: [
-        COPILOT_HEADER,
-        "",
-        "| | Rule | Result |",
-        "| --- | --- | --- |",
-        "| ⏳ | `reviewers` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`). |",
-        "",
-        "**Still required:**",
-        "- reviewers: 1 more approval from anyone with write permission or above",
-        "",
-        "**Not counted:**",
-        "- @alice approved `a11ce00` by review at 2026-11-20T11:00:00Z: stale: the head is now `ec26c3e`",
-        "",
-        COMMANDS_LINE,
-      ].join("\n"),
-      text: sealed({ invokers: [], escalation: { notified: {}, started: NOW } }),
-    },
-  });
+  expect(check.body()).toEqual(checkRunBody("action_required", {
+    title: "Waiting for 1 human approval",
+    summary: notCountedSummary("- @alice approved `a11ce00` by review at 2026-11-20T11:00:00Z: stale: the head is now `ec26c3e`"),
+    text: WAITING_LEDGER,
+  }));
   expect(nock.isDone()).toBe(true);
 });

@@ -284,27 +284,41 @@ export function mockCheckRun(existing?: Json): { scope: nock.Scope; body: () => 
   return { scope, body: () => captured };
 }
 
+/** The policy-change preview's check run, beside ours. */
+export const PREVIEW_NAME = "Agent Governance / policy";
+/** The first paragraph of every preview's summary. */
+export const PREVIEW_INTRO =
+  "This pull request changes the policy (`.github/agent-governance.yml`). It stays governed by the policy on the default branch, as every pull request does until the change is merged; this check shows what the proposed policy would do.";
+
+/** The policy file as the PR's head has it (`ref` = the head commit): what the preview reads. */
+export function mockPolicyAtHead(yaml: string): nock.Scope {
+  return nock(API)
+    .get(POLICY_URL)
+    .query({ ref: HEAD_SHA })
+    .reply(200, { type: "file", encoding: "base64", path: ".github/agent-governance.yml", content: Buffer.from(yaml).toString("base64") });
+}
+
+/** The preview's check run: none on the head yet; captures the body of the one created. */
+export function mockPreviewCheck(): { scope: nock.Scope; body: () => Json | undefined } {
+  let captured: Json | undefined;
+  const scope = nock(API)
+    .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+    .query((q) => q.check_name === PREVIEW_NAME)
+    .reply(200, { total_count: 0, check_runs: [] })
+    .post(`${REPO_PATH}/check-runs`, (b: Json) => b.name === PREVIEW_NAME && ((captured = b), true))
+    .reply(201, { id: 556 });
+  return { scope, body: () => captured };
+}
+
 /**
  * The reads and write of the policy-change preview, for a PR that changes the policy file and is the only open PR:
  * the file at the PR's head (`yaml`), the open PRs (this one only, so none is compared), and the second check run,
  * "Agent Governance / policy" (none on the head yet), whose body it captures.
  */
 export function mockPolicyPreview(yaml: string): { scope: nock.Scope; body: () => Json | undefined } {
-  let captured: Json | undefined;
-  const name = "Agent Governance / policy";
-  const scope = nock(API)
-    .get(`${REPO_PATH}/contents/.github%2Fagent-governance.yml`)
-    .query({ ref: HEAD_SHA })
-    .reply(200, { type: "file", encoding: "base64", path: ".github/agent-governance.yml", content: Buffer.from(yaml).toString("base64") })
-    .get(`${REPO_PATH}/pulls`)
-    .query({ state: "open", sort: "updated", direction: "desc", per_page: "31" })
-    .reply(200, [pullObject()])
-    .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-    .query((q) => q.check_name === name)
-    .reply(200, { total_count: 0, check_runs: [] })
-    .post(`${REPO_PATH}/check-runs`, (b: Json) => b.name === name && ((captured = b), true))
-    .reply(201, { id: 556 });
-  return { scope, body: () => captured };
+  mockPolicyAtHead(yaml);
+  nock(API).get(`${REPO_PATH}/pulls`).query({ state: "open", sort: "updated", direction: "desc", per_page: "31" }).reply(200, [pullObject()]);
+  return mockPreviewCheck();
 }
 
 /** Only the update of our check run `id` (the app knows it: it wrote it in this test, and does not read it back): captures its body. */
@@ -409,19 +423,93 @@ export const COMMANDS_LINE =
 export const COPILOT_HEADER =
   "**Agent:** Copilot coding agent (high confidence)\n\n<details><summary>Evidence</summary>\n\n- verified: author `Copilot (id 198982749, Bot)` (pull.user)\n\n</details>";
 
+/** The fix a waiting approval row ends with. */
+export const REVIEW_FIX = "_Fix:_ An eligible reviewer approves the latest commit (a review, or `/governance approve`).";
+/** The reviewers row once @alice's review (11:00, on the head) counts, and its line under **Counted:**. */
+export const ALICE_APPROVED_ROW = "| ✅ | `reviewers` | Human review: approved by @alice. |";
+export const ALICE_COUNTED = "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)";
+
 /** The summary of the PR once @alice's review (11:00, on the head) satisfies the default policy. */
 export const ALICE_APPROVED_SUMMARY = [
   COPILOT_HEADER,
   "",
   "| | Rule | Result |",
   "| --- | --- | --- |",
-  "| ✅ | `reviewers` | Human review: approved by @alice. |",
+  ALICE_APPROVED_ROW,
   "",
   "**Counted:**",
-  "- @alice approved `ec26c3e` by review at 2026-11-20T11:00:00Z (reviewers)",
+  ALICE_COUNTED,
   "",
   COMMANDS_LINE,
 ].join("\n");
+
+/** The reviewers row of a PR still waiting for the default policy's one approval. */
+export const WAITING_ROW = `| ⏳ | \`reviewers\` | Human review: 0/1 approvals; needs 1 more approval from anyone with write permission or above.<br>${REVIEW_FIX} |`;
+/** The line under **Still required:** while the reviewers rule needs one more approval from a writer. */
+export const ONE_MORE_APPROVAL = "- reviewers: 1 more approval from anyone with write permission or above";
+
+/** The summary of a Copilot PR waiting for the default policy's one approval, nothing else asked. */
+export const WAITING_SUMMARY = [
+  COPILOT_HEADER,
+  "",
+  "| | Rule | Result |",
+  "| --- | --- | --- |",
+  WAITING_ROW,
+  "",
+  "**Still required:**",
+  ONE_MORE_APPROVAL,
+  "",
+  COMMANDS_LINE,
+].join("\n");
+
+/** WAITING_SUMMARY with a **Not counted:** section of these lines before the commands line (issue 18, point 2). */
+export function notCountedSummary(...lines: string[]): string {
+  return WAITING_SUMMARY.replace(`\n\n${COMMANDS_LINE}`, ["", "", "**Not counted:**", ...lines, "", COMMANDS_LINE].join("\n"));
+}
+
+/** Our check run as the app creates it on the example PR's head at NOW, completed with `conclusion` and `output`. */
+export function checkRunBody(conclusion: string, output: Json): Json {
+  return { name: "Agent Governance", head_sha: HEAD_SHA, started_at: NOW, status: "completed", conclusion, details_url: PR_URL, actions: RECHECK, output };
+}
+
+/** Our check run as the app sends it to update one already on the head (no `head_sha`, no `started_at`): `conclusion` and `output`. */
+export function checkRunUpdateBody(conclusion: string, output: Json): Json {
+  return { name: "Agent Governance", status: "completed", conclusion, details_url: PR_URL, actions: RECHECK, output };
+}
+
+/** The preview's check run as the app creates it on the example PR's head, completed with `conclusion` and `output`. */
+export function previewCheckBody(conclusion: string, output: Json): Json {
+  return { name: PREVIEW_NAME, head_sha: HEAD_SHA, status: "completed", conclusion, details_url: PR_URL, actions: [], output };
+}
+
+/** The preview of a valid proposed file on the only open PR (as mockPolicyPreview sets it up): nothing to compare. */
+export const PREVIEW_VALID_ALONE: Json = previewCheckBody("success", {
+  title: "Proposed policy: no open PR would change",
+  summary: [
+    PREVIEW_INTRO,
+    "",
+    "**Proposed policy** (Codertocat/Hello-World:.github/agent-governance.yml): valid.",
+    "",
+    "**Open pull requests** (the 30 most recently updated, this one aside), under the proposed policy:",
+    "",
+    "No other open pull request to compare.",
+  ].join("\n"),
+});
+
+/** The annotation a `paths.forbidden` failure puts on each file. */
+export function forbiddenAnnotation(path: string): Json {
+  return { path, start_line: 1, end_line: 1, annotation_level: "failure", title: "paths.forbidden", message: "An agent PR may not change this path (paths.forbidden)." };
+}
+
+/** The writes for an agent PR waiting for humans: two labels and the escalation comment. */
+export function waitingOutputs() {
+  return { labels: mockLabels({ add: ["agent-pr", "needs-human-review"] }), comment: mockEscalation() };
+}
+
+/** The writes for an agent PR that breaks the policy: two labels and the escalation comment. */
+export function violationOutputs() {
+  return { labels: mockLabels({ add: ["agent-pr", "agent-policy-violation"] }), comment: mockEscalation() };
+}
 
 /** The merge group's commit, as in GitHub's example payload. */
 export const GROUP_SHA = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";

@@ -4,7 +4,7 @@
  */
 import { ledgerKeyFromSecret, ledgerSubject, sealLedger } from "../../src/output/ledger.js";
 import type { Ledger } from "../../src/types.js";
-import { OWNER, REPO } from "./app.js";
+import { NOW, OWNER, REPO } from "./app.js";
 
 /** The key the test app derives from its webhook secret. */
 export const LEDGER_KEY = ledgerKeyFromSecret("test-secret");
@@ -14,6 +14,9 @@ export const sealed = (ledger: Ledger, number = 2): string => sealLedger(ledger,
 
 /** The ledger of a PR with nothing recorded: no invoker, no escalation. */
 export const EMPTY_LEDGER = sealed({ invokers: [] });
+
+/** The ledger of a PR first found waiting for humans at NOW: when its wait started. */
+export const WAITING_LEDGER = sealed({ invokers: [], escalation: { notified: {}, started: NOW } });
 
 /**
  * A check-run body without its ledger (`output.text`), for tests about something else: the text, when
