@@ -457,8 +457,8 @@ type Moved = { moved: PullRequestFacts | undefined };
 async function gatherHead(gh: GitHub, ref: RepoRef, number: number, loading: Promise<PolicySource | undefined>, opts: GatherOptions): Promise<Gathered | Moved> {
   const pr = { ...ref, pull_number: number, per_page: 100 };
   const readPull = () => gh.rest.pulls.get({ ...ref, pull_number: number }).then((r) => r.data as PullRequestFacts);
-  const readReviews = () => gh.paginate(gh.rest.pulls.listReviews, pr) as Promise<PullFacts["reviews"]>;
-  const readComments = () => gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }) as Promise<PullFacts["comments"]>;
+  const readReviews = () => allPages(() => gh.paginate(gh.rest.pulls.listReviews, pr) as Promise<PullFacts["reviews"]>);
+  const readComments = () => allPages(() => gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }) as Promise<PullFacts["comments"]>);
   const own = opts.own ? { memo: opts.own, pull: number } : undefined;
   // Our check run on the head: for a PR the memo followed from its first evaluation, one it holds nothing for is none.
   const ownHead = own && { ...own, absentIsNone: true };
@@ -619,6 +619,15 @@ function approvalInSight(facts: PullFacts, staleOnPush: boolean): boolean {
     facts.reviews.some((r) => r.state === "APPROVED" && (!staleOnPush || r.commit_id === head)) ||
     facts.comments.some((c) => parseCommand(c.body) !== null)
   );
+}
+
+/**
+ * A paginated read (`() => gh.paginate(...)`) as a promise that rejects rather than throws: Octokit's paginate builds
+ * the first page's URL before it returns, and throws there on a value it cannot encode (a lone surrogate in a name),
+ * which would leave the reads started beside it in the same wave without a handler (an unhandled rejection).
+ */
+export async function allPages<T>(read: () => Promise<T>): Promise<T> {
+  return read();
 }
 
 /** `Promise.all` that waits for every promise to settle, then throws the first failure (in the order given). */

@@ -14,7 +14,7 @@
  */
 import { effectivePolicy, evaluate, isGoverned, policyErrorEvaluation } from "../policy/evaluate.js";
 import { defaultPolicy } from "../config/schema.js";
-import { defuseForeignMarkers, gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
+import { allPages, defuseForeignMarkers, gatherFacts, loadPolicy, lookupPermissions } from "../github/facts.js";
 import { addReaction, postComment } from "../github/apply.js";
 import { authorize, type Decision } from "../commands/authorize.js";
 import { alreadyAnswered, escalateReply, explainReply, helpReply, notCountedReply, refusalReply, unboundReply } from "../commands/answer.js";
@@ -106,7 +106,7 @@ async function answerCommand(
   if ((cmd.name === "help" || cmd.name === "unknown") && comment.user && !isBot(comment.user) && event.issue?.state !== "closed") {
     const [loaded, comments] = await Promise.all([
       loadPolicy(gh, ref, deps.pushedAt !== undefined ? { pushedAt: deps.pushedAt } : {}),
-      gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: target.number, per_page: 100 }) as Promise<CommentFacts[]>,
+      allPages(() => gh.paginate(gh.rest.issues.listComments, { ...ref, issue_number: target.number, per_page: 100 }) as Promise<CommentFacts[]>),
     ]);
     const policy = loaded.kind === "ok" ? loaded.policy : defaultPolicy();
     // An agent's User account (`openhands-agent`, `agents.also.logins`) is not a Bot, but none of its commands
